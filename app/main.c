@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * app: dpdk-hnv entry point and control plane.
+ *
+ * Owns: EAL and argument parsing, policy load and compile, binding policy
+ * ports to ethdevs, assigning (port, queue) pairs to worker lcores, the
+ * control loop on the main lcore (periodic counters, idle exit, the shell),
+ * and a clean stop on SIGINT/SIGTERM with final per-port counters.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "hnv_app.h"
+#include "hnv_port.h"
+#include "policy_compile.h"
+
+#define MBUF_COUNT 8191
+#define MBUF_CACHE 256
+
+static struct hnv_app the_app;
+
+static void
+usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- --policy FILE [options]\n"
+	       "\n"
+	       "HNVv2 overlay forwarder: VM ports and an uplink, as named by the policy.\n"
+	       "Ports are DPDK devices given to EAL (-a PCI address, --vdev net_af_packet0,...)\n"
+	       "and bound to policy ports by their ethdev name.\n"
+	       "\n"
+	       "  -p, --policy FILE      policy JSON (docs/policy.md); required\n"
+	       "  -i, --interactive      run the shell on stdin (docs/shell.md)\n"
+	       "  -s, --stats SECONDS    print per-port counters every SECONDS\n"
+	       "      --idle-exit MS     stop once no port received for MS milliseconds\n"
+	       "                         (for pcap replays)\n"
+	       "      --table-size N     capacity of the L2/ARP tables (default 65536)\n"
+	       "  -h, --help             this text\n",
+		prog);
+}
+
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return (errno != 0 || end == s || *end != '\0' || *out > max) ? -EINVAL : 0;
+}
+
+static int
+parse_args(struct hnv_app *app, int argc, char **argv)
+{
+	enum { OPT_IDLE = 256, OPT_TABLE };
+	static const struct option opts[] = {
+		{"policy", required_argument, NULL, 'p'},
+		{"interactive", no_argument, NULL, 'i'},
+		{"stats", required_argument, NULL, 's'},
+		{"idle-exit", required_argument, NULL, OPT_IDLE},
+		{"table-size", required_argument, NULL, OPT_TABLE},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	unsigned long v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:is:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			app->policy_path = optarg;
+			break;
+		case 'i':
+			app->interactive = true;
+			break;
+		case 's':
+			if (parse_uint(optarg, 86400, &v) != 0)
+				goto bad;
+			app->stats_interval = (unsigned int)v;
+			break;
+		case OPT_IDLE:
+			if (parse_uint(optarg, 3600000, &v) != 0)
+				goto bad;
+			app->idle_exit_ms = (unsigned int)v;
+			break;
+		case OPT_TABLE:
+			if (parse_uint(optarg, 1u << 26, &v) != 0 || v < 16)
+				goto bad;
+			app->table_size = (uint32_t)v;
+			break;
+		case 'h':
+			usage(argv[0]);
+			exit(0);
+		default:
+			usage(argv[0]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "dpdk-hnv: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (app->policy_path == NULL) {
+		fprintf(stderr, "dpdk-hnv: --policy FILE is required (see --help)\n");
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "dpdk-hnv: bad value '%s' for option %s\n", optarg, argv[optind - 1]);
+	return -EINVAL;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	the_app.quit = true;
+}
+
+static int
+setup_workers(struct hnv_app *app)
+{
+	unsigned int lcore, i = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		struct hnv_worker *w;
+
+		if (i == HNV_MAX_WORKERS)
+			break;
+		w = rte_zmalloc_socket("hnv_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
+			(int)rte_lcore_to_socket_id(lcore));
+		if (w == NULL)
+			return -ENOMEM;
+		w->app = app;
+		w->lcore_id = lcore;
+		w->txq = (uint16_t)i;
+		w->housekeeping = i == 0;
+		app->workers[i++] = w;
+	}
+	if (i == 0) {
+		fprintf(stderr, "dpdk-hnv: need at least one worker lcore besides the main one "
+				"(e.g. -l 0-1)\n");
+		return -EINVAL;
+	}
+	app->n_workers = i;
+	/* One rx queue per port; spread ports over the workers. */
+	for (uint16_t port = 0; port < app->n_ports; port++) {
+		struct hnv_worker *w = app->workers[port % app->n_workers];
+
+		w->rx_ports[w->n_rx++] = port;
+	}
+	return 0;
+}
+
+static int
+open_ports(struct hnv_app *app)
+{
+	const struct hnv_policy *pol = app->policy;
+	char err[256];
+
+	for (uint16_t i = 0; i < pol->n_ports; i++) {
+		struct hnv_port_conf pc = {
+			.nb_rxq = 1,
+			.nb_txq = (uint16_t)app->n_workers,
+			.mp = app->mp,
+			.mac = (i == pol->host.uplink && pol->host.has_mac) ? &pol->host.mac : NULL,
+		};
+		int rc = hnv_port_open(pol->ports[i].device, &pc, &app->eth_port[i], err,
+			sizeof(err));
+
+		if (rc != 0) {
+			fprintf(stderr, "dpdk-hnv: %s: $.ports[%u] '%s': %s\n", pol->source, i,
+				pol->ports[i].name, err);
+			return rc;
+		}
+		app->n_ports = (uint16_t)(i + 1);
+	}
+	return 0;
+}
+
+static int
+compile_policy(struct hnv_app *app)
+{
+	const struct hnv_policy *pol = app->policy;
+	uint16_t uplink = app->eth_port[pol->host.uplink];
+	struct hnv_compile_env env = {0};
+	char err[HNV_POLICY_ERR_MAX];
+	int rc;
+
+	hnv_port_mac(uplink, &env.uplink_mac);
+	if (pol->host.has_mac && !rte_is_same_ether_addr(&env.uplink_mac, &pol->host.mac))
+		fprintf(stderr,
+			"dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
+			pol->ports[pol->host.uplink].device);
+	env.uplink_mtu = hnv_port_mtu(uplink);
+	env.table_size = app->table_size;
+	env.socket_id = (int)rte_socket_id();
+	rc = hnv_policy_compile(pol, &env, &app->program, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "dpdk-hnv: %s\n", err);
+	return rc;
+}
+
+static void
+control_loop(struct hnv_app *app)
+{
+	uint64_t hz = rte_get_tsc_hz();
+	uint64_t next_stats = rte_get_tsc_cycles() + app->stats_interval * hz;
+	uint64_t idle = app->idle_exit_ms * hz / 1000;
+	struct cmdline *shell = NULL;
+
+	if (app->interactive) {
+		shell = hnv_shell_open(app);
+		if (shell == NULL)
+			fprintf(stderr, "dpdk-hnv: cannot start the shell\n");
+	}
+	while (!app->quit) {
+		if (shell != NULL && !hnv_shell_poll(shell))
+			app->quit = true;
+		uint64_t now = rte_get_tsc_cycles();
+
+		if (app->stats_interval != 0 && now >= next_stats) {
+			hnv_stats_print(app, stdout);
+			next_stats = now + app->stats_interval * hz;
+		}
+		if (idle != 0) {
+			bool all_idle = true;
+
+			for (unsigned int i = 0; i < app->n_workers; i++)
+				if (now - app->workers[i]->last_rx_tsc < idle)
+					all_idle = false;
+			if (all_idle)
+				app->quit = true;
+		}
+		usleep(10000);
+	}
+	if (shell != NULL)
+		hnv_shell_close(shell);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct hnv_app *app = &the_app;
+	char err[HNV_POLICY_ERR_MAX];
+	unsigned int i;
+	int rc, ret;
+
+	/* --help works without EAL. */
+	for (int k = 1; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
+			usage(argv[0]);
+			return 0;
+		}
+	ret = rte_eal_init(argc, argv);
+	if (ret < 0) {
+		fprintf(stderr, "dpdk-hnv: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	argc -= ret;
+	argv += ret;
+	argv[0] = "dpdk-hnv";
+	if (parse_args(app, argc, argv) != 0)
+		goto fail_eal;
+
+	rc = hnv_policy_load(app->policy_path, &app->policy, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "dpdk-hnv: %s\n", err);
+		goto fail_eal;
+	}
+	if (setup_workers(app) != 0)
+		goto fail;
+	app->mp = rte_pktmbuf_pool_create("hnv_mbufs", MBUF_COUNT, MBUF_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (app->mp == NULL) {
+		fprintf(stderr, "dpdk-hnv: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
+		goto fail;
+	}
+	if (open_ports(app) != 0 || compile_policy(app) != 0)
+		goto fail;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	for (i = 0; i < app->n_workers; i++)
+		rte_eal_remote_launch(hnv_worker_main, app->workers[i], app->workers[i]->lcore_id);
+	printf("dpdk-hnv: forwarding: policy %s, %u ports, %u workers\n", app->policy_path,
+		app->n_ports, app->n_workers);
+	fflush(stdout);
+
+	control_loop(app);
+	rte_eal_mp_wait_lcore();
+
+	printf("dpdk-hnv: stopping; final counters:\n");
+	hnv_stats_print(app, stdout);
+	for (i = 0; i < app->n_ports; i++)
+		hnv_port_close(app->eth_port[i]);
+	vfp_program_free(app->program);
+	hnv_policy_free(app->policy);
+	rte_mempool_free(app->mp);
+	for (i = 0; i < app->n_workers; i++)
+		rte_free(app->workers[i]);
+	rte_eal_cleanup();
+	return 0;
+fail:
+	app->quit = true;
+	for (i = 0; i < app->n_ports; i++)
+		hnv_port_close(app->eth_port[i]);
+	vfp_program_free(app->program);
+	hnv_policy_free(app->policy);
+fail_eal:
+	rte_eal_cleanup();
+	return 1;
+}

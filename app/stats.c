@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * app: the counter block printed every --stats seconds, at exit, and by the
+ * shell's 'show ports'. The format is stable (tests and docs/shell.md rely
+ * on it): one line per port, then one indented line per non-zero drop reason.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include <rte_ip.h>
+
+#include "hnv_app.h"
+
+static unsigned int
+collect(const struct hnv_app *app, uint16_t port, struct vfp_port_stats *st)
+{
+	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
+
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		lcs[i] = &app->workers[i]->lc;
+	vfp_stats_sum(lcs, app->n_workers, port, st);
+	return app->n_workers;
+}
+
+void
+hnv_stats_print(const struct hnv_app *app, FILE *f)
+{
+	for (uint16_t port = 0; port < app->n_ports; port++) {
+		struct vfp_port_stats st;
+		uint64_t drops = 0;
+
+		collect(app, port, &st);
+		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
+			drops += st.drops[r];
+		fprintf(f,
+			"port %s: rx-packets %" PRIu64 " tx-packets %" PRIu64 " arp-replies %" PRIu64
+			" drops %" PRIu64 " rx-bytes %" PRIu64 " tx-bytes %" PRIu64
+			" encapsulated %" PRIu64 " decapsulated %" PRIu64 " arp-requests %" PRIu64
+			"\n",
+			app->policy->ports[port].name, st.rx_packets, st.tx_packets, st.arp_replies,
+			drops, st.rx_bytes, st.tx_bytes, st.encapsulated, st.decapsulated,
+			st.arp_requests);
+		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
+			if (st.drops[r] != 0)
+				fprintf(f, "  drop %s: %" PRIu64 "\n", hnv_drop_name(r), st.drops[r]);
+	}
+	fflush(f);
+}
+
+void
+hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
+{
+	unsigned int n = vfp_neigh_count(app->program, NULL);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_ether_addr mac;
+		char ip[16], macs[RTE_ETHER_ADDR_FMT_SIZE];
+		rte_be32_t addr;
+		bool ok;
+
+		vfp_neigh_get(app->program, i, &addr, &mac, &ok);
+		uint32_t a = rte_be_to_cpu_32(addr);
+		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
+			a & 255);
+		rte_ether_format_addr(macs, sizeof(macs), &mac);
+		fprintf(f, "next-hop %s: %s\n", ip, ok ? macs : "unresolved");
+	}
+	fflush(f);
+}

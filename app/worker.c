@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * app: the worker loop.
+ *
+ * Threading model: each worker lcore owns a fixed set of (port, rx queue 0)
+ * pairs, chosen at start-up so that no two workers poll the same queue, and
+ * one tx queue (its index) on every port. Run to completion: rx burst ->
+ * vfp_process_burst -> the lcore's tx buffers, flushed once per loop. The
+ * only state a worker writes is its own struct hnv_worker (counters, tx
+ * buffers) and the program's next-hop cache (atomic words). Worker 0 also
+ * solicits unresolved PA next hops every 100 ms, since it has a tx queue
+ * and the control lcore does not.
+ */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "hnv_app.h"
+
+static uint16_t
+worker_tx(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct hnv_worker *w = ctx;
+
+	return rte_eth_tx_burst(w->app->eth_port[port], w->txq, pkts, n);
+}
+
+int
+hnv_worker_main(void *arg)
+{
+	struct hnv_worker *w = arg;
+	struct hnv_app *app = w->app;
+	const struct vfp_program *prog = app->program;
+	struct rte_mbuf *pkts[VFP_BURST];
+	uint64_t hk_period = rte_get_tsc_hz() / 10, next_hk = 0;
+
+	vfp_lcore_init(&w->lc, worker_tx, w);
+	w->last_rx_tsc = rte_get_tsc_cycles();
+	while (!app->quit) {
+		for (uint16_t i = 0; i < w->n_rx; i++) {
+			uint16_t port = w->rx_ports[i];
+			uint16_t n = rte_eth_rx_burst(app->eth_port[port], 0, pkts, VFP_BURST);
+
+			if (n == 0)
+				continue;
+			w->last_rx_tsc = rte_get_tsc_cycles();
+			vfp_process_burst(prog, &w->lc, port, pkts, n);
+		}
+		if (w->housekeeping) {
+			uint64_t now = rte_get_tsc_cycles();
+
+			if (now >= next_hk) {
+				vfp_neigh_solicit(prog, &w->lc, app->mp);
+				next_hk = now + hk_period;
+			}
+		}
+		vfp_lcore_flush(&w->lc);
+	}
+	vfp_lcore_flush(&w->lc);
+	return 0;
+}

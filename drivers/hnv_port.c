@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * drivers: ethdev set-up behind hnv_port.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "hnv_port.h"
+
+#define DEFAULT_DESC 1024
+
+int
+hnv_port_open(const char *device, const struct hnv_port_conf *conf, uint16_t *port_id,
+	char *err, size_t errlen)
+{
+	struct rte_eth_conf ec;
+	struct rte_eth_dev_info info;
+	uint16_t pid, nb_rxd, nb_txd, q;
+	int rc;
+
+	rc = rte_eth_dev_get_port_by_name(device, &pid);
+	if (rc != 0) {
+		snprintf(err, errlen, "no DPDK device named '%s' (give it to EAL with -a or --vdev)",
+			device);
+		return -ENODEV;
+	}
+	rc = rte_eth_dev_info_get(pid, &info);
+	if (rc != 0)
+		goto fail;
+	if (conf->nb_rxq > info.max_rx_queues || conf->nb_txq > info.max_tx_queues) {
+		snprintf(err, errlen, "%s: needs %u rx / %u tx queues, has %u / %u", device,
+			conf->nb_rxq, conf->nb_txq, info.max_rx_queues, info.max_tx_queues);
+		return -EINVAL;
+	}
+	/* No MBUF_FAST_FREE: inbound flooding sends one mbuf with a raised
+	 * reference count to several ports. */
+	memset(&ec, 0, sizeof(ec));
+	rc = rte_eth_dev_configure(pid, conf->nb_rxq, conf->nb_txq, &ec);
+	if (rc != 0)
+		goto fail;
+	nb_rxd = conf->nb_rxd ? conf->nb_rxd : DEFAULT_DESC;
+	nb_txd = conf->nb_txd ? conf->nb_txd : DEFAULT_DESC;
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(pid, &nb_rxd, &nb_txd);
+	if (rc != 0)
+		goto fail;
+	for (q = 0; q < conf->nb_rxq; q++) {
+		rc = rte_eth_rx_queue_setup(pid, q, nb_rxd, rte_eth_dev_socket_id(pid), NULL,
+			conf->mp);
+		if (rc != 0)
+			goto fail;
+	}
+	for (q = 0; q < conf->nb_txq; q++) {
+		rc = rte_eth_tx_queue_setup(pid, q, nb_txd, rte_eth_dev_socket_id(pid), NULL);
+		if (rc != 0)
+			goto fail;
+	}
+	if (conf->mac != NULL) {
+		rc = rte_eth_dev_default_mac_addr_set(pid, (struct rte_ether_addr *)conf->mac);
+		if (rc != 0 && rc != -ENOTSUP)
+			goto fail;
+	}
+	rc = rte_eth_dev_start(pid);
+	if (rc != 0)
+		goto fail;
+	rc = rte_eth_promiscuous_enable(pid);
+	if (rc != 0 && rc != -ENOTSUP)
+		goto fail;
+	*port_id = pid;
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: set-up failed: %s", device, rte_strerror(-rc));
+	return rc;
+}
+
+void
+hnv_port_close(uint16_t port_id)
+{
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+}
+
+int
+hnv_port_mac(uint16_t port_id, struct rte_ether_addr *mac)
+{
+	return rte_eth_macaddr_get(port_id, mac);
+}
+
+uint16_t
+hnv_port_mtu(uint16_t port_id)
+{
+	uint16_t mtu;
+
+	if (rte_eth_dev_get_mtu(port_id, &mtu) != 0 || mtu == 0)
+		return 1500;
+	return mtu;
+}

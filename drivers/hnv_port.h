@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * drivers: one small port interface over DPDK ethdevs.
+ *
+ * Owns: finding a device by its ethdev name (a PCI address, or a vdev such
+ * as net_af_packet0, net_pcap0, net_tap0, net_ring0, net_vhost0), configuring
+ * its queues with the offloads it has, starting and stopping it. Knows
+ * nothing of policy semantics.
+ */
+#ifndef HNV_PORT_H
+#define HNV_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+/** How to set up one port. */
+struct hnv_port_conf {
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	uint16_t nb_rxd;        /**< 0 = 1024 */
+	uint16_t nb_txd;        /**< 0 = 1024 */
+	struct rte_mempool *mp; /**< receive buffers */
+	const struct rte_ether_addr *mac; /**< set this MAC if not NULL */
+};
+
+/**
+ * Find @p device, configure, start it, enable promiscuous mode.
+ *
+ * @param port_id  the ethdev port id on success
+ * @param err      a message on failure
+ * @return 0 or a negative errno
+ */
+int hnv_port_open(const char *device, const struct hnv_port_conf *conf, uint16_t *port_id,
+	char *err, size_t errlen);
+
+/** Stop and close a port opened by hnv_port_open. */
+void hnv_port_close(uint16_t port_id);
+
+/** The port's MAC address. @return 0 or a negative errno */
+int hnv_port_mac(uint16_t port_id, struct rte_ether_addr *mac);
+
+/** The port's L3 MTU, or 1500 if the driver does not say. */
+uint16_t hnv_port_mtu(uint16_t port_id);
+
+#endif /* HNV_PORT_H */

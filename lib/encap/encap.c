@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/encap: VXLAN (RFC 7348) and NVGRE (RFC 7637) outer headers.
+ *
+ * Owns: building an outer header template once (Ethernet, optional 802.1Q,
+ * IPv4, UDP+VXLAN or GRE+NVGRE key) and stamping it in front of an inner
+ * frame with the per-packet fields patched; the ECMP entropy hash of an inner
+ * frame; parsing and validating a received tunnel packet.
+ *
+ * Everything works on plain byte buffers that may sit at any alignment, so
+ * wire fields are read and written with memcpy-based helpers rather than by
+ * casting the buffer to DPDK header structs. Nothing here needs the EAL,
+ * allocates, prints or loops over anything but header bytes.
+ */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+#include <rte_gre.h>
+#include <rte_hash_crc.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+#include <rte_vxlan.h>
+
+#include "encap.h"
+
+#define ETH_HLEN ((uint32_t)sizeof(struct rte_ether_hdr))
+#define VLAN_HLEN ((uint32_t)sizeof(struct rte_vlan_hdr))
+#define IPV4_HLEN ((uint32_t)sizeof(struct rte_ipv4_hdr))
+#define UDP_HLEN ((uint32_t)sizeof(struct rte_udp_hdr))
+#define VXLAN_HLEN ((uint32_t)sizeof(struct rte_vxlan_hdr))
+#define GRE_HLEN ((uint32_t)sizeof(struct rte_gre_hdr))
+#define GRE_KEY_LEN 4u
+
+#define DEFAULT_TTL 64
+#define VXLAN_FLAG_I 0x08 /* first byte of the VXLAN header */
+/* GRE flags/version word (RFC 2784, RFC 2890). */
+#define GRE_FLAG_C 0x8000
+#define GRE_FLAG_K 0x2000
+#define GRE_FLAG_S 0x1000
+/* Bits 0..5 (C, reserved, K, S, reserved): receivers must discard on unknown ones. */
+#define GRE_FLAGS_CHECKED 0xfc00
+#define GRE_VERSION_MASK 0x0007
+
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)((p[0] << 8) | p[1]);
+}
+
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+static inline void wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static inline void wr32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static inline bool vsid_valid(uint32_t vsid)
+{
+	return vsid >= ENCAP_VSID_MIN && vsid <= ENCAP_VSID_MAX;
+}
+
+/* Ethernet and optional 802.1Q tag; returns the offset of the IPv4 header. */
+static uint8_t build_l2(uint8_t *b, const struct encap_outer *o)
+{
+	uint8_t off = 2 * RTE_ETHER_ADDR_LEN;
+
+	memcpy(b, &o->dst_mac, RTE_ETHER_ADDR_LEN);
+	memcpy(b + RTE_ETHER_ADDR_LEN, &o->src_mac, RTE_ETHER_ADDR_LEN);
+	if (o->vlan_id != 0) {
+		wr16(b + off, RTE_ETHER_TYPE_VLAN);
+		wr16(b + off + 2, o->vlan_id); /* PCP 0, DEI 0 */
+		off += VLAN_HLEN;
+	}
+	wr16(b + off, RTE_ETHER_TYPE_IPV4);
+	return (uint8_t)(off + 2);
+}
+
+/*
+ * IPv4 header with total length 0: the checksum then covers only the fixed
+ * fields, and stamping adds the real length into it (RFC 1624).
+ */
+static void build_ipv4(uint8_t *b, const struct encap_outer *o, uint8_t proto)
+{
+	struct rte_ipv4_hdr ip = {
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.type_of_service = o->tos,
+		.total_length = 0,
+		.packet_id = 0,
+		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = o->ttl != 0 ? o->ttl : DEFAULT_TTL,
+		.next_proto_id = proto,
+		.hdr_checksum = 0,
+		.src_addr = o->src_ip,
+		.dst_addr = o->dst_ip,
+	};
+
+	ip.hdr_checksum = rte_ipv4_cksum(&ip);
+	memcpy(b, &ip, sizeof(ip));
+}
+
+int encap_template_build(struct encap_template *t, enum encap_type type,
+	const struct encap_outer *o, uint32_t vsid, uint16_t entropy)
+{
+	uint8_t *l4;
+
+	if (type != ENCAP_TYPE_VXLAN && type != ENCAP_TYPE_NVGRE)
+		return -EINVAL;
+	if (!vsid_valid(vsid) || o->vlan_id > 4094)
+		return -EINVAL;
+
+	memset(t, 0, sizeof(*t));
+	t->type = (uint8_t)type;
+	t->l3_off = build_l2(t->bytes, o);
+	t->l4_off = (uint8_t)(t->l3_off + IPV4_HLEN);
+	l4 = t->bytes + t->l4_off;
+
+	if (type == ENCAP_TYPE_VXLAN) {
+		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_UDP);
+		wr16(l4, entropy);		/* source port */
+		wr16(l4 + 2, ENCAP_VXLAN_PORT); /* destination port */
+		/* length patched per packet, checksum 0 (RFC 7348 5) */
+		l4[UDP_HLEN] = VXLAN_FLAG_I;	    /* flags, then 3 reserved bytes */
+		wr32(l4 + UDP_HLEN + 4, vsid << 8); /* VNI, 1 reserved byte */
+		t->len = (uint8_t)(t->l4_off + UDP_HLEN + VXLAN_HLEN);
+	} else {
+		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_GRE);
+		wr16(l4, GRE_FLAG_K); /* only K, version 0 */
+		wr16(l4 + 2, RTE_ETHER_TYPE_TEB);
+		wr32(l4 + GRE_HLEN, (vsid << 8) | (entropy & 0xff)); /* VSID, FlowID */
+		t->len = (uint8_t)(t->l4_off + GRE_HLEN + GRE_KEY_LEN);
+	}
+	return 0;
+}
+
+static inline uint16_t cksum_fold(uint32_t sum)
+{
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum = (sum >> 16) + (sum & 0xffff);
+	return (uint16_t)sum;
+}
+
+void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inner_len)
+{
+	uint8_t *ip = dst + t->l3_off;
+	const uint16_t tot = (uint16_t)(t->len - t->l3_off + inner_len);
+	const uint16_t old_tot = rd16(t->bytes + t->l3_off + 2);
+	const uint16_t hc = rd16(t->bytes + t->l3_off + 10);
+	uint32_t sum;
+
+	memcpy(dst, t->bytes, t->len);
+	wr16(ip + 2, tot);
+	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
+	sum = (uint32_t)(uint16_t)~hc + (uint16_t)~old_tot + tot;
+	wr16(ip + 10, (uint16_t)~cksum_fold(sum));
+	if (t->type == ENCAP_TYPE_VXLAN)
+		wr16(dst + t->l4_off + 4, (uint16_t)(tot - IPV4_HLEN));
+}
+
+/*
+ * ECMP entropy. The exact byte sequence hashed, which other tools reimplement
+ * and must match bit for bit:
+ *
+ *   crc = CRC32C(seq), reflected polynomial 0x82f63b78, initial value
+ *         0xffffffff, no final inversion (= rte_hash_crc(seq, n, 0xffffffff)).
+ *
+ *   1. If len < 14: seq = frame[0 .. len) (whatever part of the MACs exists).
+ *   2. EtherType E = frame[12..13]. While fewer than two tags were skipped and
+ *      E is 0x8100 or 0x88a8 and the frame holds the next EtherType (4 bytes
+ *      further), skip the tag: E = the 2 bytes 4 further on. L3 starts right
+ *      after E.
+ *   3. IPv4, if E == 0x0800, at least 20 bytes of L3 are present, the version
+ *      is 4 and IHL >= 5:
+ *        seq = src ip (4) | dst ip (4) | protocol (1)                 9 bytes
+ *      and, if protocol is 6, 17 or 132, the packet is not a fragment (MF
+ *      clear and offset 0) and the 4 bytes at L3 + IHL*4 are present:
+ *        seq |= src port (2) | dst port (2)                         13 bytes
+ *   4. Otherwise:
+ *        seq = dst MAC (6) | src MAC (6) | E (2)                    14 bytes
+ *
+ * All fields are copied as they are on the wire (network byte order).
+ */
+uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len)
+{
+	/* Aligned, because rte_hash_crc() loads 8/4/2 bytes at a time. */
+	union {
+		uint64_t align;
+		uint8_t b[16];
+	} seq;
+	uint32_t n, off = 2 * RTE_ETHER_ADDR_LEN, tags;
+	uint16_t etype;
+
+	if (len < ETH_HLEN) {
+		memcpy(seq.b, frame, len);
+		return rte_hash_crc(seq.b, len, 0xffffffff);
+	}
+	etype = rd16(frame + off);
+	for (tags = 0; tags < 2; tags++) {
+		if (etype != RTE_ETHER_TYPE_VLAN && etype != RTE_ETHER_TYPE_QINQ)
+			break;
+		if (len < off + VLAN_HLEN + 2)
+			break;
+		off += VLAN_HLEN;
+		etype = rd16(frame + off);
+	}
+	off += 2; /* start of L3 */
+
+	if (etype == RTE_ETHER_TYPE_IPV4 && len >= off + IPV4_HLEN && (frame[off] >> 4) == 4 &&
+		(frame[off] & 0xf) >= 5) {
+		const uint8_t *ip = frame + off;
+		const uint32_t l4 = off + (uint32_t)(ip[0] & 0xf) * 4;
+		const uint8_t proto = ip[9];
+		const uint16_t frag = rd16(ip + 6);
+
+		memcpy(seq.b, ip + 12, 8);
+		seq.b[8] = proto;
+		n = 9;
+		if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) &&
+			(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
+			len >= l4 + 4) {
+			memcpy(seq.b + 9, frame + l4, 4);
+			n = 13;
+		}
+	} else {
+		memcpy(seq.b, frame, 2 * RTE_ETHER_ADDR_LEN);
+		wr16(seq.b + 12, etype);
+		n = 14;
+	}
+	return rte_hash_crc(seq.b, n, 0xffffffff);
+}
+
+/* UDP to port 4789 carrying VXLAN; @p l4 is inside [frame, frame + end). */
+static enum encap_parse_err parse_vxlan(
+	const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_info *ri)
+{
+	const uint8_t *udp = frame + l4;
+	uint32_t udp_len;
+
+	if (end - l4 < UDP_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	if (rd16(udp + 2) != ENCAP_VXLAN_PORT)
+		return ENCAP_ERR_NOT_TUNNEL;
+	udp_len = rd16(udp + 4);
+	if (udp_len > end - l4)
+		return ENCAP_ERR_TRUNCATED;
+	if (udp_len != end - l4)
+		return ENCAP_ERR_BAD_IP;
+	if (udp_len < UDP_HLEN + VXLAN_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	if ((udp[UDP_HLEN] & VXLAN_FLAG_I) == 0)
+		return ENCAP_ERR_BAD_HEADER;
+	ri->type = ENCAP_TYPE_VXLAN;
+	ri->vsid = rd32(udp + UDP_HLEN + 4) >> 8;
+	ri->flow_id = 0;
+	ri->hdr_len = (uint16_t)(l4 + UDP_HLEN + VXLAN_HLEN);
+	return ENCAP_OK;
+}
+
+/* GRE carrying NVGRE: K set, C and S and reserved 1..5 clear, version 0, 0x6558. */
+static enum encap_parse_err parse_nvgre(
+	const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_info *ri)
+{
+	const uint8_t *gre = frame + l4;
+	uint32_t key;
+
+	if (end - l4 < GRE_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	if ((rd16(gre) & (GRE_FLAGS_CHECKED | GRE_VERSION_MASK)) != GRE_FLAG_K)
+		return ENCAP_ERR_BAD_HEADER;
+	if (rd16(gre + 2) != RTE_ETHER_TYPE_TEB)
+		return ENCAP_ERR_BAD_HEADER;
+	if (end - l4 < GRE_HLEN + GRE_KEY_LEN)
+		return ENCAP_ERR_TRUNCATED;
+	key = rd32(gre + GRE_HLEN);
+	ri->type = ENCAP_TYPE_NVGRE;
+	ri->vsid = key >> 8;
+	ri->flow_id = (uint8_t)key;
+	ri->hdr_len = (uint16_t)(l4 + GRE_HLEN + GRE_KEY_LEN);
+	return ENCAP_OK;
+}
+
+enum encap_parse_err encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
+{
+	struct encap_rx_info ri = {0};
+	enum encap_parse_err err;
+	uint32_t l3 = ETH_HLEN, ihl, tot, end;
+	uint16_t etype;
+	const uint8_t *ip;
+
+	if (len < ETH_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	etype = rd16(frame + 12);
+	if (etype == RTE_ETHER_TYPE_VLAN) {
+		if (len < ETH_HLEN + VLAN_HLEN)
+			return ENCAP_ERR_TRUNCATED;
+		ri.vlan_id = rd16(frame + 14) & RTE_VLAN_ID_MASK;
+		etype = rd16(frame + 16);
+		l3 += VLAN_HLEN;
+	}
+	if (etype != RTE_ETHER_TYPE_IPV4)
+		return ENCAP_ERR_NOT_TUNNEL;
+
+	if (len - l3 < IPV4_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	ip = frame + l3;
+	ihl = (uint32_t)(ip[0] & 0xf) * 4;
+	tot = rd16(ip + 2);
+	if ((ip[0] >> 4) != 4 || ihl < IPV4_HLEN)
+		return ENCAP_ERR_BAD_IP;
+	if (ihl > len - l3 || tot > len - l3)
+		return ENCAP_ERR_TRUNCATED;
+	if (tot < ihl)
+		return ENCAP_ERR_BAD_IP;
+	if (rte_raw_cksum(ip, ihl) != 0xffff)
+		return ENCAP_ERR_BAD_IP;
+	if (rd16(ip + 6) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return ENCAP_ERR_BAD_IP;
+	/* Past the IPv4 total length is only Ethernet padding. */
+	end = l3 + tot;
+
+	if (ip[9] == IPPROTO_UDP)
+		err = parse_vxlan(frame, l3 + ihl, end, &ri);
+	else if (ip[9] == IPPROTO_GRE)
+		err = parse_nvgre(frame, l3 + ihl, end, &ri);
+	else
+		err = ENCAP_ERR_NOT_TUNNEL;
+	if (err != ENCAP_OK)
+		return err;
+	if (!vsid_valid(ri.vsid))
+		return ENCAP_ERR_BAD_VSID;
+	if (end - ri.hdr_len < ETH_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	ri.inner_len = (uint16_t)(end - ri.hdr_len);
+	memcpy(&ri.src_ip, ip + 12, 4);
+	memcpy(&ri.dst_ip, ip + 16, 4);
+	*info = ri;
+	return ENCAP_OK;
+}
+
+const char *encap_parse_strerror(enum encap_parse_err err)
+{
+	switch (err) {
+	case ENCAP_OK:
+		return "ok";
+	case ENCAP_ERR_NOT_TUNNEL:
+		return "not a VXLAN/NVGRE packet";
+	case ENCAP_ERR_TRUNCATED:
+		return "truncated";
+	case ENCAP_ERR_BAD_IP:
+		return "bad outer IPv4 header";
+	case ENCAP_ERR_BAD_HEADER:
+		return "bad VXLAN/NVGRE header";
+	case ENCAP_ERR_BAD_VSID:
+		return "VSID out of range";
+	}
+	return "unknown error";
+}
+
+const char *encap_type_name(enum encap_type type)
+{
+	switch (type) {
+	case ENCAP_TYPE_VXLAN:
+		return "vxlan";
+	case ENCAP_TYPE_NVGRE:
+		return "nvgre";
+	}
+	return "unknown";
+}

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/encap: VXLAN (RFC 7348) and NVGRE (RFC 7637) outer headers.
+ *
+ * Owns: building an outer header template once (Ethernet, optional 802.1Q,
+ * IPv4, UDP+VXLAN or GRE+NVGRE key) and stamping it in front of an inner
+ * frame with the per-packet fields (IPv4 total length and checksum, UDP
+ * length) patched; the ECMP entropy hash of an inner frame; parsing and
+ * validating a received tunnel packet. Works on byte buffers so that it
+ * needs no EAL and no mbufs; knows nothing of policy, JSON or ports.
+ */
+#ifndef HNV_ENCAP_H
+#define HNV_ENCAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#define ENCAP_VXLAN_PORT 4789
+#define ENCAP_VSID_MIN 4096u
+#define ENCAP_VSID_MAX ((1u << 24) - 2)
+/* Outer header sizes without / with an 802.1Q tag. */
+#define ENCAP_VXLAN_HDR_LEN (14 + 20 + 8 + 8)
+#define ENCAP_NVGRE_HDR_LEN (14 + 20 + 8)
+#define ENCAP_MAX_HDR_LEN (ENCAP_VXLAN_HDR_LEN + 4)
+/* Dynamic port range used for the VXLAN entropy source port (RFC 7348 5). */
+#define ENCAP_SPORT_BASE 49152u
+#define ENCAP_SPORT_MASK 0x3fffu
+
+enum encap_type {
+	ENCAP_TYPE_VXLAN = 0,
+	ENCAP_TYPE_NVGRE = 1,
+};
+
+/** Addresses of one tunnel: everything the outer header needs but the VNI. */
+struct encap_outer {
+	struct rte_ether_addr src_mac; /**< our uplink MAC */
+	struct rte_ether_addr dst_mac; /**< PA next hop MAC */
+	uint16_t vlan_id;              /**< 0 = untagged, else 1..4094 */
+	rte_be32_t src_ip;             /**< our PA */
+	rte_be32_t dst_ip;             /**< remote PA */
+	uint8_t ttl;                   /**< 0 means 64 */
+	uint8_t tos;
+};
+
+/**
+ * A precomputed outer header. The IPv4 checksum in bytes[] is computed with
+ * total length 0, so that stamping only adds the real length into it.
+ */
+struct encap_template {
+	uint8_t bytes[ENCAP_MAX_HDR_LEN];
+	uint8_t len;      /**< bytes used */
+	uint8_t l3_off;   /**< offset of the IPv4 header */
+	uint8_t l4_off;   /**< offset of UDP (VXLAN) or GRE (NVGRE) */
+	uint8_t type;     /**< enum encap_type */
+};
+
+/** Result of parsing a received packet on the PA side. */
+struct encap_rx_info {
+	uint8_t type;          /**< enum encap_type */
+	uint32_t vsid;         /**< VNI or TNI (24 bits) */
+	uint8_t flow_id;       /**< NVGRE FlowID, 0 for VXLAN */
+	uint16_t vlan_id;      /**< outer 802.1Q VLAN, 0 if untagged */
+	rte_be32_t src_ip;     /**< outer source (remote PA) */
+	rte_be32_t dst_ip;     /**< outer destination (should be our PA) */
+	uint16_t hdr_len;      /**< bytes to strip to reach the inner frame */
+	uint16_t inner_len;    /**< inner frame length per the outer IPv4 total
+				    length (excludes any Ethernet padding) */
+};
+
+/** Why encap_parse() refused a packet; 0 is success. */
+enum encap_parse_err {
+	ENCAP_OK = 0,
+	ENCAP_ERR_NOT_TUNNEL,  /**< a well-formed packet that is not VXLAN/NVGRE */
+	ENCAP_ERR_TRUNCATED,   /**< shorter than its headers claim */
+	ENCAP_ERR_BAD_IP,      /**< IPv4 version/IHL/length/checksum/fragment */
+	ENCAP_ERR_BAD_HEADER,  /**< VXLAN I flag missing, NVGRE bits or protocol wrong */
+	ENCAP_ERR_BAD_VSID,    /**< VNI/TNI outside 4096 .. 2^24-2 */
+};
+
+/**
+ * Build the outer header template for one tunnel.
+ *
+ * @param t      template to fill
+ * @param type   ENCAP_TYPE_VXLAN or ENCAP_TYPE_NVGRE
+ * @param o      outer addresses
+ * @param vsid   VNI / TNI, 24 bits
+ * @param entropy for VXLAN the UDP source port (host order); for NVGRE the
+ *               8-bit FlowID in the low byte
+ * @return 0, or -EINVAL on a bad VSID, VLAN or type
+ */
+int encap_template_build(struct encap_template *t, enum encap_type type,
+	const struct encap_outer *o, uint32_t vsid, uint16_t entropy);
+
+/**
+ * Write the template at @p dst (which must have t->len bytes, directly in
+ * front of the inner frame) and patch the IPv4 total length, the IPv4
+ * checksum (incrementally) and, for VXLAN, the UDP length. The outer UDP
+ * checksum is left 0, as RFC 7348 allows for IPv4.
+ *
+ * @param inner_len length of the inner Ethernet frame without FCS
+ */
+void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inner_len);
+
+/**
+ * ECMP entropy of an inner Ethernet frame: a CRC32C (as rte_hash_crc, seed
+ * 0xffffffff, no final inversion) over, for IPv4, the source and destination
+ * addresses, the protocol byte and, for TCP/UDP/SCTP, the two ports; for any
+ * other frame the destination MAC, source MAC and EtherType. VLAN tags on the
+ * inner frame are skipped.
+ *
+ * @return the 32-bit hash
+ */
+uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len);
+
+/** VXLAN UDP source port for a hash: 49152 + (hash & 0x3fff). */
+static inline uint16_t
+encap_vxlan_sport(uint32_t hash)
+{
+	return (uint16_t)(ENCAP_SPORT_BASE + (hash & ENCAP_SPORT_MASK));
+}
+
+/**
+ * Parse the outer headers of a frame received on the PA side: Ethernet,
+ * optional one 802.1Q tag, IPv4 without options or with, UDP to port 4789
+ * carrying VXLAN, or GRE carrying NVGRE (K bit, protocol 0x6558, no C/S bits).
+ * Validates the IPv4 header checksum.
+ *
+ * @return ENCAP_OK and @p info filled, or an enum encap_parse_err
+ */
+enum encap_parse_err encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info);
+
+/** Human-readable name of an encap_parse_err. */
+const char *encap_parse_strerror(enum encap_parse_err err);
+
+/** "vxlan" or "nvgre". */
+const char *encap_type_name(enum encap_type type);
+
+#endif /* HNV_ENCAP_H */

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/policy: the HNV policy model.
+ *
+ * Owns: reading a policy JSON file (jansson) into a validated, immutable
+ * model; every validation failure is one message naming the file, the JSON
+ * path ($.vm_nics[2].ip) and the problem. Compiling the model into the VFP
+ * engine lives in policy_compile.c (hnv_policy_compile). Knows nothing of
+ * DPDK ports or lcores: ports are names here; the app binds them to ethdevs.
+ * All IPv4 addresses in the model are in network byte order.
+ */
+#ifndef HNV_POLICY_H
+#define HNV_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_byteorder.h>
+#include <rte_ether.h>
+
+#define HNV_NAME_MAX 32
+#define HNV_DEVICE_MAX 64
+#define HNV_MAX_PA 8
+#define HNV_POLICY_VERSION 1
+#define HNV_POLICY_ERR_MAX 512
+
+enum hnv_encap {
+	HNV_ENCAP_VXLAN = 0,
+	HNV_ENCAP_NVGRE = 1,
+};
+
+/** A switch port and the DPDK device (ethdev name) behind it. */
+struct hnv_port_cfg {
+	char name[HNV_NAME_MAX];
+	char device[HNV_DEVICE_MAX];
+};
+
+/** The physical host: its provider addresses and uplink. */
+struct hnv_host_cfg {
+	char name[HNV_NAME_MAX];
+	uint16_t uplink;                 /**< index into hnv_policy.ports */
+	unsigned int n_pa;
+	rte_be32_t pa[HNV_MAX_PA];       /**< our PAs; pa[0] is the tunnel source */
+	uint8_t pa_prefix_len[HNV_MAX_PA];
+	bool has_mac;
+	struct rte_ether_addr mac;       /**< uplink MAC; else the ethdev's */
+	uint16_t vlan;                   /**< PA VLAN, 0 = untagged */
+	rte_be32_t gateway;              /**< PA next hop for PAs off-link; 0 = none */
+	bool has_gateway_mac;
+	struct rte_ether_addr gateway_mac; /**< static next-hop MAC; else ARP */
+	struct rte_ether_addr router_mac;  /**< distributed router's MAC (R6, R8) */
+};
+
+/** A routing domain (one tenant virtual network, R1, R3). */
+struct hnv_rd_cfg {
+	uint32_t rdid;
+	char name[HNV_NAME_MAX];
+};
+
+/** A virtual subnet (R2, R6, R10). */
+struct hnv_subnet_cfg {
+	uint32_t vsid;
+	uint32_t rdid;
+	rte_be32_t prefix;
+	uint8_t prefix_len;
+	rte_be32_t gateway;              /**< default: lowest usable address */
+	enum hnv_encap encap;
+};
+
+/** A VM NIC on this host (R11). */
+struct hnv_vnic_cfg {
+	char name[HNV_NAME_MAX];
+	struct rte_ether_addr mac;
+	rte_be32_t ip;
+	uint32_t vsid;
+	uint16_t port;                   /**< index into hnv_policy.ports */
+};
+
+/** A remote CA -> PA mapping (R11, R23). */
+struct hnv_mapping_cfg {
+	uint32_t vsid;
+	rte_be32_t ca;
+	struct rte_ether_addr mac;
+	rte_be32_t pa;
+};
+
+/** A whole validated policy. Immutable after load; free with hnv_policy_free. */
+struct hnv_policy {
+	char source[256];                /**< file name used in messages */
+	struct hnv_host_cfg host;
+	unsigned int n_ports;
+	struct hnv_port_cfg *ports;
+	unsigned int n_rds;
+	struct hnv_rd_cfg *rds;
+	unsigned int n_subnets;
+	struct hnv_subnet_cfg *subnets;
+	unsigned int n_vnics;
+	struct hnv_vnic_cfg *vnics;
+	unsigned int n_mappings;
+	struct hnv_mapping_cfg *mappings;
+};
+
+/**
+ * Load and validate a policy file.
+ *
+ * @param path  file to read
+ * @param out   on success, the new policy (caller frees)
+ * @param err   on failure, "FILE: $.json.path: problem"
+ * @param errlen size of @p err (HNV_POLICY_ERR_MAX is enough)
+ * @return 0, or a negative errno (-ENOENT, -EINVAL, -ENOMEM)
+ */
+int hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t errlen);
+
+/**
+ * As hnv_policy_load(), from a string; @p source names it in messages.
+ */
+int hnv_policy_parse(const char *json, const char *source, struct hnv_policy **out, char *err,
+	size_t errlen);
+
+/** Free a policy from hnv_policy_load/parse. NULL is a no-op. */
+void hnv_policy_free(struct hnv_policy *p);
+
+/** The subnet with @p vsid, or NULL. */
+const struct hnv_subnet_cfg *hnv_policy_find_subnet(const struct hnv_policy *p, uint32_t vsid);
+
+/** The port index named @p name, or -1. */
+int hnv_policy_find_port(const struct hnv_policy *p, const char *name);
+
+#endif /* HNV_POLICY_H */

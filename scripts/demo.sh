@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# demo.sh: owns the interactive figure-8 demo (the README's run command).
+# Installs/builds via scripts/setup.sh, builds the namespace topology with
+# scripts/topology.sh, then runs dpdk-hnv in hnv-host2 on the three af_packet
+# ports with --stats 5 so its counters stay on screen. Ctrl-C (or any exit)
+# stops dpdk-hnv and tears the topology down.
+#
+#   sudo scripts/demo.sh
+#
+# Environment: HNV_BIN (default build/app/dpdk-hnv),
+#              HNV_POLICY (default config/figure8-host2.json).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo: must run as root (it creates network namespaces): sudo $0" >&2
+	exit 1
+fi
+if [ $# -ne 0 ]; then
+	echo "usage: $0   (no arguments)" >&2
+	exit 2
+fi
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+HNV_BIN=${HNV_BIN:-build/app/dpdk-hnv}
+HNV_POLICY=${HNV_POLICY:-config/figure8-host2.json}
+TOPO="$ROOT/scripts/topology.sh"
+
+HNV_PID=""
+TOPO_UP=0
+CLEANED=0
+
+# Stop dpdk-hnv (SIGINT, then SIGTERM, then SIGKILL) and wait for it.
+# shellcheck disable=SC2317 # reached through the EXIT trap
+stop_hnv() {
+	local sig
+	[ -n "$HNV_PID" ] || return 0
+	for sig in INT TERM KILL; do
+		kill -0 "$HNV_PID" 2>/dev/null || break
+		kill -s "$sig" "$HNV_PID" 2>/dev/null || true
+		for _ in $(seq 1 25); do
+			kill -0 "$HNV_PID" 2>/dev/null || break
+			sleep 0.2
+		done
+	done
+	wait "$HNV_PID" 2>/dev/null || true
+	HNV_PID=""
+}
+
+# shellcheck disable=SC2317 # reached through the EXIT trap
+cleanup() {
+	[ "$CLEANED" -eq 0 ] || return 0
+	CLEANED=1
+	trap - INT TERM
+	stop_hnv
+	if [ "$TOPO_UP" -eq 1 ]; then
+		echo "demo: tearing down the topology"
+		"$TOPO" down || true
+	fi
+}
+trap cleanup EXIT
+trap 'echo; echo "demo: stopping"; exit 130' INT
+trap 'exit 143' TERM
+
+echo "demo: scripts/setup.sh (packages + build)"
+"$ROOT/scripts/setup.sh"
+
+if [ ! -x "$HNV_BIN" ]; then
+	echo "demo: $HNV_BIN not found or not executable (did the build fail?)" >&2
+	exit 1
+fi
+if [ ! -r "$HNV_POLICY" ]; then
+	echo "demo: policy file $HNV_POLICY not found" >&2
+	exit 1
+fi
+HNV_BIN=$(cd "$(dirname "$HNV_BIN")" && pwd)/$(basename "$HNV_BIN")
+
+TOPO_UP=1
+"$TOPO" up
+
+cat <<EOF
+
+=====================================================================
+ dpdk-hnv figure-8 demo: host 2 (namespace hnv-host2, PA 192.168.2.20)
+ Host 1 is the Linux kernel VXLAN VTEP in hnv-host1 (PA 192.168.1.10).
+ Contoso (VSID 5001) and Fabrikam (VSID 6001) both use 10.1.1.11 (SQL,
+ host 1) and 10.1.1.12 (web, host 2). In another terminal, try:
+
+   ip netns exec contoso-web ping 10.1.1.11
+   ip netns exec fabrikam-web ping 10.1.1.11
+   ip netns exec contoso-sql ping 10.1.1.12
+
+ and watch the per-port counters below (printed every 5 s).
+ Stop with Ctrl-C: dpdk-hnv exits and the topology is torn down.
+=====================================================================
+
+EOF
+
+ip netns exec hnv-host2 "$HNV_BIN" -l 0-1 --no-huge -m 512 --no-pci \
+	--in-memory \
+	--vdev net_af_packet0,iface=h2-up \
+	--vdev net_af_packet1,iface=h2-cweb \
+	--vdev net_af_packet2,iface=h2-fweb \
+	-- --policy "$HNV_POLICY" --stats 5 &
+HNV_PID=$!
+
+# `wait` returns early when a trapped signal arrives, so Ctrl-C is handled
+# at once by the INT trap (which stops dpdk-hnv and tears down).
+rc=0
+wait "$HNV_PID" || rc=$?
+HNV_PID=""
+echo "demo: dpdk-hnv exited with status $rc"
+exit "$rc"

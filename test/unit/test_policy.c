@@ -1,0 +1,700 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * test/unit/test_policy.c: lib/policy loading and validation, without EAL.
+ *
+ * Most tests start from BASE (figure 8, host 2), patch one value with jansson
+ * and check both the return code and the whole message: file, JSON path and
+ * problem. Inline JSON uses single quotes (J() turns them into double quotes)
+ * so the fragments stay readable.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "hnv_policy.h"
+
+static const char BASE[] =
+	"{'version': 1,"
+	" 'host': {'name': 'host2', 'uplink': 'uplink',"
+	"  'pa': ['192.168.2.20/24'], 'gateway': '192.168.2.1'},"
+	" 'ports': [{'name': 'uplink', 'device': 'net_af_packet0'},"
+	"  {'name': 'contoso-web', 'device': 'net_af_packet1'},"
+	"  {'name': 'fabrikam-web', 'device': 'net_af_packet2'}],"
+	" 'routing_domains': ["
+	"  {'rdid': 1, 'name': 'contoso',"
+	"   'subnets': [{'vsid': 5001, 'prefix': '10.1.1.0/24'}]},"
+	"  {'rdid': 2, 'name': 'fabrikam',"
+	"   'subnets': [{'vsid': 6001, 'prefix': '10.1.1.0/24'}]}],"
+	" 'vm_nics': ["
+	"  {'name': 'contoso-web', 'mac': '02:50:01:00:00:12', 'ip': '10.1.1.12',"
+	"   'vsid': 5001, 'port': 'contoso-web'},"
+	"  {'name': 'fabrikam-web', 'mac': '02:60:01:00:00:12', 'ip': '10.1.1.12',"
+	"   'vsid': 6001, 'port': 'fabrikam-web'}],"
+	" 'mappings': ["
+	"  {'vsid': 5001, 'ca': '10.1.1.11', 'mac': '02:50:01:00:00:11',"
+	"   'pa': '192.168.1.10'},"
+	"  {'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:11',"
+	"   'pa': '192.168.1.10'}]}";
+
+/* JSON with single quotes -> jansson value. */
+static json_t *J(const char *text)
+{
+	char *s = strdup(text);
+	json_error_t je;
+	json_t *v;
+	char *q;
+
+	assert_non_null(s);
+	for (q = s; *q != '\0'; q++)
+		if (*q == '\'')
+			*q = '"';
+	v = json_loads(s, JSON_DECODE_ANY, &je);
+	if (v == NULL)
+		fail_msg("bad test JSON at %d:%d: %s", je.line, je.column, je.text);
+	free(s);
+	return v;
+}
+
+/* Resolve "a.0.b" to the parent of its last segment; *last is that segment. */
+static json_t *walk(json_t *root, const char *path, char *last, size_t size)
+{
+	char buf[128];
+	char *seg, *next;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	seg = buf;
+	while ((next = strchr(seg, '.')) != NULL) {
+		*next = '\0';
+		root = json_is_array(root) ? json_array_get(root, strtoul(seg, NULL, 10))
+					   : json_object_get(root, seg);
+		assert_non_null(root);
+		seg = next + 1;
+	}
+	snprintf(last, size, "%s", seg);
+	return root;
+}
+
+/* Set (or append, for index == size) the value at @path; steals @v. */
+static void set(json_t *root, const char *path, json_t *v)
+{
+	char last[128];
+	json_t *parent = walk(root, path, last, sizeof(last));
+
+	if (json_is_array(parent)) {
+		size_t i = strtoul(last, NULL, 10);
+
+		if (i == json_array_size(parent))
+			assert_int_equal(json_array_append_new(parent, v), 0);
+		else
+			assert_int_equal(json_array_set_new(parent, i, v), 0);
+	} else {
+		assert_int_equal(json_object_set_new(parent, last, v), 0);
+	}
+}
+
+static void del(json_t *root, const char *path)
+{
+	char last[128];
+	json_t *parent = walk(root, path, last, sizeof(last));
+
+	if (json_is_array(parent))
+		assert_int_equal(json_array_remove(parent, strtoul(last, NULL, 10)), 0);
+	else
+		assert_int_equal(json_object_del(parent, last), 0);
+}
+
+/* Parse @root (consumed) as "t.json"; a failure must leave the output alone. */
+static int run(json_t *root, char *err, size_t errlen)
+{
+	struct hnv_policy *const sentinel = (struct hnv_policy *)&sentinel;
+	struct hnv_policy *p = sentinel;
+	char *text = json_dumps(root, JSON_COMPACT);
+	int rc;
+
+	assert_non_null(text);
+	json_decref(root);
+	rc = hnv_policy_parse(text, "t.json", &p, err, errlen);
+	free(text);
+	if (rc == 0)
+		hnv_policy_free(p);
+	else
+		assert_ptr_equal(p, sentinel);
+	return rc;
+}
+
+static void expect_error(json_t *root, int rc, const char *msg)
+{
+	char err[HNV_POLICY_ERR_MAX] = "";
+
+	assert_int_equal(run(root, err, sizeof(err)), rc);
+	assert_string_equal(err, msg);
+}
+
+static rte_be32_t ip(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a.s_addr;
+}
+
+/* ---- a valid policy ----------------------------------------------------- */
+
+static void test_figure8_host2_yields_model(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p = NULL;
+	const struct hnv_subnet_cfg *s;
+	json_t *root = J(BASE);
+	char *text = json_dumps(root, 0);
+	(void)state;
+
+	json_decref(root);
+	assert_int_equal(hnv_policy_parse(text, "host2.json", &p, err, sizeof(err)), 0);
+	free(text);
+	assert_string_equal(p->source, "host2.json");
+	assert_string_equal(p->host.name, "host2");
+	assert_int_equal(p->host.uplink, 0);
+	assert_int_equal(p->host.n_pa, 1);
+	assert_int_equal(p->host.pa[0], ip("192.168.2.20"));
+	assert_int_equal(p->host.pa_prefix_len[0], 24);
+	assert_int_equal(p->host.gateway, ip("192.168.2.1"));
+	assert_false(p->host.has_mac);
+	assert_false(p->host.has_gateway_mac);
+	assert_int_equal(p->host.vlan, 0);
+	assert_memory_equal(p->host.router_mac.addr_bytes, "\x02\x00\x5e\x00\x01\x01", 6);
+
+	assert_int_equal(p->n_ports, 3);
+	assert_string_equal(p->ports[2].name, "fabrikam-web");
+	assert_string_equal(p->ports[2].device, "net_af_packet2");
+	assert_int_equal(p->n_rds, 2);
+	assert_int_equal(p->rds[1].rdid, 2);
+	assert_string_equal(p->rds[1].name, "fabrikam");
+
+	assert_int_equal(p->n_subnets, 2);
+	s = hnv_policy_find_subnet(p, 6001);
+	assert_ptr_equal(s, &p->subnets[1]);
+	assert_int_equal(s->rdid, 2);
+	assert_int_equal(s->prefix, ip("10.1.1.0"));
+	assert_int_equal(s->prefix_len, 24);
+	assert_int_equal(s->gateway, ip("10.1.1.1")); /* R6 default */
+	assert_int_equal(s->encap, HNV_ENCAP_VXLAN);  /* R10 default */
+	assert_null(hnv_policy_find_subnet(p, 7001));
+
+	assert_int_equal(p->n_vnics, 2);
+	assert_string_equal(p->vnics[1].name, "fabrikam-web");
+	assert_memory_equal(p->vnics[1].mac.addr_bytes, "\x02\x60\x01\x00\x00\x12", 6);
+	assert_int_equal(p->vnics[1].ip, ip("10.1.1.12"));
+	assert_int_equal(p->vnics[1].vsid, 6001);
+	assert_int_equal(p->vnics[1].port, 2);
+
+	assert_int_equal(p->n_mappings, 2);
+	assert_int_equal(p->mappings[0].vsid, 5001);
+	assert_int_equal(p->mappings[0].ca, ip("10.1.1.11"));
+	assert_int_equal(p->mappings[0].pa, ip("192.168.1.10"));
+	assert_memory_equal(p->mappings[0].mac.addr_bytes, "\x02\x50\x01\x00\x00\x11", 6);
+
+	assert_int_equal(hnv_policy_find_port(p, "contoso-web"), 1);
+	assert_int_equal(hnv_policy_find_port(p, "nope"), -1);
+	hnv_policy_free(p);
+}
+
+static void test_optional_fields_override_defaults(void **state)
+{
+	json_t *root = J(BASE);
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p = NULL;
+	char *text;
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.0.encap", J("'nvgre'"));
+	set(root, "routing_domains.0.subnets.0.gateway", J("'10.1.1.254'"));
+	set(root, "host.vlan", J("100"));
+	set(root, "host.mac", J("'02:00:00:00:02:20'"));
+	set(root, "host.gateway_mac", J("'02:00:00:00:02:01'"));
+	set(root, "host.router_mac", J("'02:aa:bb:cc:dd:ee'"));
+	set(root, "host.pa.1", J("'192.168.3.20/24'"));
+	text = json_dumps(root, 0);
+	json_decref(root);
+	assert_int_equal(hnv_policy_parse(text, "t.json", &p, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(p->subnets[0].encap, HNV_ENCAP_NVGRE);
+	assert_int_equal(p->subnets[0].gateway, ip("10.1.1.254"));
+	assert_int_equal(p->host.vlan, 100);
+	assert_true(p->host.has_mac);
+	assert_true(p->host.has_gateway_mac);
+	assert_memory_equal(p->host.gateway_mac.addr_bytes, "\x02\x00\x00\x00\x02\x01", 6);
+	assert_memory_equal(p->host.router_mac.addr_bytes, "\x02\xaa\xbb\xcc\xdd\xee", 6);
+	assert_int_equal(p->host.n_pa, 2);
+	assert_int_equal(p->host.pa[1], ip("192.168.3.20"));
+	hnv_policy_free(p);
+}
+
+static void test_same_ca_and_mac_in_two_vsids_accepted(void **state)
+{
+	json_t *root = J(BASE);
+	char err[HNV_POLICY_ERR_MAX] = "";
+	(void)state;
+
+	/* R22: Fabrikam reuses Contoso's CA and even its MAC, in its own VSID. */
+	set(root, "vm_nics.1.mac", J("'02:50:01:00:00:12'"));
+	assert_int_equal(run(root, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+}
+
+static void test_config_figure8_files_load(void **state)
+{
+	const char *dir = getenv("TEST_DATA_DIR");
+	const char *names[] = {"figure8-host1.json", "figure8-host2.json"};
+	char path[512], err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p;
+	unsigned int i;
+	(void)state;
+
+	if (dir == NULL)
+		dir = "test/unit";
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/../../config/%s", dir, names[i]);
+		p = NULL;
+		if (hnv_policy_load(path, &p, err, sizeof(err)) != 0)
+			fail_msg("%s", err);
+		assert_int_equal(p->n_vnics, 2);
+		assert_int_equal(p->n_mappings, 2);
+		assert_int_equal(p->subnets[0].vsid, 5001);
+		assert_int_equal(p->subnets[1].vsid, 6001);
+		assert_int_equal(p->vnics[0].ip, ip(i == 0 ? "10.1.1.11" : "10.1.1.12"));
+		assert_int_equal(p->mappings[1].pa, ip(i == 0 ? "192.168.2.20" : "192.168.1.10"));
+		hnv_policy_free(p);
+	}
+}
+
+/* ---- one test per validation error -------------------------------------- */
+
+static void test_vsid_4095_out_of_range(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.0.vsid", J("4095"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].vsid: VSID 4095 out of range "
+		"4096..16777214");
+}
+
+static void test_vsid_16777215_out_of_range(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.1.subnets.0.vsid", J("16777215"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[1].subnets[0].vsid: "
+		"VSID 16777215 out of range 4096..16777214");
+}
+
+static void test_duplicate_vsid(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.1.subnets.0.vsid", J("5001"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[1].subnets[0].vsid: duplicate VSID 5001 "
+		"(also at $.routing_domains[0].subnets[0].vsid)");
+}
+
+static void test_duplicate_mac_in_vsid(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "mappings.0.mac", J("'02:50:01:00:00:12'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[0].mac: duplicate MAC 02:50:01:00:00:12 in VSID 5001 "
+		"(also at $.vm_nics[0].mac)");
+}
+
+static void test_duplicate_ca_in_vsid(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "mappings.2",
+		J("{'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:99',"
+		  " 'pa': '192.168.1.11'}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[2].ca: duplicate CA 10.1.1.11 in VSID 6001 "
+		"(also at $.mappings[1].ca)");
+}
+
+static void test_vnic_ip_outside_subnet(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.1.ip", J("'10.1.2.5'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.vm_nics[1].ip: 10.1.2.5 is outside subnet 10.1.1.0/24 of VSID 6001");
+}
+
+static void test_mapping_ca_outside_subnet(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "mappings.1.ca", J("'10.2.1.11'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[1].ca: 10.2.1.11 is outside subnet 10.1.1.0/24 of VSID 6001");
+}
+
+static void test_ca_is_gateway_or_broadcast(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "mappings.0.ca", J("'10.1.1.1'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[0].ca: 10.1.1.1 is the gateway address of VSID 5001");
+	root = J(BASE);
+	set(root, "vm_nics.0.ip", J("'10.1.1.255'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.vm_nics[0].ip: 10.1.1.255 is the broadcast address of subnet "
+		"10.1.1.0/24 of VSID 5001");
+}
+
+static void test_unknown_vsid(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.0.vsid", J("7001"));
+	expect_error(root, -EINVAL, "t.json: $.vm_nics[0].vsid: unknown VSID 7001");
+}
+
+static void test_unknown_port(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.1.port", J("'fabrikam-db'"));
+	expect_error(root, -EINVAL, "t.json: $.vm_nics[1].port: unknown port 'fabrikam-db'");
+}
+
+static void test_vnic_on_uplink(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.0.port", J("'uplink'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.vm_nics[0].port: port 'uplink' is the uplink ($.host.uplink)");
+}
+
+static void test_port_bound_twice(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.1.port", J("'contoso-web'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.vm_nics[1].port: port 'contoso-web' is already bound to VM NIC "
+		"'contoso-web' (at $.vm_nics[0].port)");
+}
+
+static void test_uplink_not_in_ports(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "host.uplink", J("'eth9'"));
+	expect_error(root, -EINVAL, "t.json: $.host.uplink: unknown port 'eth9'");
+}
+
+static void test_malformed_ip(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "mappings.0.pa", J("'10.1.1'"));
+	expect_error(root, -EINVAL, "t.json: $.mappings[0].pa: malformed IPv4 address '10.1.1'");
+	root = J(BASE);
+	set(root, "vm_nics.0.ip", J("'10.1.1.12 '"));
+	expect_error(root, -EINVAL, "t.json: $.vm_nics[0].ip: malformed IPv4 address '10.1.1.12 '");
+}
+
+static void test_malformed_mac(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.0.mac", J("'02:50:01:00:00:1g'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.vm_nics[0].mac: malformed MAC address '02:50:01:00:00:1g' "
+		"(expected xx:xx:xx:xx:xx:xx)");
+}
+
+static void test_multicast_mac(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "mappings.1.mac", J("'01:00:5e:00:00:01'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[1].mac: 01:00:5e:00:00:01 is not a unicast MAC address");
+}
+
+static void test_malformed_prefix(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.0/24x'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].prefix: malformed prefix '10.1.1.0/24x' "
+		"(expected A.B.C.D/N)");
+}
+
+static void test_prefix_with_host_bits(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.5/24'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].prefix: 10.1.1.5/24 has host bits set "
+		"(network is 10.1.1.0/24)");
+}
+
+static void test_prefix_length_31(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.0/31'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].prefix: prefix length 31 out of range "
+		"1..30");
+}
+
+static void test_overlapping_subnets_in_rdid(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.1", J("{'vsid': 5002, 'prefix': '10.1.0.0/16'}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[1].prefix: 10.1.0.0/16 overlaps "
+		"10.1.1.0/24 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix)");
+}
+
+static void test_duplicate_rdid(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.1.rdid", J("1"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[1].rdid: duplicate RDID 1 "
+		"(also at $.routing_domains[0].rdid)");
+}
+
+static void test_unknown_field_top_level(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "acls", J("[]"));
+	expect_error(root, -EINVAL, "t.json: $: unknown field 'acls'");
+}
+
+static void test_unknown_field_nested(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.1.subnets.0.mtu", J("1400"));
+	expect_error(root, -EINVAL, "t.json: $.routing_domains[1].subnets[0]: unknown field 'mtu'");
+}
+
+static void test_missing_field(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	del(root, "mappings.1.pa");
+	expect_error(root, -EINVAL, "t.json: $.mappings[1]: missing required field 'pa'");
+}
+
+static void test_wrong_type(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.0.vsid", J("'5001'"));
+	expect_error(root, -EINVAL, "t.json: $.vm_nics[0].vsid: expected integer, got string");
+	root = J(BASE);
+	set(root, "ports", J("{}"));
+	expect_error(root, -EINVAL, "t.json: $.ports: expected array, got object");
+}
+
+static void test_bad_version(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "version", J("2"));
+	expect_error(root, -EINVAL, "t.json: $.version: unsupported version 2 (expected 1)");
+}
+
+static void test_json_syntax_error_has_line_and_column(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p = NULL;
+	(void)state;
+
+	assert_int_equal(hnv_policy_parse("{\n  \"version\": 1,\n  \"host\" {}\n}", "t.json", &p,
+				 err, sizeof(err)),
+		-EINVAL);
+	assert_null(p);
+	assert_string_equal(err, "t.json:3:10: ':' expected near '{'");
+}
+
+static void test_duplicate_port_name(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "ports.2.name", J("'contoso-web'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.ports[2].name: duplicate port name 'contoso-web' (also at "
+		"$.ports[1].name)");
+}
+
+static void test_vlan_out_of_range(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "host.vlan", J("4095"));
+	expect_error(root, -EINVAL, "t.json: $.host.vlan: VLAN 4095 out of range 0..4094");
+}
+
+static void test_host_gateway_off_pa_prefix(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "host.gateway", J("'192.168.1.1'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.host.gateway: 192.168.1.1 is not inside any PA prefix of $.host.pa");
+}
+
+static void test_gateway_mac_without_gateway(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	del(root, "host.gateway");
+	set(root, "host.gateway_mac", J("'02:00:00:00:02:01'"));
+	expect_error(root, -EINVAL, "t.json: $.host.gateway_mac: gateway_mac requires gateway");
+}
+
+static void test_mapping_to_own_pa(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "mappings.0.pa", J("'192.168.2.20'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[0].pa: 192.168.2.20 is our own PA ($.host.pa[0]); "
+		"local VMs belong in vm_nics");
+}
+
+static void test_nonexistent_file(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p = NULL;
+	(void)state;
+
+	assert_int_equal(
+		hnv_policy_load("/nonexistent/policy.json", &p, err, sizeof(err)), -ENOENT);
+	assert_null(p);
+	assert_string_equal(
+		err, "/nonexistent/policy.json: cannot open: No such file or directory");
+}
+
+static void test_load_names_file_in_messages(void **state)
+{
+	char path[] = "/tmp/test_policy_XXXXXX";
+	char err[HNV_POLICY_ERR_MAX], want[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p = NULL;
+	int fd = mkstemp(path);
+	FILE *f;
+	(void)state;
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("{\"version\": 1}\n", f);
+	fclose(f);
+	assert_int_equal(hnv_policy_load(path, &p, err, sizeof(err)), -EINVAL);
+	unlink(path);
+	assert_null(p);
+	snprintf(want, sizeof(want), "%s: $: missing required field 'host'", path);
+	assert_string_equal(err, want);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_figure8_host2_yields_model),
+		cmocka_unit_test(test_optional_fields_override_defaults),
+		cmocka_unit_test(test_same_ca_and_mac_in_two_vsids_accepted),
+		cmocka_unit_test(test_config_figure8_files_load),
+		cmocka_unit_test(test_vsid_4095_out_of_range),
+		cmocka_unit_test(test_vsid_16777215_out_of_range),
+		cmocka_unit_test(test_duplicate_vsid),
+		cmocka_unit_test(test_duplicate_mac_in_vsid),
+		cmocka_unit_test(test_duplicate_ca_in_vsid),
+		cmocka_unit_test(test_vnic_ip_outside_subnet),
+		cmocka_unit_test(test_mapping_ca_outside_subnet),
+		cmocka_unit_test(test_ca_is_gateway_or_broadcast),
+		cmocka_unit_test(test_unknown_vsid),
+		cmocka_unit_test(test_unknown_port),
+		cmocka_unit_test(test_vnic_on_uplink),
+		cmocka_unit_test(test_port_bound_twice),
+		cmocka_unit_test(test_uplink_not_in_ports),
+		cmocka_unit_test(test_malformed_ip),
+		cmocka_unit_test(test_malformed_mac),
+		cmocka_unit_test(test_multicast_mac),
+		cmocka_unit_test(test_malformed_prefix),
+		cmocka_unit_test(test_prefix_with_host_bits),
+		cmocka_unit_test(test_prefix_length_31),
+		cmocka_unit_test(test_overlapping_subnets_in_rdid),
+		cmocka_unit_test(test_duplicate_rdid),
+		cmocka_unit_test(test_unknown_field_top_level),
+		cmocka_unit_test(test_unknown_field_nested),
+		cmocka_unit_test(test_missing_field),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_bad_version),
+		cmocka_unit_test(test_json_syntax_error_has_line_and_column),
+		cmocka_unit_test(test_duplicate_port_name),
+		cmocka_unit_test(test_vlan_out_of_range),
+		cmocka_unit_test(test_host_gateway_off_pa_prefix),
+		cmocka_unit_test(test_gateway_mac_without_gateway),
+		cmocka_unit_test(test_mapping_to_own_pa),
+		cmocka_unit_test(test_nonexistent_file),
+		cmocka_unit_test(test_load_names_file_in_messages),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
