@@ -154,8 +154,8 @@ setup_workers(struct hnv_app *app)
 		return -EINVAL;
 	}
 	app->n_workers = i;
-	/* One rx queue per port; spread ports over the workers. */
-	for (uint16_t port = 0; port < app->n_ports; port++) {
+	/* One rx queue per port; spread the policy's ports over the workers. */
+	for (uint16_t port = 0; port < app->policy->n_ports; port++) {
 		struct hnv_worker *w = app->workers[port % app->n_workers];
 
 		w->rx_ports[w->n_rx++] = port;

@@ -133,7 +133,7 @@ ok "topology up"
 # ---------------------------------------------------------------- dpdk-hnv
 # stdbuf keeps stdout line-buffered into the log (readiness line, counters).
 ip netns exec hnv-host2 stdbuf -oL -eL "$HNV_BIN" -l 0-1 --no-huge -m 512 \
-	--no-pci --in-memory \
+	--no-pci --file-prefix hnv-interop \
 	--vdev net_af_packet0,iface=h2-up \
 	--vdev net_af_packet1,iface=h2-cweb \
 	--vdev net_af_packet2,iface=h2-fweb \

@@ -191,7 +191,7 @@ compare_drops(const char *dir, const struct hnv_policy *pol, struct vfp_lcore *l
 int
 main(int argc, char **argv)
 {
-	char *eal_argv[] = {argv[0], "--no-huge", "-m", "256", "--no-pci", "--in-memory",
+	char *eal_argv[] = {argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
 		"--log-level=lib.*:error", "-l", "0", NULL};
 	static struct pkt in[MAX_PKTS];
 	static struct vfp_lcore lc;
