@@ -293,6 +293,8 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	for (i = 0; i < app->n_workers; i++)
+		app->workers[i]->last_rx_tsc = rte_get_tsc_cycles();
+	for (i = 0; i < app->n_workers; i++)
 		rte_eal_remote_launch(hnv_worker_main, app->workers[i], app->workers[i]->lcore_id);
 	printf("dpdk-hnv: forwarding: policy %s, %u ports, %u workers\n", app->policy_path,
 		app->n_ports, app->n_workers);

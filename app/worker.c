@@ -33,7 +33,6 @@ hnv_worker_main(void *arg)
 	uint64_t hk_period = rte_get_tsc_hz() / 10, next_hk = 0;
 
 	vfp_lcore_init(&w->lc, worker_tx, w);
-	w->last_rx_tsc = rte_get_tsc_cycles();
 	while (!app->quit) {
 		for (uint16_t i = 0; i < w->n_rx; i++) {
 			uint16_t port = w->rx_ports[i];

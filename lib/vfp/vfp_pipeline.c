@@ -266,10 +266,11 @@ uplink_arp(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 		drop(lc, port, m, HNV_DROP_ARP_MALFORMED);
 		return;
 	}
-	/* Learn (or refresh) a next hop from anything it says about itself. */
+	/* Learn (or refresh) a next hop from anything it says about itself,
+	 * unless the policy fixed its MAC. */
 	for (unsigned int i = 0; i < p->n_neigh; i++) {
 		n = (struct arp_proxy_neigh *)(uintptr_t)&p->neigh[i];
-		if (n->ip == a.spa && rte_is_unicast_ether_addr(&a.sha)) {
+		if (n->ip == a.spa && !p->neigh_static[i] && rte_is_unicast_ether_addr(&a.sha)) {
 			arp_proxy_neigh_update(n, &a.sha);
 			learned = true;
 		}

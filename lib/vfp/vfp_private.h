@@ -83,6 +83,7 @@ struct vfp_program {
 
 	unsigned int n_neigh;
 	struct arp_proxy_neigh neigh[VFP_MAX_NEIGH]; /* written by workers, atomically */
+	bool neigh_static[VFP_MAX_NEIGH];            /* configured MAC: never relearned */
 };
 
 /* Is @ip one of our PAs? */

@@ -208,8 +208,10 @@ neigh_for(struct vfp_program *p, rte_be32_t pa)
 	if (p->n_neigh == VFP_MAX_NEIGH)
 		return -ENOSPC;
 	arp_proxy_neigh_init(&p->neigh[p->n_neigh], nh);
-	if (nh == p->hp.gateway && p->hp.has_gateway_mac)
+	if (nh == p->hp.gateway && p->hp.has_gateway_mac) {
 		arp_proxy_neigh_update(&p->neigh[p->n_neigh], &p->hp.gateway_mac);
+		p->neigh_static[p->n_neigh] = true;
+	}
 	return (int)p->n_neigh++;
 }
 

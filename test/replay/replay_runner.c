@@ -58,8 +58,11 @@ collect_tx(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 		uint32_t len = rte_pktmbuf_pkt_len(pkts[i]);
 		struct pcap_pkthdr h = {.ts = now_ts, .caplen = len, .len = len};
 		uint8_t *copy = malloc(len);
+		const void *data = rte_pktmbuf_read(pkts[i], 0, len, copy);
 
-		rte_pktmbuf_read(pkts[i], 0, len, copy);
+		/* rte_pktmbuf_read copies only when it has to. */
+		if (data != copy)
+			memcpy(copy, data, len);
 		pcap_dump((u_char *)o->dump, &h, copy);
 		if (o->n < MAX_PKTS)
 			o->pkts[o->n++] = (struct pkt){.port = port, .len = len, .data = copy};

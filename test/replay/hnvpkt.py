@@ -1,0 +1,133 @@
+"""Replay scenario toolkit: builds a scenario's input and expected pcaps.
+
+An independent (Python/scapy) statement of what dpdk-hnv must put on the
+wire: the VXLAN/NVGRE outer headers, the ECMP entropy hash and the ARP
+replies are computed here from the RFCs and docs/architecture.md, not taken
+from the C code. Each scenario's packets.py defines build(s) using the
+Scenario methods send/expect/drop.
+"""
+import json
+import os
+
+from scapy.all import ARP, GRE, IP, UDP, VXLAN, Ether, Raw, wrpcap  # noqa: F401
+
+VXLAN_PORT = 4789
+
+
+def crc32c(data, crc=0xFFFFFFFF):
+    """CRC32C (Castagnoli, reflected), no final inversion: rte_hash_crc."""
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
+    return crc
+
+
+def inner_hash(frame):
+    """Entropy hash of an inner Ethernet frame (docs/architecture.md)."""
+    b = bytes(frame)
+    if len(b) < 14:
+        return crc32c(b)
+    off = 12
+    etype = int.from_bytes(b[off:off + 2], "big")
+    for _ in range(2):
+        if etype not in (0x8100, 0x88A8) or len(b) < off + 6:
+            break
+        off += 4
+        etype = int.from_bytes(b[off:off + 2], "big")
+    l3 = off + 2
+    if etype == 0x0800 and len(b) >= l3 + 20 and b[l3] >> 4 == 4 and b[l3] & 15 >= 5:
+        ip = b[l3:]
+        seq = ip[12:20] + ip[9:10]
+        l4 = l3 + (b[l3] & 15) * 4
+        frag = int.from_bytes(ip[6:8], "big") & 0x3FFF
+        if ip[9] in (6, 17, 132) and frag == 0 and len(b) >= l4 + 4:
+            seq += b[l4:l4 + 4]
+        return crc32c(seq)
+    return crc32c(b[0:12] + etype.to_bytes(2, "big"))
+
+
+def vxlan(inner, src_mac, dst_mac, src_ip, dst_ip, vni, sport=None):
+    """A VXLAN packet as dpdk-hnv must send it (RFC 7348)."""
+    b = bytes(inner)
+    if sport is None:
+        sport = 49152 + (inner_hash(b) & 0x3FFF)
+    return (Ether(src=src_mac, dst=dst_mac)
+            / IP(src=src_ip, dst=dst_ip, ttl=64, flags="DF", id=0, tos=0)
+            / UDP(sport=sport, dport=VXLAN_PORT, chksum=0)
+            / VXLAN(flags=0x08, vni=vni)
+            / Raw(b))
+
+
+def nvgre(inner, src_mac, dst_mac, src_ip, dst_ip, vsid, flow_id=None):
+    """An NVGRE packet as dpdk-hnv must send it (RFC 7637)."""
+    b = bytes(inner)
+    if flow_id is None:
+        flow_id = inner_hash(b) & 0xFF
+    return (Ether(src=src_mac, dst=dst_mac)
+            / IP(src=src_ip, dst=dst_ip, ttl=64, flags="DF", id=0, tos=0, proto=47)
+            / GRE(key_present=1, proto=0x6558, key=(vsid << 8) | flow_id)
+            / Raw(b))
+
+
+def arp_request(src_mac, src_ip, target_ip, dst_mac="ff:ff:ff:ff:ff:ff"):
+    return Ether(src=src_mac, dst=dst_mac) / ARP(
+        op=1, hwsrc=src_mac, psrc=src_ip, hwdst="00:00:00:00:00:00", pdst=target_ip)
+
+
+def arp_reply(req_mac, req_ip, answer_mac, answer_ip):
+    """The reply dpdk-hnv makes of a request (R8)."""
+    return Ether(src=answer_mac, dst=req_mac) / ARP(
+        op=2, hwsrc=answer_mac, psrc=answer_ip, hwdst=req_mac, pdst=req_ip)
+
+
+class Scenario:
+    """Collects inputs, expected outputs and expected drops of one scenario."""
+
+    def __init__(self, policy):
+        self.policy = policy
+        self.ports = [p["name"] for p in policy["ports"]]
+        self.inputs = {p: [] for p in self.ports}
+        self.expected = {p: [] for p in self.ports}
+        self.drops = {}
+        self.clock = 0
+
+    def _port(self, port):
+        if port not in self.ports:
+            raise ValueError(f"unknown port {port}")
+        return port
+
+    def send(self, port, pkt):
+        """Packet @pkt arrives on @port (in this order across all ports)."""
+        pkt = pkt.copy() if hasattr(pkt, "copy") else pkt
+        self.clock += 1
+        pkt.time = self.clock
+        self.inputs[self._port(port)].append(pkt)
+
+    def expect(self, port, pkt):
+        """dpdk-hnv transmits @pkt on @port (in this order on that port)."""
+        pkt = Ether(bytes(pkt))
+        pkt.time = self.clock
+        self.expected[self._port(port)].append(pkt)
+
+    def drop(self, port, reason, count=1):
+        """A packet received on @port is dropped under @reason."""
+        key = (self._port(port), reason)
+        self.drops[key] = self.drops.get(key, 0) + count
+
+    def write(self, out):
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, "ports.txt"), "w") as f:
+            for p in self.policy["ports"]:
+                f.write(f"{p['name']} {p['device']}\n")
+        for p in self.ports:
+            wrpcap(os.path.join(out, f"in-{p}.pcap"), self.inputs[p], linktype=1)
+            wrpcap(os.path.join(out, f"expected-{p}.pcap"), self.expected[p], linktype=1)
+        with open(os.path.join(out, "expected-drops.txt"), "w") as f:
+            for (port, reason), n in sorted(self.drops.items()):
+                f.write(f"{port} {reason} {n}\n")
+
+
+def load_policy(path):
+    with open(path) as f:
+        return json.load(f)
