@@ -107,7 +107,8 @@ struct vfp_port_stats {
 	uint64_t encapsulated;  /**< packets tunnelled out of the uplink */
 	uint64_t decapsulated;  /**< tunnel packets received on the uplink */
 	uint64_t consumed;      /**< absorbed by the switch itself (ARP replies it learned from) */
-	uint64_t drops[HNV_DROP_MAX]; /**< by reason, charged to the receiving port */
+	uint64_t drops[HNV_DROP_MAX]; /**< by reason, charged to the receiving port
+					   (tx_full: to the transmitting port) */
 };
 
 /**

@@ -55,6 +55,12 @@ vfp_program_create(const struct vfp_host_params *hp)
 		rte_errno = EINVAL;
 		return NULL;
 	}
+	for (unsigned int i = 0; i < hp->n_pa; i++) {
+		if (hp->pa_prefix_len[i] > 32) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
 	p = rte_zmalloc_socket("vfp_program", sizeof(*p), RTE_CACHE_LINE_SIZE, hp->socket_id);
 	if (p == NULL) {
 		rte_errno = ENOMEM;
@@ -123,6 +129,20 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	return 0;
 }
 
+/* Can (vsid, mac, ip) become a new entry? */
+static int
+entry_check(const struct vfp_program *p, const struct vfp_subnet *s,
+	const struct rte_ether_addr *mac, rte_be32_t ip)
+{
+	if (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac))
+		return -EINVAL;
+	if (vfp_l2_lookup(p, s->vsid, mac) != NULL || vfp_arp_lookup(p, s->vsid, ip) != NULL)
+		return -EEXIST;
+	if (p->n_entries == p->max_entries)
+		return -ENOSPC;
+	return 0;
+}
+
 /* Claim a new entry and index it by (vsid, mac) and (vsid, ip). */
 static int
 entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_ether_addr *mac,
@@ -133,12 +153,9 @@ entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_et
 	struct vfp_entry *e;
 	int rc;
 
-	if (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac))
-		return -EINVAL;
-	if (vfp_l2_lookup(p, s->vsid, mac) != NULL || vfp_arp_lookup(p, s->vsid, ip) != NULL)
-		return -EEXIST;
-	if (p->n_entries == p->max_entries)
-		return -ENOSPC;
+	rc = entry_check(p, s, mac, ip);
+	if (rc < 0)
+		return rc;
 	e = &p->entries[p->n_entries];
 	memset(e, 0, sizeof(*e));
 	e->vsid = s->vsid;
@@ -228,6 +245,10 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 		return -ENOENT;
 	if (pa == 0 || vfp_is_our_pa(p, pa))
 		return -EINVAL;
+	/* Check before neigh_for() so that a refused mapping leaves no next hop. */
+	rc = entry_check(p, s, mac, ca);
+	if (rc < 0)
+		return rc;
 	nh = neigh_for(p, pa);
 	if (nh < 0)
 		return nh;

@@ -482,10 +482,8 @@ test_create_rejects_bad_host_params(void **state)
 	vfp_program_free(NULL);
 }
 
-#if 0
-/* BUG (lib/vfp/vfp_program.c): vfp_program_create() does not check
- * pa_prefix_len[i] <= 32; prefix_mask() then shifts by a negative count
- * (undefined behaviour) when classifying mapping PAs as on-link. */
+/* A PA prefix length over 32 would make the on-link test shift by a
+ * negative count. */
 static void
 test_create_rejects_pa_prefix_over_32(void **state)
 {
@@ -495,7 +493,6 @@ test_create_rejects_pa_prefix_over_32(void **state)
 	hp.pa_prefix_len[0] = 33;
 	expect_create_einval(&hp);
 }
-#endif
 
 static void
 test_add_subnet_rejects_reserved_vsid_and_duplicate(void **state)
@@ -600,11 +597,7 @@ test_add_mapping_checks_pa_and_reachability(void **state)
 	vfp_program_free(p);
 }
 
-#if 0
-/* BUG (lib/vfp/vfp_program.c): vfp_program_add_mapping() creates the PA next
- * hop (neigh_for) before entry_add() can fail, so a rejected mapping leaves
- * a next hop behind that vfp_neigh_count() reports and vfp_neigh_solicit()
- * keeps ARPing for. */
+/* A rejected mapping must leave no next hop behind for the resolver to ARP. */
 static void
 test_failed_add_mapping_adds_no_next_hop(void **state)
 {
@@ -626,7 +619,6 @@ test_failed_add_mapping_adds_no_next_hop(void **state)
 	assert_int_equal(vfp_neigh_count(p, NULL), 1);
 	vfp_program_free(p);
 }
-#endif
 
 /* ---- pipeline ---- */
 
@@ -879,6 +871,31 @@ test_arp_reply_from_gateway_resolves_next_hop(void **state)
 }
 
 static void
+test_arp_reply_does_not_relearn_configured_gateway_mac(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX], reply[64];
+	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	uint16_t rlen = arp_frame(reply, RTE_ARP_OP_REPLY, &uplink_mac, &learned_gw_mac, PA_GW,
+		&uplink_mac, PA_LOCAL);
+
+	/* The policy fixed the gateway's MAC: an ARP claiming another one is
+	 * neither learned nor for us. */
+	run1(f, PORT_UPLINK, mbuf_of(reply, rlen));
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+
+	assert_int_equal(f->log.n, 1);
+	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
+	assert_stats(f,
+		[PORT_UPLINK] = {.rx = 1,
+			.tx = 1,
+			.encapsulated = 1,
+			.drops = {[HNV_DROP_ARP_NOT_FOR_US] = 1}},
+		[PORT_VM1] = {.rx = 1});
+	assert_no_leak(f);
+}
+
+static void
 test_neigh_solicit_asks_each_unresolved_next_hop_once(void **state)
 {
 	struct fixture *f = *state;
@@ -1010,6 +1027,8 @@ main(void)
 		cmocka_unit_test(test_add_subnet_rejects_reserved_vsid_and_duplicate),
 		cmocka_unit_test(test_add_vnic_rejects_conflicts_within_vsid_only),
 		cmocka_unit_test(test_add_mapping_checks_pa_and_reachability),
+		cmocka_unit_test(test_create_rejects_pa_prefix_over_32),
+		cmocka_unit_test(test_failed_add_mapping_adds_no_next_hop),
 		PIPELINE(test_hairpin_between_local_vms_keeps_frame, setup_static_gw),
 		PIPELINE(test_vm_in_other_vsid_is_unreachable, setup_static_gw),
 		PIPELINE(test_vxlan_encap_sets_outer_headers_and_entropy, setup_static_gw),
@@ -1020,6 +1039,7 @@ main(void)
 		PIPELINE(test_no_headroom_for_outer_header, setup_static_gw),
 		PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
+		PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
 		PIPELINE(test_neigh_solicit_asks_each_unresolved_next_hop_once, setup_dynamic_gw),
 		PIPELINE(test_neigh_solicit_skips_resolved_next_hops, setup_static_gw),
 		PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
