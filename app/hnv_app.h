@@ -16,14 +16,19 @@
 
 #define HNV_MAX_WORKERS 16
 
-/** One worker lcore: which switch ports it polls and its tx queue. */
+#define HNV_MAX_RXQ_PER_WORKER (VFP_MAX_PORTS * 4)
+
+/** One worker lcore: which (port, rx queue) pairs it polls and its tx queue. */
 struct hnv_worker {
 	struct hnv_app *app;
 	unsigned int lcore_id;
 	uint16_t txq;
 	uint16_t n_rx;
-	uint16_t rx_ports[VFP_MAX_PORTS]; /* switch ports, queue 0 each */
-	bool housekeeping;                /* also solicits PA next hops */
+	struct {
+		uint16_t port; /* switch port */
+		uint16_t queue;
+	} rx[HNV_MAX_RXQ_PER_WORKER];
+	bool housekeeping; /* also solicits PA next hops */
 	uint64_t last_rx_tsc;
 	struct vfp_lcore lc;
 };
@@ -31,15 +36,16 @@ struct hnv_worker {
 struct hnv_app {
 	const char *policy_path;
 	bool interactive;
-	unsigned int stats_interval;   /* seconds, 0 = off */
-	unsigned int idle_exit_ms;     /* 0 = off */
+	unsigned int stats_interval; /* seconds, 0 = off */
+	unsigned int idle_exit_ms;   /* 0 = off */
 	uint32_t table_size;
 
 	struct hnv_policy *policy;
-	struct vfp_program *program;   /* read by workers */
+	struct vfp_program *program; /* read by workers */
 	struct rte_mempool *mp;
 	uint16_t n_ports;
 	uint16_t eth_port[VFP_MAX_PORTS]; /* switch port -> ethdev port id */
+	uint16_t nb_rxq[VFP_MAX_PORTS];   /* rx queues set up per switch port */
 
 	unsigned int n_workers;
 	struct hnv_worker *workers[HNV_MAX_WORKERS];

@@ -25,8 +25,9 @@
 #include "hnv_port.h"
 #include "policy_compile.h"
 
-#define MBUF_COUNT 8191
+#define MBUF_MIN 8191
 #define MBUF_CACHE 256
+#define PORT_DESC 1024
 
 static struct hnv_app the_app;
 
@@ -46,7 +47,7 @@ usage(const char *prog)
 	       "                         (for pcap replays)\n"
 	       "      --table-size N     capacity of the L2/ARP tables (default 65536)\n"
 	       "  -h, --help             this text\n",
-		prog);
+	        prog);
 }
 
 static int
@@ -64,13 +65,13 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 {
 	enum { OPT_IDLE = 256, OPT_TABLE };
 	static const struct option opts[] = {
-		{"policy", required_argument, NULL, 'p'},
-		{"interactive", no_argument, NULL, 'i'},
-		{"stats", required_argument, NULL, 's'},
-		{"idle-exit", required_argument, NULL, OPT_IDLE},
-		{"table-size", required_argument, NULL, OPT_TABLE},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	        {"policy", required_argument, NULL, 'p'},
+	        {"interactive", no_argument, NULL, 'i'},
+	        {"stats", required_argument, NULL, 's'},
+	        {"idle-exit", required_argument, NULL, OPT_IDLE},
+	        {"table-size", required_argument, NULL, OPT_TABLE},
+	        {"help", no_argument, NULL, 'h'},
+	        {NULL, 0, NULL, 0},
 	};
 	unsigned long v;
 	int c;
@@ -133,13 +134,14 @@ setup_workers(struct hnv_app *app)
 {
 	unsigned int lcore, i = 0;
 
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		struct hnv_worker *w;
 
 		if (i == HNV_MAX_WORKERS)
 			break;
 		w = rte_zmalloc_socket("hnv_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
-			(int)rte_lcore_to_socket_id(lcore));
+		        (int)rte_lcore_to_socket_id(lcore));
 		if (w == NULL)
 			return -ENOMEM;
 		w->app = app;
@@ -150,17 +152,42 @@ setup_workers(struct hnv_app *app)
 	}
 	if (i == 0) {
 		fprintf(stderr, "dpdk-hnv: need at least one worker lcore besides the main one "
-				"(e.g. -l 0-1)\n");
+		                "(e.g. -l 0-1)\n");
 		return -EINVAL;
 	}
 	app->n_workers = i;
-	/* One rx queue per port; spread the policy's ports over the workers. */
-	for (uint16_t port = 0; port < app->policy->n_ports; port++) {
-		struct hnv_worker *w = app->workers[port % app->n_workers];
-
-		w->rx_ports[w->n_rx++] = port;
-	}
 	return 0;
+}
+
+/* Spread every (port, rx queue) pair over the workers, round robin, so that
+ * a port with one queue per worker gives each worker one of them. */
+static void
+assign_queues(struct hnv_app *app)
+{
+	unsigned int k = 0;
+
+	for (uint16_t port = 0; port < app->n_ports; port++)
+		for (uint16_t q = 0; q < app->nb_rxq[port]; q++, k++) {
+			struct hnv_worker *w = app->workers[k % app->n_workers];
+
+			w->rx[w->n_rx].port = port;
+			w->rx[w->n_rx].queue = q;
+			w->n_rx++;
+		}
+}
+
+/* Enough mbufs to fill every rx ring and tx ring, every worker's cache and
+ * tx buffers, and some in flight. */
+static unsigned int
+mbuf_count(const struct hnv_app *app)
+{
+	unsigned int per_port = app->n_workers * 2 * PORT_DESC;
+	unsigned int n =
+	        app->policy->n_ports * per_port +
+	        app->n_workers * (MBUF_CACHE + VFP_BURST + VFP_TX_BUF * app->policy->n_ports) +
+	        1024;
+
+	return RTE_MAX(n, (unsigned int)MBUF_MIN);
 }
 
 static int
@@ -171,19 +198,22 @@ open_ports(struct hnv_app *app)
 
 	for (uint16_t i = 0; i < pol->n_ports; i++) {
 		struct hnv_port_conf pc = {
-			.nb_rxq = 1,
-			.nb_txq = (uint16_t)app->n_workers,
-			.mp = app->mp,
-			.mac = (i == pol->host.uplink && pol->host.has_mac) ? &pol->host.mac : NULL,
+		        .nb_rxq = (uint16_t)app->n_workers,
+		        .nb_txq = (uint16_t)app->n_workers,
+		        .nb_rxd = PORT_DESC,
+		        .nb_txd = PORT_DESC,
+		        .mp = app->mp,
+		        .mac = (i == pol->host.uplink && pol->host.has_mac) ? &pol->host.mac : NULL,
 		};
-		int rc = hnv_port_open(pol->ports[i].device, &pc, &app->eth_port[i], err,
-			sizeof(err));
+		int rc = hnv_port_open(
+		        pol->ports[i].device, &pc, &app->eth_port[i], err, sizeof(err));
 
 		if (rc != 0) {
 			fprintf(stderr, "dpdk-hnv: %s: $.ports[%u] '%s': %s\n", pol->source, i,
-				pol->ports[i].name, err);
+			        pol->ports[i].name, err);
 			return rc;
 		}
+		app->nb_rxq[i] = pc.nb_rxq;
 		app->n_ports = (uint16_t)(i + 1);
 	}
 	return 0;
@@ -201,8 +231,8 @@ compile_policy(struct hnv_app *app)
 	hnv_port_mac(uplink, &env.uplink_mac);
 	if (pol->host.has_mac && !rte_is_same_ether_addr(&env.uplink_mac, &pol->host.mac))
 		fprintf(stderr,
-			"dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
-			pol->ports[pol->host.uplink].device);
+		        "dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
+		        pol->ports[pol->host.uplink].device);
 	env.uplink_mtu = hnv_port_mtu(uplink);
 	env.table_size = app->table_size;
 	env.socket_id = (int)rte_socket_id();
@@ -281,14 +311,15 @@ main(int argc, char **argv)
 	}
 	if (setup_workers(app) != 0)
 		goto fail;
-	app->mp = rte_pktmbuf_pool_create("hnv_mbufs", MBUF_COUNT, MBUF_CACHE, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	app->mp = rte_pktmbuf_pool_create("hnv_mbufs", mbuf_count(app), MBUF_CACHE, 0,
+	        RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (app->mp == NULL) {
 		fprintf(stderr, "dpdk-hnv: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto fail;
 	}
 	if (open_ports(app) != 0 || compile_policy(app) != 0)
 		goto fail;
+	assign_queues(app);
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -297,7 +328,7 @@ main(int argc, char **argv)
 	for (i = 0; i < app->n_workers; i++)
 		rte_eal_remote_launch(hnv_worker_main, app->workers[i], app->workers[i]->lcore_id);
 	printf("dpdk-hnv: forwarding: policy %s, %u ports, %u workers\n", app->policy_path,
-		app->n_ports, app->n_workers);
+	        app->n_ports, app->n_workers);
 	fflush(stdout);
 
 	control_loop(app);

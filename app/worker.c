@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * app: the worker loop.
  *
- * Threading model: each worker lcore owns a fixed set of (port, rx queue 0)
+ * Threading model: each worker lcore owns a fixed set of (port, rx queue)
  * pairs, chosen at start-up so that no two workers poll the same queue, and
  * one tx queue (its index) on every port. Run to completion: rx burst ->
  * vfp_process_burst -> the lcore's tx buffers, flushed once per loop. The
@@ -35,8 +35,9 @@ hnv_worker_main(void *arg)
 	vfp_lcore_init(&w->lc, worker_tx, w);
 	while (!app->quit) {
 		for (uint16_t i = 0; i < w->n_rx; i++) {
-			uint16_t port = w->rx_ports[i];
-			uint16_t n = rte_eth_rx_burst(app->eth_port[port], 0, pkts, VFP_BURST);
+			uint16_t port = w->rx[i].port;
+			uint16_t n = rte_eth_rx_burst(
+			        app->eth_port[port], w->rx[i].queue, pkts, VFP_BURST);
 
 			if (n == 0)
 				continue;

@@ -12,8 +12,8 @@
 #define DEFAULT_DESC 1024
 
 int
-hnv_port_open(const char *device, const struct hnv_port_conf *conf, uint16_t *port_id,
-	char *err, size_t errlen)
+hnv_port_open(
+        const char *device, struct hnv_port_conf *conf, uint16_t *port_id, char *err, size_t errlen)
 {
 	struct rte_eth_conf ec;
 	struct rte_eth_dev_info info;
@@ -22,18 +22,22 @@ hnv_port_open(const char *device, const struct hnv_port_conf *conf, uint16_t *po
 
 	rc = rte_eth_dev_get_port_by_name(device, &pid);
 	if (rc != 0) {
-		snprintf(err, errlen, "no DPDK device named '%s' (give it to EAL with -a or --vdev)",
-			device);
+		snprintf(err, errlen,
+		        "no DPDK device named '%s' (give it to EAL with -a or --vdev)", device);
 		return -ENODEV;
 	}
 	rc = rte_eth_dev_info_get(pid, &info);
 	if (rc != 0)
 		goto fail;
-	if (conf->nb_rxq > info.max_rx_queues || conf->nb_txq > info.max_tx_queues) {
-		snprintf(err, errlen, "%s: needs %u rx / %u tx queues, has %u / %u", device,
-			conf->nb_rxq, conf->nb_txq, info.max_rx_queues, info.max_tx_queues);
+	if (conf->nb_txq > info.max_tx_queues) {
+		snprintf(err, errlen,
+		        "%s: needs %u tx queues (one per worker), has %u "
+		        "(net_af_packet: qpairs=N; or run fewer workers)",
+		        device, conf->nb_txq, info.max_tx_queues);
 		return -EINVAL;
 	}
+	if (conf->nb_rxq > info.max_rx_queues)
+		conf->nb_rxq = info.max_rx_queues;
 	/* No MBUF_FAST_FREE: inbound flooding sends one mbuf with a raised
 	 * reference count to several ports. */
 	memset(&ec, 0, sizeof(ec));
@@ -46,8 +50,8 @@ hnv_port_open(const char *device, const struct hnv_port_conf *conf, uint16_t *po
 	if (rc != 0)
 		goto fail;
 	for (q = 0; q < conf->nb_rxq; q++) {
-		rc = rte_eth_rx_queue_setup(pid, q, nb_rxd, rte_eth_dev_socket_id(pid), NULL,
-			conf->mp);
+		rc = rte_eth_rx_queue_setup(
+		        pid, q, nb_rxd, rte_eth_dev_socket_id(pid), NULL, conf->mp);
 		if (rc != 0)
 			goto fail;
 	}

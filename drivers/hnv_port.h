@@ -17,23 +17,25 @@
 
 /** How to set up one port. */
 struct hnv_port_conf {
-	uint16_t nb_rxq;
+	uint16_t nb_rxq; /**< wanted; lowered to what the device has, see below */
 	uint16_t nb_txq;
-	uint16_t nb_rxd;        /**< 0 = 1024 */
-	uint16_t nb_txd;        /**< 0 = 1024 */
-	struct rte_mempool *mp; /**< receive buffers */
+	uint16_t nb_rxd;                  /**< 0 = 1024 */
+	uint16_t nb_txd;                  /**< 0 = 1024 */
+	struct rte_mempool *mp;           /**< receive buffers */
 	const struct rte_ether_addr *mac; /**< set this MAC if not NULL */
 };
 
 /**
- * Find @p device, configure, start it, enable promiscuous mode.
+ * Find @p device, configure, start it, enable promiscuous mode. The number
+ * of rx queues is lowered to the device's maximum (conf->nb_rxq is updated);
+ * every tx queue asked for must exist.
  *
  * @param port_id  the ethdev port id on success
  * @param err      a message on failure
  * @return 0 or a negative errno
  */
-int hnv_port_open(const char *device, const struct hnv_port_conf *conf, uint16_t *port_id,
-	char *err, size_t errlen);
+int hnv_port_open(const char *device, struct hnv_port_conf *conf, uint16_t *port_id, char *err,
+        size_t errlen);
 
 /** Stop and close a port opened by hnv_port_open. */
 void hnv_port_close(uint16_t port_id);

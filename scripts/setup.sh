@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh: install every Debian 12 package dpdk-hnv needs to build, test and
-# run its demo; build it; reserve hugepages when the kernel allows. Idempotent.
+# run its demo, then build it. Idempotent. No hugepages are reserved: the
+# demo and the tests run DPDK with --no-huge (see docs/operations.md).
 #   scripts/setup.sh            install + build
 #   scripts/setup.sh --deps     install only
 set -euo pipefail

@@ -47,18 +47,21 @@
 
 #define NEIGH_VALID (UINT64_C(1) << 63)
 
-static inline uint16_t rd16(const uint8_t *p)
+static inline uint16_t
+rd16(const uint8_t *p)
 {
 	return (uint16_t)((p[0] << 8) | p[1]);
 }
 
-static inline void wr16(uint8_t *p, uint16_t v)
+static inline void
+wr16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-enum arp_proxy_err arp_proxy_parse(const uint8_t *frame, uint32_t len, struct arp_proxy_pkt *out)
+enum arp_proxy_err
+arp_proxy_parse(const uint8_t *frame, uint32_t len, struct arp_proxy_pkt *out)
 {
 	uint32_t l2 = ETH_HLEN;
 	uint16_t etype;
@@ -79,8 +82,8 @@ enum arp_proxy_err arp_proxy_parse(const uint8_t *frame, uint32_t len, struct ar
 		return ARP_PROXY_MALFORMED;
 	arp = frame + l2;
 	if (rd16(arp + OFF_HRD) != RTE_ARP_HRD_ETHER ||
-		rd16(arp + OFF_PRO) != RTE_ETHER_TYPE_IPV4 || arp[OFF_HLN] != RTE_ETHER_ADDR_LEN ||
-		arp[OFF_PLN] != 4)
+	        rd16(arp + OFF_PRO) != RTE_ETHER_TYPE_IPV4 || arp[OFF_HLN] != RTE_ETHER_ADDR_LEN ||
+	        arp[OFF_PLN] != 4)
 		return ARP_PROXY_MALFORMED;
 
 	out->op = rd16(arp + OFF_OP);
@@ -92,13 +95,15 @@ enum arp_proxy_err arp_proxy_parse(const uint8_t *frame, uint32_t len, struct ar
 	return ARP_PROXY_OK;
 }
 
-bool arp_proxy_is_gratuitous(const struct arp_proxy_pkt *p)
+bool
+arp_proxy_is_gratuitous(const struct arp_proxy_pkt *p)
 {
 	return p->spa == p->tpa || p->spa == 0;
 }
 
-void arp_proxy_reply_in_place(
-	uint8_t *frame, const struct arp_proxy_pkt *req, const struct rte_ether_addr *mac)
+void
+arp_proxy_reply_in_place(
+        uint8_t *frame, const struct arp_proxy_pkt *req, const struct rte_ether_addr *mac)
 {
 	uint8_t *arp = frame + req->l2_len;
 
@@ -112,8 +117,9 @@ void arp_proxy_reply_in_place(
 	memcpy(arp + OFF_TPA, &req->spa, 4);
 }
 
-int arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_addr *sha,
-	rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id)
+int
+arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_addr *sha,
+        rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id)
 {
 	const uint32_t len = ARP_FRAME_MIN + (vlan_id != 0 ? VLAN_HLEN : 0);
 	uint32_t off = 2 * RTE_ETHER_ADDR_LEN;
@@ -143,14 +149,16 @@ int arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_
 	return (int)len;
 }
 
-void arp_proxy_neigh_init(struct arp_proxy_neigh *n, rte_be32_t ip)
+void
+arp_proxy_neigh_init(struct arp_proxy_neigh *n, rte_be32_t ip)
 {
 	n->ip = ip;
 	n->last_request = 0;
 	__atomic_store_n(&n->word, 0, __ATOMIC_RELEASE);
 }
 
-void arp_proxy_neigh_update(struct arp_proxy_neigh *n, const struct rte_ether_addr *mac)
+void
+arp_proxy_neigh_update(struct arp_proxy_neigh *n, const struct rte_ether_addr *mac)
 {
 	uint64_t w = NEIGH_VALID;
 	unsigned int i;
@@ -160,7 +168,8 @@ void arp_proxy_neigh_update(struct arp_proxy_neigh *n, const struct rte_ether_ad
 	__atomic_store_n(&n->word, w, __ATOMIC_RELEASE);
 }
 
-bool arp_proxy_neigh_lookup(const struct arp_proxy_neigh *n, struct rte_ether_addr *mac)
+bool
+arp_proxy_neigh_lookup(const struct arp_proxy_neigh *n, struct rte_ether_addr *mac)
 {
 	const uint64_t w = __atomic_load_n(&n->word, __ATOMIC_ACQUIRE);
 	unsigned int i;
@@ -177,12 +186,13 @@ bool arp_proxy_neigh_lookup(const struct arp_proxy_neigh *n, struct rte_ether_ad
  * (TSC skew between lcores) counts as "just sent". The compare-exchange makes
  * exactly one of several racing lcores send the request.
  */
-bool arp_proxy_neigh_should_request(struct arp_proxy_neigh *n, uint64_t now, uint64_t interval)
+bool
+arp_proxy_neigh_should_request(struct arp_proxy_neigh *n, uint64_t now, uint64_t interval)
 {
 	uint64_t last = __atomic_load_n(&n->last_request, __ATOMIC_RELAXED);
 
 	if (last != 0 && (now < last || now - last < interval))
 		return false;
 	return __atomic_compare_exchange_n(
-		&n->last_request, &last, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	        &n->last_request, &last, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }

@@ -18,19 +18,19 @@
 
 /** Fields of an Ethernet/IPv4 ARP packet that the proxy needs. */
 struct arp_proxy_pkt {
-	uint16_t op;                 /**< host order: 1 request, 2 reply */
-	struct rte_ether_addr sha;   /**< sender hardware address */
-	rte_be32_t spa;              /**< sender protocol address */
+	uint16_t op;               /**< host order: 1 request, 2 reply */
+	struct rte_ether_addr sha; /**< sender hardware address */
+	rte_be32_t spa;            /**< sender protocol address */
 	struct rte_ether_addr tha;
-	rte_be32_t tpa;              /**< target protocol address */
-	uint16_t l2_len;             /**< 14, or 18 with one 802.1Q tag */
+	rte_be32_t tpa;  /**< target protocol address */
+	uint16_t l2_len; /**< 14, or 18 with one 802.1Q tag */
 };
 
 /** Why arp_proxy_parse() refused a frame. */
 enum arp_proxy_err {
 	ARP_PROXY_OK = 0,
-	ARP_PROXY_NOT_ARP,     /**< EtherType is not ARP */
-	ARP_PROXY_MALFORMED,   /**< truncated, or not Ethernet/IPv4 (htype 1, ptype 0x0800, 6/4) */
+	ARP_PROXY_NOT_ARP,   /**< EtherType is not ARP */
+	ARP_PROXY_MALFORMED, /**< truncated, or not Ethernet/IPv4 (htype 1, ptype 0x0800, 6/4) */
 };
 
 /**
@@ -51,8 +51,8 @@ bool arp_proxy_is_gratuitous(const struct arp_proxy_pkt *p);
  * sender = (@p mac, req->tpa), target = (req->sha, req->spa). Any VLAN tag
  * is kept. The frame length does not change.
  */
-void arp_proxy_reply_in_place(uint8_t *frame, const struct arp_proxy_pkt *req,
-	const struct rte_ether_addr *mac);
+void arp_proxy_reply_in_place(
+        uint8_t *frame, const struct arp_proxy_pkt *req, const struct rte_ether_addr *mac);
 
 /**
  * Write a broadcast ARP request for @p tpa from (@p sha, @p spa) at @p buf,
@@ -60,7 +60,7 @@ void arp_proxy_reply_in_place(uint8_t *frame, const struct arp_proxy_pkt *req,
  * @return the frame length (60 or 64), or -ENOSPC if @p size is too small
  */
 int arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_addr *sha,
-	rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id);
+        rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id);
 
 /**
  * A neighbor cache entry for one PA next hop. Written by whichever lcore sees
@@ -69,8 +69,8 @@ int arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_
  */
 struct arp_proxy_neigh {
 	rte_be32_t ip;
-	uint64_t word;          /**< bit 63 valid, bits 0..47 MAC; use the helpers */
-	uint64_t last_request;  /**< TSC of the last request we sent, for rate limiting */
+	uint64_t word;         /**< bit 63 valid, bits 0..47 MAC; use the helpers */
+	uint64_t last_request; /**< TSC of the last request we sent, for rate limiting */
 };
 
 /** Set the entry's address to @p ip and mark it unresolved. */

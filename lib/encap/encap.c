@@ -43,23 +43,27 @@
 #define GRE_FLAGS_CHECKED 0xfc00
 #define GRE_VERSION_MASK 0x0007
 
-static inline uint16_t rd16(const uint8_t *p)
+static inline uint16_t
+rd16(const uint8_t *p)
 {
 	return (uint16_t)((p[0] << 8) | p[1]);
 }
 
-static inline uint32_t rd32(const uint8_t *p)
+static inline uint32_t
+rd32(const uint8_t *p)
 {
 	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
-static inline void wr16(uint8_t *p, uint16_t v)
+static inline void
+wr16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
 }
 
-static inline void wr32(uint8_t *p, uint32_t v)
+static inline void
+wr32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 24);
 	p[1] = (uint8_t)(v >> 16);
@@ -67,13 +71,15 @@ static inline void wr32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-static inline bool vsid_valid(uint32_t vsid)
+static inline bool
+vsid_valid(uint32_t vsid)
 {
 	return vsid >= ENCAP_VSID_MIN && vsid <= ENCAP_VSID_MAX;
 }
 
 /* Ethernet and optional 802.1Q tag; returns the offset of the IPv4 header. */
-static uint8_t build_l2(uint8_t *b, const struct encap_outer *o)
+static uint8_t
+build_l2(uint8_t *b, const struct encap_outer *o)
 {
 	uint8_t off = 2 * RTE_ETHER_ADDR_LEN;
 
@@ -92,27 +98,29 @@ static uint8_t build_l2(uint8_t *b, const struct encap_outer *o)
  * IPv4 header with total length 0: the checksum then covers only the fixed
  * fields, and stamping adds the real length into it (RFC 1624).
  */
-static void build_ipv4(uint8_t *b, const struct encap_outer *o, uint8_t proto)
+static void
+build_ipv4(uint8_t *b, const struct encap_outer *o, uint8_t proto)
 {
 	struct rte_ipv4_hdr ip = {
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.type_of_service = o->tos,
-		.total_length = 0,
-		.packet_id = 0,
-		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
-		.time_to_live = o->ttl != 0 ? o->ttl : DEFAULT_TTL,
-		.next_proto_id = proto,
-		.hdr_checksum = 0,
-		.src_addr = o->src_ip,
-		.dst_addr = o->dst_ip,
+	        .version_ihl = RTE_IPV4_VHL_DEF,
+	        .type_of_service = o->tos,
+	        .total_length = 0,
+	        .packet_id = 0,
+	        .fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+	        .time_to_live = o->ttl != 0 ? o->ttl : DEFAULT_TTL,
+	        .next_proto_id = proto,
+	        .hdr_checksum = 0,
+	        .src_addr = o->src_ip,
+	        .dst_addr = o->dst_ip,
 	};
 
 	ip.hdr_checksum = rte_ipv4_cksum(&ip);
 	memcpy(b, &ip, sizeof(ip));
 }
 
-int encap_template_build(struct encap_template *t, enum encap_type type,
-	const struct encap_outer *o, uint32_t vsid, uint16_t entropy)
+int
+encap_template_build(struct encap_template *t, enum encap_type type, const struct encap_outer *o,
+        uint32_t vsid, uint16_t entropy)
 {
 	uint8_t *l4;
 
@@ -129,10 +137,10 @@ int encap_template_build(struct encap_template *t, enum encap_type type,
 
 	if (type == ENCAP_TYPE_VXLAN) {
 		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_UDP);
-		wr16(l4, entropy);		/* source port */
+		wr16(l4, entropy);              /* source port */
 		wr16(l4 + 2, ENCAP_VXLAN_PORT); /* destination port */
 		/* length patched per packet, checksum 0 (RFC 7348 5) */
-		l4[UDP_HLEN] = VXLAN_FLAG_I;	    /* flags, then 3 reserved bytes */
+		l4[UDP_HLEN] = VXLAN_FLAG_I;        /* flags, then 3 reserved bytes */
 		wr32(l4 + UDP_HLEN + 4, vsid << 8); /* VNI, 1 reserved byte */
 		t->len = (uint8_t)(t->l4_off + UDP_HLEN + VXLAN_HLEN);
 	} else {
@@ -145,14 +153,16 @@ int encap_template_build(struct encap_template *t, enum encap_type type,
 	return 0;
 }
 
-static inline uint16_t cksum_fold(uint32_t sum)
+static inline uint16_t
+cksum_fold(uint32_t sum)
 {
 	sum = (sum >> 16) + (sum & 0xffff);
 	sum = (sum >> 16) + (sum & 0xffff);
 	return (uint16_t)sum;
 }
 
-void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inner_len)
+void
+encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inner_len)
 {
 	uint8_t *ip = dst + t->l3_off;
 	const uint16_t tot = (uint16_t)(t->len - t->l3_off + inner_len);
@@ -192,7 +202,8 @@ void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t
  *
  * All fields are copied as they are on the wire (network byte order).
  */
-uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len)
+uint32_t
+encap_inner_hash(const uint8_t *frame, uint32_t len)
 {
 	/* Aligned, because rte_hash_crc() loads 8/4/2 bytes at a time. */
 	union {
@@ -218,7 +229,7 @@ uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len)
 	off += 2; /* start of L3 */
 
 	if (etype == RTE_ETHER_TYPE_IPV4 && len >= off + IPV4_HLEN && (frame[off] >> 4) == 4 &&
-		(frame[off] & 0xf) >= 5) {
+	        (frame[off] & 0xf) >= 5) {
 		const uint8_t *ip = frame + off;
 		const uint32_t l4 = off + (uint32_t)(ip[0] & 0xf) * 4;
 		const uint8_t proto = ip[9];
@@ -228,8 +239,8 @@ uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len)
 		seq.b[8] = proto;
 		n = 9;
 		if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) &&
-			(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
-			len >= l4 + 4) {
+		        (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
+		        len >= l4 + 4) {
 			memcpy(seq.b + 9, frame + l4, 4);
 			n = 13;
 		}
@@ -242,8 +253,8 @@ uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len)
 }
 
 /* UDP to port 4789 carrying VXLAN; @p l4 is inside [frame, frame + end). */
-static enum encap_parse_err parse_vxlan(
-	const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_info *ri)
+static enum encap_parse_err
+parse_vxlan(const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_info *ri)
 {
 	const uint8_t *udp = frame + l4;
 	uint32_t udp_len;
@@ -269,8 +280,8 @@ static enum encap_parse_err parse_vxlan(
 }
 
 /* GRE carrying NVGRE: K set, C and S and reserved 1..5 clear, version 0, 0x6558. */
-static enum encap_parse_err parse_nvgre(
-	const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_info *ri)
+static enum encap_parse_err
+parse_nvgre(const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_info *ri)
 {
 	const uint8_t *gre = frame + l4;
 	uint32_t key;
@@ -291,7 +302,8 @@ static enum encap_parse_err parse_nvgre(
 	return ENCAP_OK;
 }
 
-enum encap_parse_err encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
+enum encap_parse_err
+encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
 {
 	struct encap_rx_info ri = {0};
 	enum encap_parse_err err;
@@ -349,7 +361,8 @@ enum encap_parse_err encap_parse(const uint8_t *frame, uint32_t len, struct enca
 	return ENCAP_OK;
 }
 
-const char *encap_parse_strerror(enum encap_parse_err err)
+const char *
+encap_parse_strerror(enum encap_parse_err err)
 {
 	switch (err) {
 	case ENCAP_OK:
@@ -368,7 +381,8 @@ const char *encap_parse_strerror(enum encap_parse_err err)
 	return "unknown error";
 }
 
-const char *encap_type_name(enum encap_type type)
+const char *
+encap_type_name(enum encap_type type)
 {
 	switch (type) {
 	case ENCAP_TYPE_VXLAN:

@@ -51,33 +51,33 @@ struct encap_outer {
  */
 struct encap_template {
 	uint8_t bytes[ENCAP_MAX_HDR_LEN];
-	uint8_t len;      /**< bytes used */
-	uint8_t l3_off;   /**< offset of the IPv4 header */
-	uint8_t l4_off;   /**< offset of UDP (VXLAN) or GRE (NVGRE) */
-	uint8_t type;     /**< enum encap_type */
+	uint8_t len;    /**< bytes used */
+	uint8_t l3_off; /**< offset of the IPv4 header */
+	uint8_t l4_off; /**< offset of UDP (VXLAN) or GRE (NVGRE) */
+	uint8_t type;   /**< enum encap_type */
 };
 
 /** Result of parsing a received packet on the PA side. */
 struct encap_rx_info {
-	uint8_t type;          /**< enum encap_type */
-	uint32_t vsid;         /**< VNI or TNI (24 bits) */
-	uint8_t flow_id;       /**< NVGRE FlowID, 0 for VXLAN */
-	uint16_t vlan_id;      /**< outer 802.1Q VLAN, 0 if untagged */
-	rte_be32_t src_ip;     /**< outer source (remote PA) */
-	rte_be32_t dst_ip;     /**< outer destination (should be our PA) */
-	uint16_t hdr_len;      /**< bytes to strip to reach the inner frame */
-	uint16_t inner_len;    /**< inner frame length per the outer IPv4 total
-				    length (excludes any Ethernet padding) */
+	uint8_t type;       /**< enum encap_type */
+	uint32_t vsid;      /**< VNI or TNI (24 bits) */
+	uint8_t flow_id;    /**< NVGRE FlowID, 0 for VXLAN */
+	uint16_t vlan_id;   /**< outer 802.1Q VLAN, 0 if untagged */
+	rte_be32_t src_ip;  /**< outer source (remote PA) */
+	rte_be32_t dst_ip;  /**< outer destination (should be our PA) */
+	uint16_t hdr_len;   /**< bytes to strip to reach the inner frame */
+	uint16_t inner_len; /**< inner frame length per the outer IPv4 total
+	                         length (excludes any Ethernet padding) */
 };
 
 /** Why encap_parse() refused a packet; 0 is success. */
 enum encap_parse_err {
 	ENCAP_OK = 0,
-	ENCAP_ERR_NOT_TUNNEL,  /**< a well-formed packet that is not VXLAN/NVGRE */
-	ENCAP_ERR_TRUNCATED,   /**< shorter than its headers claim */
-	ENCAP_ERR_BAD_IP,      /**< IPv4 version/IHL/length/checksum/fragment */
-	ENCAP_ERR_BAD_HEADER,  /**< VXLAN I flag missing, NVGRE bits or protocol wrong */
-	ENCAP_ERR_BAD_VSID,    /**< VNI/TNI outside 4096 .. 2^24-2 */
+	ENCAP_ERR_NOT_TUNNEL, /**< a well-formed packet that is not VXLAN/NVGRE */
+	ENCAP_ERR_TRUNCATED,  /**< shorter than its headers claim */
+	ENCAP_ERR_BAD_IP,     /**< IPv4 version/IHL/length/checksum/fragment */
+	ENCAP_ERR_BAD_HEADER, /**< VXLAN I flag missing, NVGRE bits or protocol wrong */
+	ENCAP_ERR_BAD_VSID,   /**< VNI/TNI outside 4096 .. 2^24-2 */
 };
 
 /**
@@ -92,7 +92,7 @@ enum encap_parse_err {
  * @return 0, or -EINVAL on a bad VSID, VLAN or type
  */
 int encap_template_build(struct encap_template *t, enum encap_type type,
-	const struct encap_outer *o, uint32_t vsid, uint16_t entropy);
+        const struct encap_outer *o, uint32_t vsid, uint16_t entropy);
 
 /**
  * Write the template at @p dst (which must have t->len bytes, directly in

@@ -38,14 +38,14 @@ struct hnv_port_cfg {
 /** The physical host: its provider addresses and uplink. */
 struct hnv_host_cfg {
 	char name[HNV_NAME_MAX];
-	uint16_t uplink;                 /**< index into hnv_policy.ports */
+	uint16_t uplink; /**< index into hnv_policy.ports */
 	unsigned int n_pa;
-	rte_be32_t pa[HNV_MAX_PA];       /**< our PAs; pa[0] is the tunnel source */
+	rte_be32_t pa[HNV_MAX_PA]; /**< our PAs; pa[0] is the tunnel source */
 	uint8_t pa_prefix_len[HNV_MAX_PA];
 	bool has_mac;
-	struct rte_ether_addr mac;       /**< uplink MAC; else the ethdev's */
-	uint16_t vlan;                   /**< PA VLAN, 0 = untagged */
-	rte_be32_t gateway;              /**< PA next hop for PAs off-link; 0 = none */
+	struct rte_ether_addr mac; /**< uplink MAC; else the ethdev's */
+	uint16_t vlan;             /**< PA VLAN, 0 = untagged */
+	rte_be32_t gateway;        /**< PA next hop for PAs off-link; 0 = none */
 	bool has_gateway_mac;
 	struct rte_ether_addr gateway_mac; /**< static next-hop MAC; else ARP */
 	struct rte_ether_addr router_mac;  /**< distributed router's MAC (R6, R8) */
@@ -63,7 +63,7 @@ struct hnv_subnet_cfg {
 	uint32_t rdid;
 	rte_be32_t prefix;
 	uint8_t prefix_len;
-	rte_be32_t gateway;              /**< default: lowest usable address */
+	rte_be32_t gateway; /**< default: lowest usable address */
 	enum hnv_encap encap;
 };
 
@@ -73,7 +73,7 @@ struct hnv_vnic_cfg {
 	struct rte_ether_addr mac;
 	rte_be32_t ip;
 	uint32_t vsid;
-	uint16_t port;                   /**< index into hnv_policy.ports */
+	uint16_t port; /**< index into hnv_policy.ports */
 };
 
 /** A remote CA -> PA mapping (R11, R23). */
@@ -86,7 +86,7 @@ struct hnv_mapping_cfg {
 
 /** A whole validated policy. Immutable after load; free with hnv_policy_free. */
 struct hnv_policy {
-	char source[256];                /**< file name used in messages */
+	char source[256]; /**< file name used in messages */
 	struct hnv_host_cfg host;
 	unsigned int n_ports;
 	struct hnv_port_cfg *ports;
@@ -114,8 +114,8 @@ int hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t
 /**
  * As hnv_policy_load(), from a string; @p source names it in messages.
  */
-int hnv_policy_parse(const char *json, const char *source, struct hnv_policy **out, char *err,
-	size_t errlen);
+int hnv_policy_parse(
+        const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen);
 
 /** Free a policy from hnv_policy_load/parse. NULL is a no-op. */
 void hnv_policy_free(struct hnv_policy *p);

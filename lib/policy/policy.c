@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lib/policy/policy.c: policy JSON v1 -> validated struct hnv_policy.
  *
- * Owns: reading the JSON text with jansson and every validation rule of the
- * policy format (docs/policy.md is the reference; keep the two in step).
+ * Owns: every validation rule of the policy format (docs/policy.md is the
+ * reference; keep the two in step), the HNV objects they apply to (ports,
+ * host, routing domains and subnets, VM NICs, mappings), the top level of the
+ * document and the public API of hnv_policy.h. Reading and type-checking
+ * JSON values, the error path and the address helpers live in policy_json.c.
  *
  * The tree is walked once, in dependency order: ports, host (its uplink names
  * a port), routing domains and their subnets, VM NICs (they name a VSID and a
@@ -16,8 +19,6 @@
  * Load time is not the fast path: duplicate checks are plain linear scans.
  * Nothing here prints, exits or touches DPDK state.
  */
-#include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,380 +28,23 @@
 #include <jansson.h>
 
 #include "hnv_policy.h"
+#include "policy_json.h"
 
 /* Locally administered (bit 1 of the first byte), unicast; echoes the VRRP
  * 00:00:5e:00:01:xx block so it is easy to spot in a capture. */
 static const struct rte_ether_addr default_router_mac = {
-	.addr_bytes = {0x02, 0x00, 0x5e, 0x00, 0x01, 0x01}};
+        .addr_bytes = {0x02, 0x00, 0x5e, 0x00, 0x01, 0x01}};
 
 #define VSID_MIN 4096
 #define VSID_MAX 16777214 /* 2^24 - 2 (R2) */
 #define VLAN_MAX 4094
 #define SUBNET_LEN_MIN 1
 #define SUBNET_LEN_MAX 30 /* needs a network, a gateway and a broadcast address */
-#define PATH_LEN 160
-
-struct ctx {
-	const char *source;
-	char *err;
-	size_t errlen;
-	char path[PATH_LEN]; /* JSON path of the object being read, "$.host" */
-	size_t path_len;
-	struct hnv_policy *p;
-};
-
-/* A field an object may carry. */
-struct field {
-	const char *name;
-	bool required;
-};
-
-/* ---- messages and the JSON path ---------------------------------------- */
-
-static size_t __attribute__((format(printf, 2, 3))) path_push(struct ctx *c, const char *fmt, ...)
-{
-	size_t old = c->path_len;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		c->path_len = RTE_MIN(old + (size_t)n, sizeof(c->path) - 1);
-	return old;
-}
-
-static void path_pop(struct ctx *c, size_t old)
-{
-	c->path_len = old;
-	c->path[old] = '\0';
-}
-
-/* Report a problem at the current path, or at its field @key if not NULL. */
-static int __attribute__((format(printf, 3, 4)))
-fail(struct ctx *c, const char *key, const char *fmt, ...)
-{
-	char msg[HNV_POLICY_ERR_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (c->err != NULL && c->errlen > 0)
-		snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->source, c->path, key ? "." : "",
-			key ? key : "", msg);
-	return -EINVAL;
-}
-
-static int fail_nomem(struct ctx *c)
-{
-	if (c->err != NULL && c->errlen > 0)
-		snprintf(c->err, c->errlen, "%s: out of memory", c->source);
-	return -ENOMEM;
-}
-
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-		return "integer";
-	case JSON_REAL:
-		return "real";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "boolean";
-	case JSON_NULL:
-	default:
-		return "null";
-	}
-}
-
-static int fail_type(struct ctx *c, const char *key, const json_t *v, const char *want)
-{
-	return fail(c, key, "expected %s, got %s", want, type_name(v));
-}
-
-/* ---- address helpers ---------------------------------------------------- */
-
-struct ip_str {
-	char s[INET_ADDRSTRLEN];
-};
-
-struct mac_str {
-	char s[RTE_ETHER_ADDR_FMT_SIZE];
-};
-
-static struct ip_str ip_fmt(rte_be32_t ip)
-{
-	struct ip_str r;
-
-	inet_ntop(AF_INET, &ip, r.s, sizeof(r.s));
-	return r;
-}
-
-static struct mac_str mac_fmt(const struct rte_ether_addr *m)
-{
-	struct mac_str r;
-	const uint8_t *b = m->addr_bytes;
-
-	snprintf(r.s, sizeof(r.s), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
-		b[5]);
-	return r;
-}
-
-static uint32_t mask_of(uint8_t len)
-{
-	return len == 0 ? 0 : UINT32_MAX << (32 - len);
-}
-
-/* Dotted quad only: inet_pton rejects short forms, octal and trailing text. */
-static bool ipv4_parse(const char *s, rte_be32_t *out)
-{
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1)
-		return false;
-	*out = a.s_addr;
-	return true;
-}
-
-/* "A.B.C.D/N", N one or two decimal digits without a leading zero. */
-static bool prefix_parse(const char *s, rte_be32_t *addr, uint8_t *len)
-{
-	const char *slash = strchr(s, '/');
-	char buf[INET_ADDRSTRLEN];
-	const char *d;
-	unsigned int n = 0;
-	size_t alen;
-
-	if (slash == NULL)
-		return false;
-	alen = (size_t)(slash - s);
-	if (alen >= sizeof(buf))
-		return false;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	if (!ipv4_parse(buf, addr))
-		return false;
-	d = slash + 1;
-	if (d[0] == '\0' || strlen(d) > 2 || (d[0] == '0' && d[1] != '\0'))
-		return false;
-	for (; *d != '\0'; d++) {
-		if (!isdigit((unsigned char)*d))
-			return false;
-		n = n * 10 + (unsigned int)(*d - '0');
-	}
-	*len = (uint8_t)n;
-	return true;
-}
-
-static int hex_val(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* Exactly "xx:xx:xx:xx:xx:xx", hex digits in either case. */
-static bool mac_parse(const char *s, struct rte_ether_addr *m)
-{
-	unsigned int i;
-
-	if (strlen(s) != 17)
-		return false;
-	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
-		const char *q = s + 3 * i;
-		int hi = hex_val(q[0]), lo = hex_val(q[1]);
-
-		if (hi < 0 || lo < 0 || (i < RTE_ETHER_ADDR_LEN - 1 && q[2] != ':'))
-			return false;
-		m->addr_bytes[i] = (uint8_t)(hi << 4 | lo);
-	}
-	return true;
-}
-
-/* Usable as a host address on the underlay: not 0/8, loopback, multicast or
- * class E (which holds the limited broadcast). */
-static bool ipv4_is_unicast(rte_be32_t ip)
-{
-	uint32_t a = rte_be_to_cpu_32(ip);
-
-	return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 28) < 0xe;
-}
-
-/* ---- typed field readers ------------------------------------------------ */
-/* v_* read a value already fetched; the message names the current path plus
- * @key (NULL for array elements, whose index is already on the path). */
-
-static int check_fields(struct ctx *c, json_t *obj, const struct field *f, size_t n)
-{
-	const char *key;
-	json_t *v;
-	size_t i;
-
-	json_object_foreach(obj, key, v)
-	{
-		for (i = 0; i < n; i++)
-			if (strcmp(key, f[i].name) == 0)
-				break;
-		if (i == n)
-			return fail(c, NULL, "unknown field '%s'", key);
-	}
-	for (i = 0; i < n; i++)
-		if (f[i].required && json_object_get(obj, f[i].name) == NULL)
-			return fail(c, NULL, "missing required field '%s'", f[i].name);
-	return 0;
-}
-
-static int v_str(struct ctx *c, const char *key, const json_t *v, char *dst, size_t size)
-{
-	size_t len;
-
-	if (!json_is_string(v))
-		return fail_type(c, key, v, "string");
-	len = json_string_length(v);
-	if (len == 0)
-		return fail(c, key, "must not be empty");
-	if (len >= size)
-		return fail(c, key, "'%s' is longer than %zu characters", json_string_value(v),
-			size - 1);
-	memcpy(dst, json_string_value(v), len + 1);
-	return 0;
-}
-
-static int v_int(struct ctx *c, const char *key, const json_t *v, const char *what, long long min,
-	long long max, long long *out)
-{
-	long long n;
-
-	if (!json_is_integer(v))
-		return fail_type(c, key, v, "integer");
-	n = json_integer_value(v);
-	if (n < min || n > max)
-		return fail(c, key, "%s %lld out of range %lld..%lld", what, n, min, max);
-	*out = n;
-	return 0;
-}
-
-static int v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out)
-{
-	if (!json_is_string(v))
-		return fail_type(c, key, v, "string");
-	if (!ipv4_parse(json_string_value(v), out))
-		return fail(c, key, "malformed IPv4 address '%s'", json_string_value(v));
-	return 0;
-}
-
-static int v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len,
-	uint8_t max_len, rte_be32_t *addr, uint8_t *len)
-{
-	if (!json_is_string(v))
-		return fail_type(c, key, v, "string");
-	if (!prefix_parse(json_string_value(v), addr, len))
-		return fail(
-			c, key, "malformed prefix '%s' (expected A.B.C.D/N)", json_string_value(v));
-	if (*len < min_len || *len > max_len)
-		return fail(c, key, "prefix length %u out of range %u..%u", *len, min_len, max_len);
-	return 0;
-}
-
-/* A unicast, non-zero MAC (everything the policy names is one station). */
-static int v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr *out)
-{
-	if (!json_is_string(v))
-		return fail_type(c, key, v, "string");
-	if (!mac_parse(json_string_value(v), out))
-		return fail(c, key, "malformed MAC address '%s' (expected xx:xx:xx:xx:xx:xx)",
-			json_string_value(v));
-	if (rte_is_zero_ether_addr(out))
-		return fail(c, key, "MAC address must not be all-zero");
-	if (rte_is_multicast_ether_addr(out))
-		return fail(c, key, "%s is not a unicast MAC address", mac_fmt(out).s);
-	return 0;
-}
-
-/* Fetch @key of @obj and type-check it as an array of @min..@max entries. */
-static int get_array(
-	struct ctx *c, json_t *obj, const char *key, size_t min, size_t max, json_t **arr)
-{
-	json_t *v = json_object_get(obj, key);
-	size_t n;
-
-	if (!json_is_array(v))
-		return fail_type(c, key, v, "array");
-	n = json_array_size(v);
-	if (n < min)
-		return fail(c, key, "needs at least %zu %s", min, min == 1 ? "entry" : "entries");
-	if (n > max)
-		return fail(c, key, "has %zu entries, at most %zu allowed", n, max);
-	*arr = v;
-	return 0;
-}
-
-typedef int (*elem_fn)(struct ctx *c, json_t *obj, size_t i);
-
-/* Call @fn on each element of @arr (the value of field @key), which must be
- * objects; the element's path ("$.ports[1]") is pushed around the call. */
-static int walk_objects(struct ctx *c, const char *key, json_t *arr, elem_fn fn)
-{
-	size_t outer = path_push(c, ".%s", key);
-	size_t i;
-	json_t *v;
-	int rc = 0;
-
-	json_array_foreach(arr, i, v)
-	{
-		size_t inner = path_push(c, "[%zu]", i);
-
-		rc = json_is_object(v) ? fn(c, v, i) : fail_type(c, NULL, v, "object");
-		path_pop(c, inner);
-		if (rc != 0)
-			break;
-	}
-	path_pop(c, outer);
-	return rc;
-}
-
-/* Enter the object at field @key of @obj and run @fn on it. */
-static int with_object(
-	struct ctx *c, json_t *obj, const char *key, int (*fn)(struct ctx *, json_t *))
-{
-	json_t *v = json_object_get(obj, key);
-	size_t old;
-	int rc;
-
-	if (!json_is_object(v))
-		return fail_type(c, key, v, "object");
-	old = path_push(c, ".%s", key);
-	rc = fn(c, v);
-	path_pop(c, old);
-	return rc;
-}
-
-/* calloc that leaves an empty array NULL instead of a zero-size block. */
-static int alloc_array(struct ctx *c, size_t n, size_t size, void **out)
-{
-	*out = NULL;
-	if (n == 0)
-		return 0;
-	*out = calloc(n, size);
-	return *out == NULL ? fail_nomem(c) : 0;
-}
 
 /* ---- ports -------------------------------------------------------------- */
 
-static int parse_port(struct ctx *c, json_t *o, size_t i)
+static int
+parse_port(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {{"name", true}, {"device", true}};
 	struct hnv_policy *p = c->p;
@@ -408,19 +52,22 @@ static int parse_port(struct ctx *c, json_t *o, size_t i)
 	unsigned int j;
 	int rc;
 
-	rc = check_fields(c, o, fields, RTE_DIM(fields));
+	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
-		rc = v_str(c, "name", json_object_get(o, "name"), port->name, sizeof(port->name));
+		rc = pj_v_str(
+		        c, "name", json_object_get(o, "name"), port->name, sizeof(port->name));
 	if (rc == 0)
-		rc = v_str(c, "device", json_object_get(o, "device"), port->device,
-			sizeof(port->device));
+		rc = pj_v_str(c, "device", json_object_get(o, "device"), port->device,
+		        sizeof(port->device));
 	for (j = 0; rc == 0 && j < p->n_ports; j++) {
 		if (strcmp(port->name, p->ports[j].name) == 0)
-			rc = fail(c, "name", "duplicate port name '%s' (also at $.ports[%u].name)",
-				port->name, j);
+			rc = pj_fail(c, "name",
+			        "duplicate port name '%s' (also at $.ports[%u].name)", port->name,
+			        j);
 		else if (strcmp(port->device, p->ports[j].device) == 0)
-			rc = fail(c, "device", "duplicate device '%s' (also at $.ports[%u].device)",
-				port->device, j);
+			rc = pj_fail(c, "device",
+			        "duplicate device '%s' (also at $.ports[%u].device)", port->device,
+			        j);
 	}
 	if (rc == 0)
 		p->n_ports++;
@@ -430,87 +77,94 @@ static int parse_port(struct ctx *c, json_t *o, size_t i)
 /* ---- host --------------------------------------------------------------- */
 
 /* One provider address "A.B.C.D/N" (R12): a unicast host address. */
-static int parse_pa_entry(struct ctx *c, const json_t *v, rte_be32_t *ip, uint8_t *len)
+static int
+parse_pa_entry(struct ctx *c, const json_t *v, rte_be32_t *ip, uint8_t *len)
 {
 	const struct hnv_host_cfg *h = &c->p->host;
 	uint32_t a, m;
 	unsigned int j;
 	int rc;
 
-	rc = v_prefix(c, NULL, v, 1, 32, ip, len);
+	rc = pj_v_prefix(c, NULL, v, 1, 32, ip, len);
 	if (rc != 0)
 		return rc;
-	if (!ipv4_is_unicast(*ip))
-		return fail(c, NULL, "%s is not a unicast IPv4 address", ip_fmt(*ip).s);
+	if (!pj_ipv4_is_unicast(*ip))
+		return pj_fail(c, NULL, "%s is not a unicast IPv4 address", pj_ip_fmt(*ip).s);
 	a = rte_be_to_cpu_32(*ip);
-	m = mask_of(*len);
+	m = pj_mask_of(*len);
 	if (*len <= 30 && (a & ~m) == 0)
-		return fail(c, NULL, "%s is the network address of its prefix", ip_fmt(*ip).s);
+		return pj_fail(
+		        c, NULL, "%s is the network address of its prefix", pj_ip_fmt(*ip).s);
 	if (*len <= 30 && (a & ~m) == ~m)
-		return fail(c, NULL, "%s is the broadcast address of its prefix", ip_fmt(*ip).s);
+		return pj_fail(
+		        c, NULL, "%s is the broadcast address of its prefix", pj_ip_fmt(*ip).s);
 	for (j = 0; j < h->n_pa; j++)
 		if (h->pa[j] == *ip)
-			return fail(c, NULL, "duplicate PA %s (also at $.host.pa[%u])",
-				ip_fmt(*ip).s, j);
+			return pj_fail(c, NULL, "duplicate PA %s (also at $.host.pa[%u])",
+			        pj_ip_fmt(*ip).s, j);
 	return 0;
 }
 
-static int parse_pa(struct ctx *c, json_t *arr)
+static int
+parse_pa(struct ctx *c, json_t *arr)
 {
 	struct hnv_host_cfg *h = &c->p->host;
-	size_t outer = path_push(c, ".pa");
+	size_t outer = pj_path_push(c, ".pa");
 	size_t i;
 	json_t *v;
 	int rc = 0;
 
 	json_array_foreach(arr, i, v)
 	{
-		size_t inner = path_push(c, "[%zu]", i);
+		size_t inner = pj_path_push(c, "[%zu]", i);
 
 		rc = parse_pa_entry(c, v, &h->pa[h->n_pa], &h->pa_prefix_len[h->n_pa]);
-		path_pop(c, inner);
+		pj_path_pop(c, inner);
 		if (rc != 0)
 			break;
 		h->n_pa++;
 	}
-	path_pop(c, outer);
+	pj_path_pop(c, outer);
 	return rc;
 }
 
 /* The PA next hop must be on-link: inside one of our PA prefixes. */
-static int check_host_gateway(struct ctx *c, const struct hnv_host_cfg *h)
+static int
+check_host_gateway(struct ctx *c, const struct hnv_host_cfg *h)
 {
 	uint32_t gw = rte_be_to_cpu_32(h->gateway);
 	unsigned int i;
 
-	if (!ipv4_is_unicast(h->gateway))
-		return fail(c, "gateway", "%s is not a unicast IPv4 address", ip_fmt(h->gateway).s);
+	if (!pj_ipv4_is_unicast(h->gateway))
+		return pj_fail(
+		        c, "gateway", "%s is not a unicast IPv4 address", pj_ip_fmt(h->gateway).s);
 	for (i = 0; i < h->n_pa; i++)
 		if (h->pa[i] == h->gateway)
-			return fail(c, "gateway", "%s is our own PA ($.host.pa[%u])",
-				ip_fmt(h->gateway).s, i);
+			return pj_fail(c, "gateway", "%s is our own PA ($.host.pa[%u])",
+			        pj_ip_fmt(h->gateway).s, i);
 	for (i = 0; i < h->n_pa; i++) {
-		uint32_t m = mask_of(h->pa_prefix_len[i]);
+		uint32_t m = pj_mask_of(h->pa_prefix_len[i]);
 		uint32_t net = rte_be_to_cpu_32(h->pa[i]) & m;
 
 		if ((gw & m) != net)
 			continue;
 		if (h->pa_prefix_len[i] <= 30 && (gw == net || gw == (net | ~m)))
-			return fail(c, "gateway",
-				"%s is the network or broadcast address of PA prefix %s/%u",
-				ip_fmt(h->gateway).s, ip_fmt(rte_cpu_to_be_32(net)).s,
-				h->pa_prefix_len[i]);
+			return pj_fail(c, "gateway",
+			        "%s is the network or broadcast address of PA prefix %s/%u",
+			        pj_ip_fmt(h->gateway).s, pj_ip_fmt(rte_cpu_to_be_32(net)).s,
+			        h->pa_prefix_len[i]);
 		return 0;
 	}
-	return fail(
-		c, "gateway", "%s is not inside any PA prefix of $.host.pa", ip_fmt(h->gateway).s);
+	return pj_fail(c, "gateway", "%s is not inside any PA prefix of $.host.pa",
+	        pj_ip_fmt(h->gateway).s);
 }
 
-static int parse_host(struct ctx *c, json_t *o)
+static int
+parse_host(struct ctx *c, json_t *o)
 {
 	static const struct field fields[] = {{"name", true}, {"uplink", true}, {"pa", true},
-		{"mac", false}, {"vlan", false}, {"gateway", false}, {"gateway_mac", false},
-		{"router_mac", false}};
+	        {"mac", false}, {"vlan", false}, {"gateway", false}, {"gateway_mac", false},
+	        {"router_mac", false}};
 	struct hnv_host_cfg *h = &c->p->host;
 	char uplink[HNV_NAME_MAX];
 	json_t *v, *pa;
@@ -518,49 +172,50 @@ static int parse_host(struct ctx *c, json_t *o)
 	int rc, port;
 
 	h->router_mac = default_router_mac;
-	rc = check_fields(c, o, fields, RTE_DIM(fields));
+	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
-		rc = v_str(c, "name", json_object_get(o, "name"), h->name, sizeof(h->name));
+		rc = pj_v_str(c, "name", json_object_get(o, "name"), h->name, sizeof(h->name));
 	if (rc == 0)
-		rc = v_str(c, "uplink", json_object_get(o, "uplink"), uplink, sizeof(uplink));
+		rc = pj_v_str(c, "uplink", json_object_get(o, "uplink"), uplink, sizeof(uplink));
 	if (rc == 0) {
 		port = hnv_policy_find_port(c->p, uplink);
 		if (port < 0)
-			return fail(c, "uplink", "unknown port '%s'", uplink);
+			return pj_fail(c, "uplink", "unknown port '%s'", uplink);
 		h->uplink = (uint16_t)port;
 	}
 	if (rc == 0)
-		rc = get_array(c, o, "pa", 1, HNV_MAX_PA, &pa);
+		rc = pj_get_array(c, o, "pa", 1, HNV_MAX_PA, &pa);
 	if (rc == 0)
 		rc = parse_pa(c, pa);
 	if (rc == 0 && (v = json_object_get(o, "mac")) != NULL) {
-		rc = v_mac(c, "mac", v, &h->mac);
+		rc = pj_v_mac(c, "mac", v, &h->mac);
 		h->has_mac = true;
 	}
 	if (rc == 0 && (v = json_object_get(o, "vlan")) != NULL) {
-		rc = v_int(c, "vlan", v, "VLAN", 0, VLAN_MAX, &vlan);
+		rc = pj_v_int(c, "vlan", v, "VLAN", 0, VLAN_MAX, &vlan);
 		h->vlan = (uint16_t)vlan;
 	}
 	if (rc == 0 && (v = json_object_get(o, "gateway")) != NULL) {
-		rc = v_ipv4(c, "gateway", v, &h->gateway);
+		rc = pj_v_ipv4(c, "gateway", v, &h->gateway);
 		if (rc == 0)
 			rc = check_host_gateway(c, h);
 	}
 	if (rc == 0 && (v = json_object_get(o, "gateway_mac")) != NULL) {
 		if (h->gateway == 0)
-			return fail(c, "gateway_mac", "gateway_mac requires gateway");
-		rc = v_mac(c, "gateway_mac", v, &h->gateway_mac);
+			return pj_fail(c, "gateway_mac", "gateway_mac requires gateway");
+		rc = pj_v_mac(c, "gateway_mac", v, &h->gateway_mac);
 		h->has_gateway_mac = true;
 	}
 	if (rc == 0 && (v = json_object_get(o, "router_mac")) != NULL)
-		rc = v_mac(c, "router_mac", v, &h->router_mac);
+		rc = pj_v_mac(c, "router_mac", v, &h->router_mac);
 	return rc;
 }
 
 /* ---- routing domains and subnets ---------------------------------------- */
 
 /* "$.routing_domains[i].subnets[j]" of an accepted subnet, for "also at". */
-static void subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, size_t size)
+static void
+subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, size_t size)
 {
 	unsigned int rd = 0, j, sub = 0;
 
@@ -572,23 +227,26 @@ static void subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, s
 	snprintf(buf, size, "$.routing_domains[%u].subnets[%u]", rd, sub);
 }
 
-static int parse_encap(struct ctx *c, const json_t *v, enum hnv_encap *out)
+static int
+parse_encap(struct ctx *c, const json_t *v, enum hnv_encap *out)
 {
 	const char *s;
 
 	if (!json_is_string(v))
-		return fail_type(c, "encap", v, "string");
+		return pj_fail_type(c, "encap", v, "string");
 	s = json_string_value(v);
 	if (strcmp(s, "vxlan") == 0)
 		*out = HNV_ENCAP_VXLAN;
 	else if (strcmp(s, "nvgre") == 0)
 		*out = HNV_ENCAP_NVGRE;
 	else
-		return fail(c, "encap", "unknown encap '%s' (expected \"vxlan\" or \"nvgre\")", s);
+		return pj_fail(
+		        c, "encap", "unknown encap '%s' (expected \"vxlan\" or \"nvgre\")", s);
 	return 0;
 }
 
-static int check_subnet_vsid(struct ctx *c, const struct hnv_subnet_cfg *s)
+static int
+check_subnet_vsid(struct ctx *c, const struct hnv_subnet_cfg *s)
 {
 	const struct hnv_policy *p = c->p;
 	char where[96];
@@ -598,43 +256,44 @@ static int check_subnet_vsid(struct ctx *c, const struct hnv_subnet_cfg *s)
 		if (p->subnets[k].vsid != s->vsid)
 			continue;
 		subnet_path(p, k, where, sizeof(where));
-		return fail(c, "vsid", "duplicate VSID %u (also at %s.vsid)", s->vsid, where);
+		return pj_fail(c, "vsid", "duplicate VSID %u (also at %s.vsid)", s->vsid, where);
 	}
 	return 0;
 }
 
 /* A network address, and no overlap with subnets of the same RDID (R5 routes
  * between them by destination address, so overlap would be ambiguous). */
-static int check_subnet_prefix(struct ctx *c, const struct hnv_subnet_cfg *s)
+static int
+check_subnet_prefix(struct ctx *c, const struct hnv_subnet_cfg *s)
 {
 	const struct hnv_policy *p = c->p;
-	uint32_t m = mask_of(s->prefix_len), a = rte_be_to_cpu_32(s->prefix);
+	uint32_t m = pj_mask_of(s->prefix_len), a = rte_be_to_cpu_32(s->prefix);
 	char where[96];
 	unsigned int k;
 
 	if ((a & ~m) != 0)
-		return fail(c, "prefix", "%s/%u has host bits set (network is %s/%u)",
-			ip_fmt(s->prefix).s, s->prefix_len, ip_fmt(rte_cpu_to_be_32(a & m)).s,
-			s->prefix_len);
+		return pj_fail(c, "prefix", "%s/%u has host bits set (network is %s/%u)",
+		        pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(rte_cpu_to_be_32(a & m)).s,
+		        s->prefix_len);
 	for (k = 0; k < p->n_subnets; k++) {
 		const struct hnv_subnet_cfg *o = &p->subnets[k];
-		uint32_t mm = mask_of(RTE_MIN(o->prefix_len, s->prefix_len));
+		uint32_t mm = pj_mask_of(RTE_MIN(o->prefix_len, s->prefix_len));
 
 		if (o->rdid != s->rdid || (rte_be_to_cpu_32(o->prefix) & mm) != (a & mm))
 			continue;
 		subnet_path(p, k, where, sizeof(where));
-		return fail(c, "prefix", "%s/%u overlaps %s/%u of VSID %u (at %s.prefix)",
-			ip_fmt(s->prefix).s, s->prefix_len, ip_fmt(o->prefix).s, o->prefix_len,
-			o->vsid, where);
+		return pj_fail(c, "prefix", "%s/%u overlaps %s/%u of VSID %u (at %s.prefix)",
+		        pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(o->prefix).s,
+		        o->prefix_len, o->vsid, where);
 	}
 	return 0;
 }
 
 /* @ip is a host address of @s: inside, not network or broadcast address. */
-static int check_in_subnet(
-	struct ctx *c, const char *key, rte_be32_t ip, const struct hnv_subnet_cfg *s)
+static int
+check_in_subnet(struct ctx *c, const char *key, rte_be32_t ip, const struct hnv_subnet_cfg *s)
 {
-	uint32_t a = rte_be_to_cpu_32(ip), m = mask_of(s->prefix_len);
+	uint32_t a = rte_be_to_cpu_32(ip), m = pj_mask_of(s->prefix_len);
 	uint32_t net = rte_be_to_cpu_32(s->prefix);
 	const char *what;
 
@@ -646,14 +305,15 @@ static int check_in_subnet(
 		what = "is the broadcast address of";
 	else
 		return 0;
-	return fail(c, key, "%s %s subnet %s/%u of VSID %u", ip_fmt(ip).s, what,
-		ip_fmt(s->prefix).s, s->prefix_len, s->vsid);
+	return pj_fail(c, key, "%s %s subnet %s/%u of VSID %u", pj_ip_fmt(ip).s, what,
+	        pj_ip_fmt(s->prefix).s, s->prefix_len, s->vsid);
 }
 
-static int parse_subnet(struct ctx *c, json_t *o, size_t i)
+static int
+parse_subnet(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-		{"vsid", true}, {"prefix", true}, {"encap", false}, {"gateway", false}};
+	        {"vsid", true}, {"prefix", true}, {"encap", false}, {"gateway", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_subnet_cfg *s = &p->subnets[p->n_subnets];
 	long long vsid = 0;
@@ -663,16 +323,16 @@ static int parse_subnet(struct ctx *c, json_t *o, size_t i)
 	(void)i;
 	s->rdid = p->rds[p->n_rds - 1].rdid;
 	s->encap = HNV_ENCAP_VXLAN;
-	rc = check_fields(c, o, fields, RTE_DIM(fields));
+	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
-		rc = v_int(
-			c, "vsid", json_object_get(o, "vsid"), "VSID", VSID_MIN, VSID_MAX, &vsid);
+		rc = pj_v_int(
+		        c, "vsid", json_object_get(o, "vsid"), "VSID", VSID_MIN, VSID_MAX, &vsid);
 	s->vsid = (uint32_t)vsid;
 	if (rc == 0)
 		rc = check_subnet_vsid(c, s);
 	if (rc == 0)
-		rc = v_prefix(c, "prefix", json_object_get(o, "prefix"), SUBNET_LEN_MIN,
-			SUBNET_LEN_MAX, &s->prefix, &s->prefix_len);
+		rc = pj_v_prefix(c, "prefix", json_object_get(o, "prefix"), SUBNET_LEN_MIN,
+		        SUBNET_LEN_MAX, &s->prefix, &s->prefix_len);
 	if (rc == 0)
 		rc = check_subnet_prefix(c, s);
 	if (rc == 0 && (v = json_object_get(o, "encap")) != NULL)
@@ -681,7 +341,7 @@ static int parse_subnet(struct ctx *c, json_t *o, size_t i)
 	if (rc == 0)
 		s->gateway = rte_cpu_to_be_32(rte_be_to_cpu_32(s->prefix) + 1);
 	if (rc == 0 && (v = json_object_get(o, "gateway")) != NULL) {
-		rc = v_ipv4(c, "gateway", v, &s->gateway);
+		rc = pj_v_ipv4(c, "gateway", v, &s->gateway);
 		if (rc == 0)
 			rc = check_in_subnet(c, "gateway", s->gateway, s);
 	}
@@ -690,7 +350,8 @@ static int parse_subnet(struct ctx *c, json_t *o, size_t i)
 	return rc;
 }
 
-static int parse_rd(struct ctx *c, json_t *o, size_t i)
+static int
+parse_rd(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {{"rdid", true}, {"name", false}, {"subnets", true}};
 	struct hnv_policy *p = c->p;
@@ -700,113 +361,121 @@ static int parse_rd(struct ctx *c, json_t *o, size_t i)
 	unsigned int j;
 	int rc;
 
-	rc = check_fields(c, o, fields, RTE_DIM(fields));
+	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
-		rc = v_int(c, "rdid", json_object_get(o, "rdid"), "RDID", 1, UINT32_MAX, &rdid);
+		rc = pj_v_int(c, "rdid", json_object_get(o, "rdid"), "RDID", 1, UINT32_MAX, &rdid);
 	rd->rdid = (uint32_t)rdid;
 	for (j = 0; rc == 0 && j < p->n_rds; j++)
 		if (p->rds[j].rdid == rd->rdid)
-			rc = fail(c, "rdid",
-				"duplicate RDID %u (also at $.routing_domains[%u].rdid)", rd->rdid,
-				j);
+			rc = pj_fail(c, "rdid",
+			        "duplicate RDID %u (also at $.routing_domains[%u].rdid)", rd->rdid,
+			        j);
 	if (rc == 0 && (v = json_object_get(o, "name")) != NULL)
-		rc = v_str(c, "name", v, rd->name, sizeof(rd->name));
+		rc = pj_v_str(c, "name", v, rd->name, sizeof(rd->name));
 	if (rc == 0)
-		rc = get_array(c, o, "subnets", 0, SIZE_MAX, &subnets);
+		rc = pj_get_array(c, o, "subnets", 0, SIZE_MAX, &subnets);
 	if (rc != 0)
 		return rc;
 	p->n_rds++; /* its subnets read their RDID from here */
-	return walk_objects(c, "subnets", subnets, parse_subnet);
+	return pj_walk_objects(c, "subnets", subnets, parse_subnet);
 }
 
 /* ---- VM NICs and mappings ----------------------------------------------- */
 
-static int find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s)
+static int
+find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s)
 {
 	long long vsid = 0;
 	int rc;
 
-	rc = v_int(c, "vsid", json_object_get(o, "vsid"), "VSID", VSID_MIN, VSID_MAX, &vsid);
+	rc = pj_v_int(c, "vsid", json_object_get(o, "vsid"), "VSID", VSID_MIN, VSID_MAX, &vsid);
 	if (rc != 0)
 		return rc;
 	*s = hnv_policy_find_subnet(c->p, (uint32_t)vsid);
 	if (*s == NULL)
-		return fail(c, "vsid", "unknown VSID %lld", vsid);
+		return pj_fail(c, "vsid", "unknown VSID %lld", vsid);
 	return 0;
 }
 
 /* MAC and CA are unique within a VSID across vm_nics and mappings (R11);
  * the same pair in another VSID is another tenant's (R22). */
-static int check_unique_mac(struct ctx *c, uint32_t vsid, const struct rte_ether_addr *mac)
+static int
+check_unique_mac(struct ctx *c, uint32_t vsid, const struct rte_ether_addr *mac)
 {
 	const struct hnv_policy *p = c->p;
 	unsigned int i;
 
 	for (i = 0; i < p->n_vnics; i++)
 		if (p->vnics[i].vsid == vsid && rte_is_same_ether_addr(&p->vnics[i].mac, mac))
-			return fail(c, "mac",
-				"duplicate MAC %s in VSID %u (also at $.vm_nics[%u].mac)",
-				mac_fmt(mac).s, vsid, i);
+			return pj_fail(c, "mac",
+			        "duplicate MAC %s in VSID %u (also at $.vm_nics[%u].mac)",
+			        pj_mac_fmt(mac).s, vsid, i);
 	for (i = 0; i < p->n_mappings; i++)
 		if (p->mappings[i].vsid == vsid && rte_is_same_ether_addr(&p->mappings[i].mac, mac))
-			return fail(c, "mac",
-				"duplicate MAC %s in VSID %u (also at $.mappings[%u].mac)",
-				mac_fmt(mac).s, vsid, i);
+			return pj_fail(c, "mac",
+			        "duplicate MAC %s in VSID %u (also at $.mappings[%u].mac)",
+			        pj_mac_fmt(mac).s, vsid, i);
 	return 0;
 }
 
-static int check_unique_ca(struct ctx *c, const char *key, uint32_t vsid, rte_be32_t ca)
+static int
+check_unique_ca(struct ctx *c, const char *key, uint32_t vsid, rte_be32_t ca)
 {
 	const struct hnv_policy *p = c->p;
 	unsigned int i;
 
 	for (i = 0; i < p->n_vnics; i++)
 		if (p->vnics[i].vsid == vsid && p->vnics[i].ip == ca)
-			return fail(c, key, "duplicate CA %s in VSID %u (also at $.vm_nics[%u].ip)",
-				ip_fmt(ca).s, vsid, i);
+			return pj_fail(c, key,
+			        "duplicate CA %s in VSID %u (also at $.vm_nics[%u].ip)",
+			        pj_ip_fmt(ca).s, vsid, i);
 	for (i = 0; i < p->n_mappings; i++)
 		if (p->mappings[i].vsid == vsid && p->mappings[i].ca == ca)
-			return fail(c, key,
-				"duplicate CA %s in VSID %u (also at $.mappings[%u].ca)",
-				ip_fmt(ca).s, vsid, i);
+			return pj_fail(c, key,
+			        "duplicate CA %s in VSID %u (also at $.mappings[%u].ca)",
+			        pj_ip_fmt(ca).s, vsid, i);
 	return 0;
 }
 
 /* A CA: a host address of its subnet other than the router's gateway. */
-static int check_ca(struct ctx *c, const char *key, rte_be32_t ca, const struct hnv_subnet_cfg *s)
+static int
+check_ca(struct ctx *c, const char *key, rte_be32_t ca, const struct hnv_subnet_cfg *s)
 {
 	int rc = check_in_subnet(c, key, ca, s);
 
 	if (rc == 0 && ca == s->gateway)
-		rc = fail(c, key, "%s is the gateway address of VSID %u", ip_fmt(ca).s, s->vsid);
+		rc = pj_fail(
+		        c, key, "%s is the gateway address of VSID %u", pj_ip_fmt(ca).s, s->vsid);
 	if (rc == 0)
 		rc = check_unique_ca(c, key, s->vsid, ca);
 	return rc;
 }
 
-static int check_vnic_port(struct ctx *c, const char *name, uint16_t *out)
+static int
+check_vnic_port(struct ctx *c, const char *name, uint16_t *out)
 {
 	const struct hnv_policy *p = c->p;
 	int port = hnv_policy_find_port(p, name);
 	unsigned int i;
 
 	if (port < 0)
-		return fail(c, "port", "unknown port '%s'", name);
+		return pj_fail(c, "port", "unknown port '%s'", name);
 	if (port == p->host.uplink)
-		return fail(c, "port", "port '%s' is the uplink ($.host.uplink)", name);
+		return pj_fail(c, "port", "port '%s' is the uplink ($.host.uplink)", name);
 	for (i = 0; i < p->n_vnics; i++)
 		if (p->vnics[i].port == port)
-			return fail(c, "port",
-				"port '%s' is already bound to VM NIC '%s' (at $.vm_nics[%u].port)",
-				name, p->vnics[i].name, i);
+			return pj_fail(c, "port",
+			        "port '%s' is already bound to VM NIC '%s' (at $.vm_nics[%u].port)",
+			        name, p->vnics[i].name, i);
 	*out = (uint16_t)port;
 	return 0;
 }
 
-static int parse_vnic(struct ctx *c, json_t *o, size_t i)
+static int
+parse_vnic(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-		{"name", true}, {"mac", true}, {"ip", true}, {"vsid", true}, {"port", true}};
+	        {"name", true}, {"mac", true}, {"ip", true}, {"vsid", true}, {"port", true}};
 	struct hnv_policy *p = c->p;
 	struct hnv_vnic_cfg *n = &p->vnics[i];
 	const struct hnv_subnet_cfg *s = NULL;
@@ -814,28 +483,28 @@ static int parse_vnic(struct ctx *c, json_t *o, size_t i)
 	unsigned int j;
 	int rc;
 
-	rc = check_fields(c, o, fields, RTE_DIM(fields));
+	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
-		rc = v_str(c, "name", json_object_get(o, "name"), n->name, sizeof(n->name));
+		rc = pj_v_str(c, "name", json_object_get(o, "name"), n->name, sizeof(n->name));
 	for (j = 0; rc == 0 && j < p->n_vnics; j++)
 		if (strcmp(p->vnics[j].name, n->name) == 0)
-			rc = fail(c, "name",
-				"duplicate VM NIC name '%s' (also at $.vm_nics[%u].name)", n->name,
-				j);
+			rc = pj_fail(c, "name",
+			        "duplicate VM NIC name '%s' (also at $.vm_nics[%u].name)", n->name,
+			        j);
 	if (rc == 0)
 		rc = find_vsid(c, o, &s);
 	if (rc == 0) {
 		n->vsid = s->vsid;
-		rc = v_mac(c, "mac", json_object_get(o, "mac"), &n->mac);
+		rc = pj_v_mac(c, "mac", json_object_get(o, "mac"), &n->mac);
 	}
 	if (rc == 0)
 		rc = check_unique_mac(c, n->vsid, &n->mac);
 	if (rc == 0)
-		rc = v_ipv4(c, "ip", json_object_get(o, "ip"), &n->ip);
+		rc = pj_v_ipv4(c, "ip", json_object_get(o, "ip"), &n->ip);
 	if (rc == 0)
 		rc = check_ca(c, "ip", n->ip, s);
 	if (rc == 0)
-		rc = v_str(c, "port", json_object_get(o, "port"), port, sizeof(port));
+		rc = pj_v_str(c, "port", json_object_get(o, "port"), port, sizeof(port));
 	if (rc == 0)
 		rc = check_vnic_port(c, port, &n->port);
 	if (rc == 0)
@@ -843,45 +512,47 @@ static int parse_vnic(struct ctx *c, json_t *o, size_t i)
 	return rc;
 }
 
-static int check_mapping_pa(struct ctx *c, rte_be32_t pa)
+static int
+check_mapping_pa(struct ctx *c, rte_be32_t pa)
 {
 	const struct hnv_host_cfg *h = &c->p->host;
 	unsigned int i;
 
-	if (!ipv4_is_unicast(pa))
-		return fail(c, "pa", "%s is not a unicast IPv4 address", ip_fmt(pa).s);
+	if (!pj_ipv4_is_unicast(pa))
+		return pj_fail(c, "pa", "%s is not a unicast IPv4 address", pj_ip_fmt(pa).s);
 	for (i = 0; i < h->n_pa; i++)
 		if (h->pa[i] == pa)
-			return fail(c, "pa",
-				"%s is our own PA ($.host.pa[%u]); local VMs belong in vm_nics",
-				ip_fmt(pa).s, i);
+			return pj_fail(c, "pa",
+			        "%s is our own PA ($.host.pa[%u]); local VMs belong in vm_nics",
+			        pj_ip_fmt(pa).s, i);
 	return 0;
 }
 
-static int parse_mapping(struct ctx *c, json_t *o, size_t i)
+static int
+parse_mapping(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-		{"vsid", true}, {"ca", true}, {"mac", true}, {"pa", true}};
+	        {"vsid", true}, {"ca", true}, {"mac", true}, {"pa", true}};
 	struct hnv_policy *p = c->p;
 	struct hnv_mapping_cfg *m = &p->mappings[i];
 	const struct hnv_subnet_cfg *s = NULL;
 	int rc;
 
-	rc = check_fields(c, o, fields, RTE_DIM(fields));
+	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = find_vsid(c, o, &s);
 	if (rc == 0) {
 		m->vsid = s->vsid;
-		rc = v_ipv4(c, "ca", json_object_get(o, "ca"), &m->ca);
+		rc = pj_v_ipv4(c, "ca", json_object_get(o, "ca"), &m->ca);
 	}
 	if (rc == 0)
 		rc = check_ca(c, "ca", m->ca, s);
 	if (rc == 0)
-		rc = v_mac(c, "mac", json_object_get(o, "mac"), &m->mac);
+		rc = pj_v_mac(c, "mac", json_object_get(o, "mac"), &m->mac);
 	if (rc == 0)
 		rc = check_unique_mac(c, m->vsid, &m->mac);
 	if (rc == 0)
-		rc = v_ipv4(c, "pa", json_object_get(o, "pa"), &m->pa);
+		rc = pj_v_ipv4(c, "pa", json_object_get(o, "pa"), &m->pa);
 	if (rc == 0)
 		rc = check_mapping_pa(c, m->pa);
 	if (rc == 0)
@@ -891,95 +562,101 @@ static int parse_mapping(struct ctx *c, json_t *o, size_t i)
 
 /* ---- the document ------------------------------------------------------- */
 
-static int parse_version(struct ctx *c, json_t *root)
+static int
+parse_version(struct ctx *c, json_t *root)
 {
 	json_t *v = json_object_get(root, "version");
 
 	if (!json_is_integer(v))
-		return fail_type(c, "version", v, "integer");
+		return pj_fail_type(c, "version", v, "integer");
 	if (json_integer_value(v) != HNV_POLICY_VERSION)
-		return fail(c, "version", "unsupported version %lld (expected %d)",
-			(long long)json_integer_value(v), HNV_POLICY_VERSION);
+		return pj_fail(c, "version", "unsupported version %lld (expected %d)",
+		        (long long)json_integer_value(v), HNV_POLICY_VERSION);
 	return 0;
 }
 
-static int parse_ports(struct ctx *c, json_t *root)
+static int
+parse_ports(struct ctx *c, json_t *root)
 {
 	json_t *arr;
 	int rc;
 
-	rc = get_array(c, root, "ports", 1, UINT16_MAX, &arr);
+	rc = pj_get_array(c, root, "ports", 1, UINT16_MAX, &arr);
 	if (rc == 0)
-		rc = alloc_array(
-			c, json_array_size(arr), sizeof(*c->p->ports), (void **)&c->p->ports);
-	return rc != 0 ? rc : walk_objects(c, "ports", arr, parse_port);
+		rc = pj_alloc_array(
+		        c, json_array_size(arr), sizeof(*c->p->ports), (void **)&c->p->ports);
+	return rc != 0 ? rc : pj_walk_objects(c, "ports", arr, parse_port);
 }
 
-static int parse_rds(struct ctx *c, json_t *root)
+static int
+parse_rds(struct ctx *c, json_t *root)
 {
 	size_t i, n_subnets = 0;
 	json_t *arr, *rd;
 	int rc;
 
-	rc = get_array(c, root, "routing_domains", 0, SIZE_MAX, &arr);
+	rc = pj_get_array(c, root, "routing_domains", 0, SIZE_MAX, &arr);
 	if (rc != 0)
 		return rc;
 	/* Size the flat subnet array up front; types are checked on the walk. */
 	json_array_foreach(arr, i, rd) n_subnets += json_array_size(json_object_get(rd, "subnets"));
-	rc = alloc_array(c, json_array_size(arr), sizeof(*c->p->rds), (void **)&c->p->rds);
+	rc = pj_alloc_array(c, json_array_size(arr), sizeof(*c->p->rds), (void **)&c->p->rds);
 	if (rc == 0)
-		rc = alloc_array(c, n_subnets, sizeof(*c->p->subnets), (void **)&c->p->subnets);
-	return rc != 0 ? rc : walk_objects(c, "routing_domains", arr, parse_rd);
+		rc = pj_alloc_array(c, n_subnets, sizeof(*c->p->subnets), (void **)&c->p->subnets);
+	return rc != 0 ? rc : pj_walk_objects(c, "routing_domains", arr, parse_rd);
 }
 
 /* An optional array of objects at @key, allocated into *@model. */
-static int parse_optional(
-	struct ctx *c, json_t *root, const char *key, size_t elem_size, void **model, elem_fn fn)
+static int
+parse_optional(
+        struct ctx *c, json_t *root, const char *key, size_t elem_size, void **model, elem_fn fn)
 {
 	json_t *arr;
 	int rc;
 
 	if (json_object_get(root, key) == NULL)
 		return 0;
-	rc = get_array(c, root, key, 0, SIZE_MAX, &arr);
+	rc = pj_get_array(c, root, key, 0, SIZE_MAX, &arr);
 	if (rc == 0)
-		rc = alloc_array(c, json_array_size(arr), elem_size, model);
-	return rc != 0 ? rc : walk_objects(c, key, arr, fn);
+		rc = pj_alloc_array(c, json_array_size(arr), elem_size, model);
+	return rc != 0 ? rc : pj_walk_objects(c, key, arr, fn);
 }
 
-static int parse_root(struct ctx *c, json_t *root)
+static int
+parse_root(struct ctx *c, json_t *root)
 {
 	static const struct field fields[] = {{"version", true}, {"host", true}, {"ports", true},
-		{"routing_domains", true}, {"vm_nics", false}, {"mappings", false}};
+	        {"routing_domains", true}, {"vm_nics", false}, {"mappings", false}};
 	struct hnv_policy *p = c->p;
 	int rc;
 
 	if (!json_is_object(root))
-		return fail_type(c, NULL, root, "object");
-	rc = check_fields(c, root, fields, RTE_DIM(fields));
+		return pj_fail_type(c, NULL, root, "object");
+	rc = pj_check_fields(c, root, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = parse_version(c, root);
 	if (rc == 0)
 		rc = parse_ports(c, root);
 	if (rc == 0)
-		rc = with_object(c, root, "host", parse_host);
+		rc = pj_with_object(c, root, "host", parse_host);
 	if (rc == 0)
 		rc = parse_rds(c, root);
 	if (rc == 0)
 		rc = parse_optional(
-			c, root, "vm_nics", sizeof(*p->vnics), (void **)&p->vnics, parse_vnic);
+		        c, root, "vm_nics", sizeof(*p->vnics), (void **)&p->vnics, parse_vnic);
 	if (rc == 0)
 		rc = parse_optional(c, root, "mappings", sizeof(*p->mappings),
-			(void **)&p->mappings, parse_mapping);
+		        (void **)&p->mappings, parse_mapping);
 	return rc;
 }
 
 /* ---- public API --------------------------------------------------------- */
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
+static void
+set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -991,7 +668,8 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* "<source>:<line>:<column>: <text>", the compiler convention editors jump to. */
-static int json_fail(const json_error_t *je, const char *source, char *err, size_t errlen)
+static int
+json_fail(const json_error_t *je, const char *source, char *err, size_t errlen)
 {
 	if (json_error_code(je) == json_error_out_of_memory) {
 		set_err(err, errlen, "%s: out of memory", source);
@@ -1005,8 +683,8 @@ static int json_fail(const json_error_t *je, const char *source, char *err, size
 }
 
 /* Validate @root (consumed) into a new policy. */
-static int build(
-	json_t *root, const char *source, struct hnv_policy **out, char *err, size_t errlen)
+static int
+build(json_t *root, const char *source, struct hnv_policy **out, char *err, size_t errlen)
 {
 	struct ctx c = {.source = source, .err = err, .errlen = errlen, .path = "$", .path_len = 1};
 	int rc;
@@ -1014,7 +692,7 @@ static int build(
 	c.p = calloc(1, sizeof(*c.p));
 	if (c.p == NULL) {
 		json_decref(root);
-		return fail_nomem(&c);
+		return pj_fail_nomem(&c);
 	}
 	snprintf(c.p->source, sizeof(c.p->source), "%s", source);
 	rc = parse_root(&c, root);
@@ -1028,8 +706,9 @@ static int build(
 	return 0;
 }
 
-int hnv_policy_parse(
-	const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen)
+int
+hnv_policy_parse(
+        const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root;
@@ -1046,7 +725,8 @@ int hnv_policy_parse(
 	return build(root, source, out, err, errlen);
 }
 
-int hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t errlen)
+int
+hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root;
@@ -1076,7 +756,8 @@ int hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t
 	return build(root, path, out, err, errlen);
 }
 
-void hnv_policy_free(struct hnv_policy *p)
+void
+hnv_policy_free(struct hnv_policy *p)
 {
 	if (p == NULL)
 		return;
@@ -1088,7 +769,8 @@ void hnv_policy_free(struct hnv_policy *p)
 	free(p);
 }
 
-const struct hnv_subnet_cfg *hnv_policy_find_subnet(const struct hnv_policy *p, uint32_t vsid)
+const struct hnv_subnet_cfg *
+hnv_policy_find_subnet(const struct hnv_policy *p, uint32_t vsid)
 {
 	unsigned int i;
 
@@ -1100,7 +782,8 @@ const struct hnv_subnet_cfg *hnv_policy_find_subnet(const struct hnv_policy *p, 
 	return NULL;
 }
 
-int hnv_policy_find_port(const struct hnv_policy *p, const char *name)
+int
+hnv_policy_find_port(const struct hnv_policy *p, const char *name)
 {
 	unsigned int i;
 

@@ -42,7 +42,7 @@ fail(char *err, size_t errlen, const struct hnv_policy *pol, const char *path, i
 
 int
 hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *env,
-	struct vfp_program **out, char *err, size_t errlen)
+        struct vfp_program **out, char *err, size_t errlen)
 {
 	const struct hnv_host_cfg *h = &pol->host;
 	struct vfp_host_params hp = {0};
@@ -76,11 +76,11 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		const struct hnv_subnet_cfg *s = &pol->subnets[i];
 
 		rc = vfp_program_add_subnet(p, s->vsid, s->rdid, s->prefix, s->prefix_len,
-			s->gateway,
-			s->encap == HNV_ENCAP_NVGRE ? ENCAP_TYPE_NVGRE : ENCAP_TYPE_VXLAN);
+		        s->gateway,
+		        s->encap == HNV_ENCAP_NVGRE ? ENCAP_TYPE_NVGRE : ENCAP_TYPE_VXLAN);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.routing_domains[?].subnets[vsid=%u]",
-				s->vsid);
+			        s->vsid);
 			goto error;
 		}
 	}

@@ -30,6 +30,6 @@ struct hnv_compile_env {
  * @return 0 or a negative errno
  */
 int hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *env,
-	struct vfp_program **out, char *err, size_t errlen);
+        struct vfp_program **out, char *err, size_t errlen);
 
 #endif /* HNV_POLICY_COMPILE_H */

@@ -9,41 +9,41 @@
 #define HNV_VFP_DROP_H
 
 /* X-macro: enum suffix, name shown to operators, one-line meaning. */
-#define HNV_FOREACH_DROP(_)                                                                       \
-	_(MALFORMED, "malformed", "frame too short or bad L2/L3 header")                        \
-	_(SPOOFED_MAC, "spoofed_mac", "VM sent with a source MAC that is not its own")          \
-	_(SPOOFED_IP, "spoofed_ip", "VM sent IPv4/ARP with a source address not its own")       \
-	_(VM_TAGGED, "vm_tagged", "VM sent an 802.1Q-tagged frame")                             \
-	_(PORT_UNBOUND, "port_unbound", "frame on a port with no VM NIC bound")                 \
-	_(ARP_NO_ENTRY, "arp_no_entry", "ARP request for an address the policy does not know")  \
-	_(ARP_GRATUITOUS, "arp_gratuitous", "gratuitous ARP or ARP probe, absorbed")            \
-	_(ARP_MALFORMED, "arp_malformed", "ARP that is not Ethernet/IPv4 or is truncated")      \
-	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP on the uplink not for one of our PAs")        \
-	_(FLOOD_UNSUPPORTED, "flood_unsupported", "VM broadcast/multicast other than ARP")      \
-	_(NO_ROUTE, "no_route", "frame to the router MAC (routing is not enabled)")            \
-	_(UNKNOWN_DST, "unknown_dst", "no VM or mapping with this MAC in the VSID")            \
-	_(NEXTHOP_UNRESOLVED, "nexthop_unresolved", "PA next hop MAC not resolved yet")        \
-	_(NO_HEADROOM, "no_headroom", "mbuf has no room for the outer header")                 \
-	_(TOO_BIG, "too_big", "encapsulated frame would exceed the uplink MTU")                \
-	_(NOT_OUR_MAC, "not_our_mac", "uplink frame to another MAC")                           \
-	_(WRONG_VLAN, "wrong_vlan", "uplink frame not on the PA VLAN")                         \
-	_(NOT_TUNNEL, "not_tunnel", "uplink frame that is neither ARP nor VXLAN/NVGRE")       \
-	_(TUNNEL_TRUNCATED, "tunnel_truncated", "tunnel packet shorter than its headers")      \
-	_(TUNNEL_BAD_IP, "tunnel_bad_ip", "outer IPv4 header invalid or fragmented")           \
-	_(TUNNEL_BAD_HEADER, "tunnel_bad_header", "VXLAN I flag or NVGRE K/protocol wrong")    \
-	_(TUNNEL_BAD_VSID, "tunnel_bad_vsid", "VNI/TNI outside 4096..2^24-2")                  \
-	_(NOT_OUR_PA, "not_our_pa", "tunnel packet to a PA that is not ours")                  \
-	_(UNKNOWN_VNI, "unknown_vni", "tunnel packet for a VSID not in the policy")            \
-	_(ENCAP_MISMATCH, "encap_mismatch", "VXLAN for an NVGRE VSID or the reverse")          \
-	_(SPOOFED_PA, "spoofed_pa", "inner source not mapped to the outer source PA")          \
-	_(TX_FULL, "tx_full", "transmit queue full")                                            \
+#define HNV_FOREACH_DROP(_)                                                                        \
+	_(MALFORMED, "malformed", "frame too short or bad L2/L3 header")                           \
+	_(SPOOFED_MAC, "spoofed_mac", "VM sent with a source MAC that is not its own")             \
+	_(SPOOFED_IP, "spoofed_ip", "VM sent IPv4/ARP with a source address not its own")          \
+	_(VM_TAGGED, "vm_tagged", "VM sent an 802.1Q-tagged frame")                                \
+	_(PORT_UNBOUND, "port_unbound", "frame on a port with no VM NIC bound")                    \
+	_(ARP_NO_ENTRY, "arp_no_entry", "ARP request for an address the policy does not know")     \
+	_(ARP_GRATUITOUS, "arp_gratuitous", "gratuitous ARP or ARP probe, absorbed")               \
+	_(ARP_MALFORMED, "arp_malformed", "ARP that is not Ethernet/IPv4 or is truncated")         \
+	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP on the uplink not for one of our PAs")            \
+	_(FLOOD_UNSUPPORTED, "flood_unsupported", "VM broadcast/multicast other than ARP")         \
+	_(NO_ROUTE, "no_route", "frame to the router MAC (routing is not enabled)")                \
+	_(UNKNOWN_DST, "unknown_dst", "no VM or mapping with this MAC in the VSID")                \
+	_(NEXTHOP_UNRESOLVED, "nexthop_unresolved", "PA next hop MAC not resolved yet")            \
+	_(NO_HEADROOM, "no_headroom", "mbuf has no room for the outer header")                     \
+	_(TOO_BIG, "too_big", "encapsulated frame would exceed the uplink MTU")                    \
+	_(NOT_OUR_MAC, "not_our_mac", "uplink frame to another MAC")                               \
+	_(WRONG_VLAN, "wrong_vlan", "uplink frame not on the PA VLAN")                             \
+	_(NOT_TUNNEL, "not_tunnel", "uplink frame that is neither ARP nor VXLAN/NVGRE")            \
+	_(TUNNEL_TRUNCATED, "tunnel_truncated", "tunnel packet shorter than its headers")          \
+	_(TUNNEL_BAD_IP, "tunnel_bad_ip", "outer IPv4 header invalid or fragmented")               \
+	_(TUNNEL_BAD_HEADER, "tunnel_bad_header", "VXLAN I flag or NVGRE K/protocol wrong")        \
+	_(TUNNEL_BAD_VSID, "tunnel_bad_vsid", "VNI/TNI outside 4096..2^24-2")                      \
+	_(NOT_OUR_PA, "not_our_pa", "tunnel packet to a PA that is not ours")                      \
+	_(UNKNOWN_VNI, "unknown_vni", "tunnel packet for a VSID not in the policy")                \
+	_(ENCAP_MISMATCH, "encap_mismatch", "VXLAN for an NVGRE VSID or the reverse")              \
+	_(SPOOFED_PA, "spoofed_pa", "inner source not mapped to the outer source PA")              \
+	_(TX_FULL, "tx_full", "transmit queue full")                                               \
 	_(MBUF_EXHAUSTED, "mbuf_exhausted", "no mbuf to build a packet")
 
 enum hnv_drop_reason {
 #define HNV_DROP_ENUM(sym, name, help) HNV_DROP_##sym,
 	HNV_FOREACH_DROP(HNV_DROP_ENUM)
 #undef HNV_DROP_ENUM
-	HNV_DROP_MAX
+	        HNV_DROP_MAX
 };
 
 /** Operator-facing name of a drop reason ("unknown_vni"), or "?" if out of range. */

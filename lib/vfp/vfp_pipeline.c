@@ -91,7 +91,7 @@ vfp_lcore_flush(struct vfp_lcore *lc)
  * and send it out of the uplink, at most once a second per next hop. */
 static bool
 solicit_with(const struct vfp_program *p, struct vfp_lcore *lc, struct arp_proxy_neigh *n,
-	struct rte_mbuf *m)
+        struct rte_mbuf *m)
 {
 	uint8_t *buf;
 	int len;
@@ -113,7 +113,7 @@ solicit_with(const struct vfp_program *p, struct vfp_lcore *lc, struct arp_proxy
 
 static void
 vm_encap(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m,
-	const struct vfp_entry *e)
+        const struct vfp_entry *e)
 {
 	struct arp_proxy_neigh *n = (struct arp_proxy_neigh *)(uintptr_t)&p->neigh[e->neigh];
 	const struct encap_template *t = &e->tmpl;
@@ -153,7 +153,7 @@ vm_encap(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struc
 
 static void
 vm_arp(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m,
-	const struct vfp_entry *vnic, uint8_t *frame, uint32_t len, bool *forward)
+        const struct vfp_entry *vnic, uint8_t *frame, uint32_t len, bool *forward)
 {
 	const struct rte_ether_addr *answer;
 	const struct vfp_entry *e;
@@ -256,7 +256,7 @@ vm_rx(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct r
 
 static void
 uplink_arp(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m,
-	uint8_t *frame, uint32_t len)
+        uint8_t *frame, uint32_t len)
 {
 	struct arp_proxy_neigh *n;
 	struct arp_proxy_pkt a;
@@ -290,11 +290,11 @@ uplink_arp(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 }
 
 static const enum hnv_drop_reason parse_drop[] = {
-	[ENCAP_ERR_NOT_TUNNEL] = HNV_DROP_NOT_TUNNEL,
-	[ENCAP_ERR_TRUNCATED] = HNV_DROP_TUNNEL_TRUNCATED,
-	[ENCAP_ERR_BAD_IP] = HNV_DROP_TUNNEL_BAD_IP,
-	[ENCAP_ERR_BAD_HEADER] = HNV_DROP_TUNNEL_BAD_HEADER,
-	[ENCAP_ERR_BAD_VSID] = HNV_DROP_TUNNEL_BAD_VSID,
+        [ENCAP_ERR_NOT_TUNNEL] = HNV_DROP_NOT_TUNNEL,
+        [ENCAP_ERR_TRUNCATED] = HNV_DROP_TUNNEL_TRUNCATED,
+        [ENCAP_ERR_BAD_IP] = HNV_DROP_TUNNEL_BAD_IP,
+        [ENCAP_ERR_BAD_HEADER] = HNV_DROP_TUNNEL_BAD_HEADER,
+        [ENCAP_ERR_BAD_VSID] = HNV_DROP_TUNNEL_BAD_VSID,
 };
 
 /* Deliver a decapsulated broadcast/multicast frame to every local VM of the
@@ -355,7 +355,8 @@ uplink_rx(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, stru
 	err = encap_parse(frame, len, &info);
 	if (err != ENCAP_OK) {
 		drop(lc, port, m,
-			(unsigned int)err < RTE_DIM(parse_drop) ? parse_drop[err] : HNV_DROP_MALFORMED);
+		        (unsigned int)err < RTE_DIM(parse_drop) ? parse_drop[err]
+		                                                : HNV_DROP_MALFORMED);
 		return;
 	}
 	if (!vfp_is_our_pa(p, info.dst_ip)) {
@@ -396,7 +397,7 @@ uplink_rx(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, stru
 
 void
 vfp_process_burst(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
-	struct rte_mbuf **pkts, uint16_t n)
+        struct rte_mbuf **pkts, uint16_t n)
 {
 	struct vfp_port_stats *st = &lc->stats[port];
 	uint8_t role = p->ports[port].role;
@@ -423,7 +424,7 @@ vfp_process_burst(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t po
 
 void
 vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port,
-	struct vfp_port_stats *out)
+        struct vfp_port_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (unsigned int l = 0; l < n_lcores; l++) {
@@ -484,7 +485,7 @@ vfp_neigh_count(const struct vfp_program *p, unsigned int *resolved)
 
 int
 vfp_neigh_get(const struct vfp_program *p, unsigned int i, rte_be32_t *ip,
-	struct rte_ether_addr *mac, bool *resolved)
+        struct rte_ether_addr *mac, bool *resolved)
 {
 	if (i >= p->n_neigh)
 		return -ENOENT;

@@ -30,8 +30,8 @@ _Static_assert(sizeof(struct vfp_l2_key) == 12, "l2 key has hidden padding");
 _Static_assert(sizeof(struct vfp_ip_key) == 8, "ip key has hidden padding");
 
 enum vfp_entry_kind {
-	VFP_ENTRY_LOCAL = 1,  /* a VM NIC on one of our ports */
-	VFP_ENTRY_REMOTE,     /* a CA behind another host's PA */
+	VFP_ENTRY_LOCAL = 1, /* a VM NIC on one of our ports */
+	VFP_ENTRY_REMOTE,    /* a CA behind another host's PA */
 };
 
 struct vfp_subnet;
@@ -41,9 +41,9 @@ struct vfp_subnet;
  * for the next-hop MAC and the entropy field. */
 struct vfp_entry {
 	uint8_t kind;
-	uint16_t port;         /* LOCAL: switch port */
-	uint16_t neigh;        /* REMOTE: index of the PA next hop */
-	rte_be32_t pa;         /* REMOTE: the host's PA */
+	uint16_t port;  /* LOCAL: switch port */
+	uint16_t neigh; /* REMOTE: index of the PA next hop */
+	rte_be32_t pa;  /* REMOTE: the host's PA */
 	uint32_t vsid;
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
@@ -56,15 +56,15 @@ struct vfp_subnet {
 	uint32_t rdid;
 	rte_be32_t prefix;
 	uint8_t prefix_len;
-	uint8_t encap;         /* enum encap_type */
+	uint8_t encap; /* enum encap_type */
 	rte_be32_t gateway;
-	uint16_t n_local;      /* local VM ports, for inbound flood delivery */
+	uint16_t n_local; /* local VM ports, for inbound flood delivery */
 	uint16_t local_ports[VFP_MAX_PORTS];
 };
 
 struct vfp_port {
-	uint8_t role;          /* enum vfp_port_role */
-	const struct vfp_entry *vnic;   /* VM: the bound NIC */
+	uint8_t role;                 /* enum vfp_port_role */
+	const struct vfp_entry *vnic; /* VM: the bound NIC */
 };
 
 struct vfp_program {
@@ -72,9 +72,9 @@ struct vfp_program {
 	uint16_t mtu;
 	struct vfp_port ports[VFP_MAX_PORTS];
 
-	struct rte_hash *subnet_h;   /* vsid -> struct vfp_subnet * */
-	struct rte_hash *l2_h;       /* (vsid, mac) -> struct vfp_entry * */
-	struct rte_hash *arp_h;      /* (vsid, ip) -> struct vfp_entry * */
+	struct rte_hash *subnet_h; /* vsid -> struct vfp_subnet * */
+	struct rte_hash *l2_h;     /* (vsid, mac) -> struct vfp_entry * */
+	struct rte_hash *arp_h;    /* (vsid, ip) -> struct vfp_entry * */
 
 	unsigned int n_subnets, max_subnets;
 	struct vfp_subnet *subnets;

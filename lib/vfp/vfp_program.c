@@ -27,8 +27,8 @@ table_create(const char *what, uint32_t entries, uint32_t key_len, int socket)
 	char name[RTE_HASH_NAMESIZE];
 
 	/* rte_hash names are global to the process; programs come and go. */
-	snprintf(name, sizeof(name), "vfp_%s_%u",
-		what, __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	snprintf(name, sizeof(name), "vfp_%s_%u", what,
+	        __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
 	hp.name = name;
 	hp.entries = entries;
 	hp.key_len = key_len;
@@ -50,8 +50,8 @@ vfp_program_create(const struct vfp_host_params *hp)
 	uint32_t size;
 
 	if (hp == NULL || hp->n_ports == 0 || hp->n_ports > VFP_MAX_PORTS ||
-		hp->uplink >= hp->n_ports || hp->n_pa == 0 || hp->n_pa > VFP_MAX_PA ||
-		hp->vlan > 4094) {
+	        hp->uplink >= hp->n_ports || hp->n_pa == 0 || hp->n_pa > VFP_MAX_PA ||
+	        hp->vlan > 4094) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -72,15 +72,15 @@ vfp_program_create(const struct vfp_host_params *hp)
 	p->ports[hp->uplink].role = VFP_PORT_UPLINK;
 	p->max_entries = size;
 	p->max_subnets = VFP_MAX_SUBNETS;
-	p->entries = rte_zmalloc_socket("vfp_entries", sizeof(*p->entries) * size,
-		RTE_CACHE_LINE_SIZE, hp->socket_id);
+	p->entries = rte_zmalloc_socket(
+	        "vfp_entries", sizeof(*p->entries) * size, RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->subnets = rte_zmalloc_socket("vfp_subnets", sizeof(*p->subnets) * p->max_subnets,
-		RTE_CACHE_LINE_SIZE, hp->socket_id);
+	        RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->subnet_h = table_create("sn", p->max_subnets, sizeof(uint32_t), hp->socket_id);
 	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
 	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
 	if (p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL || p->l2_h == NULL ||
-		p->arp_h == NULL) {
+	        p->arp_h == NULL) {
 		vfp_program_free(p);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -103,13 +103,13 @@ vfp_program_free(struct vfp_program *p)
 
 int
 vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_be32_t prefix,
-	uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap)
+        uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap)
 {
 	struct vfp_subnet *s;
 	int rc;
 
 	if (vsid < ENCAP_VSID_MIN || vsid > ENCAP_VSID_MAX || prefix_len > 32 ||
-		(encap != ENCAP_TYPE_VXLAN && encap != ENCAP_TYPE_NVGRE))
+	        (encap != ENCAP_TYPE_VXLAN && encap != ENCAP_TYPE_NVGRE))
 		return -EINVAL;
 	if (vfp_subnet_lookup(p, vsid) != NULL)
 		return -EEXIST;
@@ -132,7 +132,7 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 /* Can (vsid, mac, ip) become a new entry? */
 static int
 entry_check(const struct vfp_program *p, const struct vfp_subnet *s,
-	const struct rte_ether_addr *mac, rte_be32_t ip)
+        const struct rte_ether_addr *mac, rte_be32_t ip)
 {
 	if (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac))
 		return -EINVAL;
@@ -146,7 +146,7 @@ entry_check(const struct vfp_program *p, const struct vfp_subnet *s,
 /* Claim a new entry and index it by (vsid, mac) and (vsid, ip). */
 static int
 entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_ether_addr *mac,
-	rte_be32_t ip, struct vfp_entry **out)
+        rte_be32_t ip, struct vfp_entry **out)
 {
 	struct vfp_l2_key lk = {.vsid = s->vsid, .mac = *mac, .pad = 0};
 	struct vfp_ip_key ik = {.vsid = s->vsid, .ip = ip};
@@ -177,7 +177,7 @@ entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_et
 
 int
 vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
-	const struct rte_ether_addr *mac, rte_be32_t ip)
+        const struct rte_ether_addr *mac, rte_be32_t ip)
 {
 	struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)vfp_subnet_lookup(p, vsid);
 	struct vfp_entry *e;
@@ -234,7 +234,7 @@ neigh_for(struct vfp_program *p, rte_be32_t pa)
 
 int
 vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
-	const struct rte_ether_addr *mac, rte_be32_t pa)
+        const struct rte_ether_addr *mac, rte_be32_t pa)
 {
 	const struct vfp_subnet *s = vfp_subnet_lookup(p, vsid);
 	struct encap_outer o = {0};

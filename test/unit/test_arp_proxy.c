@@ -21,73 +21,74 @@
 
 /* VM 10.1.0.4 (00:15:5d:00:00:04) asks who has 10.1.0.1, padded to 60. */
 static const uint8_t request[60] = {
-	0xff,
-	0xff,
-	0xff,
-	0xff,
-	0xff,
-	0xff, /* broadcast */
-	0x00,
-	0x15,
-	0x5d,
-	0x00,
-	0x00,
-	0x04, /* VM */
-	0x08,
-	0x06, /* ARP */
-	0x00,
-	0x01,
-	0x08,
-	0x00,
-	0x06,
-	0x04, /* Ethernet, IPv4, 6, 4 */
-	0x00,
-	0x01, /* request */
-	0x00,
-	0x15,
-	0x5d,
-	0x00,
-	0x00,
-	0x04, /* sha */
-	0x0a,
-	0x01,
-	0x00,
-	0x04, /* spa 10.1.0.4 */
-	0x00,
-	0x00,
-	0x00,
-	0x00,
-	0x00,
-	0x00, /* tha */
-	0x0a,
-	0x01,
-	0x00,
-	0x01, /* tpa 10.1.0.1 */
-	/* 18 bytes of padding, non-zero to show the reply leaves them alone */
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
-	0xee,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff,
+        0xff, /* broadcast */
+        0x00,
+        0x15,
+        0x5d,
+        0x00,
+        0x00,
+        0x04, /* VM */
+        0x08,
+        0x06, /* ARP */
+        0x00,
+        0x01,
+        0x08,
+        0x00,
+        0x06,
+        0x04, /* Ethernet, IPv4, 6, 4 */
+        0x00,
+        0x01, /* request */
+        0x00,
+        0x15,
+        0x5d,
+        0x00,
+        0x00,
+        0x04, /* sha */
+        0x0a,
+        0x01,
+        0x00,
+        0x04, /* spa 10.1.0.4 */
+        0x00,
+        0x00,
+        0x00,
+        0x00,
+        0x00,
+        0x00, /* tha */
+        0x0a,
+        0x01,
+        0x00,
+        0x01, /* tpa 10.1.0.1 */
+        /* 18 bytes of padding, non-zero to show the reply leaves them alone */
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
+        0xee,
 };
 
 static const struct rte_ether_addr gw_mac = {{0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc}};
 
 /* The request with an 802.1Q tag (VLAN 42) after the MACs. */
-static size_t tagged(uint8_t *out, const uint8_t *frame, size_t len)
+static size_t
+tagged(uint8_t *out, const uint8_t *frame, size_t len)
 {
 	static const uint8_t tag[4] = {0x81, 0x00, 0x00, 0x2a};
 
@@ -97,7 +98,8 @@ static size_t tagged(uint8_t *out, const uint8_t *frame, size_t len)
 	return len + 4;
 }
 
-static void test_parse_valid_request(void **state)
+static void
+test_parse_valid_request(void **state)
 {
 	struct arp_proxy_pkt p;
 	static const struct rte_ether_addr vm = {{0x00, 0x15, 0x5d, 0x00, 0x00, 0x04}};
@@ -115,7 +117,8 @@ static void test_parse_valid_request(void **state)
 	assert_int_equal(arp_proxy_parse(request, 42, &p), ARP_PROXY_OK);
 }
 
-static void test_parse_tagged_request(void **state)
+static void
+test_parse_tagged_request(void **state)
 {
 	uint8_t f[64];
 	struct arp_proxy_pkt p;
@@ -129,16 +132,17 @@ static void test_parse_tagged_request(void **state)
 	assert_int_equal(p.tpa, IP4(10, 1, 0, 1));
 }
 
-static void test_parse_rejects_malformed(void **state)
+static void
+test_parse_rejects_malformed(void **state)
 {
 	static const struct {
 		size_t off;
 		uint8_t val;
 	} pokes[] = {
-		{15, 0x06}, /* htype 6 (IEEE 802) */
-		{16, 0x86}, /* ptype 0x8600 */
-		{18, 0x08}, /* hlen 8 */
-		{19, 0x10}, /* plen 16 */
+	        {15, 0x06}, /* htype 6 (IEEE 802) */
+	        {16, 0x86}, /* ptype 0x8600 */
+	        {18, 0x08}, /* hlen 8 */
+	        {19, 0x10}, /* plen 16 */
 	};
 	uint8_t f[64];
 	struct arp_proxy_pkt p;
@@ -167,7 +171,8 @@ static void test_parse_rejects_malformed(void **state)
 	assert_int_equal(arp_proxy_parse(f, (uint32_t)len - 1, &p), ARP_PROXY_MALFORMED);
 }
 
-static void test_parse_not_arp(void **state)
+static void
+test_parse_not_arp(void **state)
 {
 	uint8_t f[64];
 	struct arp_proxy_pkt p;
@@ -189,69 +194,70 @@ static void test_parse_not_arp(void **state)
 	assert_int_equal(arp_proxy_parse(f, 46, &p), ARP_PROXY_NOT_ARP);
 }
 
-static void test_reply_in_place_is_byte_exact(void **state)
+static void
+test_reply_in_place_is_byte_exact(void **state)
 {
 	static const uint8_t expected[60] = {
-		0x00,
-		0x15,
-		0x5d,
-		0x00,
-		0x00,
-		0x04, /* to the requester */
-		0x12,
-		0x34,
-		0x56,
-		0x78,
-		0x9a,
-		0xbc, /* from the answer */
-		0x08,
-		0x06,
-		0x00,
-		0x01,
-		0x08,
-		0x00,
-		0x06,
-		0x04,
-		0x00,
-		0x02, /* reply */
-		0x12,
-		0x34,
-		0x56,
-		0x78,
-		0x9a,
-		0xbc, /* sha = answer */
-		0x0a,
-		0x01,
-		0x00,
-		0x01, /* spa = asked-for IP */
-		0x00,
-		0x15,
-		0x5d,
-		0x00,
-		0x00,
-		0x04, /* tha = requester */
-		0x0a,
-		0x01,
-		0x00,
-		0x04, /* tpa = requester IP */
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
-		0xee,
+	        0x00,
+	        0x15,
+	        0x5d,
+	        0x00,
+	        0x00,
+	        0x04, /* to the requester */
+	        0x12,
+	        0x34,
+	        0x56,
+	        0x78,
+	        0x9a,
+	        0xbc, /* from the answer */
+	        0x08,
+	        0x06,
+	        0x00,
+	        0x01,
+	        0x08,
+	        0x00,
+	        0x06,
+	        0x04,
+	        0x00,
+	        0x02, /* reply */
+	        0x12,
+	        0x34,
+	        0x56,
+	        0x78,
+	        0x9a,
+	        0xbc, /* sha = answer */
+	        0x0a,
+	        0x01,
+	        0x00,
+	        0x01, /* spa = asked-for IP */
+	        0x00,
+	        0x15,
+	        0x5d,
+	        0x00,
+	        0x00,
+	        0x04, /* tha = requester */
+	        0x0a,
+	        0x01,
+	        0x00,
+	        0x04, /* tpa = requester IP */
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
+	        0xee,
 	};
 	uint8_t f[64], want[64];
 	struct arp_proxy_pkt p;
@@ -271,7 +277,8 @@ static void test_reply_in_place_is_byte_exact(void **state)
 	assert_memory_equal(f, want, n);
 }
 
-static void test_gratuitous_and_probe_detection(void **state)
+static void
+test_gratuitous_and_probe_detection(void **state)
 {
 	struct arp_proxy_pkt p;
 
@@ -285,135 +292,136 @@ static void test_gratuitous_and_probe_detection(void **state)
 	assert_true(arp_proxy_is_gratuitous(&p));
 }
 
-static void test_build_request_is_byte_exact(void **state)
+static void
+test_build_request_is_byte_exact(void **state)
 {
 	static const uint8_t expected[60] = {
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0x02,
-		0x00,
-		0x5e,
-		0x00,
-		0x00,
-		0x01,
-		0x08,
-		0x06,
-		0x00,
-		0x01,
-		0x08,
-		0x00,
-		0x06,
-		0x04,
-		0x00,
-		0x01,
-		0x02,
-		0x00,
-		0x5e,
-		0x00,
-		0x00,
-		0x01, /* sha */
-		0xc0,
-		0xa8,
-		0x01,
-		0x0a, /* spa 192.168.1.10 */
-		0x00,
-		0x00,
-		0x00,
-		0x00,
-		0x00,
-		0x00, /* tha unknown */
-		0xc0,
-		0xa8,
-		0x01,
-		0x01, /* tpa 192.168.1.1 */
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0x02,
+	        0x00,
+	        0x5e,
+	        0x00,
+	        0x00,
+	        0x01,
+	        0x08,
+	        0x06,
+	        0x00,
+	        0x01,
+	        0x08,
+	        0x00,
+	        0x06,
+	        0x04,
+	        0x00,
+	        0x01,
+	        0x02,
+	        0x00,
+	        0x5e,
+	        0x00,
+	        0x00,
+	        0x01, /* sha */
+	        0xc0,
+	        0xa8,
+	        0x01,
+	        0x0a, /* spa 192.168.1.10 */
+	        0x00,
+	        0x00,
+	        0x00,
+	        0x00,
+	        0x00,
+	        0x00, /* tha unknown */
+	        0xc0,
+	        0xa8,
+	        0x01,
+	        0x01, /* tpa 192.168.1.1 */
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
 	};
 	static const uint8_t expected_tagged[64] = {
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0x02,
-		0x00,
-		0x5e,
-		0x00,
-		0x00,
-		0x01,
-		0x81,
-		0x00,
-		0x0f,
-		0xfe, /* 802.1Q, VLAN 4094 */
-		0x08,
-		0x06,
-		0x00,
-		0x01,
-		0x08,
-		0x00,
-		0x06,
-		0x04,
-		0x00,
-		0x01,
-		0x02,
-		0x00,
-		0x5e,
-		0x00,
-		0x00,
-		0x01,
-		0xc0,
-		0xa8,
-		0x01,
-		0x0a,
-		0x00,
-		0x00,
-		0x00,
-		0x00,
-		0x00,
-		0x00,
-		0xc0,
-		0xa8,
-		0x01,
-		0x01,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
-		0,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0x02,
+	        0x00,
+	        0x5e,
+	        0x00,
+	        0x00,
+	        0x01,
+	        0x81,
+	        0x00,
+	        0x0f,
+	        0xfe, /* 802.1Q, VLAN 4094 */
+	        0x08,
+	        0x06,
+	        0x00,
+	        0x01,
+	        0x08,
+	        0x00,
+	        0x06,
+	        0x04,
+	        0x00,
+	        0x01,
+	        0x02,
+	        0x00,
+	        0x5e,
+	        0x00,
+	        0x00,
+	        0x01,
+	        0xc0,
+	        0xa8,
+	        0x01,
+	        0x0a,
+	        0x00,
+	        0x00,
+	        0x00,
+	        0x00,
+	        0x00,
+	        0x00,
+	        0xc0,
+	        0xa8,
+	        0x01,
+	        0x01,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
+	        0,
 	};
 	static const struct rte_ether_addr us = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}};
 	uint8_t buf[128];
@@ -422,8 +430,8 @@ static void test_build_request_is_byte_exact(void **state)
 	(void)state;
 	memset(buf, 0xaa, sizeof(buf));
 	assert_int_equal(arp_proxy_build_request(buf, sizeof(buf), &us, IP4(192, 168, 1, 10),
-				 IP4(192, 168, 1, 1), 0),
-		60);
+	                         IP4(192, 168, 1, 1), 0),
+	        60);
 	assert_memory_equal(buf, expected, sizeof(expected));
 	assert_int_equal(buf[60], 0xaa); /* nothing written past the frame */
 	assert_int_equal(arp_proxy_parse(buf, 60, &p), ARP_PROXY_OK);
@@ -432,15 +440,16 @@ static void test_build_request_is_byte_exact(void **state)
 
 	memset(buf, 0xaa, sizeof(buf));
 	assert_int_equal(arp_proxy_build_request(
-				 buf, 64, &us, IP4(192, 168, 1, 10), IP4(192, 168, 1, 1), 4094),
-		64);
+	                         buf, 64, &us, IP4(192, 168, 1, 10), IP4(192, 168, 1, 1), 4094),
+	        64);
 	assert_memory_equal(buf, expected_tagged, sizeof(expected_tagged));
 	assert_int_equal(buf[64], 0xaa);
 	assert_int_equal(arp_proxy_parse(buf, 64, &p), ARP_PROXY_OK);
 	assert_int_equal(p.l2_len, 18);
 }
 
-static void test_build_request_needs_room(void **state)
+static void
+test_build_request_needs_room(void **state)
 {
 	static const struct rte_ether_addr us = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}};
 	uint8_t buf[64];
@@ -454,7 +463,8 @@ static void test_build_request_needs_room(void **state)
 	assert_int_equal(arp_proxy_build_request(buf, 60, &us, 1, 2, 0), 60);
 }
 
-static void test_neigh_update_then_lookup(void **state)
+static void
+test_neigh_update_then_lookup(void **state)
 {
 	static const struct rte_ether_addr m1 = {{0x00, 0x01, 0x02, 0x03, 0x04, 0x05}};
 	static const struct rte_ether_addr m2 = {{0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54}};
@@ -483,7 +493,8 @@ static void test_neigh_update_then_lookup(void **state)
 	assert_false(arp_proxy_neigh_lookup(&n, &got));
 }
 
-static void test_neigh_rate_limits_requests(void **state)
+static void
+test_neigh_rate_limits_requests(void **state)
 {
 	struct arp_proxy_neigh n;
 
@@ -503,19 +514,20 @@ static void test_neigh_rate_limits_requests(void **state)
 	assert_true(n.last_request == UINT64_MAX);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_valid_request),
-		cmocka_unit_test(test_parse_tagged_request),
-		cmocka_unit_test(test_parse_rejects_malformed),
-		cmocka_unit_test(test_parse_not_arp),
-		cmocka_unit_test(test_reply_in_place_is_byte_exact),
-		cmocka_unit_test(test_gratuitous_and_probe_detection),
-		cmocka_unit_test(test_build_request_is_byte_exact),
-		cmocka_unit_test(test_build_request_needs_room),
-		cmocka_unit_test(test_neigh_update_then_lookup),
-		cmocka_unit_test(test_neigh_rate_limits_requests),
+	        cmocka_unit_test(test_parse_valid_request),
+	        cmocka_unit_test(test_parse_tagged_request),
+	        cmocka_unit_test(test_parse_rejects_malformed),
+	        cmocka_unit_test(test_parse_not_arp),
+	        cmocka_unit_test(test_reply_in_place_is_byte_exact),
+	        cmocka_unit_test(test_gratuitous_and_probe_detection),
+	        cmocka_unit_test(test_build_request_is_byte_exact),
+	        cmocka_unit_test(test_build_request_needs_room),
+	        cmocka_unit_test(test_neigh_update_then_lookup),
+	        cmocka_unit_test(test_neigh_rate_limits_requests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

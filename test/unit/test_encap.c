@@ -22,61 +22,62 @@
 #define IP4(a, b, c, d) RTE_BE32(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
 static const struct encap_outer outer_a = {
-	.src_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}},
-	.dst_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x02}},
-	.vlan_id = 0,
-	.src_ip = IP4(192, 168, 1, 10),
-	.dst_ip = IP4(192, 168, 2, 20),
-	.ttl = 0,
-	.tos = 0,
+        .src_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}},
+        .dst_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x02}},
+        .vlan_id = 0,
+        .src_ip = IP4(192, 168, 1, 10),
+        .dst_ip = IP4(192, 168, 2, 20),
+        .ttl = 0,
+        .tos = 0,
 };
 
 /* A 64-byte inner frame: Ethernet, IPv4, UDP 10.1.0.4:1000 -> 10.1.0.5:2000. */
-static size_t make_inner(uint8_t *p, size_t len)
+static size_t
+make_inner(uint8_t *p, size_t len)
 {
 	static const uint8_t hdr[] = {
-		0x00,
-		0x15,
-		0x5d,
-		0x00,
-		0x00,
-		0x05,
-		0x00,
-		0x15,
-		0x5d,
-		0x00,
-		0x00,
-		0x04,
-		0x08,
-		0x00,
-		0x45,
-		0x00,
-		0x00,
-		0x32,
-		0x00,
-		0x00,
-		0x40,
-		0x00,
-		0x40,
-		0x11,
-		0x00,
-		0x00,
-		10,
-		1,
-		0,
-		4,
-		10,
-		1,
-		0,
-		5,
-		0x03,
-		0xe8,
-		0x07,
-		0xd0,
-		0x00,
-		0x1e,
-		0x00,
-		0x00,
+	        0x00,
+	        0x15,
+	        0x5d,
+	        0x00,
+	        0x00,
+	        0x05,
+	        0x00,
+	        0x15,
+	        0x5d,
+	        0x00,
+	        0x00,
+	        0x04,
+	        0x08,
+	        0x00,
+	        0x45,
+	        0x00,
+	        0x00,
+	        0x32,
+	        0x00,
+	        0x00,
+	        0x40,
+	        0x00,
+	        0x40,
+	        0x11,
+	        0x00,
+	        0x00,
+	        10,
+	        1,
+	        0,
+	        4,
+	        10,
+	        1,
+	        0,
+	        5,
+	        0x03,
+	        0xe8,
+	        0x07,
+	        0xd0,
+	        0x00,
+	        0x1e,
+	        0x00,
+	        0x00,
 	};
 	size_t i;
 
@@ -86,8 +87,9 @@ static size_t make_inner(uint8_t *p, size_t len)
 }
 
 /* Template + stamp + inner frame into @p buf; returns the frame length. */
-static size_t make_packet(uint8_t *buf, enum encap_type type, const struct encap_outer *o,
-	uint32_t vsid, uint16_t entropy, uint16_t inner_len)
+static size_t
+make_packet(uint8_t *buf, enum encap_type type, const struct encap_outer *o, uint32_t vsid,
+        uint16_t entropy, uint16_t inner_len)
 {
 	struct encap_template t;
 
@@ -97,7 +99,8 @@ static size_t make_packet(uint8_t *buf, enum encap_type type, const struct encap
 	return t.len + (size_t)inner_len;
 }
 
-static void test_vxlan_header_is_byte_exact(void **state)
+static void
+test_vxlan_header_is_byte_exact(void **state)
 {
 	/*
 	 * IPv4 checksum by hand, 16-bit words with total length 100 = 0x0064:
@@ -105,18 +108,18 @@ static void test_vxlan_header_is_byte_exact(void **state)
 	 * folded 0x49e3+0x2 = 0x49e5, complement = 0xb61a.
 	 */
 	static const uint8_t expected[50] = {
-		0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, /* dst MAC: next hop */
-		0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, /* src MAC: ours */
-		0x08, 0x00,			    /* IPv4 */
-		0x45, 0x00, 0x00, 0x64,		    /* v4 IHL 5, TOS 0, total 100 */
-		0x00, 0x00, 0x40, 0x00,		    /* ID 0, DF */
-		0x40, 0x11, 0xb6, 0x1a,		    /* TTL 64 (default), UDP, checksum */
-		0xc0, 0xa8, 0x01, 0x0a,		    /* 192.168.1.10 */
-		0xc0, 0xa8, 0x02, 0x14,		    /* 192.168.2.20 */
-		0xc3, 0x50, 0x12, 0xb5,		    /* sport 50000, dport 4789 */
-		0x00, 0x50, 0x00, 0x00,		    /* UDP length 80, checksum 0 */
-		0x08, 0x00, 0x00, 0x00,		    /* I flag, reserved */
-		0x00, 0x13, 0x88, 0x00,		    /* VNI 5000, reserved */
+	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, /* dst MAC: next hop */
+	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, /* src MAC: ours */
+	        0x08, 0x00,                         /* IPv4 */
+	        0x45, 0x00, 0x00, 0x64,             /* v4 IHL 5, TOS 0, total 100 */
+	        0x00, 0x00, 0x40, 0x00,             /* ID 0, DF */
+	        0x40, 0x11, 0xb6, 0x1a,             /* TTL 64 (default), UDP, checksum */
+	        0xc0, 0xa8, 0x01, 0x0a,             /* 192.168.1.10 */
+	        0xc0, 0xa8, 0x02, 0x14,             /* 192.168.2.20 */
+	        0xc3, 0x50, 0x12, 0xb5,             /* sport 50000, dport 4789 */
+	        0x00, 0x50, 0x00, 0x00,             /* UDP length 80, checksum 0 */
+	        0x08, 0x00, 0x00, 0x00,             /* I flag, reserved */
+	        0x00, 0x13, 0x88, 0x00,             /* VNI 5000, reserved */
 	};
 	struct encap_template t;
 	uint8_t out[ENCAP_MAX_HDR_LEN];
@@ -131,7 +134,8 @@ static void test_vxlan_header_is_byte_exact(void **state)
 	assert_memory_equal(out, expected, sizeof(expected));
 }
 
-static void test_vxlan_vlan_header_is_byte_exact(void **state)
+static void
+test_vxlan_vlan_header_is_byte_exact(void **state)
 {
 	/*
 	 * Total length 1536 = 0x0600, TTL 32:
@@ -139,14 +143,14 @@ static void test_vxlan_vlan_header_is_byte_exact(void **state)
 	 * folded 0x2f7f+0x2 = 0x2f81, complement = 0xd07e.
 	 */
 	static const uint8_t expected[54] = {
-		0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x81, 0x00,
-		0x00, 0x64,					/* 802.1Q, PCP 0, VLAN 100 */
-		0x08, 0x00, 0x45, 0x00, 0x06, 0x00,		/* total 20+8+8+1500 */
-		0x00, 0x00, 0x40, 0x00, 0x20, 0x11, 0xd0, 0x7e, /* TTL 32 */
-		0xc0, 0xa8, 0x01, 0x0a, 0xc0, 0xa8, 0x02, 0x14, 0xff, 0xff, 0x12,
-		0xb5,						/* sport 65535 */
-		0x05, 0xec, 0x00, 0x00,				/* UDP length 1516 */
-		0x08, 0x00, 0x00, 0x00, 0xab, 0xcd, 0xef, 0x00, /* VNI 0xabcdef */
+	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x81, 0x00,
+	        0x00, 0x64,                                     /* 802.1Q, PCP 0, VLAN 100 */
+	        0x08, 0x00, 0x45, 0x00, 0x06, 0x00,             /* total 20+8+8+1500 */
+	        0x00, 0x00, 0x40, 0x00, 0x20, 0x11, 0xd0, 0x7e, /* TTL 32 */
+	        0xc0, 0xa8, 0x01, 0x0a, 0xc0, 0xa8, 0x02, 0x14, 0xff, 0xff, 0x12,
+	        0xb5,                                           /* sport 65535 */
+	        0x05, 0xec, 0x00, 0x00,                         /* UDP length 1516 */
+	        0x08, 0x00, 0x00, 0x00, 0xab, 0xcd, 0xef, 0x00, /* VNI 0xabcdef */
 	};
 	struct encap_outer o = outer_a;
 	struct encap_template t;
@@ -163,7 +167,8 @@ static void test_vxlan_vlan_header_is_byte_exact(void **state)
 	assert_memory_equal(out, expected, sizeof(expected));
 }
 
-static void test_nvgre_header_is_byte_exact(void **state)
+static void
+test_nvgre_header_is_byte_exact(void **state)
 {
 	/*
 	 * Total length 20+8+100 = 128 = 0x0080, TOS 0x10, TTL 128, GRE:
@@ -171,11 +176,11 @@ static void test_nvgre_header_is_byte_exact(void **state)
 	 * folded 0x19c2+0x1 = 0x19c3, complement = 0xe63c.
 	 */
 	static const uint8_t expected[42] = {
-		0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x08, 0x00,
-		0x45, 0x10, 0x00, 0x80, 0x00, 0x00, 0x40, 0x00, 0x80, 0x2f, 0xe6, 0x3c, 0x0a, 0x00,
-		0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x20, 0x00, 0x65,
-		0x58,			/* K only, version 0, TEB */
-		0x12, 0x34, 0x56, 0x7f, /* VSID 0x123456, FlowID 0x7f */
+	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x08, 0x00,
+	        0x45, 0x10, 0x00, 0x80, 0x00, 0x00, 0x40, 0x00, 0x80, 0x2f, 0xe6, 0x3c, 0x0a, 0x00,
+	        0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x20, 0x00, 0x65,
+	        0x58,                   /* K only, version 0, TEB */
+	        0x12, 0x34, 0x56, 0x7f, /* VSID 0x123456, FlowID 0x7f */
 	};
 	struct encap_outer o = outer_a;
 	struct encap_template t;
@@ -194,7 +199,8 @@ static void test_nvgre_header_is_byte_exact(void **state)
 	assert_memory_equal(out, expected, sizeof(expected));
 }
 
-static void test_template_build_rejects_bad_arguments(void **state)
+static void
+test_template_build_rejects_bad_arguments(void **state)
 {
 	struct encap_outer o = outer_a;
 	struct encap_template t;
@@ -213,7 +219,8 @@ static void test_template_build_rejects_bad_arguments(void **state)
 }
 
 /* The incremental checksum must equal a full recomputation for every length. */
-static void test_stamp_checksum_matches_full_for_all_lengths(void **state)
+static void
+test_stamp_checksum_matches_full_for_all_lengths(void **state)
 {
 	/* Addresses near 0xffff per word push the length sum into carries. */
 	static const struct {
@@ -222,12 +229,12 @@ static void test_stamp_checksum_matches_full_for_all_lengths(void **state)
 		uint16_t vlan;
 		enum encap_type type;
 	} cases[] = {
-		{0xc0a8010a, 0xc0a80214, 0, 0, 0, ENCAP_TYPE_VXLAN},
-		{0xffffffff, 0xfffffffe, 255, 0xff, 0, ENCAP_TYPE_VXLAN},
-		{0xfffeffff, 0xffffff00, 1, 0xfc, 4094, ENCAP_TYPE_NVGRE},
-		{0x00000000, 0x00000000, 0, 0, 0, ENCAP_TYPE_NVGRE},
-		{0x7fff8000, 0x00010001, 64, 0xb8, 7, ENCAP_TYPE_VXLAN},
-		{0x3fffbfff, 0xbaffffff, 17, 0x22, 0, ENCAP_TYPE_NVGRE},
+	        {0xc0a8010a, 0xc0a80214, 0, 0, 0, ENCAP_TYPE_VXLAN},
+	        {0xffffffff, 0xfffffffe, 255, 0xff, 0, ENCAP_TYPE_VXLAN},
+	        {0xfffeffff, 0xffffff00, 1, 0xfc, 4094, ENCAP_TYPE_NVGRE},
+	        {0x00000000, 0x00000000, 0, 0, 0, ENCAP_TYPE_NVGRE},
+	        {0x7fff8000, 0x00010001, 64, 0xb8, 7, ENCAP_TYPE_VXLAN},
+	        {0x3fffbfff, 0xbaffffff, 17, 0x22, 0, ENCAP_TYPE_NVGRE},
 	};
 	uint8_t out[ENCAP_MAX_HDR_LEN];
 	struct rte_ipv4_hdr ip;
@@ -255,23 +262,23 @@ static void test_stamp_checksum_matches_full_for_all_lengths(void **state)
 			assert_int_equal(rte_be_to_cpu_16(ip.total_length), ip_len + inner);
 			if (t.type == ENCAP_TYPE_VXLAN)
 				assert_int_equal((out[t.l4_off + 4] << 8) | out[t.l4_off + 5],
-					ip_len + inner - 20);
+				        ip_len + inner - 20);
 			stamped = ip.hdr_checksum;
 			ip.hdr_checksum = 0;
 			if (stamped != rte_ipv4_cksum(&ip))
 				fail_msg("case %zu inner_len %u: stamped %#x full %#x", c, inner,
-					rte_be_to_cpu_16(stamped),
-					rte_be_to_cpu_16(rte_ipv4_cksum(&ip)));
+				        rte_be_to_cpu_16(stamped),
+				        rte_be_to_cpu_16(rte_ipv4_cksum(&ip)));
 		}
 	}
 }
 
 /* Frame: dst MAC, src MAC, optional tags, IPv4 (IHL 5) with given proto/ports. */
-static size_t make_l4_frame(
-	uint8_t *p, int tags, uint8_t proto, uint16_t sport, uint16_t dport, uint16_t frag)
+static size_t
+make_l4_frame(uint8_t *p, int tags, uint8_t proto, uint16_t sport, uint16_t dport, uint16_t frag)
 {
 	static const uint8_t macs[12] = {
-		0x00, 0x15, 0x5d, 0x00, 0x00, 0x05, 0x00, 0x15, 0x5d, 0x00, 0x00, 0x04};
+	        0x00, 0x15, 0x5d, 0x00, 0x00, 0x05, 0x00, 0x15, 0x5d, 0x00, 0x00, 0x04};
 	static const uint8_t addrs[8] = {10, 1, 0, 4, 10, 1, 0, 5};
 	size_t off = 12;
 	int i;
@@ -309,33 +316,34 @@ static size_t make_l4_frame(
  *   0a010004 0a010005 06                     -> 0xf9b895c8
  *   ffffffffffff 00155d010203 0806           -> 0x0ab8966b
  */
-static void test_inner_hash_known_answer(void **state)
+static void
+test_inner_hash_known_answer(void **state)
 {
 	uint8_t f[64];
 	size_t n;
 	static const uint8_t arp[42] = {
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0xff,
-		0x00,
-		0x15,
-		0x5d,
-		0x01,
-		0x02,
-		0x03,
-		0x08,
-		0x06,
-		0x00,
-		0x01,
-		0x08,
-		0x00,
-		0x06,
-		0x04,
-		0x00,
-		0x01,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0xff,
+	        0x00,
+	        0x15,
+	        0x5d,
+	        0x01,
+	        0x02,
+	        0x03,
+	        0x08,
+	        0x06,
+	        0x00,
+	        0x01,
+	        0x08,
+	        0x00,
+	        0x06,
+	        0x04,
+	        0x00,
+	        0x01,
 	};
 
 	(void)state;
@@ -347,7 +355,8 @@ static void test_inner_hash_known_answer(void **state)
 	assert_int_equal(encap_inner_hash(arp, sizeof(arp)), 0x0ab8966b);
 }
 
-static void test_inner_hash_same_flow_same_hash(void **state)
+static void
+test_inner_hash_same_flow_same_hash(void **state)
 {
 	uint8_t a[80], b[80];
 	size_t na, nb;
@@ -355,9 +364,9 @@ static void test_inner_hash_same_flow_same_hash(void **state)
 	(void)state;
 	na = make_l4_frame(a, 0, 17, 1000, 2000, 0);
 	nb = make_l4_frame(b, 0, 17, 1000, 2000, 0);
-	b[0] ^= 0x02;		  /* other MACs ... */
-	b[14 + 8] = 3;		  /* ... TTL ... */
-	b[14 + 4] = 0x12;	  /* ... IP ID ... */
+	b[0] ^= 0x02;             /* other MACs ... */
+	b[14 + 8] = 3;            /* ... TTL ... */
+	b[14 + 4] = 0x12;         /* ... IP ID ... */
 	memset(b + nb, 0xaa, 10); /* ... and payload */
 	assert_int_equal(encap_inner_hash(a, (uint32_t)na), encap_inner_hash(b, (uint32_t)nb + 10));
 	/* VLAN and QinQ tags are skipped. */
@@ -367,7 +376,8 @@ static void test_inner_hash_same_flow_same_hash(void **state)
 	assert_int_equal(encap_inner_hash(a, (uint32_t)na), encap_inner_hash(b, (uint32_t)nb));
 }
 
-static void test_inner_hash_differing_ports_give_different_sport(void **state)
+static void
+test_inner_hash_differing_ports_give_different_sport(void **state)
 {
 	uint8_t f[80];
 	uint32_t h0, h;
@@ -384,7 +394,7 @@ static void test_inner_hash_differing_ports_give_different_sport(void **state)
 	}
 	n = make_l4_frame(f, 0, 6, 40000, 444, 0);
 	assert_int_not_equal(
-		encap_vxlan_sport(encap_inner_hash(f, (uint32_t)n)), encap_vxlan_sport(h0));
+	        encap_vxlan_sport(encap_inner_hash(f, (uint32_t)n)), encap_vxlan_sport(h0));
 	/* Protocols without ports and fragments hash the addresses only. */
 	n = make_l4_frame(f, 0, 1, 1, 2, 0);
 	h0 = encap_inner_hash(f, (uint32_t)n);
@@ -396,7 +406,8 @@ static void test_inner_hash_differing_ports_give_different_sport(void **state)
 	assert_int_equal(encap_inner_hash(f, (uint32_t)n), h0);
 }
 
-static void test_vxlan_sport_within_dynamic_range(void **state)
+static void
+test_vxlan_sport_within_dynamic_range(void **state)
 {
 	static const uint32_t edges[] = {0, 1, 0x3fff, 0x4000, 0xc000, 0xffff, 0xffffffff};
 	uint8_t f[80];
@@ -416,7 +427,8 @@ static void test_vxlan_sport_within_dynamic_range(void **state)
 }
 
 /* Every prefix of a frame hashes without reading past its end (ASan/valgrind). */
-static void test_inner_hash_truncated_frames_are_safe(void **state)
+static void
+test_inner_hash_truncated_frames_are_safe(void **state)
 {
 	uint8_t f[80];
 	size_t n, len;
@@ -436,7 +448,8 @@ static void test_inner_hash_truncated_frames_are_safe(void **state)
 	}
 }
 
-static void test_parse_vxlan_round_trip(void **state)
+static void
+test_parse_vxlan_round_trip(void **state)
 {
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -465,7 +478,8 @@ static void test_parse_vxlan_round_trip(void **state)
 	assert_int_equal(info.hdr_len, ENCAP_MAX_HDR_LEN);
 }
 
-static void test_parse_nvgre_round_trip(void **state)
+static void
+test_parse_nvgre_round_trip(void **state)
 {
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -487,7 +501,8 @@ static void test_parse_nvgre_round_trip(void **state)
 }
 
 /* Ethernet padding past the IPv4 total length is ignored. */
-static void test_parse_ignores_ethernet_padding(void **state)
+static void
+test_parse_ignores_ethernet_padding(void **state)
 {
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -501,7 +516,8 @@ static void test_parse_ignores_ethernet_padding(void **state)
 	assert_int_equal(info.inner_len, 14);
 }
 
-static void fix_ip_cksum(uint8_t *ip)
+static void
+fix_ip_cksum(uint8_t *ip)
 {
 	struct rte_ipv4_hdr h;
 	uint16_t ck;
@@ -517,7 +533,8 @@ static void fix_ip_cksum(uint8_t *ip)
 	memcpy(ip + 10, &ck, 2);
 }
 
-static void test_parse_accepts_ip_options(void **state)
+static void
+test_parse_accepts_ip_options(void **state)
 {
 	uint8_t buf[256], opt[256];
 	struct encap_rx_info info;
@@ -537,7 +554,8 @@ static void test_parse_accepts_ip_options(void **state)
 	assert_int_equal(info.vsid, 5000);
 }
 
-static void test_parse_truncated_packets(void **state)
+static void
+test_parse_truncated_packets(void **state)
 {
 	static const uint32_t cuts[] = {0, 1, 13, 14, 17, 20, 33, 34, 41, 42, 49, 50, 63, 113};
 	uint8_t buf[256];
@@ -569,7 +587,8 @@ static void test_parse_truncated_packets(void **state)
 	assert_int_equal(encap_parse(buf, 14 + 32, &info), ENCAP_ERR_TRUNCATED);
 }
 
-static void test_parse_bad_ip_headers(void **state)
+static void
+test_parse_bad_ip_headers(void **state)
 {
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -610,7 +629,8 @@ static void test_parse_bad_ip_headers(void **state)
 	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_BAD_IP);
 }
 
-static void test_parse_bad_tunnel_headers(void **state)
+static void
+test_parse_bad_tunnel_headers(void **state)
 {
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -644,7 +664,8 @@ static void test_parse_bad_tunnel_headers(void **state)
 	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_OK);
 }
 
-static void test_parse_vsid_out_of_range(void **state)
+static void
+test_parse_vsid_out_of_range(void **state)
 {
 	static const uint32_t bad[] = {0, 1, 4095, 0xffffff};
 	uint8_t buf[256];
@@ -667,7 +688,8 @@ static void test_parse_vsid_out_of_range(void **state)
 	}
 }
 
-static void test_parse_not_tunnel(void **state)
+static void
+test_parse_not_tunnel(void **state)
 {
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -698,16 +720,17 @@ static void test_parse_not_tunnel(void **state)
 }
 
 /* Every prefix of valid packets, in an exact-size heap copy for ASan/valgrind. */
-static void test_parse_every_truncation_is_safe(void **state)
+static void
+test_parse_every_truncation_is_safe(void **state)
 {
 	static const struct {
 		enum encap_type type;
 		uint16_t vlan;
 	} kinds[] = {
-		{ENCAP_TYPE_VXLAN, 0},
-		{ENCAP_TYPE_VXLAN, 10},
-		{ENCAP_TYPE_NVGRE, 0},
-		{ENCAP_TYPE_NVGRE, 10},
+	        {ENCAP_TYPE_VXLAN, 0},
+	        {ENCAP_TYPE_VXLAN, 10},
+	        {ENCAP_TYPE_NVGRE, 0},
+	        {ENCAP_TYPE_NVGRE, 10},
 	};
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -732,7 +755,8 @@ static void test_parse_every_truncation_is_safe(void **state)
 	}
 }
 
-static void test_names(void **state)
+static void
+test_names(void **state)
 {
 	(void)state;
 	assert_string_equal(encap_type_name(ENCAP_TYPE_VXLAN), "vxlan");
@@ -743,30 +767,31 @@ static void test_names(void **state)
 	assert_non_null(encap_type_name((enum encap_type)99));
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vxlan_header_is_byte_exact),
-		cmocka_unit_test(test_vxlan_vlan_header_is_byte_exact),
-		cmocka_unit_test(test_nvgre_header_is_byte_exact),
-		cmocka_unit_test(test_template_build_rejects_bad_arguments),
-		cmocka_unit_test(test_stamp_checksum_matches_full_for_all_lengths),
-		cmocka_unit_test(test_inner_hash_known_answer),
-		cmocka_unit_test(test_inner_hash_same_flow_same_hash),
-		cmocka_unit_test(test_inner_hash_differing_ports_give_different_sport),
-		cmocka_unit_test(test_vxlan_sport_within_dynamic_range),
-		cmocka_unit_test(test_inner_hash_truncated_frames_are_safe),
-		cmocka_unit_test(test_parse_vxlan_round_trip),
-		cmocka_unit_test(test_parse_nvgre_round_trip),
-		cmocka_unit_test(test_parse_ignores_ethernet_padding),
-		cmocka_unit_test(test_parse_accepts_ip_options),
-		cmocka_unit_test(test_parse_truncated_packets),
-		cmocka_unit_test(test_parse_bad_ip_headers),
-		cmocka_unit_test(test_parse_bad_tunnel_headers),
-		cmocka_unit_test(test_parse_vsid_out_of_range),
-		cmocka_unit_test(test_parse_not_tunnel),
-		cmocka_unit_test(test_parse_every_truncation_is_safe),
-		cmocka_unit_test(test_names),
+	        cmocka_unit_test(test_vxlan_header_is_byte_exact),
+	        cmocka_unit_test(test_vxlan_vlan_header_is_byte_exact),
+	        cmocka_unit_test(test_nvgre_header_is_byte_exact),
+	        cmocka_unit_test(test_template_build_rejects_bad_arguments),
+	        cmocka_unit_test(test_stamp_checksum_matches_full_for_all_lengths),
+	        cmocka_unit_test(test_inner_hash_known_answer),
+	        cmocka_unit_test(test_inner_hash_same_flow_same_hash),
+	        cmocka_unit_test(test_inner_hash_differing_ports_give_different_sport),
+	        cmocka_unit_test(test_vxlan_sport_within_dynamic_range),
+	        cmocka_unit_test(test_inner_hash_truncated_frames_are_safe),
+	        cmocka_unit_test(test_parse_vxlan_round_trip),
+	        cmocka_unit_test(test_parse_nvgre_round_trip),
+	        cmocka_unit_test(test_parse_ignores_ethernet_padding),
+	        cmocka_unit_test(test_parse_accepts_ip_options),
+	        cmocka_unit_test(test_parse_truncated_packets),
+	        cmocka_unit_test(test_parse_bad_ip_headers),
+	        cmocka_unit_test(test_parse_bad_tunnel_headers),
+	        cmocka_unit_test(test_parse_vsid_out_of_range),
+	        cmocka_unit_test(test_parse_not_tunnel),
+	        cmocka_unit_test(test_parse_every_truncation_is_safe),
+	        cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,30 +23,31 @@
 #include "hnv_policy.h"
 
 static const char BASE[] =
-	"{'version': 1,"
-	" 'host': {'name': 'host2', 'uplink': 'uplink',"
-	"  'pa': ['192.168.2.20/24'], 'gateway': '192.168.2.1'},"
-	" 'ports': [{'name': 'uplink', 'device': 'net_af_packet0'},"
-	"  {'name': 'contoso-web', 'device': 'net_af_packet1'},"
-	"  {'name': 'fabrikam-web', 'device': 'net_af_packet2'}],"
-	" 'routing_domains': ["
-	"  {'rdid': 1, 'name': 'contoso',"
-	"   'subnets': [{'vsid': 5001, 'prefix': '10.1.1.0/24'}]},"
-	"  {'rdid': 2, 'name': 'fabrikam',"
-	"   'subnets': [{'vsid': 6001, 'prefix': '10.1.1.0/24'}]}],"
-	" 'vm_nics': ["
-	"  {'name': 'contoso-web', 'mac': '02:50:01:00:00:12', 'ip': '10.1.1.12',"
-	"   'vsid': 5001, 'port': 'contoso-web'},"
-	"  {'name': 'fabrikam-web', 'mac': '02:60:01:00:00:12', 'ip': '10.1.1.12',"
-	"   'vsid': 6001, 'port': 'fabrikam-web'}],"
-	" 'mappings': ["
-	"  {'vsid': 5001, 'ca': '10.1.1.11', 'mac': '02:50:01:00:00:11',"
-	"   'pa': '192.168.1.10'},"
-	"  {'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:11',"
-	"   'pa': '192.168.1.10'}]}";
+        "{'version': 1,"
+        " 'host': {'name': 'host2', 'uplink': 'uplink',"
+        "  'pa': ['192.168.2.20/24'], 'gateway': '192.168.2.1'},"
+        " 'ports': [{'name': 'uplink', 'device': 'net_af_packet0'},"
+        "  {'name': 'contoso-web', 'device': 'net_af_packet1'},"
+        "  {'name': 'fabrikam-web', 'device': 'net_af_packet2'}],"
+        " 'routing_domains': ["
+        "  {'rdid': 1, 'name': 'contoso',"
+        "   'subnets': [{'vsid': 5001, 'prefix': '10.1.1.0/24'}]},"
+        "  {'rdid': 2, 'name': 'fabrikam',"
+        "   'subnets': [{'vsid': 6001, 'prefix': '10.1.1.0/24'}]}],"
+        " 'vm_nics': ["
+        "  {'name': 'contoso-web', 'mac': '02:50:01:00:00:12', 'ip': '10.1.1.12',"
+        "   'vsid': 5001, 'port': 'contoso-web'},"
+        "  {'name': 'fabrikam-web', 'mac': '02:60:01:00:00:12', 'ip': '10.1.1.12',"
+        "   'vsid': 6001, 'port': 'fabrikam-web'}],"
+        " 'mappings': ["
+        "  {'vsid': 5001, 'ca': '10.1.1.11', 'mac': '02:50:01:00:00:11',"
+        "   'pa': '192.168.1.10'},"
+        "  {'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:11',"
+        "   'pa': '192.168.1.10'}]}";
 
 /* JSON with single quotes -> jansson value. */
-static json_t *J(const char *text)
+static json_t *
+J(const char *text)
 {
 	char *s = strdup(text);
 	json_error_t je;
@@ -65,7 +66,8 @@ static json_t *J(const char *text)
 }
 
 /* Resolve "a.0.b" to the parent of its last segment; *last is that segment. */
-static json_t *walk(json_t *root, const char *path, char *last, size_t size)
+static json_t *
+walk(json_t *root, const char *path, char *last, size_t size)
 {
 	char buf[128];
 	char *seg, *next;
@@ -75,7 +77,7 @@ static json_t *walk(json_t *root, const char *path, char *last, size_t size)
 	while ((next = strchr(seg, '.')) != NULL) {
 		*next = '\0';
 		root = json_is_array(root) ? json_array_get(root, strtoul(seg, NULL, 10))
-					   : json_object_get(root, seg);
+		                           : json_object_get(root, seg);
 		assert_non_null(root);
 		seg = next + 1;
 	}
@@ -84,7 +86,8 @@ static json_t *walk(json_t *root, const char *path, char *last, size_t size)
 }
 
 /* Set (or append, for index == size) the value at @path; steals @v. */
-static void set(json_t *root, const char *path, json_t *v)
+static void
+set(json_t *root, const char *path, json_t *v)
 {
 	char last[128];
 	json_t *parent = walk(root, path, last, sizeof(last));
@@ -101,7 +104,8 @@ static void set(json_t *root, const char *path, json_t *v)
 	}
 }
 
-static void del(json_t *root, const char *path)
+static void
+del(json_t *root, const char *path)
 {
 	char last[128];
 	json_t *parent = walk(root, path, last, sizeof(last));
@@ -113,7 +117,8 @@ static void del(json_t *root, const char *path)
 }
 
 /* Parse @root (consumed) as "t.json"; a failure must leave the output alone. */
-static int run(json_t *root, char *err, size_t errlen)
+static int
+run(json_t *root, char *err, size_t errlen)
 {
 	struct hnv_policy *const sentinel = (struct hnv_policy *)&sentinel;
 	struct hnv_policy *p = sentinel;
@@ -131,7 +136,8 @@ static int run(json_t *root, char *err, size_t errlen)
 	return rc;
 }
 
-static void expect_error(json_t *root, int rc, const char *msg)
+static void
+expect_error(json_t *root, int rc, const char *msg)
 {
 	char err[HNV_POLICY_ERR_MAX] = "";
 
@@ -139,7 +145,8 @@ static void expect_error(json_t *root, int rc, const char *msg)
 	assert_string_equal(err, msg);
 }
 
-static rte_be32_t ip(const char *s)
+static rte_be32_t
+ip(const char *s)
 {
 	struct in_addr a;
 
@@ -149,7 +156,8 @@ static rte_be32_t ip(const char *s)
 
 /* ---- a valid policy ----------------------------------------------------- */
 
-static void test_figure8_host2_yields_model(void **state)
+static void
+test_figure8_host2_yields_model(void **state)
 {
 	char err[HNV_POLICY_ERR_MAX];
 	struct hnv_policy *p = NULL;
@@ -208,7 +216,8 @@ static void test_figure8_host2_yields_model(void **state)
 	hnv_policy_free(p);
 }
 
-static void test_optional_fields_override_defaults(void **state)
+static void
+test_optional_fields_override_defaults(void **state)
 {
 	json_t *root = J(BASE);
 	char err[HNV_POLICY_ERR_MAX];
@@ -239,7 +248,8 @@ static void test_optional_fields_override_defaults(void **state)
 	hnv_policy_free(p);
 }
 
-static void test_same_ca_and_mac_in_two_vsids_accepted(void **state)
+static void
+test_same_ca_and_mac_in_two_vsids_accepted(void **state)
 {
 	json_t *root = J(BASE);
 	char err[HNV_POLICY_ERR_MAX] = "";
@@ -251,7 +261,8 @@ static void test_same_ca_and_mac_in_two_vsids_accepted(void **state)
 	assert_string_equal(err, "");
 }
 
-static void test_config_figure8_files_load(void **state)
+static void
+test_config_figure8_files_load(void **state)
 {
 	const char *dir = getenv("TEST_DATA_DIR");
 	const char *names[] = {"figure8-host1.json", "figure8-host2.json"};
@@ -279,99 +290,108 @@ static void test_config_figure8_files_load(void **state)
 
 /* ---- one test per validation error -------------------------------------- */
 
-static void test_vsid_4095_out_of_range(void **state)
+static void
+test_vsid_4095_out_of_range(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.0.subnets.0.vsid", J("4095"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[0].subnets[0].vsid: VSID 4095 out of range "
-		"4096..16777214");
+	        "t.json: $.routing_domains[0].subnets[0].vsid: VSID 4095 out of range "
+	        "4096..16777214");
 }
 
-static void test_vsid_16777215_out_of_range(void **state)
+static void
+test_vsid_16777215_out_of_range(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.1.subnets.0.vsid", J("16777215"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[1].subnets[0].vsid: "
-		"VSID 16777215 out of range 4096..16777214");
+	        "t.json: $.routing_domains[1].subnets[0].vsid: "
+	        "VSID 16777215 out of range 4096..16777214");
 }
 
-static void test_duplicate_vsid(void **state)
+static void
+test_duplicate_vsid(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.1.subnets.0.vsid", J("5001"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[1].subnets[0].vsid: duplicate VSID 5001 "
-		"(also at $.routing_domains[0].subnets[0].vsid)");
+	        "t.json: $.routing_domains[1].subnets[0].vsid: duplicate VSID 5001 "
+	        "(also at $.routing_domains[0].subnets[0].vsid)");
 }
 
-static void test_duplicate_mac_in_vsid(void **state)
+static void
+test_duplicate_mac_in_vsid(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "mappings.0.mac", J("'02:50:01:00:00:12'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.mappings[0].mac: duplicate MAC 02:50:01:00:00:12 in VSID 5001 "
-		"(also at $.vm_nics[0].mac)");
+	        "t.json: $.mappings[0].mac: duplicate MAC 02:50:01:00:00:12 in VSID 5001 "
+	        "(also at $.vm_nics[0].mac)");
 }
 
-static void test_duplicate_ca_in_vsid(void **state)
+static void
+test_duplicate_ca_in_vsid(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "mappings.2",
-		J("{'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:99',"
-		  " 'pa': '192.168.1.11'}"));
+	        J("{'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:99',"
+	          " 'pa': '192.168.1.11'}"));
 	expect_error(root, -EINVAL,
-		"t.json: $.mappings[2].ca: duplicate CA 10.1.1.11 in VSID 6001 "
-		"(also at $.mappings[1].ca)");
+	        "t.json: $.mappings[2].ca: duplicate CA 10.1.1.11 in VSID 6001 "
+	        "(also at $.mappings[1].ca)");
 }
 
-static void test_vnic_ip_outside_subnet(void **state)
+static void
+test_vnic_ip_outside_subnet(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "vm_nics.1.ip", J("'10.1.2.5'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.vm_nics[1].ip: 10.1.2.5 is outside subnet 10.1.1.0/24 of VSID 6001");
+	        "t.json: $.vm_nics[1].ip: 10.1.2.5 is outside subnet 10.1.1.0/24 of VSID 6001");
 }
 
-static void test_mapping_ca_outside_subnet(void **state)
+static void
+test_mapping_ca_outside_subnet(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "mappings.1.ca", J("'10.2.1.11'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.mappings[1].ca: 10.2.1.11 is outside subnet 10.1.1.0/24 of VSID 6001");
+	        "t.json: $.mappings[1].ca: 10.2.1.11 is outside subnet 10.1.1.0/24 of VSID 6001");
 }
 
-static void test_ca_is_gateway_or_broadcast(void **state)
+static void
+test_ca_is_gateway_or_broadcast(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "mappings.0.ca", J("'10.1.1.1'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.mappings[0].ca: 10.1.1.1 is the gateway address of VSID 5001");
+	        "t.json: $.mappings[0].ca: 10.1.1.1 is the gateway address of VSID 5001");
 	root = J(BASE);
 	set(root, "vm_nics.0.ip", J("'10.1.1.255'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.vm_nics[0].ip: 10.1.1.255 is the broadcast address of subnet "
-		"10.1.1.0/24 of VSID 5001");
+	        "t.json: $.vm_nics[0].ip: 10.1.1.255 is the broadcast address of subnet "
+	        "10.1.1.0/24 of VSID 5001");
 }
 
-static void test_unknown_vsid(void **state)
+static void
+test_unknown_vsid(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -380,7 +400,8 @@ static void test_unknown_vsid(void **state)
 	expect_error(root, -EINVAL, "t.json: $.vm_nics[0].vsid: unknown VSID 7001");
 }
 
-static void test_unknown_port(void **state)
+static void
+test_unknown_port(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -389,28 +410,31 @@ static void test_unknown_port(void **state)
 	expect_error(root, -EINVAL, "t.json: $.vm_nics[1].port: unknown port 'fabrikam-db'");
 }
 
-static void test_vnic_on_uplink(void **state)
+static void
+test_vnic_on_uplink(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "vm_nics.0.port", J("'uplink'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.vm_nics[0].port: port 'uplink' is the uplink ($.host.uplink)");
+	        "t.json: $.vm_nics[0].port: port 'uplink' is the uplink ($.host.uplink)");
 }
 
-static void test_port_bound_twice(void **state)
+static void
+test_port_bound_twice(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "vm_nics.1.port", J("'contoso-web'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.vm_nics[1].port: port 'contoso-web' is already bound to VM NIC "
-		"'contoso-web' (at $.vm_nics[0].port)");
+	        "t.json: $.vm_nics[1].port: port 'contoso-web' is already bound to VM NIC "
+	        "'contoso-web' (at $.vm_nics[0].port)");
 }
 
-static void test_uplink_not_in_ports(void **state)
+static void
+test_uplink_not_in_ports(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -419,7 +443,8 @@ static void test_uplink_not_in_ports(void **state)
 	expect_error(root, -EINVAL, "t.json: $.host.uplink: unknown port 'eth9'");
 }
 
-static void test_malformed_ip(void **state)
+static void
+test_malformed_ip(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -431,83 +456,91 @@ static void test_malformed_ip(void **state)
 	expect_error(root, -EINVAL, "t.json: $.vm_nics[0].ip: malformed IPv4 address '10.1.1.12 '");
 }
 
-static void test_malformed_mac(void **state)
+static void
+test_malformed_mac(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "vm_nics.0.mac", J("'02:50:01:00:00:1g'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.vm_nics[0].mac: malformed MAC address '02:50:01:00:00:1g' "
-		"(expected xx:xx:xx:xx:xx:xx)");
+	        "t.json: $.vm_nics[0].mac: malformed MAC address '02:50:01:00:00:1g' "
+	        "(expected xx:xx:xx:xx:xx:xx)");
 }
 
-static void test_multicast_mac(void **state)
+static void
+test_multicast_mac(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "mappings.1.mac", J("'01:00:5e:00:00:01'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.mappings[1].mac: 01:00:5e:00:00:01 is not a unicast MAC address");
+	        "t.json: $.mappings[1].mac: 01:00:5e:00:00:01 is not a unicast MAC address");
 }
 
-static void test_malformed_prefix(void **state)
+static void
+test_malformed_prefix(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.0/24x'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[0].subnets[0].prefix: malformed prefix '10.1.1.0/24x' "
-		"(expected A.B.C.D/N)");
+	        "t.json: $.routing_domains[0].subnets[0].prefix: malformed prefix '10.1.1.0/24x' "
+	        "(expected A.B.C.D/N)");
 }
 
-static void test_prefix_with_host_bits(void **state)
+static void
+test_prefix_with_host_bits(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.5/24'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[0].subnets[0].prefix: 10.1.1.5/24 has host bits set "
-		"(network is 10.1.1.0/24)");
+	        "t.json: $.routing_domains[0].subnets[0].prefix: 10.1.1.5/24 has host bits set "
+	        "(network is 10.1.1.0/24)");
 }
 
-static void test_prefix_length_31(void **state)
+static void
+test_prefix_length_31(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.0/31'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[0].subnets[0].prefix: prefix length 31 out of range "
-		"1..30");
+	        "t.json: $.routing_domains[0].subnets[0].prefix: prefix length 31 out of range "
+	        "1..30");
 }
 
-static void test_overlapping_subnets_in_rdid(void **state)
+static void
+test_overlapping_subnets_in_rdid(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.0.subnets.1", J("{'vsid': 5002, 'prefix': '10.1.0.0/16'}"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[0].subnets[1].prefix: 10.1.0.0/16 overlaps "
-		"10.1.1.0/24 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix)");
+	        "t.json: $.routing_domains[0].subnets[1].prefix: 10.1.0.0/16 overlaps "
+	        "10.1.1.0/24 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix)");
 }
 
-static void test_duplicate_rdid(void **state)
+static void
+test_duplicate_rdid(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "routing_domains.1.rdid", J("1"));
 	expect_error(root, -EINVAL,
-		"t.json: $.routing_domains[1].rdid: duplicate RDID 1 "
-		"(also at $.routing_domains[0].rdid)");
+	        "t.json: $.routing_domains[1].rdid: duplicate RDID 1 "
+	        "(also at $.routing_domains[0].rdid)");
 }
 
-static void test_unknown_field_top_level(void **state)
+static void
+test_unknown_field_top_level(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -516,7 +549,8 @@ static void test_unknown_field_top_level(void **state)
 	expect_error(root, -EINVAL, "t.json: $: unknown field 'acls'");
 }
 
-static void test_unknown_field_nested(void **state)
+static void
+test_unknown_field_nested(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -525,7 +559,8 @@ static void test_unknown_field_nested(void **state)
 	expect_error(root, -EINVAL, "t.json: $.routing_domains[1].subnets[0]: unknown field 'mtu'");
 }
 
-static void test_missing_field(void **state)
+static void
+test_missing_field(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -534,7 +569,8 @@ static void test_missing_field(void **state)
 	expect_error(root, -EINVAL, "t.json: $.mappings[1]: missing required field 'pa'");
 }
 
-static void test_wrong_type(void **state)
+static void
+test_wrong_type(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -546,7 +582,8 @@ static void test_wrong_type(void **state)
 	expect_error(root, -EINVAL, "t.json: $.ports: expected array, got object");
 }
 
-static void test_bad_version(void **state)
+static void
+test_bad_version(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -555,31 +592,34 @@ static void test_bad_version(void **state)
 	expect_error(root, -EINVAL, "t.json: $.version: unsupported version 2 (expected 1)");
 }
 
-static void test_json_syntax_error_has_line_and_column(void **state)
+static void
+test_json_syntax_error_has_line_and_column(void **state)
 {
 	char err[HNV_POLICY_ERR_MAX];
 	struct hnv_policy *p = NULL;
 	(void)state;
 
 	assert_int_equal(hnv_policy_parse("{\n  \"version\": 1,\n  \"host\" {}\n}", "t.json", &p,
-				 err, sizeof(err)),
-		-EINVAL);
+	                         err, sizeof(err)),
+	        -EINVAL);
 	assert_null(p);
 	assert_string_equal(err, "t.json:3:10: ':' expected near '{'");
 }
 
-static void test_duplicate_port_name(void **state)
+static void
+test_duplicate_port_name(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "ports.2.name", J("'contoso-web'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.ports[2].name: duplicate port name 'contoso-web' (also at "
-		"$.ports[1].name)");
+	        "t.json: $.ports[2].name: duplicate port name 'contoso-web' (also at "
+	        "$.ports[1].name)");
 }
 
-static void test_vlan_out_of_range(void **state)
+static void
+test_vlan_out_of_range(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -588,17 +628,19 @@ static void test_vlan_out_of_range(void **state)
 	expect_error(root, -EINVAL, "t.json: $.host.vlan: VLAN 4095 out of range 0..4094");
 }
 
-static void test_host_gateway_off_pa_prefix(void **state)
+static void
+test_host_gateway_off_pa_prefix(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "host.gateway", J("'192.168.1.1'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.host.gateway: 192.168.1.1 is not inside any PA prefix of $.host.pa");
+	        "t.json: $.host.gateway: 192.168.1.1 is not inside any PA prefix of $.host.pa");
 }
 
-static void test_gateway_mac_without_gateway(void **state)
+static void
+test_gateway_mac_without_gateway(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
@@ -608,31 +650,34 @@ static void test_gateway_mac_without_gateway(void **state)
 	expect_error(root, -EINVAL, "t.json: $.host.gateway_mac: gateway_mac requires gateway");
 }
 
-static void test_mapping_to_own_pa(void **state)
+static void
+test_mapping_to_own_pa(void **state)
 {
 	json_t *root = J(BASE);
 	(void)state;
 
 	set(root, "mappings.0.pa", J("'192.168.2.20'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.mappings[0].pa: 192.168.2.20 is our own PA ($.host.pa[0]); "
-		"local VMs belong in vm_nics");
+	        "t.json: $.mappings[0].pa: 192.168.2.20 is our own PA ($.host.pa[0]); "
+	        "local VMs belong in vm_nics");
 }
 
-static void test_nonexistent_file(void **state)
+static void
+test_nonexistent_file(void **state)
 {
 	char err[HNV_POLICY_ERR_MAX];
 	struct hnv_policy *p = NULL;
 	(void)state;
 
 	assert_int_equal(
-		hnv_policy_load("/nonexistent/policy.json", &p, err, sizeof(err)), -ENOENT);
+	        hnv_policy_load("/nonexistent/policy.json", &p, err, sizeof(err)), -ENOENT);
 	assert_null(p);
 	assert_string_equal(
-		err, "/nonexistent/policy.json: cannot open: No such file or directory");
+	        err, "/nonexistent/policy.json: cannot open: No such file or directory");
 }
 
-static void test_load_names_file_in_messages(void **state)
+static void
+test_load_names_file_in_messages(void **state)
 {
 	char path[] = "/tmp/test_policy_XXXXXX";
 	char err[HNV_POLICY_ERR_MAX], want[HNV_POLICY_ERR_MAX];
@@ -653,47 +698,48 @@ static void test_load_names_file_in_messages(void **state)
 	assert_string_equal(err, want);
 }
 
-int main(void)
+int
+main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_figure8_host2_yields_model),
-		cmocka_unit_test(test_optional_fields_override_defaults),
-		cmocka_unit_test(test_same_ca_and_mac_in_two_vsids_accepted),
-		cmocka_unit_test(test_config_figure8_files_load),
-		cmocka_unit_test(test_vsid_4095_out_of_range),
-		cmocka_unit_test(test_vsid_16777215_out_of_range),
-		cmocka_unit_test(test_duplicate_vsid),
-		cmocka_unit_test(test_duplicate_mac_in_vsid),
-		cmocka_unit_test(test_duplicate_ca_in_vsid),
-		cmocka_unit_test(test_vnic_ip_outside_subnet),
-		cmocka_unit_test(test_mapping_ca_outside_subnet),
-		cmocka_unit_test(test_ca_is_gateway_or_broadcast),
-		cmocka_unit_test(test_unknown_vsid),
-		cmocka_unit_test(test_unknown_port),
-		cmocka_unit_test(test_vnic_on_uplink),
-		cmocka_unit_test(test_port_bound_twice),
-		cmocka_unit_test(test_uplink_not_in_ports),
-		cmocka_unit_test(test_malformed_ip),
-		cmocka_unit_test(test_malformed_mac),
-		cmocka_unit_test(test_multicast_mac),
-		cmocka_unit_test(test_malformed_prefix),
-		cmocka_unit_test(test_prefix_with_host_bits),
-		cmocka_unit_test(test_prefix_length_31),
-		cmocka_unit_test(test_overlapping_subnets_in_rdid),
-		cmocka_unit_test(test_duplicate_rdid),
-		cmocka_unit_test(test_unknown_field_top_level),
-		cmocka_unit_test(test_unknown_field_nested),
-		cmocka_unit_test(test_missing_field),
-		cmocka_unit_test(test_wrong_type),
-		cmocka_unit_test(test_bad_version),
-		cmocka_unit_test(test_json_syntax_error_has_line_and_column),
-		cmocka_unit_test(test_duplicate_port_name),
-		cmocka_unit_test(test_vlan_out_of_range),
-		cmocka_unit_test(test_host_gateway_off_pa_prefix),
-		cmocka_unit_test(test_gateway_mac_without_gateway),
-		cmocka_unit_test(test_mapping_to_own_pa),
-		cmocka_unit_test(test_nonexistent_file),
-		cmocka_unit_test(test_load_names_file_in_messages),
+	        cmocka_unit_test(test_figure8_host2_yields_model),
+	        cmocka_unit_test(test_optional_fields_override_defaults),
+	        cmocka_unit_test(test_same_ca_and_mac_in_two_vsids_accepted),
+	        cmocka_unit_test(test_config_figure8_files_load),
+	        cmocka_unit_test(test_vsid_4095_out_of_range),
+	        cmocka_unit_test(test_vsid_16777215_out_of_range),
+	        cmocka_unit_test(test_duplicate_vsid),
+	        cmocka_unit_test(test_duplicate_mac_in_vsid),
+	        cmocka_unit_test(test_duplicate_ca_in_vsid),
+	        cmocka_unit_test(test_vnic_ip_outside_subnet),
+	        cmocka_unit_test(test_mapping_ca_outside_subnet),
+	        cmocka_unit_test(test_ca_is_gateway_or_broadcast),
+	        cmocka_unit_test(test_unknown_vsid),
+	        cmocka_unit_test(test_unknown_port),
+	        cmocka_unit_test(test_vnic_on_uplink),
+	        cmocka_unit_test(test_port_bound_twice),
+	        cmocka_unit_test(test_uplink_not_in_ports),
+	        cmocka_unit_test(test_malformed_ip),
+	        cmocka_unit_test(test_malformed_mac),
+	        cmocka_unit_test(test_multicast_mac),
+	        cmocka_unit_test(test_malformed_prefix),
+	        cmocka_unit_test(test_prefix_with_host_bits),
+	        cmocka_unit_test(test_prefix_length_31),
+	        cmocka_unit_test(test_overlapping_subnets_in_rdid),
+	        cmocka_unit_test(test_duplicate_rdid),
+	        cmocka_unit_test(test_unknown_field_top_level),
+	        cmocka_unit_test(test_unknown_field_nested),
+	        cmocka_unit_test(test_missing_field),
+	        cmocka_unit_test(test_wrong_type),
+	        cmocka_unit_test(test_bad_version),
+	        cmocka_unit_test(test_json_syntax_error_has_line_and_column),
+	        cmocka_unit_test(test_duplicate_port_name),
+	        cmocka_unit_test(test_vlan_out_of_range),
+	        cmocka_unit_test(test_host_gateway_off_pa_prefix),
+	        cmocka_unit_test(test_gateway_mac_without_gateway),
+	        cmocka_unit_test(test_mapping_to_own_pa),
+	        cmocka_unit_test(test_nonexistent_file),
+	        cmocka_unit_test(test_load_names_file_in_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

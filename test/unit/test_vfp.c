@@ -108,18 +108,18 @@ static struct vfp_host_params
 host_params(void)
 {
 	struct vfp_host_params hp = {
-		.n_ports = N_PORTS,
-		.uplink = PORT_UPLINK,
-		.n_pa = 1,
-		.pa = {PA_LOCAL},
-		.pa_prefix_len = {24},
-		.uplink_mac = uplink_mac,
-		.gateway = PA_GW,
-		.has_gateway_mac = true,
-		.gateway_mac = gw_mac,
-		.router_mac = router_mac,
-		.table_size = 1024,
-		.socket_id = SOCKET_ID_ANY,
+	        .n_ports = N_PORTS,
+	        .uplink = PORT_UPLINK,
+	        .n_pa = 1,
+	        .pa = {PA_LOCAL},
+	        .pa_prefix_len = {24},
+	        .uplink_mac = uplink_mac,
+	        .gateway = PA_GW,
+	        .has_gateway_mac = true,
+	        .gateway_mac = gw_mac,
+	        .router_mac = router_mac,
+	        .table_size = 1024,
+	        .socket_id = SOCKET_ID_ANY,
 	};
 	return hp;
 }
@@ -134,11 +134,11 @@ build_program(bool static_gateway_mac)
 	p = vfp_program_create(&hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-		0);
+	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+	        0);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_B, 2, IP4(10, 0, 0, 0), 24,
-				 IP4(10, 0, 0, 1), ENCAP_TYPE_NVGRE),
-		0);
+	                         IP4(10, 0, 0, 1), ENCAP_TYPE_NVGRE),
+	        0);
 	assert_int_equal(vfp_program_add_vnic(p, PORT_VM1, VSID_A, &mac_vm1, IP_VM1), 0);
 	assert_int_equal(vfp_program_add_vnic(p, PORT_VM2, VSID_A, &mac_vm2, IP_VM2), 0);
 	assert_int_equal(vfp_program_add_vnic(p, PORT_VM3, VSID_B, &MAC_VM3, IP_VM3), 0);
@@ -306,7 +306,7 @@ mbuf_of(const uint8_t *frame, uint16_t len)
 /* Ethernet + IPv4 + UDP to port 2000, @len bytes in all. */
 static uint16_t
 udp_frame(uint8_t *buf, uint16_t len, const struct rte_ether_addr *src,
-	const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport)
+        const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
@@ -337,8 +337,8 @@ udp_frame(uint8_t *buf, uint16_t len, const struct rte_ether_addr *src,
 /* An Ethernet/IPv4 ARP frame, padded to 60 bytes. */
 static uint16_t
 arp_frame(uint8_t *buf, uint16_t op, const struct rte_ether_addr *dst,
-	const struct rte_ether_addr *sha, rte_be32_t spa, const struct rte_ether_addr *tha,
-	rte_be32_t tpa)
+        const struct rte_ether_addr *sha, rte_be32_t spa, const struct rte_ether_addr *tha,
+        rte_be32_t tpa)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
@@ -362,13 +362,13 @@ arp_frame(uint8_t *buf, uint16_t op, const struct rte_ether_addr *dst,
 /* A tunnel packet from remote PA @src_pa to us carrying @inner. */
 static uint16_t
 tunnel_frame(uint8_t *buf, enum encap_type type, uint32_t vsid, rte_be32_t src_pa,
-	const uint8_t *inner, uint16_t inner_len)
+        const uint8_t *inner, uint16_t inner_len)
 {
 	const struct encap_outer o = {
-		.src_mac = gw_mac,
-		.dst_mac = uplink_mac,
-		.src_ip = src_pa,
-		.dst_ip = PA_LOCAL,
+	        .src_mac = gw_mac,
+	        .dst_mac = uplink_mac,
+	        .src_ip = src_pa,
+	        .dst_ip = PA_LOCAL,
 	};
 	struct encap_template t;
 
@@ -394,7 +394,7 @@ rd32(const uint8_t *p)
 /* Outer Ethernet + IPv4 of a packet we tunnelled; returns the L4 header. */
 static const uint8_t *
 assert_outer(const struct rte_mbuf *m, const struct rte_ether_addr *nh_mac, rte_be32_t dst_pa,
-	uint8_t proto, uint16_t ip_len)
+        uint8_t proto, uint16_t ip_len)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
@@ -417,12 +417,12 @@ assert_outer(const struct rte_mbuf *m, const struct rte_ether_addr *nh_mac, rte_
 
 static void
 assert_vxlan(const struct rte_mbuf *m, const struct rte_ether_addr *nh_mac, rte_be32_t dst_pa,
-	uint32_t vni, const uint8_t *inner, uint16_t inner_len)
+        uint32_t vni, const uint8_t *inner, uint16_t inner_len)
 {
 	const uint16_t ip_len = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
-				sizeof(struct rte_vxlan_hdr) + inner_len;
+	                        sizeof(struct rte_vxlan_hdr) + inner_len;
 	const struct rte_udp_hdr *udp =
-		(const struct rte_udp_hdr *)assert_outer(m, nh_mac, dst_pa, IPPROTO_UDP, ip_len);
+	        (const struct rte_udp_hdr *)assert_outer(m, nh_mac, dst_pa, IPPROTO_UDP, ip_len);
 	const struct rte_vxlan_hdr *vx = (const struct rte_vxlan_hdr *)(udp + 1);
 	const uint16_t sport = encap_vxlan_sport(encap_inner_hash(inner, inner_len));
 
@@ -504,15 +504,15 @@ test_add_subnet_rejects_reserved_vsid_and_duplicate(void **state)
 	(void)state;
 	assert_non_null(p);
 	assert_int_equal(
-		vfp_program_add_subnet(p, 4095, 1, net, 24, gw, ENCAP_TYPE_VXLAN), -EINVAL);
+	        vfp_program_add_subnet(p, 4095, 1, net, 24, gw, ENCAP_TYPE_VXLAN), -EINVAL);
 	assert_int_equal(
-		vfp_program_add_subnet(p, (1u << 24) - 1, 1, net, 24, gw, ENCAP_TYPE_VXLAN),
-		-EINVAL);
+	        vfp_program_add_subnet(p, (1u << 24) - 1, 1, net, 24, gw, ENCAP_TYPE_VXLAN),
+	        -EINVAL);
 	assert_int_equal(vfp_program_add_subnet(p, 4096, 1, net, 24, gw, ENCAP_TYPE_VXLAN), 0);
 	assert_int_equal(
-		vfp_program_add_subnet(p, (1u << 24) - 2, 1, net, 24, gw, ENCAP_TYPE_NVGRE), 0);
+	        vfp_program_add_subnet(p, (1u << 24) - 2, 1, net, 24, gw, ENCAP_TYPE_NVGRE), 0);
 	assert_int_equal(
-		vfp_program_add_subnet(p, 4096, 2, net, 16, gw, ENCAP_TYPE_NVGRE), -EEXIST);
+	        vfp_program_add_subnet(p, 4096, 2, net, 16, gw, ENCAP_TYPE_NVGRE), -EEXIST);
 	vfp_program_free(p);
 }
 
@@ -565,8 +565,8 @@ test_add_mapping_checks_pa_and_reachability(void **state)
 	p = vfp_program_create(&hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-		0);
+	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+	        0);
 	assert_int_equal(vfp_program_add_mapping(p, 7000, IP_R1, &mac_r1, PA_R1), -ENOENT);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_LOCAL), -EINVAL);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, 0), -EINVAL);
@@ -583,8 +583,8 @@ test_add_mapping_checks_pa_and_reachability(void **state)
 	p = vfp_program_create(&hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-		0);
+	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+	        0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), 0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r3, PA_R2), 0);
 	assert_int_equal(vfp_neigh_count(p, &resolved), 1);
@@ -608,14 +608,13 @@ test_failed_add_mapping_adds_no_next_hop(void **state)
 	(void)state;
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-		0);
+	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+	        0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), 0);
 	assert_int_equal(vfp_neigh_count(p, NULL), 1);
 	/* Duplicate CA, and a multicast MAC, each via a new on-link PA. */
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r3, PA_ONLINK), -EEXIST);
-	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &multicast, PA_ONLINK),
-		-EINVAL);
+	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &multicast, PA_ONLINK), -EINVAL);
 	assert_int_equal(vfp_neigh_count(p, NULL), 1);
 	vfp_program_free(p);
 }
@@ -658,7 +657,7 @@ test_vm_in_other_vsid_is_unreachable(void **state)
 
 	assert_int_equal(f->log.n, 0);
 	assert_stats(f, [PORT_VM1] = {.rx = 1, .drops = {[HNV_DROP_UNKNOWN_DST] = 1}},
-		[PORT_VM3] = {.rx = 2, .drops = {[HNV_DROP_UNKNOWN_DST] = 2}});
+	        [PORT_VM3] = {.rx = 2, .drops = {[HNV_DROP_UNKNOWN_DST] = 2}});
 	assert_no_leak(f);
 }
 
@@ -729,7 +728,7 @@ test_decap_delivers_exact_inner_frame_to_vsid_port(void **state)
 	assert_frame(sent(f, PORT_VM1, 0), in_a, la);
 	assert_frame(sent(f, PORT_VM3, 0), in_b, lb);
 	assert_stats(f, [PORT_UPLINK] = {.rx = 2, .decapsulated = 2}, [PORT_VM1] = {.tx = 1},
-		[PORT_VM3] = {.tx = 1});
+	        [PORT_VM3] = {.tx = 1});
 	assert_no_leak(f);
 }
 
@@ -759,7 +758,7 @@ test_inbound_broadcast_reaches_every_vm_of_its_vsid_only(void **state)
 	assert_int_equal(rte_mbuf_refcnt_read(sent(f, PORT_VM3, 0)), 2);
 
 	assert_stats(f, [PORT_UPLINK] = {.rx = 2, .decapsulated = 2}, [PORT_VM1] = {.tx = 1},
-		[PORT_VM2] = {.tx = 1}, [PORT_VM3] = {.tx = 1}, [PORT_VM4] = {.tx = 1});
+	        [PORT_VM2] = {.tx = 1}, [PORT_VM3] = {.tx = 1}, [PORT_VM4] = {.tx = 1});
 	assert_no_leak(f);
 }
 
@@ -774,13 +773,13 @@ test_too_big_beyond_uplink_mtu(void **state)
 
 	pkts[0] = mbuf_of(frame, udp_frame(frame, max_inner, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
 	pkts[1] = mbuf_of(
-		frame, udp_frame(frame, max_inner + 1, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
+	        frame, udp_frame(frame, max_inner + 1, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
 	run(f, PORT_VM1, pkts, 2);
 
 	assert_int_equal(f->log.n, 1);
 	assert_int_equal(rte_pktmbuf_pkt_len(sent(f, PORT_UPLINK, 0)), 14 + 1500);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1},
-		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_TOO_BIG] = 1}});
+	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_TOO_BIG] = 1}});
 	assert_no_leak(f);
 }
 
@@ -791,8 +790,8 @@ test_no_headroom_for_outer_header(void **state)
 	uint8_t frame[FRAME_MAX];
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	struct rte_mbuf *pkts[] = {
-		mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN - 1),
-		mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN),
+	        mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN - 1),
+	        mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN),
 	};
 
 	run(f, PORT_VM1, pkts, 2);
@@ -800,7 +799,7 @@ test_no_headroom_for_outer_header(void **state)
 	assert_int_equal(f->log.n, 1);
 	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1},
-		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NO_HEADROOM] = 1}});
+	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NO_HEADROOM] = 1}});
 	assert_no_leak(f);
 }
 
@@ -810,7 +809,7 @@ assert_arp_request(const struct rte_mbuf *m, rte_be32_t tpa)
 {
 	uint8_t want[64];
 	uint16_t len =
-		arp_frame(want, RTE_ARP_OP_REQUEST, &bcast, &uplink_mac, PA_LOCAL, &zero_mac, tpa);
+	        arp_frame(want, RTE_ARP_OP_REQUEST, &bcast, &uplink_mac, PA_LOCAL, &zero_mac, tpa);
 
 	assert_frame(m, want, len);
 }
@@ -831,7 +830,7 @@ test_unresolved_next_hop_sends_one_arp_request(void **state)
 	assert_int_equal(f->log.n, 1);
 
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .arp_requests = 1},
-		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 2}});
+	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 2}});
 	assert_no_leak(f);
 }
 
@@ -842,7 +841,7 @@ test_arp_reply_from_gateway_resolves_next_hop(void **state)
 	uint8_t frame[FRAME_MAX], reply[64];
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	uint16_t rlen = arp_frame(reply, RTE_ARP_OP_REPLY, &uplink_mac, &learned_gw_mac, PA_GW,
-		&uplink_mac, PA_LOCAL);
+	        &uplink_mac, PA_LOCAL);
 	struct rte_ether_addr mac;
 	unsigned int resolved;
 	rte_be32_t ip;
@@ -864,9 +863,9 @@ test_arp_reply_from_gateway_resolves_next_hop(void **state)
 	assert_vxlan(sent(f, PORT_UPLINK, 1), &learned_gw_mac, PA_R1, VSID_A, frame, len);
 
 	assert_stats(f,
-		[PORT_UPLINK] =
-			{.rx = 1, .tx = 2, .arp_requests = 1, .encapsulated = 1, .consumed = 1},
-		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
+	        [PORT_UPLINK] =
+	                {.rx = 1, .tx = 2, .arp_requests = 1, .encapsulated = 1, .consumed = 1},
+	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
 	assert_no_leak(f);
 }
 
@@ -877,7 +876,7 @@ test_arp_reply_does_not_relearn_configured_gateway_mac(void **state)
 	uint8_t frame[FRAME_MAX], reply[64];
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	uint16_t rlen = arp_frame(reply, RTE_ARP_OP_REPLY, &uplink_mac, &learned_gw_mac, PA_GW,
-		&uplink_mac, PA_LOCAL);
+	        &uplink_mac, PA_LOCAL);
 
 	/* The policy fixed the gateway's MAC: an ARP claiming another one is
 	 * neither learned nor for us. */
@@ -887,11 +886,11 @@ test_arp_reply_does_not_relearn_configured_gateway_mac(void **state)
 	assert_int_equal(f->log.n, 1);
 	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
 	assert_stats(f,
-		[PORT_UPLINK] = {.rx = 1,
-			.tx = 1,
-			.encapsulated = 1,
-			.drops = {[HNV_DROP_ARP_NOT_FOR_US] = 1}},
-		[PORT_VM1] = {.rx = 1});
+	        [PORT_UPLINK] = {.rx = 1,
+	                .tx = 1,
+	                .encapsulated = 1,
+	                .drops = {[HNV_DROP_ARP_NOT_FOR_US] = 1}},
+	        [PORT_VM1] = {.rx = 1});
 	assert_no_leak(f);
 }
 
@@ -918,7 +917,7 @@ test_neigh_solicit_asks_each_unresolved_next_hop_once(void **state)
 	assert_int_equal(f->log.n, 2);
 
 	assert_stats(f, [PORT_UPLINK] = {.tx = 2, .arp_requests = 2},
-		[PORT_VM1] = {.rx = 1, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
+	        [PORT_VM1] = {.rx = 1, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
 	assert_no_leak(f);
 }
 
@@ -953,7 +952,7 @@ test_tx_full_drops_what_tx_did_not_take(void **state)
 	assert_int_equal(f->lc.stats[PORT_VM2].tx_bytes, 2 * len);
 	/* Charged to the port that could not transmit. */
 	assert_stats(f, [PORT_VM1] = {.rx = 5},
-		[PORT_VM2] = {.tx = 2, .drops = {[HNV_DROP_TX_FULL] = 3}});
+	        [PORT_VM2] = {.tx = 2, .drops = {[HNV_DROP_TX_FULL] = 3}});
 	assert_no_leak(f);
 }
 
@@ -998,13 +997,13 @@ static int
 group_setup(void **state)
 {
 	char *argv[] = {"test_vfp", "--no-huge", "-m", "128", "--no-pci", "--no-shconf", "-l", "0",
-		"--log-level=lib.*:error"};
+	        "--log-level=lib.*:error"};
 
 	(void)state;
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create(
-		"test_vfp", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	        "test_vfp", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	return pool == NULL ? -1 : 0;
 }
 
@@ -1023,28 +1022,28 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_rejects_bad_host_params),
-		cmocka_unit_test(test_add_subnet_rejects_reserved_vsid_and_duplicate),
-		cmocka_unit_test(test_add_vnic_rejects_conflicts_within_vsid_only),
-		cmocka_unit_test(test_add_mapping_checks_pa_and_reachability),
-		cmocka_unit_test(test_create_rejects_pa_prefix_over_32),
-		cmocka_unit_test(test_failed_add_mapping_adds_no_next_hop),
-		PIPELINE(test_hairpin_between_local_vms_keeps_frame, setup_static_gw),
-		PIPELINE(test_vm_in_other_vsid_is_unreachable, setup_static_gw),
-		PIPELINE(test_vxlan_encap_sets_outer_headers_and_entropy, setup_static_gw),
-		PIPELINE(test_nvgre_encap_key_is_vsid_and_flow_id, setup_static_gw),
-		PIPELINE(test_decap_delivers_exact_inner_frame_to_vsid_port, setup_static_gw),
-		PIPELINE(test_inbound_broadcast_reaches_every_vm_of_its_vsid_only, setup_static_gw),
-		PIPELINE(test_too_big_beyond_uplink_mtu, setup_static_gw),
-		PIPELINE(test_no_headroom_for_outer_header, setup_static_gw),
-		PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
-		PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
-		PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
-		PIPELINE(test_neigh_solicit_asks_each_unresolved_next_hop_once, setup_dynamic_gw),
-		PIPELINE(test_neigh_solicit_skips_resolved_next_hops, setup_static_gw),
-		PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
-		PIPELINE(test_multi_segment_input_is_linearized, setup_static_gw),
-		PIPELINE(test_port_without_vm_drops_port_unbound, setup_static_gw),
+	        cmocka_unit_test(test_create_rejects_bad_host_params),
+	        cmocka_unit_test(test_add_subnet_rejects_reserved_vsid_and_duplicate),
+	        cmocka_unit_test(test_add_vnic_rejects_conflicts_within_vsid_only),
+	        cmocka_unit_test(test_add_mapping_checks_pa_and_reachability),
+	        cmocka_unit_test(test_create_rejects_pa_prefix_over_32),
+	        cmocka_unit_test(test_failed_add_mapping_adds_no_next_hop),
+	        PIPELINE(test_hairpin_between_local_vms_keeps_frame, setup_static_gw),
+	        PIPELINE(test_vm_in_other_vsid_is_unreachable, setup_static_gw),
+	        PIPELINE(test_vxlan_encap_sets_outer_headers_and_entropy, setup_static_gw),
+	        PIPELINE(test_nvgre_encap_key_is_vsid_and_flow_id, setup_static_gw),
+	        PIPELINE(test_decap_delivers_exact_inner_frame_to_vsid_port, setup_static_gw),
+	        PIPELINE(test_inbound_broadcast_reaches_every_vm_of_its_vsid_only, setup_static_gw),
+	        PIPELINE(test_too_big_beyond_uplink_mtu, setup_static_gw),
+	        PIPELINE(test_no_headroom_for_outer_header, setup_static_gw),
+	        PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
+	        PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
+	        PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
+	        PIPELINE(test_neigh_solicit_asks_each_unresolved_next_hop_once, setup_dynamic_gw),
+	        PIPELINE(test_neigh_solicit_skips_resolved_next_hops, setup_static_gw),
+	        PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
+	        PIPELINE(test_multi_segment_input_is_linearized, setup_static_gw),
+	        PIPELINE(test_port_without_vm_drops_port_unbound, setup_static_gw),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

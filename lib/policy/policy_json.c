@@ -1,0 +1,373 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/policy/policy_json.c: the JSON reading toolkit (policy_json.h).
+ *
+ * Owns: building the one failure message of a load, "<source>: <JSON path>:
+ * <problem>", from the path stack in struct ctx; type- and range-checking
+ * jansson values; parsing and formatting IPv4 addresses, prefixes and MACs.
+ * The address parsers are strict on purpose (no inet_aton short forms, no
+ * leading zeros in a prefix length): a policy means one thing only.
+ * Nothing here prints, exits or touches DPDK state.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "policy_json.h"
+
+/* ---- messages and the JSON path ---------------------------------------- */
+
+size_t
+pj_path_push(struct ctx *c, const char *fmt, ...)
+{
+	size_t old = c->path_len;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(c->path + old, sizeof(c->path) - old, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		c->path_len = RTE_MIN(old + (size_t)n, sizeof(c->path) - 1);
+	return old;
+}
+
+void
+pj_path_pop(struct ctx *c, size_t old)
+{
+	c->path_len = old;
+	c->path[old] = '\0';
+}
+
+int
+pj_fail(struct ctx *c, const char *key, const char *fmt, ...)
+{
+	char msg[HNV_POLICY_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (c->err != NULL && c->errlen > 0)
+		snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->source, c->path, key ? "." : "",
+		        key ? key : "", msg);
+	return -EINVAL;
+}
+
+int
+pj_fail_nomem(struct ctx *c)
+{
+	if (c->err != NULL && c->errlen > 0)
+		snprintf(c->err, c->errlen, "%s: out of memory", c->source);
+	return -ENOMEM;
+}
+
+const char *
+pj_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "object";
+	case JSON_ARRAY:
+		return "array";
+	case JSON_STRING:
+		return "string";
+	case JSON_INTEGER:
+		return "integer";
+	case JSON_REAL:
+		return "real";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "boolean";
+	case JSON_NULL:
+	default:
+		return "null";
+	}
+}
+
+int
+pj_fail_type(struct ctx *c, const char *key, const json_t *v, const char *want)
+{
+	return pj_fail(c, key, "expected %s, got %s", want, pj_type_name(v));
+}
+
+/* ---- address helpers ---------------------------------------------------- */
+
+struct ip_str
+pj_ip_fmt(rte_be32_t ip)
+{
+	struct ip_str r;
+
+	inet_ntop(AF_INET, &ip, r.s, sizeof(r.s));
+	return r;
+}
+
+struct mac_str
+pj_mac_fmt(const struct rte_ether_addr *m)
+{
+	struct mac_str r;
+	const uint8_t *b = m->addr_bytes;
+
+	snprintf(r.s, sizeof(r.s), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+	        b[5]);
+	return r;
+}
+
+uint32_t
+pj_mask_of(uint8_t len)
+{
+	return len == 0 ? 0 : UINT32_MAX << (32 - len);
+}
+
+/* Dotted quad only: inet_pton rejects short forms, octal and trailing text. */
+static bool
+ipv4_parse(const char *s, rte_be32_t *out)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return false;
+	*out = a.s_addr;
+	return true;
+}
+
+/* "A.B.C.D/N", N one or two decimal digits without a leading zero. */
+static bool
+prefix_parse(const char *s, rte_be32_t *addr, uint8_t *len)
+{
+	const char *slash = strchr(s, '/');
+	char buf[INET_ADDRSTRLEN];
+	const char *d;
+	unsigned int n = 0;
+	size_t alen;
+
+	if (slash == NULL)
+		return false;
+	alen = (size_t)(slash - s);
+	if (alen >= sizeof(buf))
+		return false;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (!ipv4_parse(buf, addr))
+		return false;
+	d = slash + 1;
+	if (d[0] == '\0' || strlen(d) > 2 || (d[0] == '0' && d[1] != '\0'))
+		return false;
+	for (; *d != '\0'; d++) {
+		if (!isdigit((unsigned char)*d))
+			return false;
+		n = n * 10 + (unsigned int)(*d - '0');
+	}
+	*len = (uint8_t)n;
+	return true;
+}
+
+static int
+hex_val(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+/* Exactly "xx:xx:xx:xx:xx:xx", hex digits in either case. */
+static bool
+mac_parse(const char *s, struct rte_ether_addr *m)
+{
+	unsigned int i;
+
+	if (strlen(s) != 17)
+		return false;
+	for (i = 0; i < RTE_ETHER_ADDR_LEN; i++) {
+		const char *q = s + 3 * i;
+		int hi = hex_val(q[0]), lo = hex_val(q[1]);
+
+		if (hi < 0 || lo < 0 || (i < RTE_ETHER_ADDR_LEN - 1 && q[2] != ':'))
+			return false;
+		m->addr_bytes[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* Usable as a host address on the underlay: not 0/8, loopback, multicast or
+ * class E (which holds the limited broadcast). */
+bool
+pj_ipv4_is_unicast(rte_be32_t ip)
+{
+	uint32_t a = rte_be_to_cpu_32(ip);
+
+	return (a >> 24) != 0 && (a >> 24) != 127 && (a >> 28) < 0xe;
+}
+
+/* ---- typed value readers ------------------------------------------------ */
+
+int
+pj_check_fields(struct ctx *c, json_t *obj, const struct field *f, size_t n)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	json_object_foreach(obj, key, v)
+	{
+		for (i = 0; i < n; i++)
+			if (strcmp(key, f[i].name) == 0)
+				break;
+		if (i == n)
+			return pj_fail(c, NULL, "unknown field '%s'", key);
+	}
+	for (i = 0; i < n; i++)
+		if (f[i].required && json_object_get(obj, f[i].name) == NULL)
+			return pj_fail(c, NULL, "missing required field '%s'", f[i].name);
+	return 0;
+}
+
+int
+pj_v_str(struct ctx *c, const char *key, const json_t *v, char *dst, size_t size)
+{
+	size_t len;
+
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	len = json_string_length(v);
+	if (len == 0)
+		return pj_fail(c, key, "must not be empty");
+	if (len >= size)
+		return pj_fail(c, key, "'%s' is longer than %zu characters", json_string_value(v),
+		        size - 1);
+	memcpy(dst, json_string_value(v), len + 1);
+	return 0;
+}
+
+int
+pj_v_int(struct ctx *c, const char *key, const json_t *v, const char *what, long long min,
+        long long max, long long *out)
+{
+	long long n;
+
+	if (!json_is_integer(v))
+		return pj_fail_type(c, key, v, "integer");
+	n = json_integer_value(v);
+	if (n < min || n > max)
+		return pj_fail(c, key, "%s %lld out of range %lld..%lld", what, n, min, max);
+	*out = n;
+	return 0;
+}
+
+int
+pj_v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out)
+{
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	if (!ipv4_parse(json_string_value(v), out))
+		return pj_fail(c, key, "malformed IPv4 address '%s'", json_string_value(v));
+	return 0;
+}
+
+int
+pj_v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
+        rte_be32_t *addr, uint8_t *len)
+{
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	if (!prefix_parse(json_string_value(v), addr, len))
+		return pj_fail(
+		        c, key, "malformed prefix '%s' (expected A.B.C.D/N)", json_string_value(v));
+	if (*len < min_len || *len > max_len)
+		return pj_fail(
+		        c, key, "prefix length %u out of range %u..%u", *len, min_len, max_len);
+	return 0;
+}
+
+/* A unicast, non-zero MAC (everything the policy names is one station). */
+int
+pj_v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr *out)
+{
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	if (!mac_parse(json_string_value(v), out))
+		return pj_fail(c, key, "malformed MAC address '%s' (expected xx:xx:xx:xx:xx:xx)",
+		        json_string_value(v));
+	if (rte_is_zero_ether_addr(out))
+		return pj_fail(c, key, "MAC address must not be all-zero");
+	if (rte_is_multicast_ether_addr(out))
+		return pj_fail(c, key, "%s is not a unicast MAC address", pj_mac_fmt(out).s);
+	return 0;
+}
+
+/* Fetch @key of @obj and type-check it as an array of @min..@max entries. */
+int
+pj_get_array(struct ctx *c, json_t *obj, const char *key, size_t min, size_t max, json_t **arr)
+{
+	json_t *v = json_object_get(obj, key);
+	size_t n;
+
+	if (!json_is_array(v))
+		return pj_fail_type(c, key, v, "array");
+	n = json_array_size(v);
+	if (n < min)
+		return pj_fail(
+		        c, key, "needs at least %zu %s", min, min == 1 ? "entry" : "entries");
+	if (n > max)
+		return pj_fail(c, key, "has %zu entries, at most %zu allowed", n, max);
+	*arr = v;
+	return 0;
+}
+
+/* Call @fn on each element of @arr (the value of field @key), which must be
+ * objects; the element's path ("$.ports[1]") is pushed around the call. */
+int
+pj_walk_objects(struct ctx *c, const char *key, json_t *arr, elem_fn fn)
+{
+	size_t outer = pj_path_push(c, ".%s", key);
+	size_t i;
+	json_t *v;
+	int rc = 0;
+
+	json_array_foreach(arr, i, v)
+	{
+		size_t inner = pj_path_push(c, "[%zu]", i);
+
+		rc = json_is_object(v) ? fn(c, v, i) : pj_fail_type(c, NULL, v, "object");
+		pj_path_pop(c, inner);
+		if (rc != 0)
+			break;
+	}
+	pj_path_pop(c, outer);
+	return rc;
+}
+
+int
+pj_with_object(struct ctx *c, json_t *obj, const char *key, int (*fn)(struct ctx *, json_t *))
+{
+	json_t *v = json_object_get(obj, key);
+	size_t old;
+	int rc;
+
+	if (!json_is_object(v))
+		return pj_fail_type(c, key, v, "object");
+	old = pj_path_push(c, ".%s", key);
+	rc = fn(c, v);
+	pj_path_pop(c, old);
+	return rc;
+}
+
+/* calloc that leaves an empty array NULL instead of a zero-size block. */
+int
+pj_alloc_array(struct ctx *c, size_t n, size_t size, void **out)
+{
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	*out = calloc(n, size);
+	return *out == NULL ? pj_fail_nomem(c) : 0;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/policy/policy_json.h: the toolkit policy.c reads the policy JSON with.
+ * Private to lib/policy: not installed, not part of hnv_policy.h.
+ *
+ * Owns: the error/path context (struct ctx) and the one-message failure
+ * format "<source>: <JSON path>[.<key>]: <problem>"; the typed value readers
+ * that check a jansson value and report against the current path; and the
+ * IPv4/prefix/MAC helpers they and the validation rules share.
+ * Knows nothing of the policy format itself: which fields an object has and
+ * what they must satisfy is policy.c's business.
+ */
+#ifndef HNV_POLICY_JSON_H
+#define HNV_POLICY_JSON_H
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "hnv_policy.h"
+
+#define PATH_LEN 160
+
+/* State of one load: where the message goes and the path being read. */
+struct ctx {
+	const char *source;
+	char *err;
+	size_t errlen;
+	char path[PATH_LEN]; /* JSON path of the object being read, "$.host" */
+	size_t path_len;
+	struct hnv_policy *p;
+};
+
+/* A field an object may carry. */
+struct field {
+	const char *name;
+	bool required;
+};
+
+/* Reads element @i of an array of objects; walk_objects calls it. */
+typedef int (*elem_fn)(struct ctx *c, json_t *obj, size_t i);
+
+/* Formatted addresses, returned by value so a message can use several. */
+struct ip_str {
+	char s[INET_ADDRSTRLEN];
+};
+
+struct mac_str {
+	char s[RTE_ETHER_ADDR_FMT_SIZE];
+};
+
+/* ---- messages and the JSON path ---------------------------------------- */
+
+/** Append printf-style text to the path; returns the length to pass to path_pop. */
+size_t pj_path_push(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Cut the path back to @old, a value path_push returned. */
+void pj_path_pop(struct ctx *c, size_t old);
+
+/** Report a problem at the current path (or its field @key if not NULL); returns -EINVAL. */
+int pj_fail(struct ctx *c, const char *key, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/** Report "expected @want, got <type of @v>" at @key; returns -EINVAL. */
+int pj_fail_type(struct ctx *c, const char *key, const json_t *v, const char *want);
+
+/** Report "<source>: out of memory"; returns -ENOMEM. */
+int pj_fail_nomem(struct ctx *c);
+
+/** The JSON type of @v as the messages name it ("object", "integer", ...). */
+const char *pj_type_name(const json_t *v);
+
+/* ---- address helpers ---------------------------------------------------- */
+
+/** @ip (network order) as a dotted quad. */
+struct ip_str pj_ip_fmt(rte_be32_t ip);
+
+/** @m as "xx:xx:xx:xx:xx:xx", lower case. */
+struct mac_str pj_mac_fmt(const struct rte_ether_addr *m);
+
+/** The host-order netmask of a /@len prefix (0 for /0). */
+uint32_t pj_mask_of(uint8_t len);
+
+/** True if @ip can be a host address on the underlay: not 0/8, 127/8, multicast or class E. */
+bool pj_ipv4_is_unicast(rte_be32_t ip);
+
+/* ---- typed value readers ------------------------------------------------ */
+/* v_* read a value already fetched; the message names the current path plus
+ * @key (NULL for array elements, whose index is already on the path). All
+ * return 0 or the negative errno of the failure they reported. */
+
+/** Fail on a field of @obj not in @f[0..@n), or a required one missing. */
+int pj_check_fields(struct ctx *c, json_t *obj, const struct field *f, size_t n);
+
+/** Copy a non-empty string shorter than @size into @dst. */
+int pj_v_str(struct ctx *c, const char *key, const json_t *v, char *dst, size_t size);
+
+/** Read an integer in @min..@max; @what names it in the message ("VSID"). */
+int pj_v_int(struct ctx *c, const char *key, const json_t *v, const char *what, long long min,
+        long long max, long long *out);
+
+/** Read a dotted-quad IPv4 address string. */
+int pj_v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out);
+
+/** Read "A.B.C.D/N" with N in @min_len..@max_len. */
+int pj_v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
+        rte_be32_t *addr, uint8_t *len);
+
+/** Read a unicast, non-zero MAC address "xx:xx:xx:xx:xx:xx". */
+int pj_v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr *out);
+
+/** Fetch field @key of @obj as an array of @min..@max entries. */
+int pj_get_array(struct ctx *c, json_t *obj, const char *key, size_t min, size_t max, json_t **arr);
+
+/** Run @fn on each element of @arr (field @key), which must be objects. */
+int pj_walk_objects(struct ctx *c, const char *key, json_t *arr, elem_fn fn);
+
+/** Run @fn on the object at field @key of @obj, with ".@key" on the path. */
+int pj_with_object(struct ctx *c, json_t *obj, const char *key, int (*fn)(struct ctx *, json_t *));
+
+/** calloc @n elements of @size into *@out, NULL when @n is 0; fails with -ENOMEM. */
+int pj_alloc_array(struct ctx *c, size_t n, size_t size, void **out);
+
+#endif /* HNV_POLICY_JSON_H */
