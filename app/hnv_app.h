@@ -41,7 +41,9 @@ struct hnv_app {
 	uint32_t table_size;
 
 	struct hnv_policy *policy;
-	struct vfp_program *program; /* read by workers */
+	uint32_t flow_capacity;
+
+	struct vfp_switch *sw; /* flow table and the published program */
 	struct rte_mempool *mp;
 	uint16_t n_ports;
 	uint16_t eth_port[VFP_MAX_PORTS]; /* switch port -> ethdev port id */
@@ -51,7 +53,20 @@ struct hnv_app {
 	struct hnv_worker *workers[HNV_MAX_WORKERS];
 
 	volatile bool quit;
+	volatile bool reload;           /* SIGHUP */
+	unsigned int reloads, reload_failures;
 };
+
+/** Compile @p pol for this app's ports and switch (not published). */
+int hnv_compile(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program **out,
+	char *err, size_t errlen);
+
+/** The control loop of the main lcore (control.c): counters, idle exit,
+ * the shell, flow aging, policy reload on change or SIGHUP. */
+void hnv_control_loop(struct hnv_app *app);
+
+/** Reload the policy file now. @return 0, or negative with the reason printed */
+int hnv_reload_policy(struct hnv_app *app);
 
 /** Worker main loop (rte_eal_remote_launch entry); @p arg is a hnv_worker. */
 int hnv_worker_main(void *arg);

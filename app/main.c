@@ -2,9 +2,9 @@
  * app: dpdk-hnv entry point and control plane.
  *
  * Owns: EAL and argument parsing, policy load and compile, binding policy
- * ports to ethdevs, assigning (port, queue) pairs to worker lcores, the
- * control loop on the main lcore (periodic counters, idle exit, the shell),
- * and a clean stop on SIGINT/SIGTERM with final per-port counters.
+ * ports to ethdevs, the switch and its first program, assigning (port,
+ * queue) pairs to worker lcores, and a clean stop on SIGINT/SIGTERM with
+ * final per-port counters. The control loop itself is in control.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -46,6 +46,10 @@ usage(const char *prog)
 	       "      --idle-exit MS     stop once no port received for MS milliseconds\n"
 	       "                         (for pcap replays)\n"
 	       "      --table-size N     capacity of the L2/ARP tables (default 65536)\n"
+	       "      --flows N          capacity of the unified flow table (default 1048576)\n"
+	       "\n"
+	       "The policy file is watched: a change (or SIGHUP) reloads it; a bad file\n"
+	       "leaves the running policy in place and says why.\n"
 	       "  -h, --help             this text\n",
 	        prog);
 }
@@ -63,13 +67,14 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int
 parse_args(struct hnv_app *app, int argc, char **argv)
 {
-	enum { OPT_IDLE = 256, OPT_TABLE };
+	enum { OPT_IDLE = 256, OPT_TABLE, OPT_FLOWS };
 	static const struct option opts[] = {
 	        {"policy", required_argument, NULL, 'p'},
 	        {"interactive", no_argument, NULL, 'i'},
 	        {"stats", required_argument, NULL, 's'},
 	        {"idle-exit", required_argument, NULL, OPT_IDLE},
 	        {"table-size", required_argument, NULL, OPT_TABLE},
+	        {"flows", required_argument, NULL, OPT_FLOWS},
 	        {"help", no_argument, NULL, 'h'},
 	        {NULL, 0, NULL, 0},
 	};
@@ -100,6 +105,11 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 				goto bad;
 			app->table_size = (uint32_t)v;
 			break;
+		case OPT_FLOWS:
+			if (parse_uint(optarg, 1u << 26, &v) != 0 || v < 1024)
+				goto bad;
+			app->flow_capacity = (uint32_t)v;
+			break;
 		case 'h':
 			usage(argv[0]);
 			exit(0);
@@ -127,6 +137,13 @@ on_signal(int sig)
 {
 	(void)sig;
 	the_app.quit = true;
+}
+
+static void
+on_sighup(int sig)
+{
+	(void)sig;
+	the_app.reload = true;
 }
 
 static int
@@ -219,64 +236,54 @@ open_ports(struct hnv_app *app)
 	return 0;
 }
 
-static int
-compile_policy(struct hnv_app *app)
+int
+hnv_compile(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program **out,
+	char *err, size_t errlen)
 {
-	const struct hnv_policy *pol = app->policy;
 	uint16_t uplink = app->eth_port[pol->host.uplink];
 	struct hnv_compile_env env = {0};
-	char err[HNV_POLICY_ERR_MAX];
-	int rc;
 
 	hnv_port_mac(uplink, &env.uplink_mac);
-	if (pol->host.has_mac && !rte_is_same_ether_addr(&env.uplink_mac, &pol->host.mac))
-		fprintf(stderr,
-		        "dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
-		        pol->ports[pol->host.uplink].device);
 	env.uplink_mtu = hnv_port_mtu(uplink);
 	env.table_size = app->table_size;
 	env.socket_id = (int)rte_socket_id();
-	rc = hnv_policy_compile(pol, &env, &app->program, err, sizeof(err));
-	if (rc != 0)
-		fprintf(stderr, "dpdk-hnv: %s\n", err);
-	return rc;
+	return hnv_policy_compile(pol, &env, app->sw, out, err, errlen);
 }
 
-static void
-control_loop(struct hnv_app *app)
+static int
+start_switch(struct hnv_app *app)
 {
-	uint64_t hz = rte_get_tsc_hz();
-	uint64_t next_stats = rte_get_tsc_cycles() + app->stats_interval * hz;
-	uint64_t idle = app->idle_exit_ms * hz / 1000;
-	struct cmdline *shell = NULL;
+	const struct hnv_policy *pol = app->policy;
+	struct vfp_switch_params sp = {
+		.flow_capacity = app->flow_capacity,
+		.n_lcores = app->n_workers,
+		.socket_id = (int)rte_socket_id(),
+	};
+	struct rte_ether_addr mac;
+	struct vfp_program *prog;
+	struct vfp_timeouts to;
+	char err[HNV_POLICY_ERR_MAX];
 
-	if (app->interactive) {
-		shell = hnv_shell_open(app);
-		if (shell == NULL)
-			fprintf(stderr, "dpdk-hnv: cannot start the shell\n");
+	app->sw = vfp_switch_create(&sp);
+	if (app->sw == NULL) {
+		fprintf(stderr, "dpdk-hnv: cannot create the switch (flow table of %u): %s\n",
+			sp.flow_capacity ? sp.flow_capacity : VFP_DEFAULT_FLOWS,
+			rte_strerror(rte_errno));
+		return -ENOMEM;
 	}
-	while (!app->quit) {
-		if (shell != NULL && !hnv_shell_poll(shell))
-			app->quit = true;
-		uint64_t now = rte_get_tsc_cycles();
-
-		if (app->stats_interval != 0 && now >= next_stats) {
-			hnv_stats_print(app, stdout);
-			next_stats = now + app->stats_interval * hz;
-		}
-		if (idle != 0) {
-			bool all_idle = true;
-
-			for (unsigned int i = 0; i < app->n_workers; i++)
-				if (now - app->workers[i]->last_rx_tsc < idle)
-					all_idle = false;
-			if (all_idle)
-				app->quit = true;
-		}
-		usleep(10000);
+	hnv_port_mac(app->eth_port[pol->host.uplink], &mac);
+	if (pol->host.has_mac && !rte_is_same_ether_addr(&mac, &pol->host.mac))
+		fprintf(stderr,
+			"dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
+			pol->ports[pol->host.uplink].device);
+	if (hnv_compile(app, pol, &prog, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpdk-hnv: %s\n", err);
+		return -EINVAL;
 	}
-	if (shell != NULL)
-		hnv_shell_close(shell);
+	vfp_switch_publish(app->sw, prog);
+	hnv_policy_flow_timeouts(pol, &to);
+	vfp_switch_set_timeouts(app->sw, &to);
+	return 0;
 }
 
 int
@@ -317,12 +324,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpdk-hnv: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto fail;
 	}
-	if (open_ports(app) != 0 || compile_policy(app) != 0)
+	if (open_ports(app) != 0 || start_switch(app) != 0)
 		goto fail;
 	assign_queues(app);
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_sighup);
 	for (i = 0; i < app->n_workers; i++)
 		app->workers[i]->last_rx_tsc = rte_get_tsc_cycles();
 	for (i = 0; i < app->n_workers; i++)
@@ -331,14 +339,14 @@ main(int argc, char **argv)
 	        app->n_ports, app->n_workers);
 	fflush(stdout);
 
-	control_loop(app);
+	hnv_control_loop(app);
 	rte_eal_mp_wait_lcore();
 
 	printf("dpdk-hnv: stopping; final counters:\n");
 	hnv_stats_print(app, stdout);
 	for (i = 0; i < app->n_ports; i++)
 		hnv_port_close(app->eth_port[i]);
-	vfp_program_free(app->program);
+	vfp_switch_free(app->sw);
 	hnv_policy_free(app->policy);
 	rte_mempool_free(app->mp);
 	for (i = 0; i < app->n_workers; i++)
@@ -349,7 +357,7 @@ fail:
 	app->quit = true;
 	for (i = 0; i < app->n_ports; i++)
 		hnv_port_close(app->eth_port[i]);
-	vfp_program_free(app->program);
+	vfp_switch_free(app->sw);
 	hnv_policy_free(app->policy);
 fail_eal:
 	rte_eal_cleanup();

@@ -50,7 +50,7 @@ hnv_stats_print(const struct hnv_app *app, FILE *f)
 void
 hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 {
-	unsigned int n = vfp_neigh_count(app->program, NULL);
+	unsigned int n = vfp_neigh_count(app->sw, NULL);
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_ether_addr mac;
@@ -58,7 +58,7 @@ hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 		rte_be32_t addr;
 		bool ok;
 
-		vfp_neigh_get(app->program, i, &addr, &mac, &ok);
+		vfp_neigh_get(app->sw, i, &addr, &mac, &ok);
 		uint32_t a = rte_be_to_cpu_32(addr);
 		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
 		        a & 255);

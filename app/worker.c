@@ -6,7 +6,11 @@
  * one tx queue (its index) on every port. Run to completion: rx burst ->
  * vfp_process_burst -> the lcore's tx buffers, flushed once per loop. The
  * only state a worker writes is its own struct hnv_worker (counters, tx
- * buffers) and the program's next-hop cache (atomic words). Worker 0 also
+ * buffers), flow table entries (inserts under the table's writer lock; the
+ * hit counters of the flows it handles) and the switch's next-hop cache
+ * (atomic words). After each loop it reports an RCU quiescent state, which
+ * is what lets the control plane publish a new program and free deleted
+ * flows. Worker 0 also
  * solicits unresolved PA next hops every 100 ms, since it has a tx queue
  * and the control lcore does not.
  */
@@ -28,11 +32,12 @@ hnv_worker_main(void *arg)
 {
 	struct hnv_worker *w = arg;
 	struct hnv_app *app = w->app;
-	const struct vfp_program *prog = app->program;
+	struct vfp_switch *sw = app->sw;
 	struct rte_mbuf *pkts[VFP_BURST];
 	uint64_t hk_period = rte_get_tsc_hz() / 10, next_hk = 0;
 
-	vfp_lcore_init(&w->lc, worker_tx, w);
+	if (vfp_lcore_init(sw, &w->lc, w->txq, worker_tx, w) != 0)
+		return -1;
 	while (!app->quit) {
 		for (uint16_t i = 0; i < w->n_rx; i++) {
 			uint16_t port = w->rx[i].port;
@@ -42,18 +47,22 @@ hnv_worker_main(void *arg)
 			if (n == 0)
 				continue;
 			w->last_rx_tsc = rte_get_tsc_cycles();
-			vfp_process_burst(prog, &w->lc, port, pkts, n);
+			vfp_process_burst(sw, &w->lc, port, pkts, n);
 		}
 		if (w->housekeeping) {
 			uint64_t now = rte_get_tsc_cycles();
 
 			if (now >= next_hk) {
-				vfp_neigh_solicit(prog, &w->lc, app->mp);
+				vfp_neigh_solicit(sw, &w->lc, app->mp);
 				next_hk = now + hk_period;
 			}
 		}
 		vfp_lcore_flush(&w->lc);
+		/* No reference into the flow table or the program survives
+		 * this point: a grace period can end here. */
+		vfp_lcore_quiescent(sw, &w->lc);
 	}
 	vfp_lcore_flush(&w->lc);
+	vfp_lcore_fini(sw, &w->lc);
 	return 0;
 }

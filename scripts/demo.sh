@@ -96,7 +96,7 @@ cat <<EOF
 
 EOF
 
-ip netns exec hnv-host2 "$HNV_BIN" -l 0-1 --no-huge -m 512 --no-pci \
+ip netns exec hnv-host2 "$HNV_BIN" -l 0-1 --no-huge -m 1024 --no-pci \
 	--file-prefix hnv-demo \
 	--vdev net_af_packet0,iface=h2-up \
 	--vdev net_af_packet1,iface=h2-cweb \

@@ -84,6 +84,53 @@ struct hnv_mapping_cfg {
 	rte_be32_t pa;
 };
 
+/** Direction of an ACL rule, seen from the VM: out = sent by the VM. */
+enum hnv_acl_dir {
+	HNV_ACL_IN = 0,
+	HNV_ACL_OUT = 1,
+};
+
+enum hnv_acl_action {
+	HNV_ACL_ALLOW = 0,
+	HNV_ACL_DENY = 1,
+};
+
+/** One ACL rule (R9): a 5-tuple match with a priority and a verdict. */
+struct hnv_acl_rule_cfg {
+	char name[HNV_NAME_MAX];
+	uint16_t priority;     /**< 1..65535, lower wins; unique per ACL and direction */
+	uint8_t direction;     /**< enum hnv_acl_dir */
+	uint8_t action;        /**< enum hnv_acl_action */
+	int16_t protocol;      /**< -1 = any, else the IPv4 protocol number */
+	rte_be32_t src_prefix; /**< 0.0.0.0/0 = any */
+	uint8_t src_len;
+	rte_be32_t dst_prefix;
+	uint8_t dst_len;
+	uint16_t src_port_lo, src_port_hi; /**< 0..65535 = any */
+	uint16_t dst_port_lo, dst_port_hi;
+	bool stateful;         /**< allowed connections admit their replies (default) */
+};
+
+/** An ACL on one port or on one VSID (R9, R21). */
+struct hnv_acl_cfg {
+	char name[HNV_NAME_MAX];
+	bool on_vsid;          /**< true: applies to every VM NIC of vsid */
+	uint32_t vsid;
+	uint16_t port;         /**< index into hnv_policy.ports when !on_vsid */
+	unsigned int n_rules;
+	struct hnv_acl_rule_cfg *rules; /**< in file order */
+};
+
+/** Idle timeouts of unified flow table entries, in seconds. */
+struct hnv_flow_timeouts {
+	uint32_t tcp_syn;         /**< before the handshake completes, default 30 */
+	uint32_t tcp_established; /**< default 3600 */
+	uint32_t tcp_closing;     /**< after FIN or RST, default 10 */
+	uint32_t udp;             /**< default 60 */
+	uint32_t icmp;            /**< default 30 */
+	uint32_t other;           /**< default 60 */
+};
+
 /** A whole validated policy. Immutable after load; free with hnv_policy_free. */
 struct hnv_policy {
 	char source[256]; /**< file name used in messages */
@@ -98,6 +145,9 @@ struct hnv_policy {
 	struct hnv_vnic_cfg *vnics;
 	unsigned int n_mappings;
 	struct hnv_mapping_cfg *mappings;
+	unsigned int n_acls;
+	struct hnv_acl_cfg *acls;
+	struct hnv_flow_timeouts timeouts;
 };
 
 /**

@@ -5,11 +5,13 @@
  * reference; keep the two in step), the HNV objects they apply to (ports,
  * host, routing domains and subnets, VM NICs, mappings), the top level of the
  * document and the public API of hnv_policy.h. Reading and type-checking
- * JSON values, the error path and the address helpers live in policy_json.c.
+ * JSON values, the error path and the address helpers live in policy_json.c;
+ * ACLs and flow timeouts, in policy_acl.c.
  *
  * The tree is walked once, in dependency order: ports, host (its uplink names
  * a port), routing domains and their subnets, VM NICs (they name a VSID and a
- * port), mappings (they name a VSID and must not collide with local VM NICs).
+ * port), mappings (they name a VSID and must not collide with local VM NICs),
+ * ACLs (they name a VSID or a VM NIC's port), flow timeouts.
  * So every reference is checked against objects already accepted, and the
  * first failure stops the walk. A failure is one message, "<source>: <JSON
  * path>: <problem>", built from a small path stack kept in struct ctx; the
@@ -28,12 +30,13 @@
 #include <jansson.h>
 
 #include "hnv_policy.h"
+#include "policy_acl.h"
 #include "policy_json.h"
 
 /* Locally administered (bit 1 of the first byte), unicast; echoes the VRRP
  * 00:00:5e:00:01:xx block so it is easy to spot in a capture. */
 static const struct rte_ether_addr default_router_mac = {
-        .addr_bytes = {0x02, 0x00, 0x5e, 0x00, 0x01, 0x01}};
+	.addr_bytes = {0x02, 0x00, 0x5e, 0x00, 0x01, 0x01}};
 
 #define VSID_MIN 4096
 #define VSID_MAX 16777214 /* 2^24 - 2 (R2) */
@@ -55,19 +58,19 @@ parse_port(struct ctx *c, json_t *o, size_t i)
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = pj_v_str(
-		        c, "name", json_object_get(o, "name"), port->name, sizeof(port->name));
+			c, "name", json_object_get(o, "name"), port->name, sizeof(port->name));
 	if (rc == 0)
 		rc = pj_v_str(c, "device", json_object_get(o, "device"), port->device,
-		        sizeof(port->device));
+			sizeof(port->device));
 	for (j = 0; rc == 0 && j < p->n_ports; j++) {
 		if (strcmp(port->name, p->ports[j].name) == 0)
 			rc = pj_fail(c, "name",
-			        "duplicate port name '%s' (also at $.ports[%u].name)", port->name,
-			        j);
+				"duplicate port name '%s' (also at $.ports[%u].name)", port->name,
+				j);
 		else if (strcmp(port->device, p->ports[j].device) == 0)
 			rc = pj_fail(c, "device",
-			        "duplicate device '%s' (also at $.ports[%u].device)", port->device,
-			        j);
+				"duplicate device '%s' (also at $.ports[%u].device)", port->device,
+				j);
 	}
 	if (rc == 0)
 		p->n_ports++;
@@ -94,14 +97,14 @@ parse_pa_entry(struct ctx *c, const json_t *v, rte_be32_t *ip, uint8_t *len)
 	m = pj_mask_of(*len);
 	if (*len <= 30 && (a & ~m) == 0)
 		return pj_fail(
-		        c, NULL, "%s is the network address of its prefix", pj_ip_fmt(*ip).s);
+			c, NULL, "%s is the network address of its prefix", pj_ip_fmt(*ip).s);
 	if (*len <= 30 && (a & ~m) == ~m)
 		return pj_fail(
-		        c, NULL, "%s is the broadcast address of its prefix", pj_ip_fmt(*ip).s);
+			c, NULL, "%s is the broadcast address of its prefix", pj_ip_fmt(*ip).s);
 	for (j = 0; j < h->n_pa; j++)
 		if (h->pa[j] == *ip)
 			return pj_fail(c, NULL, "duplicate PA %s (also at $.host.pa[%u])",
-			        pj_ip_fmt(*ip).s, j);
+				pj_ip_fmt(*ip).s, j);
 	return 0;
 }
 
@@ -137,11 +140,11 @@ check_host_gateway(struct ctx *c, const struct hnv_host_cfg *h)
 
 	if (!pj_ipv4_is_unicast(h->gateway))
 		return pj_fail(
-		        c, "gateway", "%s is not a unicast IPv4 address", pj_ip_fmt(h->gateway).s);
+			c, "gateway", "%s is not a unicast IPv4 address", pj_ip_fmt(h->gateway).s);
 	for (i = 0; i < h->n_pa; i++)
 		if (h->pa[i] == h->gateway)
 			return pj_fail(c, "gateway", "%s is our own PA ($.host.pa[%u])",
-			        pj_ip_fmt(h->gateway).s, i);
+				pj_ip_fmt(h->gateway).s, i);
 	for (i = 0; i < h->n_pa; i++) {
 		uint32_t m = pj_mask_of(h->pa_prefix_len[i]);
 		uint32_t net = rte_be_to_cpu_32(h->pa[i]) & m;
@@ -150,21 +153,21 @@ check_host_gateway(struct ctx *c, const struct hnv_host_cfg *h)
 			continue;
 		if (h->pa_prefix_len[i] <= 30 && (gw == net || gw == (net | ~m)))
 			return pj_fail(c, "gateway",
-			        "%s is the network or broadcast address of PA prefix %s/%u",
-			        pj_ip_fmt(h->gateway).s, pj_ip_fmt(rte_cpu_to_be_32(net)).s,
-			        h->pa_prefix_len[i]);
+				"%s is the network or broadcast address of PA prefix %s/%u",
+				pj_ip_fmt(h->gateway).s, pj_ip_fmt(rte_cpu_to_be_32(net)).s,
+				h->pa_prefix_len[i]);
 		return 0;
 	}
 	return pj_fail(c, "gateway", "%s is not inside any PA prefix of $.host.pa",
-	        pj_ip_fmt(h->gateway).s);
+		pj_ip_fmt(h->gateway).s);
 }
 
 static int
 parse_host(struct ctx *c, json_t *o)
 {
 	static const struct field fields[] = {{"name", true}, {"uplink", true}, {"pa", true},
-	        {"mac", false}, {"vlan", false}, {"gateway", false}, {"gateway_mac", false},
-	        {"router_mac", false}};
+		{"mac", false}, {"vlan", false}, {"gateway", false}, {"gateway_mac", false},
+		{"router_mac", false}};
 	struct hnv_host_cfg *h = &c->p->host;
 	char uplink[HNV_NAME_MAX];
 	json_t *v, *pa;
@@ -241,7 +244,7 @@ parse_encap(struct ctx *c, const json_t *v, enum hnv_encap *out)
 		*out = HNV_ENCAP_NVGRE;
 	else
 		return pj_fail(
-		        c, "encap", "unknown encap '%s' (expected \"vxlan\" or \"nvgre\")", s);
+			c, "encap", "unknown encap '%s' (expected \"vxlan\" or \"nvgre\")", s);
 	return 0;
 }
 
@@ -273,8 +276,8 @@ check_subnet_prefix(struct ctx *c, const struct hnv_subnet_cfg *s)
 
 	if ((a & ~m) != 0)
 		return pj_fail(c, "prefix", "%s/%u has host bits set (network is %s/%u)",
-		        pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(rte_cpu_to_be_32(a & m)).s,
-		        s->prefix_len);
+			pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(rte_cpu_to_be_32(a & m)).s,
+			s->prefix_len);
 	for (k = 0; k < p->n_subnets; k++) {
 		const struct hnv_subnet_cfg *o = &p->subnets[k];
 		uint32_t mm = pj_mask_of(RTE_MIN(o->prefix_len, s->prefix_len));
@@ -283,8 +286,8 @@ check_subnet_prefix(struct ctx *c, const struct hnv_subnet_cfg *s)
 			continue;
 		subnet_path(p, k, where, sizeof(where));
 		return pj_fail(c, "prefix", "%s/%u overlaps %s/%u of VSID %u (at %s.prefix)",
-		        pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(o->prefix).s,
-		        o->prefix_len, o->vsid, where);
+			pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(o->prefix).s,
+			o->prefix_len, o->vsid, where);
 	}
 	return 0;
 }
@@ -306,14 +309,14 @@ check_in_subnet(struct ctx *c, const char *key, rte_be32_t ip, const struct hnv_
 	else
 		return 0;
 	return pj_fail(c, key, "%s %s subnet %s/%u of VSID %u", pj_ip_fmt(ip).s, what,
-	        pj_ip_fmt(s->prefix).s, s->prefix_len, s->vsid);
+		pj_ip_fmt(s->prefix).s, s->prefix_len, s->vsid);
 }
 
 static int
 parse_subnet(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-	        {"vsid", true}, {"prefix", true}, {"encap", false}, {"gateway", false}};
+		{"vsid", true}, {"prefix", true}, {"encap", false}, {"gateway", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_subnet_cfg *s = &p->subnets[p->n_subnets];
 	long long vsid = 0;
@@ -326,13 +329,13 @@ parse_subnet(struct ctx *c, json_t *o, size_t i)
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = pj_v_int(
-		        c, "vsid", json_object_get(o, "vsid"), "VSID", VSID_MIN, VSID_MAX, &vsid);
+			c, "vsid", json_object_get(o, "vsid"), "VSID", VSID_MIN, VSID_MAX, &vsid);
 	s->vsid = (uint32_t)vsid;
 	if (rc == 0)
 		rc = check_subnet_vsid(c, s);
 	if (rc == 0)
 		rc = pj_v_prefix(c, "prefix", json_object_get(o, "prefix"), SUBNET_LEN_MIN,
-		        SUBNET_LEN_MAX, &s->prefix, &s->prefix_len);
+			SUBNET_LEN_MAX, &s->prefix, &s->prefix_len);
 	if (rc == 0)
 		rc = check_subnet_prefix(c, s);
 	if (rc == 0 && (v = json_object_get(o, "encap")) != NULL)
@@ -368,8 +371,8 @@ parse_rd(struct ctx *c, json_t *o, size_t i)
 	for (j = 0; rc == 0 && j < p->n_rds; j++)
 		if (p->rds[j].rdid == rd->rdid)
 			rc = pj_fail(c, "rdid",
-			        "duplicate RDID %u (also at $.routing_domains[%u].rdid)", rd->rdid,
-			        j);
+				"duplicate RDID %u (also at $.routing_domains[%u].rdid)", rd->rdid,
+				j);
 	if (rc == 0 && (v = json_object_get(o, "name")) != NULL)
 		rc = pj_v_str(c, "name", v, rd->name, sizeof(rd->name));
 	if (rc == 0)
@@ -382,8 +385,8 @@ parse_rd(struct ctx *c, json_t *o, size_t i)
 
 /* ---- VM NICs and mappings ----------------------------------------------- */
 
-static int
-find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s)
+int
+policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s)
 {
 	long long vsid = 0;
 	int rc;
@@ -408,13 +411,13 @@ check_unique_mac(struct ctx *c, uint32_t vsid, const struct rte_ether_addr *mac)
 	for (i = 0; i < p->n_vnics; i++)
 		if (p->vnics[i].vsid == vsid && rte_is_same_ether_addr(&p->vnics[i].mac, mac))
 			return pj_fail(c, "mac",
-			        "duplicate MAC %s in VSID %u (also at $.vm_nics[%u].mac)",
-			        pj_mac_fmt(mac).s, vsid, i);
+				"duplicate MAC %s in VSID %u (also at $.vm_nics[%u].mac)",
+				pj_mac_fmt(mac).s, vsid, i);
 	for (i = 0; i < p->n_mappings; i++)
 		if (p->mappings[i].vsid == vsid && rte_is_same_ether_addr(&p->mappings[i].mac, mac))
 			return pj_fail(c, "mac",
-			        "duplicate MAC %s in VSID %u (also at $.mappings[%u].mac)",
-			        pj_mac_fmt(mac).s, vsid, i);
+				"duplicate MAC %s in VSID %u (also at $.mappings[%u].mac)",
+				pj_mac_fmt(mac).s, vsid, i);
 	return 0;
 }
 
@@ -427,13 +430,13 @@ check_unique_ca(struct ctx *c, const char *key, uint32_t vsid, rte_be32_t ca)
 	for (i = 0; i < p->n_vnics; i++)
 		if (p->vnics[i].vsid == vsid && p->vnics[i].ip == ca)
 			return pj_fail(c, key,
-			        "duplicate CA %s in VSID %u (also at $.vm_nics[%u].ip)",
-			        pj_ip_fmt(ca).s, vsid, i);
+				"duplicate CA %s in VSID %u (also at $.vm_nics[%u].ip)",
+				pj_ip_fmt(ca).s, vsid, i);
 	for (i = 0; i < p->n_mappings; i++)
 		if (p->mappings[i].vsid == vsid && p->mappings[i].ca == ca)
 			return pj_fail(c, key,
-			        "duplicate CA %s in VSID %u (also at $.mappings[%u].ca)",
-			        pj_ip_fmt(ca).s, vsid, i);
+				"duplicate CA %s in VSID %u (also at $.mappings[%u].ca)",
+				pj_ip_fmt(ca).s, vsid, i);
 	return 0;
 }
 
@@ -445,7 +448,7 @@ check_ca(struct ctx *c, const char *key, rte_be32_t ca, const struct hnv_subnet_
 
 	if (rc == 0 && ca == s->gateway)
 		rc = pj_fail(
-		        c, key, "%s is the gateway address of VSID %u", pj_ip_fmt(ca).s, s->vsid);
+			c, key, "%s is the gateway address of VSID %u", pj_ip_fmt(ca).s, s->vsid);
 	if (rc == 0)
 		rc = check_unique_ca(c, key, s->vsid, ca);
 	return rc;
@@ -465,8 +468,8 @@ check_vnic_port(struct ctx *c, const char *name, uint16_t *out)
 	for (i = 0; i < p->n_vnics; i++)
 		if (p->vnics[i].port == port)
 			return pj_fail(c, "port",
-			        "port '%s' is already bound to VM NIC '%s' (at $.vm_nics[%u].port)",
-			        name, p->vnics[i].name, i);
+				"port '%s' is already bound to VM NIC '%s' (at $.vm_nics[%u].port)",
+				name, p->vnics[i].name, i);
 	*out = (uint16_t)port;
 	return 0;
 }
@@ -475,7 +478,7 @@ static int
 parse_vnic(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-	        {"name", true}, {"mac", true}, {"ip", true}, {"vsid", true}, {"port", true}};
+		{"name", true}, {"mac", true}, {"ip", true}, {"vsid", true}, {"port", true}};
 	struct hnv_policy *p = c->p;
 	struct hnv_vnic_cfg *n = &p->vnics[i];
 	const struct hnv_subnet_cfg *s = NULL;
@@ -489,10 +492,10 @@ parse_vnic(struct ctx *c, json_t *o, size_t i)
 	for (j = 0; rc == 0 && j < p->n_vnics; j++)
 		if (strcmp(p->vnics[j].name, n->name) == 0)
 			rc = pj_fail(c, "name",
-			        "duplicate VM NIC name '%s' (also at $.vm_nics[%u].name)", n->name,
-			        j);
+				"duplicate VM NIC name '%s' (also at $.vm_nics[%u].name)", n->name,
+				j);
 	if (rc == 0)
-		rc = find_vsid(c, o, &s);
+		rc = policy_find_vsid(c, o, &s);
 	if (rc == 0) {
 		n->vsid = s->vsid;
 		rc = pj_v_mac(c, "mac", json_object_get(o, "mac"), &n->mac);
@@ -523,8 +526,8 @@ check_mapping_pa(struct ctx *c, rte_be32_t pa)
 	for (i = 0; i < h->n_pa; i++)
 		if (h->pa[i] == pa)
 			return pj_fail(c, "pa",
-			        "%s is our own PA ($.host.pa[%u]); local VMs belong in vm_nics",
-			        pj_ip_fmt(pa).s, i);
+				"%s is our own PA ($.host.pa[%u]); local VMs belong in vm_nics",
+				pj_ip_fmt(pa).s, i);
 	return 0;
 }
 
@@ -532,7 +535,7 @@ static int
 parse_mapping(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-	        {"vsid", true}, {"ca", true}, {"mac", true}, {"pa", true}};
+		{"vsid", true}, {"ca", true}, {"mac", true}, {"pa", true}};
 	struct hnv_policy *p = c->p;
 	struct hnv_mapping_cfg *m = &p->mappings[i];
 	const struct hnv_subnet_cfg *s = NULL;
@@ -540,7 +543,7 @@ parse_mapping(struct ctx *c, json_t *o, size_t i)
 
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
-		rc = find_vsid(c, o, &s);
+		rc = policy_find_vsid(c, o, &s);
 	if (rc == 0) {
 		m->vsid = s->vsid;
 		rc = pj_v_ipv4(c, "ca", json_object_get(o, "ca"), &m->ca);
@@ -571,7 +574,7 @@ parse_version(struct ctx *c, json_t *root)
 		return pj_fail_type(c, "version", v, "integer");
 	if (json_integer_value(v) != HNV_POLICY_VERSION)
 		return pj_fail(c, "version", "unsupported version %lld (expected %d)",
-		        (long long)json_integer_value(v), HNV_POLICY_VERSION);
+			(long long)json_integer_value(v), HNV_POLICY_VERSION);
 	return 0;
 }
 
@@ -584,7 +587,7 @@ parse_ports(struct ctx *c, json_t *root)
 	rc = pj_get_array(c, root, "ports", 1, UINT16_MAX, &arr);
 	if (rc == 0)
 		rc = pj_alloc_array(
-		        c, json_array_size(arr), sizeof(*c->p->ports), (void **)&c->p->ports);
+			c, json_array_size(arr), sizeof(*c->p->ports), (void **)&c->p->ports);
 	return rc != 0 ? rc : pj_walk_objects(c, "ports", arr, parse_port);
 }
 
@@ -609,7 +612,7 @@ parse_rds(struct ctx *c, json_t *root)
 /* An optional array of objects at @key, allocated into *@model. */
 static int
 parse_optional(
-        struct ctx *c, json_t *root, const char *key, size_t elem_size, void **model, elem_fn fn)
+	struct ctx *c, json_t *root, const char *key, size_t elem_size, void **model, elem_fn fn)
 {
 	json_t *arr;
 	int rc;
@@ -626,7 +629,8 @@ static int
 parse_root(struct ctx *c, json_t *root)
 {
 	static const struct field fields[] = {{"version", true}, {"host", true}, {"ports", true},
-	        {"routing_domains", true}, {"vm_nics", false}, {"mappings", false}};
+		{"routing_domains", true}, {"vm_nics", false}, {"mappings", false}, {"acls", false},
+		{"flow_timeouts", false}};
 	struct hnv_policy *p = c->p;
 	int rc;
 
@@ -643,17 +647,22 @@ parse_root(struct ctx *c, json_t *root)
 		rc = parse_rds(c, root);
 	if (rc == 0)
 		rc = parse_optional(
-		        c, root, "vm_nics", sizeof(*p->vnics), (void **)&p->vnics, parse_vnic);
+			c, root, "vm_nics", sizeof(*p->vnics), (void **)&p->vnics, parse_vnic);
 	if (rc == 0)
 		rc = parse_optional(c, root, "mappings", sizeof(*p->mappings),
-		        (void **)&p->mappings, parse_mapping);
+			(void **)&p->mappings, parse_mapping);
+	if (rc == 0)
+		rc = parse_optional(
+			c, root, "acls", sizeof(*p->acls), (void **)&p->acls, acl_parse);
+	if (rc == 0)
+		rc = acl_parse_flow_timeouts(c, root);
 	return rc;
 }
 
 /* ---- public API --------------------------------------------------------- */
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -708,7 +717,7 @@ build(json_t *root, const char *source, struct hnv_policy **out, char *err, size
 
 int
 hnv_policy_parse(
-        const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen)
+	const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen)
 {
 	json_error_t je;
 	json_t *root;
@@ -759,6 +768,8 @@ hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t err
 void
 hnv_policy_free(struct hnv_policy *p)
 {
+	unsigned int i;
+
 	if (p == NULL)
 		return;
 	free(p->ports);
@@ -766,6 +777,9 @@ hnv_policy_free(struct hnv_policy *p)
 	free(p->subnets);
 	free(p->vnics);
 	free(p->mappings);
+	for (i = 0; i < p->n_acls; i++)
+		free(p->acls[i].rules);
+	free(p->acls);
 	free(p);
 }
 

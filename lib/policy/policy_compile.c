@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_errno.h>
 
 #include "policy_compile.h"
@@ -40,9 +41,156 @@ fail(char *err, size_t errlen, const struct hnv_policy *pol, const char *path, i
 	return rc;
 }
 
+static int
+rule_one(struct vfp_program *p, uint16_t port, int layer, int group, const char *name,
+	uint8_t action)
+{
+	struct vfp_rule_spec r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	r.priority = 1;
+	r.n_actions = 1;
+	r.actions[0].type = action;
+	return vfp_rule_add(p, port, layer, group, &r);
+}
+
+static rte_be32_t
+mask_be(uint8_t len)
+{
+	return rte_cpu_to_be_32(len == 0 ? 0 : ~0u << (32 - len));
+}
+
+/* One ACL rule (R9) as a VFP rule. */
+static void
+acl_rule_spec(const struct hnv_acl_rule_cfg *a, struct vfp_rule_spec *r)
+{
+	struct vfp_match *m = &r->match;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->name, sizeof(r->name), "%s", a->name);
+	r->priority = a->priority;
+	r->flags = a->stateful ? VFP_RULE_STATEFUL : 0;
+	r->n_actions = 1;
+	r->actions[0].type = a->action == HNV_ACL_DENY ? VFP_ACT_BLOCK : VFP_ACT_ALLOW;
+	if (a->src_len > 0) {
+		m->fields |= VFP_MATCH_SRC_IP;
+		m->src_mask = mask_be(a->src_len);
+		m->src_ip = a->src_prefix & m->src_mask;
+	}
+	if (a->dst_len > 0) {
+		m->fields |= VFP_MATCH_DST_IP;
+		m->dst_mask = mask_be(a->dst_len);
+		m->dst_ip = a->dst_prefix & m->dst_mask;
+	}
+	if (a->protocol >= 0) {
+		m->fields |= VFP_MATCH_PROTO;
+		m->proto = (uint8_t)a->protocol;
+	}
+	if (a->src_port_lo != 0 || a->src_port_hi != 65535) {
+		m->fields |= VFP_MATCH_SRC_PORT;
+		m->sport_lo = a->src_port_lo;
+		m->sport_hi = a->src_port_hi;
+	}
+	if (a->dst_port_lo != 0 || a->dst_port_hi != 65535) {
+		m->fields |= VFP_MATCH_DST_PORT;
+		m->dport_lo = a->dst_port_lo;
+		m->dport_hi = a->dst_port_hi;
+	}
+}
+
+/* The ACL's rules of one direction into group @group. */
+static int
+acl_group(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t prio,
+	enum vfp_dir dir, const struct hnv_acl_cfg *acl)
+{
+	int group = vfp_group_add(p, port, layer, name, prio, dir, VFP_FAMILY_IPV4);
+	uint8_t want = dir == VFP_DIR_OUT ? HNV_ACL_OUT : HNV_ACL_IN;
+
+	if (group < 0)
+		return group;
+	for (unsigned int i = 0; i < acl->n_rules; i++) {
+		struct vfp_rule_spec r;
+		int rc;
+
+		if (acl->rules[i].direction != want)
+			continue;
+		acl_rule_spec(&acl->rules[i], &r);
+		rc = vfp_rule_add(p, port, layer, group, &r);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static const struct hnv_acl_cfg *
+find_acl(const struct hnv_policy *pol, bool on_vsid, uint32_t vsid, uint16_t port)
+{
+	for (unsigned int i = 0; i < pol->n_acls; i++) {
+		const struct hnv_acl_cfg *a = &pol->acls[i];
+
+		if (a->on_vsid == on_vsid && (on_vsid ? a->vsid == vsid : a->port == port))
+			return a;
+	}
+	return NULL;
+}
+
+/* The layers of the VM port of @v (see policy_compile.h). */
+static int
+port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hnv_vnic_cfg *v)
+{
+	const struct hnv_acl_cfg *vacl = find_acl(pol, true, v->vsid, 0);
+	const struct hnv_acl_cfg *pacl = find_acl(pol, false, 0, v->port);
+	uint16_t port = v->port;
+	int layer, group, rc;
+
+	if (vacl != NULL || pacl != NULL) {
+		layer = vfp_layer_add(p, port, "acl", HNV_LAYER_ACL, false);
+		if (layer < 0)
+			return layer;
+		if (vacl != NULL &&
+			((rc = acl_group(p, port, layer, "vsid-out", 10, VFP_DIR_OUT, vacl)) < 0 ||
+				(rc = acl_group(p, port, layer, "vsid-in", 10, VFP_DIR_IN, vacl)) < 0))
+			return rc;
+		if (pacl != NULL &&
+			((rc = acl_group(p, port, layer, "port-out", 20, VFP_DIR_OUT, pacl)) < 0 ||
+				(rc = acl_group(p, port, layer, "port-in", 20, VFP_DIR_IN, pacl)) < 0))
+			return rc;
+	}
+
+	layer = vfp_layer_add(p, port, "vnet", HNV_LAYER_VNET, false);
+	if (layer < 0)
+		return layer;
+	group = vfp_group_add(p, port, layer, "vnet-out", 10, VFP_DIR_OUT, VFP_FAMILY_ANY);
+	if (group < 0 || (rc = rule_one(p, port, layer, group, "map", VFP_ACT_MAP)) < 0)
+		return group < 0 ? group : rc;
+	group = vfp_group_add(p, port, layer, "vnet-in", 10, VFP_DIR_IN, VFP_FAMILY_ANY);
+	if (group < 0 || (rc = rule_one(p, port, layer, group, "decap", VFP_ACT_DECAP)) < 0)
+		return group < 0 ? group : rc;
+
+	layer = vfp_layer_add(p, port, "pa-route", HNV_LAYER_PA_ROUTE, false);
+	if (layer < 0)
+		return layer;
+	group = vfp_group_add(p, port, layer, "pa-out", 10, VFP_DIR_OUT, VFP_FAMILY_ANY);
+	if (group < 0 || (rc = rule_one(p, port, layer, group, "route", VFP_ACT_ROUTE_PA)) < 0)
+		return group < 0 ? group : rc;
+	return 0;
+}
+
+void
+hnv_policy_flow_timeouts(const struct hnv_policy *pol, struct vfp_timeouts *out)
+{
+	out->tcp_syn = pol->timeouts.tcp_syn;
+	out->tcp_established = pol->timeouts.tcp_established;
+	out->tcp_closing = pol->timeouts.tcp_closing;
+	out->udp = pol->timeouts.udp;
+	out->icmp = pol->timeouts.icmp;
+	out->other = pol->timeouts.other;
+}
+
 int
 hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *env,
-        struct vfp_program **out, char *err, size_t errlen)
+	struct vfp_switch *sw, struct vfp_program **out, char *err, size_t errlen)
 {
 	const struct hnv_host_cfg *h = &pol->host;
 	struct vfp_host_params hp = {0};
@@ -68,7 +216,7 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	hp.table_size = env->table_size;
 	hp.socket_id = env->socket_id;
 
-	p = vfp_program_create(&hp);
+	p = vfp_program_create(sw, &hp);
 	if (p == NULL)
 		return fail(err, errlen, pol, "$.host", -rte_errno);
 
@@ -99,6 +247,13 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		rc = vfp_program_add_mapping(p, m->vsid, m->ca, &m->mac, m->pa);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.mappings[%u]", i);
+			goto error;
+		}
+	}
+	for (i = 0; i < pol->n_vnics; i++) {
+		rc = port_layers(p, pol, &pol->vnics[i]);
+		if (rc < 0) {
+			snprintf(path, sizeof(path), "$.vm_nics[%u]", i);
 			goto error;
 		}
 	}

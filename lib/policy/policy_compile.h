@@ -4,6 +4,16 @@
  * Switch port i of the program is hnv_policy.ports[i]; the caller binds it
  * to a device. What the policy leaves to the machine (the uplink MAC when
  * the policy names none, the uplink MTU) comes in struct hnv_compile_env.
+ *
+ * Each VM port gets these layers (R13, R16), walked in ascending priority
+ * for packets the VM sends and descending for packets to it:
+ *   10 "acl"       groups "vsid-out"/"vsid-in" (the VSID's ACL) then
+ *                  "port-out"/"port-in" (the port's ACL); only when the
+ *                  policy has an ACL for the port or its VSID
+ *   20 "vnet"      "vnet-out": MAP through the routing domain's mapping
+ *                  space; "vnet-in": DECAP
+ *   25             reserved for the distributed router
+ *   30 "pa-route"  "pa-out": ROUTE_PA (outer Ethernet/VLAN from the next hop)
  */
 #ifndef HNV_POLICY_COMPILE_H
 #define HNV_POLICY_COMPILE_H
@@ -14,6 +24,11 @@
 #include "hnv_policy.h"
 #include "vfp.h"
 
+#define HNV_LAYER_ACL 10
+#define HNV_LAYER_VNET 20
+#define HNV_LAYER_ROUTER 25
+#define HNV_LAYER_PA_ROUTE 30
+
 /** Facts about the running host that the compiler needs. */
 struct hnv_compile_env {
 	struct rte_ether_addr uplink_mac; /**< used when the policy has no host.mac */
@@ -23,13 +38,17 @@ struct hnv_compile_env {
 };
 
 /**
- * Build a program from @p pol.
+ * Build a program for switch @p sw from @p pol (not published).
  *
- * @param out   the program on success (free with vfp_program_free)
+ * @param out   the program on success (publish with vfp_switch_publish, or
+ *              free with vfp_program_free)
  * @param err   on failure, "SOURCE: $.path: problem"
  * @return 0 or a negative errno
  */
 int hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *env,
-        struct vfp_program **out, char *err, size_t errlen);
+	struct vfp_switch *sw, struct vfp_program **out, char *err, size_t errlen);
+
+/** The policy's flow timeouts in the engine's terms. */
+void hnv_policy_flow_timeouts(const struct hnv_policy *pol, struct vfp_timeouts *out);
 
 #endif /* HNV_POLICY_COMPILE_H */

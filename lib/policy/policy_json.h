@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/policy/policy_json.h: the toolkit policy.c reads the policy JSON with.
+ * lib/policy/policy_json.h: the toolkit policy.c and policy_acl.c read the
+ * policy JSON with.
  * Private to lib/policy: not installed, not part of hnv_policy.h.
  *
  * Owns: the error/path context (struct ctx) and the one-message failure
@@ -7,7 +8,7 @@
  * that check a jansson value and report against the current path; and the
  * IPv4/prefix/MAC helpers they and the validation rules share.
  * Knows nothing of the policy format itself: which fields an object has and
- * what they must satisfy is policy.c's business.
+ * what they must satisfy is the business of policy.c and policy_acl.c.
  */
 #ifndef HNV_POLICY_JSON_H
 #define HNV_POLICY_JSON_H
@@ -61,7 +62,7 @@ void pj_path_pop(struct ctx *c, size_t old);
 
 /** Report a problem at the current path (or its field @key if not NULL); returns -EINVAL. */
 int pj_fail(struct ctx *c, const char *key, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /** Report "expected @want, got <type of @v>" at @key; returns -EINVAL. */
 int pj_fail_type(struct ctx *c, const char *key, const json_t *v, const char *want);
@@ -99,14 +100,14 @@ int pj_v_str(struct ctx *c, const char *key, const json_t *v, char *dst, size_t 
 
 /** Read an integer in @min..@max; @what names it in the message ("VSID"). */
 int pj_v_int(struct ctx *c, const char *key, const json_t *v, const char *what, long long min,
-        long long max, long long *out);
+	long long max, long long *out);
 
 /** Read a dotted-quad IPv4 address string. */
 int pj_v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out);
 
 /** Read "A.B.C.D/N" with N in @min_len..@max_len. */
 int pj_v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
-        rte_be32_t *addr, uint8_t *len);
+	rte_be32_t *addr, uint8_t *len);
 
 /** Read a unicast, non-zero MAC address "xx:xx:xx:xx:xx:xx". */
 int pj_v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr *out);

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: the public face of the match-action engine.
+ * lib/vfp: the public face of the match-action engine (R15-R19, D4).
  *
- * A vfp_program is the compiled, immutable forwarding state of one policy:
- * switch ports and their roles, virtual subnets, the L2 table (VSID, MAC) ->
- * local port or remote PA, the ARP table (VSID, CA) -> MAC used by the ARP
- * proxy, our PAs and the PA next hops. It is built with the vfp_program_*
- * calls (by lib/policy's compiler) and then handed to workers, which run
- * vfp_process_burst() on it with their own vfp_lcore (counters and tx
- * buffers). Workers never write to the program except the PA neighbor cache,
- * whose entries are single atomic words.
+ * Objects:
+ *  - vfp_switch: long-lived. Owns the unified flow table (UFT), the RCU
+ *    state that lets workers read while the control plane publishes, the
+ *    PA next-hop cache and the generation counters by which flows notice
+ *    that what they were built from changed.
+ *  - vfp_program: one compiled policy, immutable once published: switch
+ *    ports and their roles, virtual subnets, mapping spaces (CA -> PA per
+ *    routing domain) and NAT pools, and per port an ordered list of layers;
+ *    a layer has groups (by direction and IP family, with priorities), a
+ *    group has rules (with priorities; one rule of a group matches a flow).
+ *  - vfp_lcore: one worker's counters and transmit buffers.
  *
- * This is the first data-path slice: direct table lookups per packet. The
- * layered rule walk and the unified flow table come on top of it.
+ * The first packet of a flow walks the layers (the slow path); the composed
+ * result is stored in the UFT as a ready-made header transposition, which
+ * every later packet of the flow applies after one hash lookup (the fast
+ * path). See vfp_uft.c for the table and its concurrency, vfp_slowpath.c
+ * for the walk.
  */
 #ifndef HNV_VFP_H
 #define HNV_VFP_H
@@ -28,8 +34,81 @@
 
 #define VFP_MAX_PORTS 64
 #define VFP_MAX_PA 8
+#define VFP_MAX_LCORES 32
 #define VFP_TX_BUF 64
 #define VFP_BURST 32
+#define VFP_NAME_MAX 32
+#define VFP_MAX_LAYERS 8
+#define VFP_MAX_GROUPS 16   /* per layer */
+#define VFP_MAX_ACTIONS 4   /* per rule */
+
+struct vfp_switch;
+struct vfp_program;
+
+/* ------------------------------------------------------------------ */
+/* Switch                                                             */
+
+/** Idle timeouts of flows, in seconds (0 = the default in brackets). */
+struct vfp_timeouts {
+	uint32_t tcp_syn;         /**< handshake not complete [30] */
+	uint32_t tcp_established; /**< [3600] */
+	uint32_t tcp_closing;     /**< after FIN or RST [10] */
+	uint32_t udp;             /**< [60] */
+	uint32_t icmp;            /**< [30] */
+	uint32_t other;           /**< [60] */
+};
+
+/** Parameters of a switch. */
+struct vfp_switch_params {
+	uint32_t flow_capacity; /**< UFT entries, 0 = 1M (VFP_DEFAULT_FLOWS) */
+	unsigned int n_lcores;  /**< worker lcores that will read (1..VFP_MAX_LCORES) */
+	int socket_id;
+};
+
+#define VFP_DEFAULT_FLOWS (1u << 20)
+
+/**
+ * Create a switch with an empty flow table and no program.
+ * @return the switch, or NULL with rte_errno set
+ */
+struct vfp_switch *vfp_switch_create(const struct vfp_switch_params *params);
+
+/** Free a switch (no worker may be running) and its current program. */
+void vfp_switch_free(struct vfp_switch *sw);
+
+/**
+ * Publish @p prog as the switch's program (control plane only; the caller
+ * must not be an online reader, see vfp_lcore_offline). Workers see
+ * it from their next burst; the previous program is freed once every worker
+ * has passed a quiescent state. Flows built from a port's layers or a VSID's
+ * mappings that differ between the two programs are invalidated (re-walked
+ * on their next packet); all others keep their UFT entries.
+ * @return 0, or -EINVAL if @p prog was built for another switch
+ */
+int vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog);
+
+
+/** The published program (control plane; NULL before the first publish). */
+const struct vfp_program *vfp_switch_program(const struct vfp_switch *sw);
+
+/** Set the idle timeouts (takes effect at the next aging pass). */
+void vfp_switch_set_timeouts(struct vfp_switch *sw, const struct vfp_timeouts *t);
+
+/**
+ * Age flows (control plane): look at up to @p budget UFT entries, resuming
+ * where the last call stopped, and delete those idle past their timeout.
+ * @return the number of flows deleted
+ */
+unsigned int vfp_switch_age(struct vfp_switch *sw, uint64_t now_tsc, unsigned int budget);
+
+/** Delete every flow (control plane). @return the number deleted */
+unsigned int vfp_switch_flush_flows(struct vfp_switch *sw);
+
+/** Number of flows in the UFT and its capacity. */
+unsigned int vfp_switch_flow_count(const struct vfp_switch *sw, unsigned int *capacity);
+
+/* ------------------------------------------------------------------ */
+/* Program: host, ports, subnets, spaces                              */
 
 enum vfp_port_role {
 	VFP_PORT_UNUSED = 0,
@@ -39,8 +118,8 @@ enum vfp_port_role {
 
 /** Host-wide parameters of a program. */
 struct vfp_host_params {
-	uint16_t n_ports; /**< switch ports 0..n_ports-1 */
-	uint16_t uplink;  /**< the PA-side port */
+	uint16_t n_ports;   /**< switch ports 0..n_ports-1 */
+	uint16_t uplink;    /**< the PA-side port */
 	unsigned int n_pa;
 	rte_be32_t pa[VFP_MAX_PA]; /**< pa[0] is the tunnel source */
 	uint8_t pa_prefix_len[VFP_MAX_PA];
@@ -51,27 +130,26 @@ struct vfp_host_params {
 	bool has_gateway_mac;
 	struct rte_ether_addr gateway_mac;
 	struct rte_ether_addr router_mac;
-	uint32_t table_size; /**< capacity of L2/ARP tables, 0 = default */
+	uint32_t table_size; /**< capacity of the L2/ARP tables, 0 = default */
 	int socket_id;
 };
 
-struct vfp_program;
-
 /**
- * Create an empty program for a host.
+ * Create an empty program for @p sw.
  * @return the program, or NULL with rte_errno set (EINVAL, ENOMEM)
  */
-struct vfp_program *vfp_program_create(const struct vfp_host_params *hp);
+struct vfp_program *vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp);
 
-/** Free a program and its tables. NULL is a no-op. */
+/** Free a program that was never published. NULL is a no-op. */
 void vfp_program_free(struct vfp_program *p);
 
 /**
- * Add a virtual subnet.
+ * Add a virtual subnet; its mappings live in the mapping space of @p rdid
+ * (created on first use).
  * @return 0, -EEXIST, -ENOSPC or -EINVAL
  */
 int vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_be32_t prefix,
-        uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap);
+	uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap);
 
 /**
  * Bind a local VM NIC to switch port @p port (one NIC per port).
@@ -79,22 +157,149 @@ int vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, 
  *         -EINVAL or -ENOSPC
  */
 int vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
-        const struct rte_ether_addr *mac, rte_be32_t ip);
+	const struct rte_ether_addr *mac, rte_be32_t ip);
 
 /**
- * Add a remote CA -> PA mapping; the PA's next hop is the PA itself when it
- * is inside one of our PA prefixes, else the host gateway.
+ * Add a remote CA -> PA mapping to the mapping space of the VSID's routing
+ * domain; the PA's next hop is the PA itself when it is inside one of our
+ * PA prefixes, else the host gateway.
  * @return 0, -ENOENT (unknown VSID), -EEXIST, -EHOSTUNREACH (off-link PA and
  *         no gateway), -ENOSPC or -EINVAL
  */
 int vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
-        const struct rte_ether_addr *mac, rte_be32_t pa);
+	const struct rte_ether_addr *mac, rte_be32_t pa);
+
+/**
+ * Add a NAT pool space: addresses [@p ip_lo, @p ip_hi] and ports
+ * [@p port_lo, @p port_hi] (host order).
+ * @return the space id (>= 0) or -EINVAL / -ENOSPC / -EEXIST (name)
+ */
+int vfp_program_add_nat_pool(struct vfp_program *p, const char *name, rte_be32_t ip_lo,
+	rte_be32_t ip_hi, uint16_t port_lo, uint16_t port_hi);
+
+/** Does NAT pool @p space contain (@p ip, @p port)? */
+bool vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uint16_t port);
+
+/** The mapping space id of routing domain @p rdid, or -ENOENT. */
+int vfp_program_mapping_space(const struct vfp_program *p, uint32_t rdid);
 
 /** Role of switch port @p port in @p p. */
 enum vfp_port_role vfp_program_port_role(const struct vfp_program *p, uint16_t port);
 
 /** Number of switch ports of @p p. */
 uint16_t vfp_program_n_ports(const struct vfp_program *p);
+
+/* ------------------------------------------------------------------ */
+/* Program: layers, groups, rules (R15, R16)                          */
+
+/** Direction, seen from the VM: OUT = sent by the VM, IN = to the VM. */
+enum vfp_dir {
+	VFP_DIR_OUT = 0,
+	VFP_DIR_IN = 1,
+};
+
+/** IP family a group applies to. */
+enum vfp_family {
+	VFP_FAMILY_ANY = 0, /**< any EtherType */
+	VFP_FAMILY_IPV4,
+	VFP_FAMILY_IPV6,
+};
+
+/** Condition fields (bits of vfp_match.fields). Absent fields match anything. */
+#define VFP_MATCH_PORT (1u << 0)
+#define VFP_MATCH_VSID (1u << 1)
+#define VFP_MATCH_SRC_MAC (1u << 2)
+#define VFP_MATCH_DST_MAC (1u << 3)
+#define VFP_MATCH_ETHERTYPE (1u << 4)
+#define VFP_MATCH_SRC_IP (1u << 5)
+#define VFP_MATCH_DST_IP (1u << 6)
+#define VFP_MATCH_PROTO (1u << 7)
+#define VFP_MATCH_SRC_PORT (1u << 8)
+#define VFP_MATCH_DST_PORT (1u << 9)
+
+/** A rule's conditions. IPs and masks in network order, ports host order. */
+struct vfp_match {
+	uint32_t fields;
+	uint16_t port;
+	uint32_t vsid;
+	struct rte_ether_addr src_mac, dst_mac;
+	uint16_t ethertype; /**< host order */
+	rte_be32_t src_ip, src_mask;
+	rte_be32_t dst_ip, dst_mask;
+	uint8_t proto;
+	uint16_t sport_lo, sport_hi;
+	uint16_t dport_lo, dport_hi;
+};
+
+enum vfp_action_type {
+	VFP_ACT_ALLOW = 1, /**< ACL: pass */
+	VFP_ACT_BLOCK,     /**< ACL: drop (acl_deny); ends the walk */
+	VFP_ACT_MAP,       /**< VNet out: destination MAC through the mapping space
+			        of the VSID: a local port (hairpin) or the remote
+			        PA (encapsulation) */
+	VFP_ACT_DECAP,     /**< VNet in: strip the tunnel (the uplink ingress already
+			        checked that the sending PA hosts the inner source) */
+	VFP_ACT_ROUTE_PA,  /**< PA routing: outer Ethernet/VLAN from the PA next hop */
+	VFP_ACT_SET_MAC,   /**< L2 rewrite of source and/or destination MAC */
+	VFP_ACT_SET_IP,    /**< L3 rewrite of source and/or destination IPv4 */
+};
+
+#define VFP_SET_SRC 0x1
+#define VFP_SET_DST 0x2
+
+/** One action of a rule. */
+struct vfp_action {
+	uint8_t type;  /**< enum vfp_action_type */
+	uint8_t set;   /**< SET_MAC/SET_IP: VFP_SET_SRC | VFP_SET_DST */
+	struct rte_ether_addr src_mac, dst_mac;
+	rte_be32_t src_ip, dst_ip;
+};
+
+/** Rule flags. */
+#define VFP_RULE_STATEFUL 0x1  /**< an ALLOW admits the replies of the flow */
+#define VFP_RULE_TERMINATE 0x2 /**< no further group of this layer is walked */
+
+/** Everything that describes a rule. */
+struct vfp_rule_spec {
+	char name[VFP_NAME_MAX];
+	uint16_t priority; /**< lower first; unique within the group */
+	uint8_t flags;
+	struct vfp_match match;
+	unsigned int n_actions;
+	struct vfp_action actions[VFP_MAX_ACTIONS];
+};
+
+/**
+ * Add a layer to port @p port. Layers are walked in ascending priority for
+ * packets the VM sends (OUT) and in descending priority for packets to the
+ * VM (IN), so that the outermost layer (PA routing) meets an inbound packet
+ * first, as in VFP.
+ * @param default_block  what a packet matching no rule of the layer gets
+ * @return the layer id on this port (>= 0, stable) or -EINVAL / -ENOSPC /
+ *         -EEXIST (priority or name taken)
+ */
+int vfp_layer_add(struct vfp_program *p, uint16_t port, const char *name, uint16_t priority,
+	bool default_block);
+
+/**
+ * Add a group to a layer: the rules for one direction and IP family.
+ * Groups of a layer are walked in ascending priority.
+ * @return the group id within the layer (>= 0) or a negative errno
+ */
+int vfp_group_add(struct vfp_program *p, uint16_t port, int layer, const char *name,
+	uint16_t priority, enum vfp_dir dir, enum vfp_family family);
+
+/**
+ * Add a rule to a group. Within a group the matching rule of lowest
+ * priority is the one that applies.
+ * @return the rule id within the group (>= 0), -EEXIST (priority taken),
+ *         -EINVAL or -ENOSPC
+ */
+int vfp_rule_add(struct vfp_program *p, uint16_t port, int layer, int group,
+	const struct vfp_rule_spec *spec);
+
+/* ------------------------------------------------------------------ */
+/* Data path                                                          */
 
 /** Per-port counters kept by one lcore. */
 struct vfp_port_stats {
@@ -106,16 +311,26 @@ struct vfp_port_stats {
 	uint64_t arp_requests; /**< ARP requests sent out of this port (resolver) */
 	uint64_t encapsulated; /**< packets tunnelled out of the uplink */
 	uint64_t decapsulated; /**< tunnel packets received on the uplink */
-	uint64_t consumed;     /**< absorbed by the switch itself (ARP replies it learned from) */
+	uint64_t consumed;     /**< absorbed by the switch (ARP it learned from) */
 	uint64_t drops[HNV_DROP_MAX]; /**< by reason, charged to the receiving port
-	                                   (tx_full: the transmitting port;
-	                                   mbuf_exhausted: the uplink) */
+				         (tx_full: the transmitting port;
+				         mbuf_exhausted: the uplink) */
+};
+
+/** Flow table counters kept by one lcore. */
+struct vfp_uft_stats {
+	uint64_t hits;      /**< packets that took the fast path */
+	uint64_t misses;    /**< packets that walked the layers */
+	uint64_t stale;     /**< hits on an entry whose dependencies changed */
+	uint64_t inserts;   /**< flows added (reverse entries included) */
+	uint64_t uncached;  /**< packets forwarded from the slow path because the
+			         table was full (never dropped for it) */
 };
 
 /**
  * Transmit callback of an lcore: send @p n packets out of switch port
  * @p port; return how many were taken. The rest are freed and counted as
- * tx_full by the caller.
+ * tx_full by the engine.
  */
 typedef uint16_t (*vfp_tx_fn)(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
 
@@ -124,53 +339,142 @@ struct vfp_lcore {
 	vfp_tx_fn tx;
 	void *tx_ctx;
 	uint64_t tsc_hz;
-	uint64_t dirty; /**< bit per port with buffered packets */
+	unsigned int thread_id; /**< RCU reader id */
+	uint64_t dirty;         /**< bit per port with buffered packets */
 	struct {
 		uint16_t n;
 		struct rte_mbuf *pkts[VFP_TX_BUF];
 	} txb[VFP_MAX_PORTS];
 	struct vfp_port_stats stats[VFP_MAX_PORTS];
+	struct vfp_uft_stats uft;
 } __rte_cache_aligned;
 
-/** Reset @p lc and set its transmit callback. */
-void vfp_lcore_init(struct vfp_lcore *lc, vfp_tx_fn tx, void *ctx);
+/**
+ * Reset @p lc, set its transmit callback and register it as reader
+ * @p thread_id (0 .. n_lcores-1) of @p sw; it is online from now on.
+ * @return 0 or -EINVAL
+ */
+int vfp_lcore_init(struct vfp_switch *sw, struct vfp_lcore *lc, unsigned int thread_id,
+	vfp_tx_fn tx, void *ctx);
+
+/** Take @p lc offline and unregister it. */
+void vfp_lcore_fini(struct vfp_switch *sw, struct vfp_lcore *lc);
+
+/**
+ * Take @p lc offline / online. An offline reader does not hold up
+ * vfp_switch_publish(); a thread that is both a reader and the publisher
+ * (a test, the replay runner) goes offline around its publish calls.
+ */
+void vfp_lcore_offline(struct vfp_switch *sw, struct vfp_lcore *lc);
+void vfp_lcore_online(struct vfp_switch *sw, struct vfp_lcore *lc);
+
+/** Report that @p lc holds no references into the flow table or program. */
+void vfp_lcore_quiescent(struct vfp_switch *sw, struct vfp_lcore *lc);
 
 /**
  * Process a burst received on switch port @p port: every packet is either
  * queued for transmission on this lcore's buffers, or freed and counted
  * under a drop reason. Ownership of all @p n mbufs passes to the engine.
  */
-void vfp_process_burst(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
-        struct rte_mbuf **pkts, uint16_t n);
-
-/**
- * Send an ARP request out of the uplink for every PA next hop of @p p that
- * is not resolved and was not asked for within the last second. Called
- * periodically by one worker (it needs a tx queue) so that next hops resolve
- * before the first VM packet. An mbuf allocation failure is counted as
- * mbuf_exhausted on the uplink.
- * @return the number of requests queued on @p lc
- */
-unsigned int vfp_neigh_solicit(
-        const struct vfp_program *p, struct vfp_lcore *lc, struct rte_mempool *mp);
-
-/** Number of PA next hops of @p p, and how many are resolved (in @p resolved). */
-unsigned int vfp_neigh_count(const struct vfp_program *p, unsigned int *resolved);
-
-/**
- * Read PA next hop @p i (0 .. vfp_neigh_count()-1): its address, MAC and
- * whether it is resolved. @return 0 or -ENOENT
- */
-int vfp_neigh_get(const struct vfp_program *p, unsigned int i, rte_be32_t *ip,
-        struct rte_ether_addr *mac, bool *resolved);
+void vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf **pkts, uint16_t n);
 
 /** Transmit everything buffered on @p lc. */
 void vfp_lcore_flush(struct vfp_lcore *lc);
 
 /**
- * Sum the stats of @p n_lcores lcores for @p port into @p out.
+ * Send an ARP request out of the uplink for every PA next hop that is not
+ * resolved and was not asked for within the last second. Called
+ * periodically by one worker (it needs a tx queue) so that next hops
+ * resolve before the first VM packet. An mbuf allocation failure is counted
+ * as mbuf_exhausted on the uplink.
+ * @return the number of requests queued on @p lc
  */
+unsigned int vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc,
+	struct rte_mempool *mp);
+
+/** Number of PA next hops, and how many are resolved (in @p resolved). */
+unsigned int vfp_neigh_count(const struct vfp_switch *sw, unsigned int *resolved);
+
+/**
+ * Read PA next hop @p i (0 .. vfp_neigh_count()-1): its address, MAC and
+ * whether it is resolved. @return 0 or -ENOENT
+ */
+int vfp_neigh_get(const struct vfp_switch *sw, unsigned int i, rte_be32_t *ip,
+	struct rte_ether_addr *mac, bool *resolved);
+
+/** Sum the port stats of @p n_lcores lcores for @p port into @p out. */
 void vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port,
-        struct vfp_port_stats *out);
+	struct vfp_port_stats *out);
+
+/** Sum the flow table stats of @p n_lcores lcores into @p out. */
+void vfp_uft_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores,
+	struct vfp_uft_stats *out);
+
+/* ------------------------------------------------------------------ */
+/* Introspection: counters of the object model, flows, trace          */
+
+/** Visit every layer/group/rule of port @p port with its counters. */
+struct vfp_rule_info {
+	const char *layer;
+	const char *group;
+	const char *rule;       /**< NULL for the group line itself */
+	uint16_t priority;
+	enum vfp_dir dir;
+	uint64_t hits;          /**< flows that this rule (or layer) decided */
+};
+typedef void (*vfp_rule_visit_fn)(void *ctx, const struct vfp_rule_info *info);
+
+/** Call @p fn for each layer (rule NULL, group NULL) and rule of @p port. */
+void vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn,
+	void *ctx);
+
+/** A flow as shown to an operator. */
+struct vfp_flow_info {
+	uint16_t in_port;
+	enum vfp_dir dir;
+	uint32_t vsid;
+	rte_be32_t src_ip, dst_ip;
+	uint8_t proto;
+	uint16_t sport, dport;
+	const char *action;  /**< "forward", "encap", "decap", "drop" */
+	uint16_t out_port;
+	const char *state;   /**< TCP state or "-" */
+	bool reverse;        /**< created for the replies of an allowed flow */
+	uint64_t packets, bytes;
+	uint64_t idle_ms;
+};
+typedef void (*vfp_flow_visit_fn)(void *ctx, const struct vfp_flow_info *info);
+
+/** Call @p fn for up to @p max flows (control plane). @return flows visited */
+unsigned int vfp_switch_visit_flows(const struct vfp_switch *sw, unsigned int max,
+	vfp_flow_visit_fn fn, void *ctx);
+
+#define VFP_TRACE_MAX 24
+
+/** The slow-path walk of one packet, layer by layer (vfp_trace). */
+struct vfp_trace {
+	unsigned int n;
+	struct {
+		uint16_t port;          /**< whose layers */
+		enum vfp_dir dir;
+		char layer[VFP_NAME_MAX];
+		char group[VFP_NAME_MAX]; /**< "" when no group of the layer matched */
+		char rule[VFP_NAME_MAX];  /**< "" for the layer's default */
+		char action[64];
+	} step[VFP_TRACE_MAX];
+	char result[128]; /**< the composed outcome: "encap vxlan to 192.168.1.10 ..." */
+	bool dropped;
+	enum hnv_drop_reason drop;
+};
+
+/**
+ * Run one frame received on @p port through parsing and the slow path of
+ * the published program, without side effects (no flow added, no counter
+ * moved, the frame untouched), and describe what happened.
+ * @return 0, or -ENOENT when no program is published
+ */
+int vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct vfp_trace *out);
 
 #endif /* HNV_VFP_H */

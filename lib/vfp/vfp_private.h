@@ -1,20 +1,79 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: internal layout of a compiled program, shared by the builder
- * (vfp_program.c) and the data path (vfp_pipeline.c). Not installed, not
- * included outside lib/vfp.
+ * lib/vfp: internal layout shared by the files of the engine: the compiled
+ * program (vfp_program.c), the switch with its generations and next hops
+ * (vfp_switch.c), the flow table (vfp_uft.c), the layer walk
+ * (vfp_slowpath.c) and the per-packet path (vfp_pipeline.c). Not included
+ * outside lib/vfp.
  */
 #ifndef HNV_VFP_PRIVATE_H
 #define HNV_VFP_PRIVATE_H
 
 #include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+#include <rte_spinlock.h>
 
 #include "arp_proxy.h"
 #include "encap.h"
 #include "vfp.h"
 
 #define VFP_MAX_NEIGH 64
+#define VFP_MAX_SUBNETS 4096
+#define VFP_MAX_SPACES 512
 
-/* Hash keys: fixed size, padding zeroed by the builders. */
+/* ------------------------------------------------------------------ */
+/* Generations (per-dependency invalidation)                          */
+
+/* A flow remembers the generation of each thing it was built from; a hit
+ * on a flow whose generations are not all current re-walks the layers.
+ * Slots are stable for the life of the switch, so that a new program can
+ * keep the flows of everything it did not change. */
+#define VFP_SLOT_NONE 0xffff
+#define VFP_SLOT_GLOBAL 0                          /* host, subnet set */
+#define VFP_SLOT_PORT(p) (1 + (p))                 /* a port's layers */
+#define VFP_SLOT_NEIGH(n) (1 + VFP_MAX_PORTS + (n)) /* a PA next hop's MAC */
+#define VFP_SLOT_VSID_BASE (1 + VFP_MAX_PORTS + VFP_MAX_NEIGH)
+#define VFP_N_SLOTS (VFP_SLOT_VSID_BASE + VFP_MAX_SUBNETS)
+#define VFP_FLOW_DEPS 4
+
+/* ------------------------------------------------------------------ */
+/* Keys and packets                                                   */
+
+/* The UFT key: everything the slow path looks at. Fixed size, padding
+ * zeroed; network order where the wire has it. */
+struct vfp_flow_key {
+	uint32_t vsid;
+	rte_be32_t outer_src;  /* IN from the uplink: the sender's PA, else 0 */
+	rte_be32_t src_ip;
+	rte_be32_t dst_ip;
+	rte_be16_t sport;      /* TCP/UDP/SCTP ports; ICMP echo: the id in both */
+	rte_be16_t dport;
+	struct rte_ether_addr src_mac;
+	struct rte_ether_addr dst_mac;
+	rte_be16_t ethertype;
+	uint8_t proto;
+	uint8_t dir;           /* enum vfp_dir */
+	uint16_t in_port;
+	uint8_t encap;         /* IN: enum encap_type of the tunnel */
+	uint8_t pad;
+};
+
+_Static_assert(sizeof(struct vfp_flow_key) == 40, "flow key has hidden padding");
+
+/* A parsed packet: its key and what the per-packet work needs. */
+struct vfp_pkt {
+	struct vfp_flow_key key;
+	uint16_t hdr_len;   /* IN: tunnel header bytes before the inner frame */
+	uint16_t inner_len; /* IN: inner frame length per the outer IPv4 header */
+	uint16_t l3_off;    /* offset of the inner IPv4 header in the inner frame, 0 = not IPv4 */
+	uint8_t tcp_flags;
+	uint8_t is_ipv4;
+	uint8_t has_l4;     /* sport/dport were read (TCP/UDP/SCTP, not a fragment) */
+};
+
+/* ------------------------------------------------------------------ */
+/* Program                                                            */
+
 struct vfp_l2_key {
 	uint32_t vsid;
 	struct rte_ether_addr mac;
@@ -36,19 +95,16 @@ enum vfp_entry_kind {
 
 struct vfp_subnet;
 
-/* One CA of a VSID, reachable through the L2 table (by MAC) and the ARP
- * table (by IP). Remote entries carry the tunnel template, precomputed but
- * for the next-hop MAC and the entropy field. */
+/* One CA of a mapping space, found by (VSID, MAC) and by (VSID, IP). */
 struct vfp_entry {
 	uint8_t kind;
 	uint16_t port;  /* LOCAL: switch port */
-	uint16_t neigh; /* REMOTE: index of the PA next hop */
+	uint16_t neigh; /* REMOTE: index of the PA next hop in the switch */
 	rte_be32_t pa;  /* REMOTE: the host's PA */
 	uint32_t vsid;
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
 	const struct vfp_subnet *subnet;
-	struct encap_template tmpl;
 };
 
 struct vfp_subnet {
@@ -58,35 +114,79 @@ struct vfp_subnet {
 	uint8_t prefix_len;
 	uint8_t encap; /* enum encap_type */
 	rte_be32_t gateway;
-	uint16_t n_local; /* local VM ports, for inbound flood delivery */
+	uint16_t slot;     /* generation slot in the switch */
+	int space;         /* mapping space of the routing domain */
+	uint64_t fingerprint; /* of everything a flow of this VSID depends on */
+	uint16_t n_local;  /* local VM ports, for inbound flood delivery */
 	uint16_t local_ports[VFP_MAX_PORTS];
 };
 
+enum vfp_space_type {
+	VFP_SPACE_MAPPING = 1,
+	VFP_SPACE_NAT_POOL,
+};
+
+struct vfp_space {
+	uint8_t type;
+	uint32_t rdid;              /* MAPPING */
+	char name[VFP_NAME_MAX];    /* NAT_POOL */
+	uint32_t ip_lo, ip_hi;      /* NAT_POOL, host order */
+	uint16_t port_lo, port_hi;
+};
+
+struct vfp_rule {
+	struct vfp_rule_spec spec;
+	uint64_t hits; /* flows decided, updated atomically by the slow path */
+};
+
+struct vfp_group {
+	char name[VFP_NAME_MAX];
+	uint16_t priority;
+	uint8_t dir;    /* enum vfp_dir */
+	uint8_t family; /* enum vfp_family */
+	unsigned int n_rules, max_rules;
+	struct vfp_rule *rules; /* ascending priority */
+};
+
+struct vfp_layer {
+	char name[VFP_NAME_MAX];
+	uint16_t priority;
+	bool default_block;
+	uint64_t hits;       /* flows that walked it */
+	uint64_t defaulted;  /* ... and matched no rule */
+	unsigned int n_groups;
+	struct vfp_group groups[VFP_MAX_GROUPS]; /* in the order added (ids) */
+	uint8_t order[VFP_MAX_GROUPS];           /* group ids, ascending priority */
+};
+
 struct vfp_port {
-	uint8_t role;                 /* enum vfp_port_role */
-	const struct vfp_entry *vnic; /* VM: the bound NIC */
+	uint8_t role; /* enum vfp_port_role */
+	const struct vfp_entry *vnic;
+	unsigned int n_layers;
+	struct vfp_layer *layers[VFP_MAX_LAYERS]; /* in the order added (ids) */
+	uint8_t order[VFP_MAX_LAYERS];            /* layer ids, ascending priority */
+	uint64_t fingerprint;
 };
 
 struct vfp_program {
+	struct vfp_switch *sw;
 	struct vfp_host_params hp;
 	uint16_t mtu;
+	uint64_t fingerprint; /* host parameters and the set of subnets */
 	struct vfp_port ports[VFP_MAX_PORTS];
 
 	struct rte_hash *subnet_h; /* vsid -> struct vfp_subnet * */
 	struct rte_hash *l2_h;     /* (vsid, mac) -> struct vfp_entry * */
 	struct rte_hash *arp_h;    /* (vsid, ip) -> struct vfp_entry * */
 
-	unsigned int n_subnets, max_subnets;
+	unsigned int n_subnets;
 	struct vfp_subnet *subnets;
 	unsigned int n_entries, max_entries;
 	struct vfp_entry *entries;
-
-	unsigned int n_neigh;
-	struct arp_proxy_neigh neigh[VFP_MAX_NEIGH]; /* written by workers, atomically */
-	bool neigh_static[VFP_MAX_NEIGH];            /* configured MAC: never relearned */
+	unsigned int n_spaces;
+	struct vfp_space spaces[VFP_MAX_SPACES];
 };
 
-/* Is @ip one of our PAs? */
 static inline bool
 vfp_is_our_pa(const struct vfp_program *p, rte_be32_t ip)
 {
@@ -127,5 +227,154 @@ vfp_arp_lookup(const struct vfp_program *p, uint32_t vsid, rte_be32_t ip)
 		return NULL;
 	return data;
 }
+
+/* ------------------------------------------------------------------ */
+/* Flows                                                              */
+
+enum vfp_xp_kind {
+	VFP_XP_DROP = 1, /* count drop_reason, free */
+	VFP_XP_FORWARD,  /* to out_port as is (after rewrites) */
+	VFP_XP_ENCAP,    /* prepend tmpl, to the uplink */
+	VFP_XP_DECAP,    /* strip the tunnel, to out_port */
+};
+
+#define VFP_FLOW_REVERSE 0x01  /* made for the replies of an allowed flow */
+#define VFP_FLOW_STATEFUL 0x02 /* allowed; its replies are admitted */
+#define VFP_FLOW_SET_MAC 0x04
+#define VFP_FLOW_SET_IP 0x08
+
+/* vfp_flow.set: which addresses the rewrites replace. */
+#define VFP_XSET_SRC_MAC 0x1
+#define VFP_XSET_DST_MAC 0x2
+#define VFP_XSET_SRC_IP 0x4
+#define VFP_XSET_DST_IP 0x8
+
+enum vfp_tcp_state {
+	VFP_TCP_NONE = 0, /* not TCP */
+	VFP_TCP_SYN,
+	VFP_TCP_ESTABLISHED,
+	VFP_TCP_CLOSING,
+};
+
+enum vfp_timeout_class {
+	VFP_TO_OTHER = 0,
+	VFP_TO_UDP,
+	VFP_TO_ICMP,
+	VFP_TO_TCP, /* by tcp_state */
+};
+
+/* A UFT entry: the precomputed header transposition of one flow direction.
+ * The first cache line holds what every hit reads and writes. */
+struct vfp_flow {
+	uint8_t kind;        /* enum vfp_xp_kind */
+	uint8_t drop_reason;
+	uint8_t flags;       /* VFP_FLOW_* */
+	uint8_t tcp_state;   /* enum vfp_tcp_state */
+	uint16_t out_port;
+	uint8_t to_class;    /* enum vfp_timeout_class */
+	uint8_t set;         /* VFP_SET_SRC | VFP_SET_DST of the rewrites */
+	uint32_t gen_global;
+	uint16_t dep_slot[VFP_FLOW_DEPS];
+	uint32_t dep_gen[VFP_FLOW_DEPS];
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t last_tsc;
+	/* Transposition. */
+	struct encap_template tmpl; /* ENCAP: complete outer header */
+	struct rte_ether_addr set_src_mac, set_dst_mac;
+	rte_be32_t set_src_ip, set_dst_ip;
+	/* Cold: aging and introspection. */
+	struct vfp_flow_key key;
+	uint32_t index;
+	uint8_t in_use;
+} __rte_cache_aligned;
+
+struct vfp_uft {
+	struct rte_hash *h;      /* key -> struct vfp_flow * */
+	struct vfp_flow *flows;  /* the entry pool */
+	struct rte_ring *free;   /* free entry indices */
+	uint32_t capacity;       /* keys */
+	uint32_t pool_size;      /* entries: capacity plus room for deferred frees */
+	rte_spinlock_t wlock;    /* serialises writers (workers' inserts, aging) */
+	uint32_t age_cursor;
+};
+
+/* ------------------------------------------------------------------ */
+/* Switch                                                             */
+
+struct vfp_switch {
+	struct vfp_program *prog; /* published; read with an acquire load */
+	struct rte_rcu_qsbr *qsbr;
+	unsigned int n_lcores;
+	int socket_id;
+	struct vfp_uft uft;
+	uint64_t timeout_tsc[4 + 3]; /* by class, TCP by state: see vfp_flow_timeout() */
+	uint64_t tsc_hz;
+
+	/* Generations, by slot; bumped by the control plane (publish) and by
+	 * workers (next-hop MAC changes). */
+	uint32_t gens[VFP_N_SLOTS];
+	/* VSID -> slot, stable for the life of the switch. */
+	uint32_t slot_vsid[VFP_MAX_SUBNETS];
+	unsigned int n_vsid_slots;
+
+	/* PA next hops: the neighbor cache survives program changes. */
+	unsigned int n_neigh;
+	struct arp_proxy_neigh neigh[VFP_MAX_NEIGH];
+	bool neigh_static[VFP_MAX_NEIGH];
+};
+
+/* vfp_program.c */
+void vfp_program_seal(struct vfp_program *p);
+
+/* vfp_switch.c */
+int vfp_switch_vsid_slot(struct vfp_switch *sw, uint32_t vsid);
+int vfp_switch_neigh_ref(struct vfp_switch *sw, rte_be32_t ip, const struct rte_ether_addr *mac);
+void vfp_switch_neigh_learn(struct vfp_switch *sw, unsigned int i, const struct rte_ether_addr *mac);
+bool vfp_flow_current(const struct vfp_switch *sw, const struct vfp_flow *f);
+uint64_t vfp_flow_timeout(const struct vfp_switch *sw, const struct vfp_flow *f);
+
+static inline uint32_t
+vfp_gen(const struct vfp_switch *sw, uint16_t slot)
+{
+	return __atomic_load_n(&sw->gens[slot], __ATOMIC_ACQUIRE);
+}
+
+/* vfp_uft.c */
+int vfp_uft_init(struct vfp_uft *u, uint32_t capacity, int socket, struct rte_rcu_qsbr *qsbr);
+void vfp_uft_fini(struct vfp_uft *u);
+struct vfp_flow *vfp_uft_alloc(struct vfp_uft *u);
+void vfp_uft_release(struct vfp_uft *u, struct vfp_flow *f);
+int vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, struct vfp_flow **current);
+void vfp_uft_lookup_bulk(const struct vfp_uft *u, const struct vfp_flow_key **keys, unsigned int n,
+	struct vfp_flow **flows);
+struct vfp_flow *vfp_uft_lookup(const struct vfp_uft *u, const struct vfp_flow_key *key);
+bool vfp_uft_delete(struct vfp_uft *u, struct vfp_flow *f);
+
+/* vfp_slowpath.c */
+
+/* What the slow path decided for one packet. */
+struct vfp_verdict {
+	struct vfp_flow flow;     /* the transposition, ready to insert */
+	bool cacheable;           /* false: transient (next hop unresolved) */
+	bool reverse_wanted;      /* allowed and stateful: build the reply's entry */
+	int16_t solicit_neigh;    /* >= 0: next hop to ARP for */
+};
+
+void vfp_slow_path(struct vfp_switch *sw, const struct vfp_program *p, const struct vfp_pkt *pkt,
+	bool established, bool count, struct vfp_trace *trace, struct vfp_verdict *v);
+bool vfp_is_reply(struct vfp_switch *sw, const struct vfp_program *p,
+	const struct vfp_flow_key *k);
+void vfp_reverse_key(const struct vfp_program *p, const struct vfp_flow_key *k, uint16_t dst_port,
+	const struct vfp_entry *remote, struct vfp_flow_key *r);
+
+/* vfp_pipeline.c */
+int vfp_parse_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct vfp_pkt *pkt, enum hnv_drop_reason *why);
+int vfp_parse_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
+	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why);
+
+/* vfp_format.c */
+void vfp_format_ip(char *buf, size_t size, rte_be32_t ip);
 
 #endif /* HNV_VFP_PRIVATE_H */

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: building a compiled program (vfp_program_*).
+ * lib/vfp: building a compiled program (vfp_program_*, vfp_layer_add,
+ * vfp_group_add, vfp_rule_add).
  *
- * Owns the tables of a program: subnets by VSID, CAs by (VSID, MAC) and by
- * (VSID, IP), the PA next-hop list, and the precomputed outer header of each
- * remote CA. Everything here runs on the control plane before a program is
- * published; workers only read the result.
+ * Owns the tables of a program: subnets by VSID, the mapping spaces (CAs by
+ * (VSID, MAC) and by (VSID, IP); VSIDs are unique in the datacenter (R2), so
+ * one pair of hashes holds every routing domain's space), NAT pools, and per
+ * port the ordered layers, groups and rules. Also the fingerprints that let
+ * vfp_switch_publish tell which ports and VSIDs a new program changed.
+ * Everything here runs on the control plane before a program is published;
+ * workers only read the result.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +21,6 @@
 #include "vfp_private.h"
 
 #define VFP_DEFAULT_TABLE 65536
-#define VFP_MAX_SUBNETS 4096
 
 static struct rte_hash *
 table_create(const char *what, uint32_t entries, uint32_t key_len, int socket)
@@ -28,7 +31,7 @@ table_create(const char *what, uint32_t entries, uint32_t key_len, int socket)
 
 	/* rte_hash names are global to the process; programs come and go. */
 	snprintf(name, sizeof(name), "vfp_%s_%u", what,
-	        __atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+		__atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
 	hp.name = name;
 	hp.entries = entries;
 	hp.key_len = key_len;
@@ -43,15 +46,28 @@ prefix_mask(uint8_t len)
 	return len == 0 ? 0 : ~0u << (32 - len);
 }
 
+/* Fingerprints: CRC32C of fields, combined in 64 bits. Order-sensitive
+ * (mix) for ordered things, order-free (xor) for sets. */
+static uint64_t
+mix(uint64_t fp, const void *data, uint32_t len)
+{
+	uint32_t lo = rte_hash_crc(data, len, (uint32_t)fp);
+	uint32_t hi = rte_hash_crc(data, len, (uint32_t)(fp >> 32) ^ 0x9e3779b9u);
+
+	return ((uint64_t)hi << 32) | lo;
+}
+
+#define MIX(fp, v) mix((fp), &(v), sizeof(v))
+
 struct vfp_program *
-vfp_program_create(const struct vfp_host_params *hp)
+vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 {
 	struct vfp_program *p;
 	uint32_t size;
 
-	if (hp == NULL || hp->n_ports == 0 || hp->n_ports > VFP_MAX_PORTS ||
-	        hp->uplink >= hp->n_ports || hp->n_pa == 0 || hp->n_pa > VFP_MAX_PA ||
-	        hp->vlan > 4094) {
+	if (sw == NULL || hp == NULL || hp->n_ports == 0 || hp->n_ports > VFP_MAX_PORTS ||
+		hp->uplink >= hp->n_ports || hp->n_pa == 0 || hp->n_pa > VFP_MAX_PA ||
+		hp->vlan > 4094) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -66,23 +82,30 @@ vfp_program_create(const struct vfp_host_params *hp)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	p->sw = sw;
 	p->hp = *hp;
 	p->mtu = hp->uplink_mtu ? hp->uplink_mtu : 1500;
 	size = hp->table_size ? hp->table_size : VFP_DEFAULT_TABLE;
 	p->ports[hp->uplink].role = VFP_PORT_UPLINK;
 	p->max_entries = size;
-	p->max_subnets = VFP_MAX_SUBNETS;
-	p->entries = rte_zmalloc_socket(
-	        "vfp_entries", sizeof(*p->entries) * size, RTE_CACHE_LINE_SIZE, hp->socket_id);
-	p->subnets = rte_zmalloc_socket("vfp_subnets", sizeof(*p->subnets) * p->max_subnets,
-	        RTE_CACHE_LINE_SIZE, hp->socket_id);
-	p->subnet_h = table_create("sn", p->max_subnets, sizeof(uint32_t), hp->socket_id);
+	p->entries = rte_zmalloc_socket("vfp_entries", sizeof(*p->entries) * size,
+		RTE_CACHE_LINE_SIZE, hp->socket_id);
+	p->subnets = rte_zmalloc_socket("vfp_subnets", sizeof(*p->subnets) * VFP_MAX_SUBNETS,
+		RTE_CACHE_LINE_SIZE, hp->socket_id);
+	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id);
 	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
 	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
 	if (p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL || p->l2_h == NULL ||
-	        p->arp_h == NULL) {
+		p->arp_h == NULL) {
 		vfp_program_free(p);
 		rte_errno = ENOMEM;
+		return NULL;
+	}
+	/* The gateway's static MAC lives in the switch's next-hop cache. */
+	if (hp->gateway != 0 && hp->has_gateway_mac &&
+		vfp_switch_neigh_ref(sw, hp->gateway, &hp->gateway_mac) < 0) {
+		vfp_program_free(p);
+		rte_errno = ENOSPC;
 		return NULL;
 	}
 	return p;
@@ -93,6 +116,15 @@ vfp_program_free(struct vfp_program *p)
 {
 	if (p == NULL)
 		return;
+	for (unsigned int port = 0; port < VFP_MAX_PORTS; port++) {
+		for (unsigned int l = 0; l < p->ports[port].n_layers; l++) {
+			struct vfp_layer *layer = p->ports[port].layers[l];
+
+			for (unsigned int g = 0; g < layer->n_groups; g++)
+				rte_free(layer->groups[g].rules);
+			rte_free(layer);
+		}
+	}
 	rte_hash_free(p->subnet_h);
 	rte_hash_free(p->l2_h);
 	rte_hash_free(p->arp_h);
@@ -102,19 +134,39 @@ vfp_program_free(struct vfp_program *p)
 }
 
 int
+vfp_program_mapping_space(const struct vfp_program *p, uint32_t rdid)
+{
+	for (unsigned int i = 0; i < p->n_spaces; i++)
+		if (p->spaces[i].type == VFP_SPACE_MAPPING && p->spaces[i].rdid == rdid)
+			return (int)i;
+	return -ENOENT;
+}
+
+int
 vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_be32_t prefix,
-        uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap)
+	uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap)
 {
 	struct vfp_subnet *s;
-	int rc;
+	int rc, slot, space;
 
 	if (vsid < ENCAP_VSID_MIN || vsid > ENCAP_VSID_MAX || prefix_len > 32 ||
-	        (encap != ENCAP_TYPE_VXLAN && encap != ENCAP_TYPE_NVGRE))
+		(encap != ENCAP_TYPE_VXLAN && encap != ENCAP_TYPE_NVGRE))
 		return -EINVAL;
 	if (vfp_subnet_lookup(p, vsid) != NULL)
 		return -EEXIST;
-	if (p->n_subnets == p->max_subnets)
+	if (p->n_subnets == VFP_MAX_SUBNETS)
 		return -ENOSPC;
+	space = vfp_program_mapping_space(p, rdid);
+	if (space < 0) {
+		if (p->n_spaces == VFP_MAX_SPACES)
+			return -ENOSPC;
+		space = (int)p->n_spaces++;
+		p->spaces[space].type = VFP_SPACE_MAPPING;
+		p->spaces[space].rdid = rdid;
+	}
+	slot = vfp_switch_vsid_slot(p->sw, vsid);
+	if (slot < 0)
+		return slot;
 	s = &p->subnets[p->n_subnets];
 	s->vsid = vsid;
 	s->rdid = rdid;
@@ -122,6 +174,8 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	s->prefix_len = prefix_len;
 	s->gateway = gateway;
 	s->encap = encap;
+	s->slot = (uint16_t)slot;
+	s->space = space;
 	rc = rte_hash_add_key_data(p->subnet_h, &vsid, s);
 	if (rc < 0)
 		return rc;
@@ -132,7 +186,7 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 /* Can (vsid, mac, ip) become a new entry? */
 static int
 entry_check(const struct vfp_program *p, const struct vfp_subnet *s,
-        const struct rte_ether_addr *mac, rte_be32_t ip)
+	const struct rte_ether_addr *mac, rte_be32_t ip)
 {
 	if (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac))
 		return -EINVAL;
@@ -146,7 +200,7 @@ entry_check(const struct vfp_program *p, const struct vfp_subnet *s,
 /* Claim a new entry and index it by (vsid, mac) and (vsid, ip). */
 static int
 entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_ether_addr *mac,
-        rte_be32_t ip, struct vfp_entry **out)
+	rte_be32_t ip, struct vfp_entry **out)
 {
 	struct vfp_l2_key lk = {.vsid = s->vsid, .mac = *mac, .pad = 0};
 	struct vfp_ip_key ik = {.vsid = s->vsid, .ip = ip};
@@ -177,7 +231,7 @@ entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_et
 
 int
 vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
-        const struct rte_ether_addr *mac, rte_be32_t ip)
+	const struct rte_ether_addr *mac, rte_be32_t ip)
 {
 	struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)vfp_subnet_lookup(p, vsid);
 	struct vfp_entry *e;
@@ -200,44 +254,27 @@ vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	return 0;
 }
 
-/* Index of the neighbor through which @pa is reached, created on demand. */
+/* The next hop through which @pa is reached: itself when on-link. */
 static int
 neigh_for(struct vfp_program *p, rte_be32_t pa)
 {
-	rte_be32_t nh = 0;
-	unsigned int i;
-
-	for (i = 0; i < p->hp.n_pa; i++) {
+	for (unsigned int i = 0; i < p->hp.n_pa; i++) {
 		uint32_t m = rte_cpu_to_be_32(prefix_mask(p->hp.pa_prefix_len[i]));
 
-		if ((pa & m) == (p->hp.pa[i] & m)) {
-			nh = pa;
-			break;
-		}
+		if ((pa & m) == (p->hp.pa[i] & m))
+			return vfp_switch_neigh_ref(p->sw, pa, NULL);
 	}
-	if (nh == 0)
-		nh = p->hp.gateway;
-	if (nh == 0)
+	if (p->hp.gateway == 0)
 		return -EHOSTUNREACH;
-	for (i = 0; i < p->n_neigh; i++)
-		if (p->neigh[i].ip == nh)
-			return (int)i;
-	if (p->n_neigh == VFP_MAX_NEIGH)
-		return -ENOSPC;
-	arp_proxy_neigh_init(&p->neigh[p->n_neigh], nh);
-	if (nh == p->hp.gateway && p->hp.has_gateway_mac) {
-		arp_proxy_neigh_update(&p->neigh[p->n_neigh], &p->hp.gateway_mac);
-		p->neigh_static[p->n_neigh] = true;
-	}
-	return (int)p->n_neigh++;
+	return vfp_switch_neigh_ref(p->sw, p->hp.gateway,
+		p->hp.has_gateway_mac ? &p->hp.gateway_mac : NULL);
 }
 
 int
 vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
-        const struct rte_ether_addr *mac, rte_be32_t pa)
+	const struct rte_ether_addr *mac, rte_be32_t pa)
 {
 	const struct vfp_subnet *s = vfp_subnet_lookup(p, vsid);
-	struct encap_outer o = {0};
 	struct vfp_entry *e;
 	int nh, rc;
 
@@ -258,13 +295,44 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	e->kind = VFP_ENTRY_REMOTE;
 	e->pa = pa;
 	e->neigh = (uint16_t)nh;
-	/* Everything but the next-hop MAC (resolved at run time) and the
-	 * per-flow entropy is fixed now. */
-	o.src_mac = p->hp.uplink_mac;
-	o.vlan_id = p->hp.vlan;
-	o.src_ip = p->hp.pa[0];
-	o.dst_ip = pa;
-	return encap_template_build(&e->tmpl, (enum encap_type)s->encap, &o, vsid, 0);
+	return 0;
+}
+
+int
+vfp_program_add_nat_pool(struct vfp_program *p, const char *name, rte_be32_t ip_lo,
+	rte_be32_t ip_hi, uint16_t port_lo, uint16_t port_hi)
+{
+	struct vfp_space *sp;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= VFP_NAME_MAX ||
+		rte_be_to_cpu_32(ip_lo) > rte_be_to_cpu_32(ip_hi) || port_lo > port_hi)
+		return -EINVAL;
+	for (unsigned int i = 0; i < p->n_spaces; i++)
+		if (p->spaces[i].type == VFP_SPACE_NAT_POOL && strcmp(p->spaces[i].name, name) == 0)
+			return -EEXIST;
+	if (p->n_spaces == VFP_MAX_SPACES)
+		return -ENOSPC;
+	sp = &p->spaces[p->n_spaces];
+	sp->type = VFP_SPACE_NAT_POOL;
+	strcpy(sp->name, name);
+	sp->ip_lo = rte_be_to_cpu_32(ip_lo);
+	sp->ip_hi = rte_be_to_cpu_32(ip_hi);
+	sp->port_lo = port_lo;
+	sp->port_hi = port_hi;
+	return (int)p->n_spaces++;
+}
+
+bool
+vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uint16_t port)
+{
+	const struct vfp_space *sp;
+	uint32_t a = rte_be_to_cpu_32(ip);
+
+	if (space < 0 || (unsigned int)space >= p->n_spaces)
+		return false;
+	sp = &p->spaces[space];
+	return sp->type == VFP_SPACE_NAT_POOL && a >= sp->ip_lo && a <= sp->ip_hi &&
+		port >= sp->port_lo && port <= sp->port_hi;
 }
 
 enum vfp_port_role
@@ -277,4 +345,275 @@ uint16_t
 vfp_program_n_ports(const struct vfp_program *p)
 {
 	return p->hp.n_ports;
+}
+
+static bool
+name_ok(const char *name)
+{
+	return name != NULL && name[0] != '\0' && strlen(name) < VFP_NAME_MAX;
+}
+
+int
+vfp_layer_add(struct vfp_program *p, uint16_t port, const char *name, uint16_t priority,
+	bool default_block)
+{
+	struct vfp_port *pp;
+	struct vfp_layer *layer;
+	unsigned int i, at;
+
+	if (port >= p->hp.n_ports || !name_ok(name))
+		return -EINVAL;
+	pp = &p->ports[port];
+	if (pp->n_layers == VFP_MAX_LAYERS)
+		return -ENOSPC;
+	for (i = 0; i < pp->n_layers; i++)
+		if (pp->layers[i]->priority == priority || strcmp(pp->layers[i]->name, name) == 0)
+			return -EEXIST;
+	layer = rte_zmalloc("vfp_layer", sizeof(*layer), RTE_CACHE_LINE_SIZE);
+	if (layer == NULL)
+		return -ENOMEM;
+	strcpy(layer->name, name);
+	layer->priority = priority;
+	layer->default_block = default_block;
+	/* Ids are stable; the walk order is kept sorted beside them. */
+	for (at = 0; at < pp->n_layers && pp->layers[pp->order[at]]->priority < priority; at++)
+		;
+	memmove(&pp->order[at + 1], &pp->order[at], pp->n_layers - at);
+	pp->order[at] = (uint8_t)pp->n_layers;
+	pp->layers[pp->n_layers] = layer;
+	return (int)pp->n_layers++;
+}
+
+int
+vfp_group_add(struct vfp_program *p, uint16_t port, int layer, const char *name,
+	uint16_t priority, enum vfp_dir dir, enum vfp_family family)
+{
+	struct vfp_layer *l;
+	struct vfp_group *g;
+	unsigned int i, at;
+
+	if (port >= p->hp.n_ports || layer < 0 || (unsigned int)layer >= p->ports[port].n_layers ||
+		!name_ok(name) || dir > VFP_DIR_IN || family > VFP_FAMILY_IPV6)
+		return -EINVAL;
+	l = p->ports[port].layers[layer];
+	if (l->n_groups == VFP_MAX_GROUPS)
+		return -ENOSPC;
+	for (i = 0; i < l->n_groups; i++)
+		if (strcmp(l->groups[i].name, name) == 0)
+			return -EEXIST;
+	for (at = 0; at < l->n_groups && l->groups[l->order[at]].priority <= priority; at++)
+		;
+	memmove(&l->order[at + 1], &l->order[at], l->n_groups - at);
+	l->order[at] = (uint8_t)l->n_groups;
+	g = &l->groups[l->n_groups];
+	memset(g, 0, sizeof(*g));
+	strcpy(g->name, name);
+	g->priority = priority;
+	g->dir = dir;
+	g->family = family;
+	return (int)l->n_groups++;
+}
+
+static bool
+action_ok(const struct vfp_action *a)
+{
+	switch (a->type) {
+	case VFP_ACT_ALLOW:
+	case VFP_ACT_BLOCK:
+	case VFP_ACT_MAP:
+	case VFP_ACT_DECAP:
+	case VFP_ACT_ROUTE_PA:
+		return true;
+	case VFP_ACT_SET_MAC:
+	case VFP_ACT_SET_IP:
+		return a->set != 0 && (a->set & ~(VFP_SET_SRC | VFP_SET_DST)) == 0;
+	default:
+		return false;
+	}
+}
+
+int
+vfp_rule_add(struct vfp_program *p, uint16_t port, int layer, int group,
+	const struct vfp_rule_spec *spec)
+{
+	struct vfp_layer *l;
+	struct vfp_group *g;
+	unsigned int i, at;
+
+	if (port >= p->hp.n_ports || layer < 0 || (unsigned int)layer >= p->ports[port].n_layers)
+		return -EINVAL;
+	l = p->ports[port].layers[layer];
+	if (group < 0 || (unsigned int)group >= l->n_groups || spec == NULL ||
+		!name_ok(spec->name) || spec->n_actions > VFP_MAX_ACTIONS)
+		return -EINVAL;
+	for (i = 0; i < spec->n_actions; i++)
+		if (!action_ok(&spec->actions[i]))
+			return -EINVAL;
+	g = &l->groups[group];
+	for (i = 0; i < g->n_rules; i++)
+		if (g->rules[i].spec.priority == spec->priority ||
+			strcmp(g->rules[i].spec.name, spec->name) == 0)
+			return -EEXIST;
+	if (g->n_rules == g->max_rules) {
+		unsigned int n = g->max_rules ? g->max_rules * 2 : 8;
+		struct vfp_rule *r = rte_realloc(g->rules, n * sizeof(*r), RTE_CACHE_LINE_SIZE);
+
+		if (r == NULL)
+			return -ENOMEM;
+		g->rules = r;
+		g->max_rules = n;
+	}
+	for (at = 0; at < g->n_rules && g->rules[at].spec.priority < spec->priority; at++)
+		;
+	memmove(&g->rules[at + 1], &g->rules[at], (g->n_rules - at) * sizeof(g->rules[0]));
+	memset(&g->rules[at], 0, sizeof(g->rules[at]));
+	g->rules[at].spec = *spec;
+	g->n_rules++;
+	return (int)at;
+}
+
+/* Fingerprint of what a rule does, field by field (the caller's struct may
+ * carry uninitialised padding). */
+static uint64_t
+rule_fp(uint64_t fp, const struct vfp_rule_spec *s)
+{
+	const struct vfp_match *m = &s->match;
+
+	fp = mix(fp, s->name, (uint32_t)strnlen(s->name, VFP_NAME_MAX));
+	fp = MIX(fp, s->priority);
+	fp = MIX(fp, s->flags);
+	fp = MIX(fp, m->fields);
+	fp = MIX(fp, m->port);
+	fp = MIX(fp, m->vsid);
+	fp = MIX(fp, m->src_mac);
+	fp = MIX(fp, m->dst_mac);
+	fp = MIX(fp, m->ethertype);
+	fp = MIX(fp, m->src_ip);
+	fp = MIX(fp, m->src_mask);
+	fp = MIX(fp, m->dst_ip);
+	fp = MIX(fp, m->dst_mask);
+	fp = MIX(fp, m->proto);
+	fp = MIX(fp, m->sport_lo);
+	fp = MIX(fp, m->sport_hi);
+	fp = MIX(fp, m->dport_lo);
+	fp = MIX(fp, m->dport_hi);
+	for (unsigned int i = 0; i < s->n_actions; i++) {
+		const struct vfp_action *a = &s->actions[i];
+
+		fp = MIX(fp, a->type);
+		fp = MIX(fp, a->set);
+		fp = MIX(fp, a->src_mac);
+		fp = MIX(fp, a->dst_mac);
+		fp = MIX(fp, a->src_ip);
+		fp = MIX(fp, a->dst_ip);
+	}
+	return fp;
+}
+
+static uint64_t
+port_fp(const struct vfp_port *pp)
+{
+	uint64_t fp = MIX(0, pp->role);
+
+	if (pp->vnic != NULL) {
+		fp = MIX(fp, pp->vnic->vsid);
+		fp = MIX(fp, pp->vnic->mac);
+		fp = MIX(fp, pp->vnic->ip);
+	}
+	for (unsigned int l = 0; l < pp->n_layers; l++) {
+		const struct vfp_layer *layer = pp->layers[pp->order[l]];
+
+		fp = mix(fp, layer->name, (uint32_t)strlen(layer->name));
+		fp = MIX(fp, layer->priority);
+		fp = MIX(fp, layer->default_block);
+		for (unsigned int g = 0; g < layer->n_groups; g++) {
+			const struct vfp_group *grp = &layer->groups[layer->order[g]];
+
+			fp = mix(fp, grp->name, (uint32_t)strlen(grp->name));
+			fp = MIX(fp, grp->priority);
+			fp = MIX(fp, grp->dir);
+			fp = MIX(fp, grp->family);
+			for (unsigned int r = 0; r < grp->n_rules; r++)
+				fp = rule_fp(fp, &grp->rules[r].spec);
+		}
+	}
+	return fp;
+}
+
+void
+vfp_program_seal(struct vfp_program *p)
+{
+	const struct vfp_host_params *hp = &p->hp;
+	uint64_t fp = 0, set = 0;
+	unsigned int i;
+
+	fp = MIX(fp, hp->n_ports);
+	fp = MIX(fp, hp->uplink);
+	fp = mix(fp, hp->pa, (uint32_t)(sizeof(hp->pa[0]) * hp->n_pa));
+	fp = mix(fp, hp->pa_prefix_len, hp->n_pa);
+	fp = MIX(fp, hp->uplink_mac);
+	fp = MIX(fp, hp->vlan);
+	fp = MIX(fp, p->mtu);
+	fp = MIX(fp, hp->gateway);
+	fp = MIX(fp, hp->router_mac);
+	for (i = 0; i < p->n_subnets; i++) {
+		const struct vfp_subnet *s = &p->subnets[i];
+		uint64_t sfp = MIX(0, s->vsid);
+
+		sfp = MIX(sfp, s->rdid);
+		sfp = MIX(sfp, s->prefix);
+		sfp = MIX(sfp, s->prefix_len);
+		sfp = MIX(sfp, s->gateway);
+		sfp = MIX(sfp, s->encap);
+		set ^= sfp;
+		p->subnets[i].fingerprint = sfp;
+	}
+	p->fingerprint = fp ^ set;
+	/* A VSID's flows depend on its CAs: local NICs and remote mappings. */
+	for (i = 0; i < p->n_entries; i++) {
+		const struct vfp_entry *e = &p->entries[i];
+		struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)e->subnet;
+		uint64_t efp = MIX(0, e->kind);
+
+		efp = MIX(efp, e->mac);
+		efp = MIX(efp, e->ip);
+		efp = MIX(efp, e->port);
+		efp = MIX(efp, e->pa);
+		s->fingerprint ^= efp;
+	}
+	for (i = 0; i < VFP_MAX_PORTS; i++)
+		p->ports[i].fingerprint = port_fp(&p->ports[i]);
+}
+
+void
+vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn,
+	void *ctx)
+{
+	const struct vfp_port *pp;
+
+	if (port >= p->hp.n_ports)
+		return;
+	pp = &p->ports[port];
+	for (unsigned int l = 0; l < pp->n_layers; l++) {
+		const struct vfp_layer *layer = pp->layers[pp->order[l]];
+		struct vfp_rule_info info = {
+			.layer = layer->name,
+			.priority = layer->priority,
+			.hits = __atomic_load_n(&layer->hits, __ATOMIC_RELAXED),
+		};
+
+		fn(ctx, &info);
+		for (unsigned int g = 0; g < layer->n_groups; g++) {
+			const struct vfp_group *grp = &layer->groups[layer->order[g]];
+
+			for (unsigned int r = 0; r < grp->n_rules; r++) {
+				info.group = grp->name;
+				info.rule = grp->rules[r].spec.name;
+				info.priority = grp->rules[r].spec.priority;
+				info.dir = (enum vfp_dir)grp->dir;
+				info.hits = __atomic_load_n(&grp->rules[r].hits, __ATOMIC_RELAXED);
+				fn(ctx, &info);
+			}
+		}
+	}
 }

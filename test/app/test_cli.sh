@@ -37,7 +37,7 @@ check "--help names --policy" grep -q -- "--policy FILE" "$tmp/help"
 check "missing --policy fails" test $? -ne 0
 check "missing --policy says so" grep -q -- "--policy FILE is required" "$tmp/out"
 
-"$bin" "${eal[@]}" --file-prefix cli2 -- --policy "$tmp/policy.json" --stats x >"$tmp/out" 2>&1
+"$bin" "${eal[@]}" --file-prefix cli2 -- --flows 65536 --policy "$tmp/policy.json" --stats x >"$tmp/out" 2>&1
 check "bad --stats value fails" test $? -ne 0
 check "bad --stats value is named" grep -q "bad value 'x'" "$tmp/out"
 
@@ -47,7 +47,7 @@ check "bad policy fails" test $? -ne 0
 check "bad policy names file, JSON path and problem" \
 	grep -q "bad.json: \$.routing_domains\[1\].subnets\[0\].vsid: .*4096" "$tmp/out"
 
-"$bin" "${eal[@]}" --file-prefix cli4 --vdev net_null0,no-rx=1 -- --policy "$tmp/policy.json" \
+"$bin" "${eal[@]}" --file-prefix cli4 --vdev net_null0,no-rx=1 -- --flows 65536 --policy "$tmp/policy.json" \
 	>"$tmp/out" 2>&1
 check "missing device fails" test $? -ne 0
 check "missing device is named with its policy port" \
@@ -55,7 +55,7 @@ check "missing device is named with its policy port" \
 
 printf 'show policy\nshow ports\nshow drops\nshow neighbors\nhelp\nbogus\nquit\n' |
 	timeout 30 "$bin" "${eal[@]}" --file-prefix cli5 "${ports[@]}" -- \
-		--policy "$tmp/policy.json" --interactive >"$tmp/out" 2>&1
+		--flows 65536 --policy "$tmp/policy.json" --interactive >"$tmp/out" 2>&1
 check "shell: quit exits 0" test $? -eq 0
 check "shell: show policy" grep -q "host host2, 3 ports, 2 routing domains, 2 subnets, 2 VM NICs, 2 mappings" "$tmp/out"
 check "shell: show ports" grep -q "^port contoso-web: rx-packets 0 tx-packets 0" "$tmp/out"
@@ -64,7 +64,7 @@ check "shell: show neighbors" grep -q "^next-hop 192.168.2.1: unresolved" "$tmp/
 check "shell: help" grep -q "show neighbors   PA next hops" "$tmp/out"
 check "shell: unknown command" grep -q "Command not found" "$tmp/out"
 
-timeout 30 "$bin" "${eal[@]}" --file-prefix cli6 "${ports[@]}" -- --policy "$tmp/policy.json" \
+timeout 30 "$bin" "${eal[@]}" --file-prefix cli6 "${ports[@]}" -- --flows 65536 --policy "$tmp/policy.json" \
 	>"$tmp/out" 2>&1 &
 pid=$!
 for _ in $(seq 50); do grep -q "dpdk-hnv: forwarding" "$tmp/out" && break; sleep 0.2; done

@@ -132,7 +132,7 @@ ok "topology up"
 
 # ---------------------------------------------------------------- dpdk-hnv
 # stdbuf keeps stdout line-buffered into the log (readiness line, counters).
-ip netns exec hnv-host2 stdbuf -oL -eL "$HNV_BIN" -l 0-1 --no-huge -m 512 \
+ip netns exec hnv-host2 stdbuf -oL -eL "$HNV_BIN" -l 0-1 --no-huge -m 1024 \
 	--no-pci --file-prefix hnv-interop \
 	--vdev net_af_packet0,iface=h2-up \
 	--vdev net_af_packet1,iface=h2-cweb \

@@ -199,8 +199,10 @@ main(int argc, char **argv)
 	static struct pkt in[MAX_PKTS];
 	static struct vfp_lcore lc;
 	struct hnv_compile_env env = {0};
+	struct vfp_switch_params sp = {.flow_capacity = 65536, .n_lcores = 1};
 	char err[HNV_POLICY_ERR_MAX], path[512];
 	struct vfp_program *prog = NULL;
+	struct vfp_switch *sw;
 	struct hnv_policy *pol = NULL;
 	struct rte_mempool *mp;
 	unsigned int n_in = 0, i, j;
@@ -222,10 +224,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s: replay policies must set host.mac\n", argv[1]);
 		return 2;
 	}
-	if (hnv_policy_compile(pol, &env, &prog, err, sizeof(err)) != 0) {
+	sw = vfp_switch_create(&sp);
+	if (sw == NULL) {
+		fprintf(stderr, "cannot create the switch\n");
+		return 2;
+	}
+	if (hnv_policy_compile(pol, &env, sw, &prog, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
+	vfp_switch_publish(sw, prog);
 	mp = rte_pktmbuf_pool_create("replay", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	if (mp == NULL)
 		return 2;
@@ -242,7 +250,7 @@ main(int argc, char **argv)
 	}
 	qsort(in, n_in, sizeof(in[0]), cmp_pkt);
 
-	vfp_lcore_init(&lc, collect_tx, NULL);
+	vfp_lcore_init(sw, &lc, 0, collect_tx, NULL);
 	for (i = 0; i < n_in; i = j) {
 		struct rte_mbuf *burst[VFP_BURST];
 		uint16_t n = 0;
@@ -257,7 +265,7 @@ main(int argc, char **argv)
 			memcpy(rte_pktmbuf_mtod(burst[n], void *), in[j].data, in[j].len);
 			now_ts = in[j].ts;
 		}
-		vfp_process_burst(prog, &lc, in[i].port, burst, n);
+		vfp_process_burst(sw, &lc, in[i].port, burst, n);
 		vfp_lcore_flush(&lc);
 	}
 	for (i = 0; i < pol->n_ports; i++) {
@@ -276,7 +284,8 @@ main(int argc, char **argv)
 		for (j = 0; j < outs[i].n; j++)
 			free(outs[i].pkts[j].data);
 	pcap_close(dead);
-	vfp_program_free(prog);
+	vfp_lcore_fini(sw, &lc);
+	vfp_switch_free(sw);
 	hnv_policy_free(pol);
 	rte_mempool_free(mp);
 	rte_eal_cleanup();

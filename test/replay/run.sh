@@ -26,7 +26,7 @@ if [ -f "$out/binary" ]; then
 	done <"$out/ports.txt"
 	if ! timeout 60 "$build/app/dpdk-hnv" -l 0-1 --no-huge -m 256 --no-pci \
 		--file-prefix "hnv-replay-$name" --log-level 'pmd.*:error' "${vdevs[@]}" \
-		-- --policy "$out/policy.json" --idle-exit 1000 >"$out/binary.log" 2>&1; then
+		-- --policy "$out/policy.json" --idle-exit 1000 --flows 65536 >"$out/binary.log" 2>&1; then
 		echo "dpdk-hnv failed:"
 		cat "$out/binary.log"
 		exit 1

@@ -4,7 +4,7 @@
  * Most tests start from BASE (figure 8, host 2), patch one value with jansson
  * and check both the return code and the whole message: file, JSON path and
  * problem. Inline JSON uses single quotes (J() turns them into double quotes)
- * so the fragments stay readable.
+ * so the fragments stay readable. ACL tests start from BASE plus ACLS.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,27 +23,45 @@
 #include "hnv_policy.h"
 
 static const char BASE[] =
-        "{'version': 1,"
-        " 'host': {'name': 'host2', 'uplink': 'uplink',"
-        "  'pa': ['192.168.2.20/24'], 'gateway': '192.168.2.1'},"
-        " 'ports': [{'name': 'uplink', 'device': 'net_af_packet0'},"
-        "  {'name': 'contoso-web', 'device': 'net_af_packet1'},"
-        "  {'name': 'fabrikam-web', 'device': 'net_af_packet2'}],"
-        " 'routing_domains': ["
-        "  {'rdid': 1, 'name': 'contoso',"
-        "   'subnets': [{'vsid': 5001, 'prefix': '10.1.1.0/24'}]},"
-        "  {'rdid': 2, 'name': 'fabrikam',"
-        "   'subnets': [{'vsid': 6001, 'prefix': '10.1.1.0/24'}]}],"
-        " 'vm_nics': ["
-        "  {'name': 'contoso-web', 'mac': '02:50:01:00:00:12', 'ip': '10.1.1.12',"
-        "   'vsid': 5001, 'port': 'contoso-web'},"
-        "  {'name': 'fabrikam-web', 'mac': '02:60:01:00:00:12', 'ip': '10.1.1.12',"
-        "   'vsid': 6001, 'port': 'fabrikam-web'}],"
-        " 'mappings': ["
-        "  {'vsid': 5001, 'ca': '10.1.1.11', 'mac': '02:50:01:00:00:11',"
-        "   'pa': '192.168.1.10'},"
-        "  {'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:11',"
-        "   'pa': '192.168.1.10'}]}";
+	"{'version': 1,"
+	" 'host': {'name': 'host2', 'uplink': 'uplink',"
+	"  'pa': ['192.168.2.20/24'], 'gateway': '192.168.2.1'},"
+	" 'ports': [{'name': 'uplink', 'device': 'net_af_packet0'},"
+	"  {'name': 'contoso-web', 'device': 'net_af_packet1'},"
+	"  {'name': 'fabrikam-web', 'device': 'net_af_packet2'}],"
+	" 'routing_domains': ["
+	"  {'rdid': 1, 'name': 'contoso',"
+	"   'subnets': [{'vsid': 5001, 'prefix': '10.1.1.0/24'}]},"
+	"  {'rdid': 2, 'name': 'fabrikam',"
+	"   'subnets': [{'vsid': 6001, 'prefix': '10.1.1.0/24'}]}],"
+	" 'vm_nics': ["
+	"  {'name': 'contoso-web', 'mac': '02:50:01:00:00:12', 'ip': '10.1.1.12',"
+	"   'vsid': 5001, 'port': 'contoso-web'},"
+	"  {'name': 'fabrikam-web', 'mac': '02:60:01:00:00:12', 'ip': '10.1.1.12',"
+	"   'vsid': 6001, 'port': 'fabrikam-web'}],"
+	" 'mappings': ["
+	"  {'vsid': 5001, 'ca': '10.1.1.11', 'mac': '02:50:01:00:00:11',"
+	"   'pa': '192.168.1.10'},"
+	"  {'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:11',"
+	"   'pa': '192.168.1.10'}]}";
+
+/* A port ACL on contoso-web and a VSID ACL on Fabrikam's 6001. Rules 0 and 1
+ * share priority 100 in different directions, which is allowed. */
+static const char ACLS[] =
+	"[{'name': 'web-lockdown', 'port': 'contoso-web', 'rules': ["
+	"  {'name': 'allow-sql', 'priority': 100, 'direction': 'out', 'action': 'allow',"
+	"   'protocol': 'tcp', 'dst': '10.1.1.11', 'dst_ports': 1433},"
+	"  {'name': 'allow-http', 'priority': 100, 'direction': 'in', 'action': 'allow',"
+	"   'protocol': 6, 'src': '10.1.0.0/16', 'src_ports': '1024-65535',"
+	"   'dst_ports': '80', 'stateful': false},"
+	"  {'name': 'deny-all', 'priority': 65535, 'direction': 'out', 'action': 'deny'}]},"
+	" {'name': 'fabrikam', 'vsid': 6001, 'rules': ["
+	"  {'name': 'ping', 'priority': 1, 'direction': 'in', 'action': 'allow',"
+	"   'protocol': 'icmp', 'src': 'any', 'dst': '0.0.0.0/0'},"
+	"  {'name': 'dns', 'priority': 2, 'direction': 'out', 'action': 'deny',"
+	"   'protocol': 'udp', 'src_ports': 'any', 'dst_ports': '53-53'},"
+	"  {'name': 'gre', 'priority': 3, 'direction': 'out', 'action': 'allow',"
+	"   'protocol': 47}]}]";
 
 /* JSON with single quotes -> jansson value. */
 static json_t *
@@ -77,7 +95,7 @@ walk(json_t *root, const char *path, char *last, size_t size)
 	while ((next = strchr(seg, '.')) != NULL) {
 		*next = '\0';
 		root = json_is_array(root) ? json_array_get(root, strtoul(seg, NULL, 10))
-		                           : json_object_get(root, seg);
+					   : json_object_get(root, seg);
 		assert_non_null(root);
 		seg = next + 1;
 	}
@@ -152,6 +170,32 @@ ip(const char *s)
 
 	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
 	return a.s_addr;
+}
+
+/* BASE with ACLS as $.acls. */
+static json_t *
+with_acls(void)
+{
+	json_t *root = J(BASE);
+
+	set(root, "acls", J(ACLS));
+	return root;
+}
+
+/* Parse @root (consumed) and return the policy, failing on any error. */
+static struct hnv_policy *
+load_ok(json_t *root)
+{
+	char err[HNV_POLICY_ERR_MAX] = "";
+	struct hnv_policy *p = NULL;
+	char *text = json_dumps(root, JSON_COMPACT);
+
+	assert_non_null(text);
+	json_decref(root);
+	if (hnv_policy_parse(text, "t.json", &p, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	free(text);
+	return p;
 }
 
 /* ---- a valid policy ----------------------------------------------------- */
@@ -298,8 +342,8 @@ test_vsid_4095_out_of_range(void **state)
 
 	set(root, "routing_domains.0.subnets.0.vsid", J("4095"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[0].subnets[0].vsid: VSID 4095 out of range "
-	        "4096..16777214");
+		"t.json: $.routing_domains[0].subnets[0].vsid: VSID 4095 out of range "
+		"4096..16777214");
 }
 
 static void
@@ -310,8 +354,8 @@ test_vsid_16777215_out_of_range(void **state)
 
 	set(root, "routing_domains.1.subnets.0.vsid", J("16777215"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[1].subnets[0].vsid: "
-	        "VSID 16777215 out of range 4096..16777214");
+		"t.json: $.routing_domains[1].subnets[0].vsid: "
+		"VSID 16777215 out of range 4096..16777214");
 }
 
 static void
@@ -322,8 +366,8 @@ test_duplicate_vsid(void **state)
 
 	set(root, "routing_domains.1.subnets.0.vsid", J("5001"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[1].subnets[0].vsid: duplicate VSID 5001 "
-	        "(also at $.routing_domains[0].subnets[0].vsid)");
+		"t.json: $.routing_domains[1].subnets[0].vsid: duplicate VSID 5001 "
+		"(also at $.routing_domains[0].subnets[0].vsid)");
 }
 
 static void
@@ -334,8 +378,8 @@ test_duplicate_mac_in_vsid(void **state)
 
 	set(root, "mappings.0.mac", J("'02:50:01:00:00:12'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.mappings[0].mac: duplicate MAC 02:50:01:00:00:12 in VSID 5001 "
-	        "(also at $.vm_nics[0].mac)");
+		"t.json: $.mappings[0].mac: duplicate MAC 02:50:01:00:00:12 in VSID 5001 "
+		"(also at $.vm_nics[0].mac)");
 }
 
 static void
@@ -345,11 +389,11 @@ test_duplicate_ca_in_vsid(void **state)
 	(void)state;
 
 	set(root, "mappings.2",
-	        J("{'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:99',"
-	          " 'pa': '192.168.1.11'}"));
+		J("{'vsid': 6001, 'ca': '10.1.1.11', 'mac': '02:60:01:00:00:99',"
+		  " 'pa': '192.168.1.11'}"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.mappings[2].ca: duplicate CA 10.1.1.11 in VSID 6001 "
-	        "(also at $.mappings[1].ca)");
+		"t.json: $.mappings[2].ca: duplicate CA 10.1.1.11 in VSID 6001 "
+		"(also at $.mappings[1].ca)");
 }
 
 static void
@@ -360,7 +404,7 @@ test_vnic_ip_outside_subnet(void **state)
 
 	set(root, "vm_nics.1.ip", J("'10.1.2.5'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.vm_nics[1].ip: 10.1.2.5 is outside subnet 10.1.1.0/24 of VSID 6001");
+		"t.json: $.vm_nics[1].ip: 10.1.2.5 is outside subnet 10.1.1.0/24 of VSID 6001");
 }
 
 static void
@@ -371,7 +415,7 @@ test_mapping_ca_outside_subnet(void **state)
 
 	set(root, "mappings.1.ca", J("'10.2.1.11'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.mappings[1].ca: 10.2.1.11 is outside subnet 10.1.1.0/24 of VSID 6001");
+		"t.json: $.mappings[1].ca: 10.2.1.11 is outside subnet 10.1.1.0/24 of VSID 6001");
 }
 
 static void
@@ -382,12 +426,12 @@ test_ca_is_gateway_or_broadcast(void **state)
 
 	set(root, "mappings.0.ca", J("'10.1.1.1'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.mappings[0].ca: 10.1.1.1 is the gateway address of VSID 5001");
+		"t.json: $.mappings[0].ca: 10.1.1.1 is the gateway address of VSID 5001");
 	root = J(BASE);
 	set(root, "vm_nics.0.ip", J("'10.1.1.255'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.vm_nics[0].ip: 10.1.1.255 is the broadcast address of subnet "
-	        "10.1.1.0/24 of VSID 5001");
+		"t.json: $.vm_nics[0].ip: 10.1.1.255 is the broadcast address of subnet "
+		"10.1.1.0/24 of VSID 5001");
 }
 
 static void
@@ -418,7 +462,7 @@ test_vnic_on_uplink(void **state)
 
 	set(root, "vm_nics.0.port", J("'uplink'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.vm_nics[0].port: port 'uplink' is the uplink ($.host.uplink)");
+		"t.json: $.vm_nics[0].port: port 'uplink' is the uplink ($.host.uplink)");
 }
 
 static void
@@ -429,8 +473,8 @@ test_port_bound_twice(void **state)
 
 	set(root, "vm_nics.1.port", J("'contoso-web'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.vm_nics[1].port: port 'contoso-web' is already bound to VM NIC "
-	        "'contoso-web' (at $.vm_nics[0].port)");
+		"t.json: $.vm_nics[1].port: port 'contoso-web' is already bound to VM NIC "
+		"'contoso-web' (at $.vm_nics[0].port)");
 }
 
 static void
@@ -464,8 +508,8 @@ test_malformed_mac(void **state)
 
 	set(root, "vm_nics.0.mac", J("'02:50:01:00:00:1g'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.vm_nics[0].mac: malformed MAC address '02:50:01:00:00:1g' "
-	        "(expected xx:xx:xx:xx:xx:xx)");
+		"t.json: $.vm_nics[0].mac: malformed MAC address '02:50:01:00:00:1g' "
+		"(expected xx:xx:xx:xx:xx:xx)");
 }
 
 static void
@@ -476,7 +520,7 @@ test_multicast_mac(void **state)
 
 	set(root, "mappings.1.mac", J("'01:00:5e:00:00:01'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.mappings[1].mac: 01:00:5e:00:00:01 is not a unicast MAC address");
+		"t.json: $.mappings[1].mac: 01:00:5e:00:00:01 is not a unicast MAC address");
 }
 
 static void
@@ -487,8 +531,8 @@ test_malformed_prefix(void **state)
 
 	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.0/24x'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[0].subnets[0].prefix: malformed prefix '10.1.1.0/24x' "
-	        "(expected A.B.C.D/N)");
+		"t.json: $.routing_domains[0].subnets[0].prefix: malformed prefix '10.1.1.0/24x' "
+		"(expected A.B.C.D/N)");
 }
 
 static void
@@ -499,8 +543,8 @@ test_prefix_with_host_bits(void **state)
 
 	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.5/24'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[0].subnets[0].prefix: 10.1.1.5/24 has host bits set "
-	        "(network is 10.1.1.0/24)");
+		"t.json: $.routing_domains[0].subnets[0].prefix: 10.1.1.5/24 has host bits set "
+		"(network is 10.1.1.0/24)");
 }
 
 static void
@@ -511,8 +555,8 @@ test_prefix_length_31(void **state)
 
 	set(root, "routing_domains.0.subnets.0.prefix", J("'10.1.1.0/31'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[0].subnets[0].prefix: prefix length 31 out of range "
-	        "1..30");
+		"t.json: $.routing_domains[0].subnets[0].prefix: prefix length 31 out of range "
+		"1..30");
 }
 
 static void
@@ -523,8 +567,8 @@ test_overlapping_subnets_in_rdid(void **state)
 
 	set(root, "routing_domains.0.subnets.1", J("{'vsid': 5002, 'prefix': '10.1.0.0/16'}"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[0].subnets[1].prefix: 10.1.0.0/16 overlaps "
-	        "10.1.1.0/24 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix)");
+		"t.json: $.routing_domains[0].subnets[1].prefix: 10.1.0.0/16 overlaps "
+		"10.1.1.0/24 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix)");
 }
 
 static void
@@ -535,8 +579,8 @@ test_duplicate_rdid(void **state)
 
 	set(root, "routing_domains.1.rdid", J("1"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.routing_domains[1].rdid: duplicate RDID 1 "
-	        "(also at $.routing_domains[0].rdid)");
+		"t.json: $.routing_domains[1].rdid: duplicate RDID 1 "
+		"(also at $.routing_domains[0].rdid)");
 }
 
 static void
@@ -545,8 +589,8 @@ test_unknown_field_top_level(void **state)
 	json_t *root = J(BASE);
 	(void)state;
 
-	set(root, "acls", J("[]"));
-	expect_error(root, -EINVAL, "t.json: $: unknown field 'acls'");
+	set(root, "qos", J("[]"));
+	expect_error(root, -EINVAL, "t.json: $: unknown field 'qos'");
 }
 
 static void
@@ -600,8 +644,8 @@ test_json_syntax_error_has_line_and_column(void **state)
 	(void)state;
 
 	assert_int_equal(hnv_policy_parse("{\n  \"version\": 1,\n  \"host\" {}\n}", "t.json", &p,
-	                         err, sizeof(err)),
-	        -EINVAL);
+				 err, sizeof(err)),
+		-EINVAL);
 	assert_null(p);
 	assert_string_equal(err, "t.json:3:10: ':' expected near '{'");
 }
@@ -614,8 +658,8 @@ test_duplicate_port_name(void **state)
 
 	set(root, "ports.2.name", J("'contoso-web'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.ports[2].name: duplicate port name 'contoso-web' (also at "
-	        "$.ports[1].name)");
+		"t.json: $.ports[2].name: duplicate port name 'contoso-web' (also at "
+		"$.ports[1].name)");
 }
 
 static void
@@ -636,7 +680,7 @@ test_host_gateway_off_pa_prefix(void **state)
 
 	set(root, "host.gateway", J("'192.168.1.1'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.host.gateway: 192.168.1.1 is not inside any PA prefix of $.host.pa");
+		"t.json: $.host.gateway: 192.168.1.1 is not inside any PA prefix of $.host.pa");
 }
 
 static void
@@ -658,8 +702,457 @@ test_mapping_to_own_pa(void **state)
 
 	set(root, "mappings.0.pa", J("'192.168.2.20'"));
 	expect_error(root, -EINVAL,
-	        "t.json: $.mappings[0].pa: 192.168.2.20 is our own PA ($.host.pa[0]); "
-	        "local VMs belong in vm_nics");
+		"t.json: $.mappings[0].pa: 192.168.2.20 is our own PA ($.host.pa[0]); "
+		"local VMs belong in vm_nics");
+}
+
+/* ---- ACLs and flow timeouts --------------------------------------------- */
+
+static void
+test_acls_yield_model(void **state)
+{
+	struct hnv_policy *p = load_ok(with_acls());
+	const struct hnv_acl_rule_cfg *r;
+	const struct hnv_acl_cfg *a;
+	(void)state;
+
+	assert_int_equal(p->n_acls, 2);
+	a = &p->acls[0];
+	assert_string_equal(a->name, "web-lockdown");
+	assert_false(a->on_vsid);
+	assert_int_equal(a->port, 1);
+	assert_int_equal(a->n_rules, 3);
+
+	r = &a->rules[0]; /* a bare address is a /32, a number one port */
+	assert_string_equal(r->name, "allow-sql");
+	assert_int_equal(r->priority, 100);
+	assert_int_equal(r->direction, HNV_ACL_OUT);
+	assert_int_equal(r->action, HNV_ACL_ALLOW);
+	assert_int_equal(r->protocol, 6);
+	assert_int_equal(r->src_prefix, 0);
+	assert_int_equal(r->src_len, 0);
+	assert_int_equal(r->dst_prefix, ip("10.1.1.11"));
+	assert_int_equal(r->dst_len, 32);
+	assert_int_equal(r->src_port_lo, 0);
+	assert_int_equal(r->src_port_hi, 65535);
+	assert_int_equal(r->dst_port_lo, 1433);
+	assert_int_equal(r->dst_port_hi, 1433);
+	assert_true(r->stateful);
+
+	r = &a->rules[1];
+	assert_int_equal(r->priority, 100);
+	assert_int_equal(r->direction, HNV_ACL_IN);
+	assert_int_equal(r->protocol, 6);
+	assert_int_equal(r->src_prefix, ip("10.1.0.0"));
+	assert_int_equal(r->src_len, 16);
+	assert_int_equal(r->src_port_lo, 1024);
+	assert_int_equal(r->src_port_hi, 65535);
+	assert_int_equal(r->dst_port_lo, 80);
+	assert_int_equal(r->dst_port_hi, 80);
+	assert_false(r->stateful);
+
+	r = &a->rules[2]; /* every match field left out: any */
+	assert_string_equal(r->name, "deny-all");
+	assert_int_equal(r->priority, 65535);
+	assert_int_equal(r->action, HNV_ACL_DENY);
+	assert_int_equal(r->protocol, -1);
+	assert_int_equal(r->src_len, 0);
+	assert_int_equal(r->dst_prefix, 0);
+	assert_int_equal(r->dst_len, 0);
+	assert_int_equal(r->dst_port_lo, 0);
+	assert_int_equal(r->dst_port_hi, 65535);
+	assert_true(r->stateful);
+
+	a = &p->acls[1];
+	assert_string_equal(a->name, "fabrikam");
+	assert_true(a->on_vsid);
+	assert_int_equal(a->vsid, 6001);
+	assert_int_equal(a->n_rules, 3);
+	r = &a->rules[0];
+	assert_int_equal(r->protocol, 1);
+	assert_int_equal(r->direction, HNV_ACL_IN);
+	assert_int_equal(r->src_len, 0);
+	assert_int_equal(r->dst_prefix, 0);
+	assert_int_equal(r->dst_len, 0);
+	r = &a->rules[1];
+	assert_int_equal(r->protocol, 17);
+	assert_int_equal(r->action, HNV_ACL_DENY);
+	assert_int_equal(r->src_port_lo, 0);
+	assert_int_equal(r->src_port_hi, 65535);
+	assert_int_equal(r->dst_port_lo, 53);
+	assert_int_equal(r->dst_port_hi, 53);
+	assert_int_equal(a->rules[2].protocol, 47);
+	hnv_policy_free(p);
+}
+
+static void
+test_acl_with_no_rules_accepted(void **state)
+{
+	json_t *root = J(BASE);
+	struct hnv_policy *p;
+	(void)state;
+
+	set(root, "acls", J("[{'name': 'empty', 'vsid': 5001, 'rules': []}]"));
+	p = load_ok(root);
+	assert_int_equal(p->n_acls, 1);
+	assert_int_equal(p->acls[0].n_rules, 0);
+	assert_null(p->acls[0].rules);
+	hnv_policy_free(p);
+}
+
+static void
+test_acl_both_port_and_vsid(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.vsid", J("5001"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0]: both 'port' and 'vsid' given (exactly one is required)");
+}
+
+static void
+test_acl_neither_port_nor_vsid(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	del(root, "acls.1.vsid");
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[1]: missing 'port' or 'vsid' (exactly one is required)");
+}
+
+static void
+test_acl_unknown_port(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.port", J("'contoso-db'"));
+	expect_error(root, -EINVAL, "t.json: $.acls[0].port: unknown port 'contoso-db'");
+}
+
+static void
+test_acl_on_uplink(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.port", J("'uplink'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].port: port 'uplink' is the uplink ($.host.uplink)");
+}
+
+static void
+test_acl_port_without_vnic(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "ports.3", J("{'name': 'spare', 'device': 'net_af_packet3'}"));
+	set(root, "acls.0.port", J("'spare'"));
+	expect_error(
+		root, -EINVAL, "t.json: $.acls[0].port: port 'spare' is not bound to a VM NIC");
+}
+
+static void
+test_acl_unknown_vsid(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.1.vsid", J("7001"));
+	expect_error(root, -EINVAL, "t.json: $.acls[1].vsid: unknown VSID 7001");
+}
+
+static void
+test_acl_second_on_port(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.2", J("{'name': 'more', 'port': 'contoso-web', 'rules': []}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[2].port: port 'contoso-web' already has ACL 'web-lockdown' "
+		"($.acls[0])");
+}
+
+static void
+test_acl_second_on_vsid(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.2", J("{'name': 'more', 'vsid': 6001, 'rules': []}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[2].vsid: VSID 6001 already has ACL 'fabrikam' ($.acls[1])");
+}
+
+static void
+test_acl_duplicate_name(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.1.name", J("'web-lockdown'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[1].name: duplicate ACL name 'web-lockdown' (also at "
+		"$.acls[0].name)");
+}
+
+static void
+test_acl_duplicate_rule_name(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.2.name", J("'allow-sql'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[2].name: duplicate rule name 'allow-sql' "
+		"(also at $.acls[0].rules[0].name)");
+}
+
+static void
+test_acl_duplicate_priority_in_direction(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	/* rules 0 and 1 already share 100 across directions; 2 joins 0 in "out" */
+	set(root, "acls.0.rules.2.priority", J("100"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[2].priority: duplicate priority 100 in direction 'out' "
+		"(also at $.acls[0].rules[0].priority)");
+}
+
+static void
+test_acl_priority_out_of_range(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.1.rules.0.priority", J("0"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[1].rules[0].priority: priority 0 out of range 1..65535");
+	root = with_acls();
+	set(root, "acls.1.rules.0.priority", J("65536"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[1].rules[0].priority: priority 65536 out of range 1..65535");
+}
+
+static void
+test_acl_bad_direction(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.1.direction", J("'inbound'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[1].direction: unknown direction 'inbound' "
+		"(expected \"in\" or \"out\")");
+}
+
+static void
+test_acl_bad_action(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.2.action", J("'drop'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[2].action: unknown action 'drop' "
+		"(expected \"allow\" or \"deny\")");
+}
+
+static void
+test_acl_bad_protocol(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.1.rules.0.protocol", J("'icmp6'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[1].rules[0].protocol: unknown protocol 'icmp6' "
+		"(expected \"any\", \"tcp\", \"udp\", \"icmp\" or 0..255)");
+	root = with_acls();
+	set(root, "acls.1.rules.2.protocol", J("256"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[1].rules[2].protocol: protocol 256 out of range 0..255");
+}
+
+static void
+test_acl_ports_need_tcp_or_udp(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.2.dst_ports", J("'any'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[2].dst_ports: ports need protocol tcp or udp");
+	root = with_acls();
+	set(root, "acls.1.rules.0.src_ports", J("7"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[1].rules[0].src_ports: ports need protocol tcp or udp");
+}
+
+static void
+test_acl_reversed_port_range(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.1.src_ports", J("'65535-1024'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[1].src_ports: reversed port range '65535-1024' "
+		"(expected low-high)");
+}
+
+static void
+test_acl_malformed_port_range(void **state)
+{
+	static const char *const bad[] = {"80-", "a", "-80", "080", "80-90-100", " 80"};
+	char want[HNV_POLICY_ERR_MAX], val[32];
+	json_t *root;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		root = with_acls();
+		snprintf(val, sizeof(val), "'%s'", bad[i]);
+		set(root, "acls.0.rules.0.dst_ports", J(val));
+		snprintf(want, sizeof(want),
+			"t.json: $.acls[0].rules[0].dst_ports: malformed port range '%s' "
+			"(expected \"any\", N or N-M)",
+			bad[i]);
+		expect_error(root, -EINVAL, want);
+	}
+	root = with_acls();
+	set(root, "acls.0.rules.0.dst_ports", J("'70000'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[0].dst_ports: port 70000 out of range 0..65535");
+	root = with_acls();
+	set(root, "acls.0.rules.0.dst_ports", J("70000"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[0].dst_ports: port 70000 out of range 0..65535");
+}
+
+static void
+test_acl_prefix_with_host_bits(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.1.src", J("'10.1.1.5/16'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[1].src: 10.1.1.5/16 has host bits set "
+		"(network is 10.1.0.0/16)");
+}
+
+static void
+test_acl_malformed_address(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.0.dst", J("'10.1.1'"));
+	expect_error(
+		root, -EINVAL, "t.json: $.acls[0].rules[0].dst: malformed IPv4 address '10.1.1'");
+	root = with_acls();
+	set(root, "acls.0.rules.0.dst", J("'10.1.1.0/33'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.acls[0].rules[0].dst: prefix length 33 out of range 0..32");
+}
+
+static void
+test_acl_unknown_rule_field(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.1.rules.1.dport", J("53"));
+	expect_error(root, -EINVAL, "t.json: $.acls[1].rules[1]: unknown field 'dport'");
+}
+
+static void
+test_acl_missing_rule_field(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	del(root, "acls.0.rules.0.direction");
+	expect_error(
+		root, -EINVAL, "t.json: $.acls[0].rules[0]: missing required field 'direction'");
+}
+
+static void
+test_acl_stateful_not_boolean(void **state)
+{
+	json_t *root = with_acls();
+	(void)state;
+
+	set(root, "acls.0.rules.1.stateful", J("'no'"));
+	expect_error(
+		root, -EINVAL, "t.json: $.acls[0].rules[1].stateful: expected boolean, got string");
+}
+
+static void
+test_flow_timeouts_default(void **state)
+{
+	struct hnv_policy *p = load_ok(J(BASE));
+	(void)state;
+
+	assert_int_equal(p->n_acls, 0);
+	assert_null(p->acls);
+	assert_int_equal(p->timeouts.tcp_syn, 30);
+	assert_int_equal(p->timeouts.tcp_established, 3600);
+	assert_int_equal(p->timeouts.tcp_closing, 10);
+	assert_int_equal(p->timeouts.udp, 60);
+	assert_int_equal(p->timeouts.icmp, 30);
+	assert_int_equal(p->timeouts.other, 60);
+	hnv_policy_free(p);
+}
+
+static void
+test_flow_timeouts_override(void **state)
+{
+	json_t *root = J(BASE);
+	struct hnv_policy *p;
+	(void)state;
+
+	set(root, "flow_timeouts", J("{'tcp_established': 86400, 'udp': 1, 'other': 120}"));
+	p = load_ok(root);
+	assert_int_equal(p->timeouts.tcp_syn, 30);
+	assert_int_equal(p->timeouts.tcp_established, 86400);
+	assert_int_equal(p->timeouts.tcp_closing, 10);
+	assert_int_equal(p->timeouts.udp, 1);
+	assert_int_equal(p->timeouts.icmp, 30);
+	assert_int_equal(p->timeouts.other, 120);
+	hnv_policy_free(p);
+}
+
+static void
+test_flow_timeouts_out_of_range(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "flow_timeouts", J("{'tcp_syn': 0}"));
+	expect_error(
+		root, -EINVAL, "t.json: $.flow_timeouts.tcp_syn: timeout 0 out of range 1..86400");
+	root = J(BASE);
+	set(root, "flow_timeouts", J("{'icmp': 86401}"));
+	expect_error(
+		root, -EINVAL, "t.json: $.flow_timeouts.icmp: timeout 86401 out of range 1..86400");
+}
+
+static void
+test_flow_timeouts_unknown_field(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "flow_timeouts", J("{'tcp': 60}"));
+	expect_error(root, -EINVAL, "t.json: $.flow_timeouts: unknown field 'tcp'");
 }
 
 static void
@@ -670,10 +1163,10 @@ test_nonexistent_file(void **state)
 	(void)state;
 
 	assert_int_equal(
-	        hnv_policy_load("/nonexistent/policy.json", &p, err, sizeof(err)), -ENOENT);
+		hnv_policy_load("/nonexistent/policy.json", &p, err, sizeof(err)), -ENOENT);
 	assert_null(p);
 	assert_string_equal(
-	        err, "/nonexistent/policy.json: cannot open: No such file or directory");
+		err, "/nonexistent/policy.json: cannot open: No such file or directory");
 }
 
 static void
@@ -702,44 +1195,73 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_figure8_host2_yields_model),
-	        cmocka_unit_test(test_optional_fields_override_defaults),
-	        cmocka_unit_test(test_same_ca_and_mac_in_two_vsids_accepted),
-	        cmocka_unit_test(test_config_figure8_files_load),
-	        cmocka_unit_test(test_vsid_4095_out_of_range),
-	        cmocka_unit_test(test_vsid_16777215_out_of_range),
-	        cmocka_unit_test(test_duplicate_vsid),
-	        cmocka_unit_test(test_duplicate_mac_in_vsid),
-	        cmocka_unit_test(test_duplicate_ca_in_vsid),
-	        cmocka_unit_test(test_vnic_ip_outside_subnet),
-	        cmocka_unit_test(test_mapping_ca_outside_subnet),
-	        cmocka_unit_test(test_ca_is_gateway_or_broadcast),
-	        cmocka_unit_test(test_unknown_vsid),
-	        cmocka_unit_test(test_unknown_port),
-	        cmocka_unit_test(test_vnic_on_uplink),
-	        cmocka_unit_test(test_port_bound_twice),
-	        cmocka_unit_test(test_uplink_not_in_ports),
-	        cmocka_unit_test(test_malformed_ip),
-	        cmocka_unit_test(test_malformed_mac),
-	        cmocka_unit_test(test_multicast_mac),
-	        cmocka_unit_test(test_malformed_prefix),
-	        cmocka_unit_test(test_prefix_with_host_bits),
-	        cmocka_unit_test(test_prefix_length_31),
-	        cmocka_unit_test(test_overlapping_subnets_in_rdid),
-	        cmocka_unit_test(test_duplicate_rdid),
-	        cmocka_unit_test(test_unknown_field_top_level),
-	        cmocka_unit_test(test_unknown_field_nested),
-	        cmocka_unit_test(test_missing_field),
-	        cmocka_unit_test(test_wrong_type),
-	        cmocka_unit_test(test_bad_version),
-	        cmocka_unit_test(test_json_syntax_error_has_line_and_column),
-	        cmocka_unit_test(test_duplicate_port_name),
-	        cmocka_unit_test(test_vlan_out_of_range),
-	        cmocka_unit_test(test_host_gateway_off_pa_prefix),
-	        cmocka_unit_test(test_gateway_mac_without_gateway),
-	        cmocka_unit_test(test_mapping_to_own_pa),
-	        cmocka_unit_test(test_nonexistent_file),
-	        cmocka_unit_test(test_load_names_file_in_messages),
+		cmocka_unit_test(test_figure8_host2_yields_model),
+		cmocka_unit_test(test_optional_fields_override_defaults),
+		cmocka_unit_test(test_same_ca_and_mac_in_two_vsids_accepted),
+		cmocka_unit_test(test_config_figure8_files_load),
+		cmocka_unit_test(test_vsid_4095_out_of_range),
+		cmocka_unit_test(test_vsid_16777215_out_of_range),
+		cmocka_unit_test(test_duplicate_vsid),
+		cmocka_unit_test(test_duplicate_mac_in_vsid),
+		cmocka_unit_test(test_duplicate_ca_in_vsid),
+		cmocka_unit_test(test_vnic_ip_outside_subnet),
+		cmocka_unit_test(test_mapping_ca_outside_subnet),
+		cmocka_unit_test(test_ca_is_gateway_or_broadcast),
+		cmocka_unit_test(test_unknown_vsid),
+		cmocka_unit_test(test_unknown_port),
+		cmocka_unit_test(test_vnic_on_uplink),
+		cmocka_unit_test(test_port_bound_twice),
+		cmocka_unit_test(test_uplink_not_in_ports),
+		cmocka_unit_test(test_malformed_ip),
+		cmocka_unit_test(test_malformed_mac),
+		cmocka_unit_test(test_multicast_mac),
+		cmocka_unit_test(test_malformed_prefix),
+		cmocka_unit_test(test_prefix_with_host_bits),
+		cmocka_unit_test(test_prefix_length_31),
+		cmocka_unit_test(test_overlapping_subnets_in_rdid),
+		cmocka_unit_test(test_duplicate_rdid),
+		cmocka_unit_test(test_unknown_field_top_level),
+		cmocka_unit_test(test_unknown_field_nested),
+		cmocka_unit_test(test_missing_field),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_bad_version),
+		cmocka_unit_test(test_json_syntax_error_has_line_and_column),
+		cmocka_unit_test(test_duplicate_port_name),
+		cmocka_unit_test(test_vlan_out_of_range),
+		cmocka_unit_test(test_host_gateway_off_pa_prefix),
+		cmocka_unit_test(test_gateway_mac_without_gateway),
+		cmocka_unit_test(test_mapping_to_own_pa),
+		cmocka_unit_test(test_acls_yield_model),
+		cmocka_unit_test(test_acl_with_no_rules_accepted),
+		cmocka_unit_test(test_acl_both_port_and_vsid),
+		cmocka_unit_test(test_acl_neither_port_nor_vsid),
+		cmocka_unit_test(test_acl_unknown_port),
+		cmocka_unit_test(test_acl_on_uplink),
+		cmocka_unit_test(test_acl_port_without_vnic),
+		cmocka_unit_test(test_acl_unknown_vsid),
+		cmocka_unit_test(test_acl_second_on_port),
+		cmocka_unit_test(test_acl_second_on_vsid),
+		cmocka_unit_test(test_acl_duplicate_name),
+		cmocka_unit_test(test_acl_duplicate_rule_name),
+		cmocka_unit_test(test_acl_duplicate_priority_in_direction),
+		cmocka_unit_test(test_acl_priority_out_of_range),
+		cmocka_unit_test(test_acl_bad_direction),
+		cmocka_unit_test(test_acl_bad_action),
+		cmocka_unit_test(test_acl_bad_protocol),
+		cmocka_unit_test(test_acl_ports_need_tcp_or_udp),
+		cmocka_unit_test(test_acl_reversed_port_range),
+		cmocka_unit_test(test_acl_malformed_port_range),
+		cmocka_unit_test(test_acl_prefix_with_host_bits),
+		cmocka_unit_test(test_acl_malformed_address),
+		cmocka_unit_test(test_acl_unknown_rule_field),
+		cmocka_unit_test(test_acl_missing_rule_field),
+		cmocka_unit_test(test_acl_stateful_not_boolean),
+		cmocka_unit_test(test_flow_timeouts_default),
+		cmocka_unit_test(test_flow_timeouts_override),
+		cmocka_unit_test(test_flow_timeouts_out_of_range),
+		cmocka_unit_test(test_flow_timeouts_unknown_field),
+		cmocka_unit_test(test_nonexistent_file),
+		cmocka_unit_test(test_load_names_file_in_messages),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

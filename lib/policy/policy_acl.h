@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/policy/policy_acl.h: what policy.c and policy_acl.c share.
+ * Private to lib/policy: not installed, not part of hnv_policy.h.
+ *
+ * policy_acl.c reads the "acls" and "flow_timeouts" sections; policy.c walks
+ * the document and lends it the VSID lookup the other sections use, so an ACL
+ * reports a bad VSID in the same words as a VM NIC does.
+ */
+#ifndef HNV_POLICY_ACL_H
+#define HNV_POLICY_ACL_H
+
+#include <jansson.h>
+
+#include "hnv_policy.h"
+#include "policy_json.h"
+
+/* ---- policy_acl.c ------------------------------------------------------- */
+
+/** Read $.acls[@i] (an elem_fn for the optional "acls" array) into acls[n_acls]. */
+int acl_parse(struct ctx *c, json_t *o, size_t i);
+
+/** Set the flow timeout defaults, then read the optional $.flow_timeouts of @root. */
+int acl_parse_flow_timeouts(struct ctx *c, json_t *root);
+
+/* ---- policy.c ----------------------------------------------------------- */
+
+/** Read field "vsid" of @o: in range and a VSID of some subnet, returned in *@s. */
+int policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s);
+
+#endif /* HNV_POLICY_ACL_H */
