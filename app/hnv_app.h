@@ -74,6 +74,9 @@ int hnv_worker_main(void *arg);
 /** Print the per-port counter block (see docs/shell.md) to @p f. */
 void hnv_stats_print(const struct hnv_app *app, FILE *f);
 
+/** Print the flow table's size and the workers' hit/miss counters. */
+void hnv_stats_print_uft(const struct hnv_app *app, FILE *f);
+
 /** Print the PA next hops and whether they are resolved. */
 void hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f);
 

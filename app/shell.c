@@ -14,8 +14,9 @@
 #include <cmdline_socket.h>
 
 #include "hnv_app.h"
+#include "shell_cmds.h"
 
-static struct hnv_app *shell_app;
+#define shell_app hnv_shell_app
 
 /* show ports | show drops | show neighbors | show policy */
 struct cmd_show_result {
@@ -54,6 +55,8 @@ show_policy(FILE *f)
 	        "%u VM NICs, %u mappings\n",
 	        p->source, p->host.name, p->n_ports, p->n_rds, p->n_subnets, p->n_vnics,
 	        p->n_mappings);
+	fprintf(f, "  %u ACLs; reloads %u, rejected reloads %u\n", p->n_acls, shell_app->reloads,
+		shell_app->reload_failures);
 	for (unsigned int i = 0; i < p->n_ports; i++)
 		fprintf(f, "  port %u %s -> %s%s\n", i, p->ports[i].name, p->ports[i].device,
 		        i == p->host.uplink ? " (uplink)" : "");
@@ -123,6 +126,12 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 	                   "  show drops       every drop reason, its total and meaning\n"
 	                   "  show neighbors   PA next hops and their MACs\n"
 	                   "  show policy      the loaded policy in brief\n"
+	                   "  show uft         flow table size and hit/miss counters\n"
+	                   "  show flows [N]   the first N (20) flows of the flow table\n"
+	                   "  show rules PORT  the port's layers and rules with hit counters\n"
+	                   "  trace PORT tcp|udp|icmp DST-IP SPORT DPORT\n"
+	                   "                   walk the layers for a packet the VM on PORT sends\n"
+	                   "  reload           read the policy file again\n"
 	                   "  help             this text\n"
 	                   "  quit             stop forwarding and exit\n");
 }
@@ -137,8 +146,14 @@ static cmdline_parse_inst_t cmd_help = {
 };
 
 static cmdline_parse_ctx_t shell_ctx[] = {
-        (cmdline_parse_inst_t *)&cmd_show,
-        (cmdline_parse_inst_t *)&cmd_help,
+	(cmdline_parse_inst_t *)&cmd_show,
+	&cmd_show_flows,
+	&cmd_show_flows_default,
+	&cmd_show_uft,
+	&cmd_show_rules,
+	&cmd_trace,
+	&cmd_reload,
+	(cmdline_parse_inst_t *)&cmd_help,
         (cmdline_parse_inst_t *)&cmd_quit,
         NULL,
 };

@@ -44,7 +44,7 @@ hnv_stats_print(const struct hnv_app *app, FILE *f)
 				fprintf(f, "  drop %s: %" PRIu64 "\n", hnv_drop_name(r),
 				        st.drops[r]);
 	}
-	fflush(f);
+	hnv_stats_print_uft(app, f);
 }
 
 void
@@ -65,5 +65,22 @@ hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 		rte_ether_format_addr(macs, sizeof(macs), &mac);
 		fprintf(f, "next-hop %s: %s\n", ip, ok ? macs : "unresolved");
 	}
+	fflush(f);
+}
+
+void
+hnv_stats_print_uft(const struct hnv_app *app, FILE *f)
+{
+	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
+	struct vfp_uft_stats us;
+	unsigned int cap, n = vfp_switch_flow_count(app->sw, &cap);
+
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		lcs[i] = &app->workers[i]->lc;
+	vfp_uft_stats_sum(lcs, app->n_workers, &us);
+	fprintf(f,
+		"uft: flows %u capacity %u hits %" PRIu64 " misses %" PRIu64 " stale %" PRIu64
+		" inserts %" PRIu64 " uncached %" PRIu64 "\n",
+		n, cap, us.hits, us.misses, us.stale, us.inserts, us.uncached);
 	fflush(f);
 }

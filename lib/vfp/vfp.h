@@ -477,4 +477,14 @@ struct vfp_trace {
 int vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uint32_t len,
 	struct vfp_trace *out);
 
+/**
+ * Trace a packet that VM port @p port would send: an IPv4 packet of
+ * protocol @p proto (6, 17 or 1) from the port's NIC to @p dst_ip, to the
+ * MAC the ARP proxy would give for it (the router's when it is off-subnet);
+ * ports in host order (the ICMP echo id for ICMP).
+ * @return 0, -ENOENT (no program), -EINVAL (not a VM port)
+ */
+int vfp_trace_tuple(struct vfp_switch *sw, uint16_t port, uint8_t proto, uint16_t sport,
+	rte_be32_t dst_ip, uint16_t dport, struct vfp_trace *out);
+
 #endif /* HNV_VFP_H */

@@ -696,8 +696,11 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 	/* 2: one bulk lookup for the burst. */
 	vfp_uft_lookup_bulk(&sw->uft, keys, k, found);
 	for (unsigned int i = 0; i < k; i++)
-		if (found[i] != NULL)
+		if (found[i] != NULL) {
+			/* The hot line and the outer header template. */
 			rte_prefetch0(found[i]);
+			rte_prefetch0((const uint8_t *)found[i] + RTE_CACHE_LINE_SIZE);
+		}
 
 	/* 3: in arrival order, so that nothing is reordered. */
 	k = 0;

@@ -240,9 +240,13 @@ apply_rule(struct walk *w, uint16_t port, enum vfp_dir dir, const struct vfp_lay
 			trace_step(w, port, dir, layer->name, g->name, rn, "decap");
 			break;
 		case VFP_ACT_ROUTE_PA:
-			if (w->dst != NULL && w->dst->kind == VFP_ENTRY_REMOTE)
+			if (w->dst != NULL && w->dst->kind == VFP_ENTRY_REMOTE && w->trace != NULL) {
+				char nh[16];
+
+				vfp_format_ip(nh, sizeof(nh), w->p->sw->neigh[w->dst->neigh].ip);
 				trace_step(w, port, dir, layer->name, g->name, rn,
-					"route-pa: outer Ethernet from next hop %u", w->dst->neigh);
+					"route-pa: outer Ethernet from next hop %s", nh);
+			}
 			break;
 		case VFP_ACT_SET_MAC:
 			if (a->set & VFP_SET_SRC) {

@@ -2,7 +2,7 @@
  * lib/vfp: the unified flow table (UFT).
  *
  * Design:
- *  - DPDK's rte_hash (cuckoo, extendable buckets) maps a 40-byte flow key to
+ *  - DPDK's rte_hash (cuckoo, extendable buckets) maps a 48-byte flow key to
  *    a struct vfp_flow. Readers (workers on the fast path) are lock-free
  *    (RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF) and look up whole bursts with
  *    rte_hash_lookup_bulk_data.

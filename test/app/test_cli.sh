@@ -53,7 +53,7 @@ check "missing device fails" test $? -ne 0
 check "missing device is named with its policy port" \
 	grep -q "\$.ports\[1\] 'contoso-web': no DPDK device named 'net_null1'" "$tmp/out"
 
-printf 'show policy\nshow ports\nshow drops\nshow neighbors\nhelp\nbogus\nquit\n' |
+printf 'show policy\nshow ports\nshow drops\nshow neighbors\nhelp\nbogus\nshow uft\nshow rules contoso-web\ntrace contoso-web tcp 10.1.1.11 40000 1433\ntrace contoso-web udp 10.1.1.99 1 2\nshow flows\nquit\n' |
 	timeout 30 "$bin" "${eal[@]}" --file-prefix cli5 "${ports[@]}" -- \
 		--flows 65536 --policy "$tmp/policy.json" --interactive >"$tmp/out" 2>&1
 check "shell: quit exits 0" test $? -eq 0
@@ -63,6 +63,36 @@ check "shell: show drops lists every reason" grep -q "^spoofed_pa  *0  inner sou
 check "shell: show neighbors" grep -q "^next-hop 192.168.2.1: unresolved" "$tmp/out"
 check "shell: help" grep -q "show neighbors   PA next hops" "$tmp/out"
 check "shell: unknown command" grep -q "Command not found" "$tmp/out"
+check "shell: show uft" grep -q "^uft: flows 0 capacity 65536 hits 0" "$tmp/out"
+check "shell: show rules lists layers in order" \
+	bash -c "grep -E '^layer|^  ' '$tmp/out' | grep -A3 '^layer vnet' | grep -q 'vnet-in    in  decap'"
+check "shell: trace walks vnet and pa-route to the SQL VM's PA" \
+	grep -q "=> drop nexthop_unresolved\|=> encap vxlan vni 5001 to PA 192.168.1.10" "$tmp/out"
+check "shell: trace of an unknown CA says why" grep -q "no CA 10.1.1.99 in VSID 5001" "$tmp/out"
+check "shell: show flows" grep -q "^0 flows (capacity 65536)" "$tmp/out"
+
+# Policy reload: a bad file is refused and the running policy stays; a good
+# one is published; SIGHUP reloads too.
+cp "$tmp/policy.json" "$tmp/live.json"
+timeout 60 "$bin" "${eal[@]}" --file-prefix cli7 "${ports[@]}" -- --flows 65536 \
+	--policy "$tmp/live.json" >"$tmp/out" 2>&1 &
+pid=$!
+for _ in $(seq 50); do grep -q "dpdk-hnv: forwarding" "$tmp/out" && break; sleep 0.2; done
+sed -e 's/"vsid": 5001, "ca": "10.1.1.11"/"vsid": 5001, "ca": "10.1.2.11"/' "$tmp/policy.json" \
+	>"$tmp/live.json.new" && mv "$tmp/live.json.new" "$tmp/live.json"
+for _ in $(seq 50); do grep -q "not reloaded" "$tmp/out" && break; sleep 0.1; done
+check "reload: a bad policy is refused with file, JSON path and problem" \
+	grep -q "policy not reloaded, keeping the running one: .*live.json: \$.mappings\[0\].ca: .*outside" "$tmp/out"
+sed -e 's/"pa": "192.168.1.10"/"pa": "192.168.1.11"/' "$tmp/policy.json" >"$tmp/live.json.new"
+mv "$tmp/live.json.new" "$tmp/live.json"
+for _ in $(seq 50); do grep -q "policy reloaded" "$tmp/out" && break; sleep 0.1; done
+check "reload: a changed file is published" grep -q "policy reloaded from" "$tmp/out"
+kill -HUP $pid
+for _ in $(seq 50); do [ "$(grep -c "policy reloaded" "$tmp/out")" -ge 2 ] && break; sleep 0.1; done
+check "reload: SIGHUP reloads" test "$(grep -c "policy reloaded" "$tmp/out")" -ge 2
+kill -TERM $pid
+wait $pid
+check "reload: still exits 0" test $? -eq 0
 
 timeout 30 "$bin" "${eal[@]}" --file-prefix cli6 "${ports[@]}" -- --flows 65536 --policy "$tmp/policy.json" \
 	>"$tmp/out" 2>&1 &

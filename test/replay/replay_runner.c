@@ -267,6 +267,7 @@ main(int argc, char **argv)
 		}
 		vfp_process_burst(sw, &lc, in[i].port, burst, n);
 		vfp_lcore_flush(&lc);
+		vfp_lcore_quiescent(sw, &lc);
 	}
 	for (i = 0; i < pol->n_ports; i++) {
 		pcap_dump_close(outs[i].dump);

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * test/unit/test_vfp.c: unit tests for lib/vfp.
+ * test/unit/test_vfp.c: unit tests for lib/vfp: the builder and the
+ * per-packet pipeline.
  *
- * Owns: the program builder's error paths, and the per-packet pipeline on a
- * small hand-built program, driven with mbufs and a collecting transmit
- * callback: hairpin, VSID isolation, VXLAN/NVGRE encap fields, decap,
- * inbound flood with reference counts, MTU/headroom drops, next-hop
- * resolution and its rate limit, partial transmit, multi-segment input and
- * unbound ports. Every pipeline test checks every counter of every port and
- * that no mbuf is leaked. Needs EAL (started with --no-huge in the group
- * setup); the replay pcap tests cover the packet-level scenarios.
+ * Owns: the program builder's error paths (host, subnets, NICs, mappings,
+ * layers, groups, rules, publication), and the per-packet pipeline on a
+ * small hand-built program published on a switch of its own, driven with
+ * mbufs and a collecting transmit callback: hairpin, VSID isolation,
+ * VXLAN/NVGRE encap fields, decap, inbound flood with reference counts,
+ * MTU/headroom drops, next-hop resolution and its rate limit, partial
+ * transmit, multi-segment input, unbound ports; and the layer walk: the
+ * order of layers by direction, of groups in a layer, one rule per group,
+ * and how ACL, VNet and PA-routing layers compose. Every pipeline test
+ * checks every counter of every port and that no mbuf is leaked.
+ * test_vfp_uft.c covers the flow table (hits, state, aging, invalidation,
+ * trace). Needs EAL (started with --no-huge in the group setup).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,11 +26,13 @@
 #include <cmocka.h>
 
 #include <rte_arp.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 #include <rte_udp.h>
 #include <rte_vxlan.h>
 
@@ -86,7 +93,7 @@ struct tx_log {
 
 struct fixture {
 	struct vfp_lcore lc; /* first: rte_zmalloc gives it its cache alignment */
-	struct vfp_program *p;
+	struct vfp_switch *sw;
 	struct tx_log log;
 };
 
@@ -108,37 +115,102 @@ static struct vfp_host_params
 host_params(void)
 {
 	struct vfp_host_params hp = {
-	        .n_ports = N_PORTS,
-	        .uplink = PORT_UPLINK,
-	        .n_pa = 1,
-	        .pa = {PA_LOCAL},
-	        .pa_prefix_len = {24},
-	        .uplink_mac = uplink_mac,
-	        .gateway = PA_GW,
-	        .has_gateway_mac = true,
-	        .gateway_mac = gw_mac,
-	        .router_mac = router_mac,
-	        .table_size = 1024,
-	        .socket_id = SOCKET_ID_ANY,
+		.n_ports = N_PORTS,
+		.uplink = PORT_UPLINK,
+		.n_pa = 1,
+		.pa = {PA_LOCAL},
+		.pa_prefix_len = {24},
+		.uplink_mac = uplink_mac,
+		.gateway = PA_GW,
+		.has_gateway_mac = true,
+		.gateway_mac = gw_mac,
+		.router_mac = router_mac,
+		.table_size = 1024,
+		.socket_id = SOCKET_ID_ANY,
 	};
 	return hp;
 }
 
+/* A switch of its own for each test: flows and next hops live in the switch. */
+static struct vfp_switch *
+switch_new(uint32_t flow_capacity)
+{
+	const struct vfp_switch_params sp = {
+		.flow_capacity = flow_capacity,
+		.n_lcores = 1,
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct vfp_switch *sw = vfp_switch_create(&sp);
+
+	assert_non_null(sw);
+	return sw;
+}
+
+/* A rule with one action and no conditions (callers add some). */
+static struct vfp_rule_spec
+rule_spec(const char *name, uint16_t priority, uint8_t flags, enum vfp_action_type action)
+{
+	struct vfp_rule_spec r;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.name, sizeof(r.name), "%s", name);
+	r.priority = priority;
+	r.flags = flags;
+	r.n_actions = 1;
+	r.actions[0].type = (uint8_t)action;
+	return r;
+}
+
+/* A group of @dir in @layer holding the single rule @r. */
+static void
+group_with_rule(struct vfp_program *p, uint16_t port, int layer, const char *group,
+	uint16_t priority, enum vfp_dir dir, const struct vfp_rule_spec *r)
+{
+	int g = vfp_group_add(p, port, layer, group, priority, dir, VFP_FAMILY_ANY);
+
+	assert_true(g >= 0);
+	assert_true(vfp_rule_add(p, port, layer, g, r) >= 0);
+}
+
+/* The layers hnv_policy_compile() gives every VM port: "vnet" (MAP out,
+ * DECAP in) and "pa-route" (ROUTE_PA out). Tests add an "acl" layer (10)
+ * or others around them. */
+#define LAYER_ACL 10
+#define LAYER_VNET 20
+#define LAYER_PA_ROUTE 30
+
+static void
+add_std_layers(struct vfp_program *p, uint16_t port)
+{
+	const struct vfp_rule_spec map = rule_spec("map", 1, 0, VFP_ACT_MAP);
+	const struct vfp_rule_spec decap = rule_spec("decap", 1, 0, VFP_ACT_DECAP);
+	const struct vfp_rule_spec route = rule_spec("route", 1, 0, VFP_ACT_ROUTE_PA);
+	int layer;
+
+	layer = vfp_layer_add(p, port, "vnet", LAYER_VNET, false);
+	assert_true(layer >= 0);
+	group_with_rule(p, port, layer, "vnet-out", 10, VFP_DIR_OUT, &map);
+	group_with_rule(p, port, layer, "vnet-in", 10, VFP_DIR_IN, &decap);
+	layer = vfp_layer_add(p, port, "pa-route", LAYER_PA_ROUTE, false);
+	assert_true(layer >= 0);
+	group_with_rule(p, port, layer, "pa-out", 10, VFP_DIR_OUT, &route);
+}
+
 static struct vfp_program *
-build_program(bool static_gateway_mac)
+build_program(struct vfp_switch *sw, bool static_gateway_mac)
 {
 	struct vfp_host_params hp = host_params();
 	struct vfp_program *p;
 
 	hp.has_gateway_mac = static_gateway_mac;
-	p = vfp_program_create(&hp);
+	p = vfp_program_create(sw, &hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-	        0);
+				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+		0);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_B, 2, IP4(10, 0, 0, 0), 24,
-	                         IP4(10, 0, 0, 1), ENCAP_TYPE_NVGRE),
-	        0);
+				 IP4(10, 0, 0, 1), ENCAP_TYPE_NVGRE),
+		0);
 	assert_int_equal(vfp_program_add_vnic(p, PORT_VM1, VSID_A, &mac_vm1, IP_VM1), 0);
 	assert_int_equal(vfp_program_add_vnic(p, PORT_VM2, VSID_A, &mac_vm2, IP_VM2), 0);
 	assert_int_equal(vfp_program_add_vnic(p, PORT_VM3, VSID_B, &MAC_VM3, IP_VM3), 0);
@@ -146,7 +218,19 @@ build_program(bool static_gateway_mac)
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), 0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_B, IP_R2, &MAC_R2, PA_R2), 0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r3, PA_ONLINK), 0);
+	for (uint16_t port = PORT_VM1; port <= PORT_VM4; port++)
+		add_std_layers(p, port);
 	return p;
+}
+
+/* Publish @p while the test's lcore is a reader: publish waits for online
+ * readers, and this thread is the only one. */
+static void
+publish(struct fixture *f, struct vfp_program *p)
+{
+	vfp_lcore_offline(f->sw, &f->lc);
+	assert_int_equal(vfp_switch_publish(f->sw, p), 0);
+	vfp_lcore_online(f->sw, &f->lc);
 }
 
 static int
@@ -156,9 +240,11 @@ setup(void **state, bool static_gateway_mac)
 
 	if (f == NULL)
 		return -1;
-	f->p = build_program(static_gateway_mac);
+	f->sw = switch_new(4096);
+	/* Published before the lcore becomes an (online) reader. */
+	assert_int_equal(vfp_switch_publish(f->sw, build_program(f->sw, static_gateway_mac)), 0);
 	f->log.accept = UINT16_MAX;
-	vfp_lcore_init(&f->lc, collect, &f->log);
+	assert_int_equal(vfp_lcore_init(f->sw, &f->lc, 0, collect, &f->log), 0);
 	*state = f;
 	return 0;
 }
@@ -191,7 +277,8 @@ teardown(void **state)
 	struct fixture *f = *state;
 
 	free_sent(f);
-	vfp_program_free(f->p);
+	vfp_lcore_fini(f->sw, &f->lc);
+	vfp_switch_free(f->sw);
 	rte_free(f);
 	return 0;
 }
@@ -208,8 +295,9 @@ assert_no_leak(struct fixture *f)
 static void
 run(struct fixture *f, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	vfp_process_burst(f->p, &f->lc, port, pkts, n);
+	vfp_process_burst(f->sw, &f->lc, port, pkts, n);
 	vfp_lcore_flush(&f->lc);
+	vfp_lcore_quiescent(f->sw, &f->lc); /* as a worker does between bursts */
 }
 
 static void
@@ -303,17 +391,18 @@ mbuf_of(const uint8_t *frame, uint16_t len)
 	return mbuf_at(frame, len, RTE_PKTMBUF_HEADROOM);
 }
 
-/* Ethernet + IPv4 + UDP to port 2000, @len bytes in all. */
+/* Ethernet + IPv4 + UDP, or TCP with @tcp_flags, @len bytes in all; the
+ * payload counts up from the first byte. */
 static uint16_t
-udp_frame(uint8_t *buf, uint16_t len, const struct rte_ether_addr *src,
-        const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport)
+l4_frame(uint8_t *buf, uint16_t len, uint8_t proto, const struct rte_ether_addr *src,
+	const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport,
+	uint16_t dport, uint8_t tcp_flags)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	const uint16_t l2 = sizeof(*eth);
 
-	assert_true(len >= l2 + sizeof(*ip) + sizeof(*udp) && len <= FRAME_MAX);
+	assert_true(len >= l2 + sizeof(*ip) + sizeof(struct rte_tcp_hdr) && len <= FRAME_MAX);
 	for (uint16_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)i;
 	eth->dst_addr = *dst;
@@ -323,22 +412,43 @@ udp_frame(uint8_t *buf, uint16_t len, const struct rte_ether_addr *src,
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16(len - l2);
 	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
+	ip->next_proto_id = proto;
 	ip->src_addr = sip;
 	ip->dst_addr = dip;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->src_port = rte_cpu_to_be_16(sport);
-	udp->dst_port = RTE_BE16(2000);
-	udp->dgram_len = rte_cpu_to_be_16(len - l2 - sizeof(*ip));
-	udp->dgram_cksum = 0;
+	if (proto == IPPROTO_TCP) {
+		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
+
+		memset(tcp, 0, sizeof(*tcp));
+		tcp->src_port = rte_cpu_to_be_16(sport);
+		tcp->dst_port = rte_cpu_to_be_16(dport);
+		tcp->data_off = 0x50;
+		tcp->tcp_flags = tcp_flags;
+		tcp->rx_win = RTE_BE16(8192);
+	} else {
+		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+
+		udp->src_port = rte_cpu_to_be_16(sport);
+		udp->dst_port = rte_cpu_to_be_16(dport);
+		udp->dgram_len = rte_cpu_to_be_16(len - l2 - sizeof(*ip));
+		udp->dgram_cksum = 0;
+	}
 	return len;
+}
+
+/* Ethernet + IPv4 + UDP to port 2000, @len bytes in all. */
+static uint16_t
+udp_frame(uint8_t *buf, uint16_t len, const struct rte_ether_addr *src,
+	const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport)
+{
+	return l4_frame(buf, len, IPPROTO_UDP, src, dst, sip, dip, sport, 2000, 0);
 }
 
 /* An Ethernet/IPv4 ARP frame, padded to 60 bytes. */
 static uint16_t
 arp_frame(uint8_t *buf, uint16_t op, const struct rte_ether_addr *dst,
-        const struct rte_ether_addr *sha, rte_be32_t spa, const struct rte_ether_addr *tha,
-        rte_be32_t tpa)
+	const struct rte_ether_addr *sha, rte_be32_t spa, const struct rte_ether_addr *tha,
+	rte_be32_t tpa)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
@@ -362,13 +472,13 @@ arp_frame(uint8_t *buf, uint16_t op, const struct rte_ether_addr *dst,
 /* A tunnel packet from remote PA @src_pa to us carrying @inner. */
 static uint16_t
 tunnel_frame(uint8_t *buf, enum encap_type type, uint32_t vsid, rte_be32_t src_pa,
-        const uint8_t *inner, uint16_t inner_len)
+	const uint8_t *inner, uint16_t inner_len)
 {
 	const struct encap_outer o = {
-	        .src_mac = gw_mac,
-	        .dst_mac = uplink_mac,
-	        .src_ip = src_pa,
-	        .dst_ip = PA_LOCAL,
+		.src_mac = gw_mac,
+		.dst_mac = uplink_mac,
+		.src_ip = src_pa,
+		.dst_ip = PA_LOCAL,
 	};
 	struct encap_template t;
 
@@ -394,7 +504,7 @@ rd32(const uint8_t *p)
 /* Outer Ethernet + IPv4 of a packet we tunnelled; returns the L4 header. */
 static const uint8_t *
 assert_outer(const struct rte_mbuf *m, const struct rte_ether_addr *nh_mac, rte_be32_t dst_pa,
-        uint8_t proto, uint16_t ip_len)
+	uint8_t proto, uint16_t ip_len)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
@@ -417,12 +527,12 @@ assert_outer(const struct rte_mbuf *m, const struct rte_ether_addr *nh_mac, rte_
 
 static void
 assert_vxlan(const struct rte_mbuf *m, const struct rte_ether_addr *nh_mac, rte_be32_t dst_pa,
-        uint32_t vni, const uint8_t *inner, uint16_t inner_len)
+	uint32_t vni, const uint8_t *inner, uint16_t inner_len)
 {
 	const uint16_t ip_len = sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) +
-	                        sizeof(struct rte_vxlan_hdr) + inner_len;
+				sizeof(struct rte_vxlan_hdr) + inner_len;
 	const struct rte_udp_hdr *udp =
-	        (const struct rte_udp_hdr *)assert_outer(m, nh_mac, dst_pa, IPPROTO_UDP, ip_len);
+		(const struct rte_udp_hdr *)assert_outer(m, nh_mac, dst_pa, IPPROTO_UDP, ip_len);
 	const struct rte_vxlan_hdr *vx = (const struct rte_vxlan_hdr *)(udp + 1);
 	const uint16_t sport = encap_vxlan_sport(encap_inner_hash(inner, inner_len));
 
@@ -437,43 +547,89 @@ assert_vxlan(const struct rte_mbuf *m, const struct rte_ether_addr *nh_mac, rte_
 
 /* ---- builder ---- */
 
+/* Builder tests get a switch of their own in *state. */
+static int
+setup_switch(void **state)
+{
+	*state = switch_new(1024);
+	return 0;
+}
+
+static int
+teardown_switch(void **state)
+{
+	vfp_switch_free(*state);
+	return 0;
+}
+
 static void
-expect_create_einval(const struct vfp_host_params *hp)
+test_switch_create_rejects_bad_params(void **state)
+{
+	struct vfp_switch_params sp = {.flow_capacity = 1024, .n_lcores = 0};
+	struct vfp_switch *sw;
+	unsigned int cap;
+
+	(void)state;
+	rte_errno = 0;
+	assert_null(vfp_switch_create(NULL));
+	assert_int_equal(rte_errno, EINVAL);
+	rte_errno = 0;
+	assert_null(vfp_switch_create(&sp));
+	assert_int_equal(rte_errno, EINVAL);
+	sp.n_lcores = VFP_MAX_LCORES + 1;
+	rte_errno = 0;
+	assert_null(vfp_switch_create(&sp));
+	assert_int_equal(rte_errno, EINVAL);
+
+	sp.n_lcores = VFP_MAX_LCORES;
+	sw = vfp_switch_create(&sp);
+	assert_non_null(sw);
+	assert_int_equal(vfp_switch_flow_count(sw, &cap), 0);
+	assert_int_equal(cap, 1024);
+	assert_null(vfp_switch_program(sw));
+	vfp_switch_free(sw);
+	vfp_switch_free(NULL);
+}
+
+static void
+expect_create_einval(struct vfp_switch *sw, const struct vfp_host_params *hp)
 {
 	rte_errno = 0;
-	assert_null(vfp_program_create(hp));
+	assert_null(vfp_program_create(sw, hp));
 	assert_int_equal(rte_errno, EINVAL);
 }
 
 static void
 test_create_rejects_bad_host_params(void **state)
 {
+	struct vfp_switch *sw = *state;
 	struct vfp_host_params hp;
 	struct vfp_program *p;
 
-	(void)state;
-	expect_create_einval(NULL);
+	expect_create_einval(sw, NULL);
+	hp = host_params();
+	expect_create_einval(NULL, &hp);
 	hp = host_params();
 	hp.n_ports = 0;
-	expect_create_einval(&hp);
+	expect_create_einval(sw, &hp);
 	hp = host_params();
 	hp.n_ports = VFP_MAX_PORTS + 1;
-	expect_create_einval(&hp);
+	expect_create_einval(sw, &hp);
 	hp = host_params();
 	hp.uplink = hp.n_ports;
-	expect_create_einval(&hp);
+	expect_create_einval(sw, &hp);
 	hp = host_params();
 	hp.n_pa = 0;
-	expect_create_einval(&hp);
+	expect_create_einval(sw, &hp);
 	hp = host_params();
 	hp.n_pa = VFP_MAX_PA + 1;
-	expect_create_einval(&hp);
+	expect_create_einval(sw, &hp);
 	hp = host_params();
 	hp.vlan = 4095;
-	expect_create_einval(&hp);
+	expect_create_einval(sw, &hp);
 
 	hp = host_params();
-	p = vfp_program_create(&hp);
+	p = vfp_program_create(sw, &hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_n_ports(p), N_PORTS);
 	assert_int_equal(vfp_program_port_role(p, PORT_UPLINK), VFP_PORT_UPLINK);
@@ -487,43 +643,43 @@ test_create_rejects_bad_host_params(void **state)
 static void
 test_create_rejects_pa_prefix_over_32(void **state)
 {
+	struct vfp_switch *sw = *state;
 	struct vfp_host_params hp = host_params();
 
-	(void)state;
 	hp.pa_prefix_len[0] = 33;
-	expect_create_einval(&hp);
+	expect_create_einval(sw, &hp);
 }
 
 static void
 test_add_subnet_rejects_reserved_vsid_and_duplicate(void **state)
 {
+	struct vfp_switch *sw = *state;
 	struct vfp_host_params hp = host_params();
-	struct vfp_program *p = vfp_program_create(&hp);
+	struct vfp_program *p = vfp_program_create(sw, &hp);
 	const rte_be32_t net = IP4(10, 0, 0, 0), gw = IP4(10, 0, 0, 1);
 
-	(void)state;
 	assert_non_null(p);
 	assert_int_equal(
-	        vfp_program_add_subnet(p, 4095, 1, net, 24, gw, ENCAP_TYPE_VXLAN), -EINVAL);
+		vfp_program_add_subnet(p, 4095, 1, net, 24, gw, ENCAP_TYPE_VXLAN), -EINVAL);
 	assert_int_equal(
-	        vfp_program_add_subnet(p, (1u << 24) - 1, 1, net, 24, gw, ENCAP_TYPE_VXLAN),
-	        -EINVAL);
+		vfp_program_add_subnet(p, (1u << 24) - 1, 1, net, 24, gw, ENCAP_TYPE_VXLAN),
+		-EINVAL);
 	assert_int_equal(vfp_program_add_subnet(p, 4096, 1, net, 24, gw, ENCAP_TYPE_VXLAN), 0);
 	assert_int_equal(
-	        vfp_program_add_subnet(p, (1u << 24) - 2, 1, net, 24, gw, ENCAP_TYPE_NVGRE), 0);
+		vfp_program_add_subnet(p, (1u << 24) - 2, 1, net, 24, gw, ENCAP_TYPE_NVGRE), 0);
 	assert_int_equal(
-	        vfp_program_add_subnet(p, 4096, 2, net, 16, gw, ENCAP_TYPE_NVGRE), -EEXIST);
+		vfp_program_add_subnet(p, 4096, 2, net, 16, gw, ENCAP_TYPE_NVGRE), -EEXIST);
 	vfp_program_free(p);
 }
 
 static void
 test_add_vnic_rejects_conflicts_within_vsid_only(void **state)
 {
+	struct vfp_switch *sw = *state;
 	struct vfp_host_params hp = host_params();
-	struct vfp_program *p = vfp_program_create(&hp);
+	struct vfp_program *p = vfp_program_create(sw, &hp);
 	const rte_be32_t net = IP4(10, 0, 0, 0), gw = IP4(10, 0, 0, 1);
 
-	(void)state;
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, net, 24, gw, ENCAP_TYPE_VXLAN), 0);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_B, 2, net, 24, gw, ENCAP_TYPE_NVGRE), 0);
@@ -551,6 +707,7 @@ test_add_vnic_rejects_conflicts_within_vsid_only(void **state)
 static void
 test_add_mapping_checks_pa_and_reachability(void **state)
 {
+	struct vfp_switch *sw = *state;
 	struct vfp_host_params hp = host_params();
 	struct vfp_program *p;
 	struct rte_ether_addr mac;
@@ -558,65 +715,152 @@ test_add_mapping_checks_pa_and_reachability(void **state)
 	rte_be32_t ip;
 	bool ok;
 
-	(void)state;
 	/* Without a gateway only on-link PAs are reachable. */
 	hp.gateway = 0;
 	hp.has_gateway_mac = false;
-	p = vfp_program_create(&hp);
+	p = vfp_program_create(sw, &hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-	        0);
+				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+		0);
 	assert_int_equal(vfp_program_add_mapping(p, 7000, IP_R1, &mac_r1, PA_R1), -ENOENT);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_LOCAL), -EINVAL);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, 0), -EINVAL);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), -EHOSTUNREACH);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r3, PA_ONLINK), 0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r1, PA_ONLINK), -EEXIST);
-	assert_int_equal(vfp_neigh_count(p, &resolved), 1);
+	assert_int_equal(vfp_neigh_count(sw, &resolved), 1);
 	assert_int_equal(resolved, 0);
 	vfp_program_free(p);
 
+	/* Next hops live in the switch and outlive the program. */
+	assert_int_equal(vfp_neigh_count(sw, NULL), 1);
+
 	/* With one, off-link PAs share the gateway as next hop, resolved
-	 * from the configured MAC. */
+	 * from the configured MAC (a new switch: no next hop yet). */
+	sw = switch_new(1024);
 	hp = host_params();
-	p = vfp_program_create(&hp);
+	p = vfp_program_create(sw, &hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-	        0);
+				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+		0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), 0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r3, PA_R2), 0);
-	assert_int_equal(vfp_neigh_count(p, &resolved), 1);
+	assert_int_equal(vfp_neigh_count(sw, &resolved), 1);
 	assert_int_equal(resolved, 1);
-	assert_int_equal(vfp_neigh_get(p, 0, &ip, &mac, &ok), 0);
+	assert_int_equal(vfp_neigh_get(sw, 0, &ip, &mac, &ok), 0);
 	assert_int_equal(ip, PA_GW);
 	assert_true(ok);
 	assert_true(rte_is_same_ether_addr(&mac, &gw_mac));
-	assert_int_equal(vfp_neigh_get(p, 1, &ip, &mac, &ok), -ENOENT);
+	assert_int_equal(vfp_neigh_get(sw, 1, &ip, &mac, &ok), -ENOENT);
 	vfp_program_free(p);
+	vfp_switch_free(sw);
 }
 
 /* A rejected mapping must leave no next hop behind for the resolver to ARP. */
 static void
 test_failed_add_mapping_adds_no_next_hop(void **state)
 {
+	struct vfp_switch *sw = *state;
 	struct vfp_host_params hp = host_params();
-	struct vfp_program *p = vfp_program_create(&hp);
+	struct vfp_program *p = vfp_program_create(sw, &hp);
 	const struct rte_ether_addr multicast = {{0x01, 0, 0x5e, 0, 0, 1}};
 
-	(void)state;
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
-	                         IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
-	        0);
+				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+		0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), 0);
-	assert_int_equal(vfp_neigh_count(p, NULL), 1);
+	assert_int_equal(vfp_neigh_count(sw, NULL), 1);
 	/* Duplicate CA, and a multicast MAC, each via a new on-link PA. */
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r3, PA_ONLINK), -EEXIST);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &multicast, PA_ONLINK), -EINVAL);
-	assert_int_equal(vfp_neigh_count(p, NULL), 1);
+	assert_int_equal(vfp_neigh_count(sw, NULL), 1);
 	vfp_program_free(p);
+}
+
+static void
+test_layer_group_rule_add_validate(void **state)
+{
+	struct vfp_switch *sw = *state;
+	struct vfp_host_params hp = host_params();
+	struct vfp_program *p = vfp_program_create(sw, &hp);
+	struct vfp_rule_spec r = rule_spec("allow", 5, 0, VFP_ACT_ALLOW);
+	char name[VFP_NAME_MAX + 1];
+	int l0, l1, g;
+
+	assert_non_null(p);
+	memset(name, 'x', VFP_NAME_MAX);
+	name[VFP_NAME_MAX] = '\0';
+	assert_int_equal(vfp_layer_add(p, N_PORTS, "acl", 10, false), -EINVAL);
+	assert_int_equal(vfp_layer_add(p, PORT_VM1, "", 10, false), -EINVAL);
+	assert_int_equal(vfp_layer_add(p, PORT_VM1, name, 10, false), -EINVAL);
+	/* Ids are in the order added, whatever the priorities. */
+	l0 = vfp_layer_add(p, PORT_VM1, "late", 30, false);
+	l1 = vfp_layer_add(p, PORT_VM1, "early", 10, true);
+	assert_int_equal(l0, 0);
+	assert_int_equal(l1, 1);
+	assert_int_equal(vfp_layer_add(p, PORT_VM1, "late", 40, false), -EEXIST);
+	assert_int_equal(vfp_layer_add(p, PORT_VM1, "other", 10, false), -EEXIST);
+	/* Another port has layers of its own. */
+	assert_int_equal(vfp_layer_add(p, PORT_VM2, "late", 30, false), 0);
+	for (int i = 2; i < VFP_MAX_LAYERS; i++) {
+		snprintf(name, sizeof(name), "l%d", i);
+		assert_int_equal(vfp_layer_add(p, PORT_VM1, name, (uint16_t)(100 + i), false), i);
+	}
+	assert_int_equal(vfp_layer_add(p, PORT_VM1, "one-too-many", 200, false), -ENOSPC);
+
+	assert_int_equal(
+		vfp_group_add(p, PORT_VM1, 99, "g", 1, VFP_DIR_OUT, VFP_FAMILY_ANY), -EINVAL);
+	assert_int_equal(
+		vfp_group_add(p, PORT_VM1, l0, "g", 1, (enum vfp_dir)7, VFP_FAMILY_ANY), -EINVAL);
+	assert_int_equal(
+		vfp_group_add(p, PORT_VM1, l0, "g", 1, VFP_DIR_OUT, (enum vfp_family)9), -EINVAL);
+	g = vfp_group_add(p, PORT_VM1, l0, "g", 1, VFP_DIR_OUT, VFP_FAMILY_IPV4);
+	assert_int_equal(g, 0);
+	assert_int_equal(
+		vfp_group_add(p, PORT_VM1, l0, "g", 2, VFP_DIR_IN, VFP_FAMILY_ANY), -EEXIST);
+
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g + 1, &r), -EINVAL);
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, NULL), -EINVAL);
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), 0);
+	/* Priority or name taken in the group. */
+	r = rule_spec("other", 5, 0, VFP_ACT_BLOCK);
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), -EEXIST);
+	r = rule_spec("allow", 6, 0, VFP_ACT_BLOCK);
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), -EEXIST);
+	/* A rewrite must say what it rewrites; unknown actions are refused. */
+	r = rule_spec("set", 7, 0, VFP_ACT_SET_MAC);
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), -EINVAL);
+	r.actions[0].set = 0x4;
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), -EINVAL);
+	r = rule_spec("bad", 7, 0, (enum vfp_action_type)0);
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), -EINVAL);
+	r = rule_spec("many", 7, 0, VFP_ACT_ALLOW);
+	r.n_actions = VFP_MAX_ACTIONS + 1;
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), -EINVAL);
+	/* A lower priority goes first: its id is its position. */
+	r = rule_spec("first", 1, 0, VFP_ACT_BLOCK);
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, l0, g, &r), 0);
+	vfp_program_free(p);
+}
+
+/* A program belongs to the switch it was built for. */
+static void
+test_publish_rejects_program_of_other_switch(void **state)
+{
+	struct vfp_switch *sw = *state, *other = switch_new(1024);
+	struct vfp_host_params hp = host_params();
+	struct vfp_program *p = vfp_program_create(other, &hp);
+
+	assert_non_null(p);
+	assert_int_equal(vfp_switch_publish(sw, p), -EINVAL);
+	assert_int_equal(vfp_switch_publish(sw, NULL), -EINVAL);
+	assert_null(vfp_switch_program(sw));
+	assert_int_equal(vfp_switch_publish(other, p), 0);
+	assert_ptr_equal(vfp_switch_program(other), p);
+	vfp_switch_free(other); /* frees the published program */
 }
 
 /* ---- pipeline ---- */
@@ -657,7 +901,7 @@ test_vm_in_other_vsid_is_unreachable(void **state)
 
 	assert_int_equal(f->log.n, 0);
 	assert_stats(f, [PORT_VM1] = {.rx = 1, .drops = {[HNV_DROP_UNKNOWN_DST] = 1}},
-	        [PORT_VM3] = {.rx = 2, .drops = {[HNV_DROP_UNKNOWN_DST] = 2}});
+		[PORT_VM3] = {.rx = 2, .drops = {[HNV_DROP_UNKNOWN_DST] = 2}});
 	assert_no_leak(f);
 }
 
@@ -728,7 +972,7 @@ test_decap_delivers_exact_inner_frame_to_vsid_port(void **state)
 	assert_frame(sent(f, PORT_VM1, 0), in_a, la);
 	assert_frame(sent(f, PORT_VM3, 0), in_b, lb);
 	assert_stats(f, [PORT_UPLINK] = {.rx = 2, .decapsulated = 2}, [PORT_VM1] = {.tx = 1},
-	        [PORT_VM3] = {.tx = 1});
+		[PORT_VM3] = {.tx = 1});
 	assert_no_leak(f);
 }
 
@@ -758,7 +1002,7 @@ test_inbound_broadcast_reaches_every_vm_of_its_vsid_only(void **state)
 	assert_int_equal(rte_mbuf_refcnt_read(sent(f, PORT_VM3, 0)), 2);
 
 	assert_stats(f, [PORT_UPLINK] = {.rx = 2, .decapsulated = 2}, [PORT_VM1] = {.tx = 1},
-	        [PORT_VM2] = {.tx = 1}, [PORT_VM3] = {.tx = 1}, [PORT_VM4] = {.tx = 1});
+		[PORT_VM2] = {.tx = 1}, [PORT_VM3] = {.tx = 1}, [PORT_VM4] = {.tx = 1});
 	assert_no_leak(f);
 }
 
@@ -773,13 +1017,13 @@ test_too_big_beyond_uplink_mtu(void **state)
 
 	pkts[0] = mbuf_of(frame, udp_frame(frame, max_inner, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
 	pkts[1] = mbuf_of(
-	        frame, udp_frame(frame, max_inner + 1, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
+		frame, udp_frame(frame, max_inner + 1, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
 	run(f, PORT_VM1, pkts, 2);
 
 	assert_int_equal(f->log.n, 1);
 	assert_int_equal(rte_pktmbuf_pkt_len(sent(f, PORT_UPLINK, 0)), 14 + 1500);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1},
-	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_TOO_BIG] = 1}});
+		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_TOO_BIG] = 1}});
 	assert_no_leak(f);
 }
 
@@ -790,8 +1034,8 @@ test_no_headroom_for_outer_header(void **state)
 	uint8_t frame[FRAME_MAX];
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	struct rte_mbuf *pkts[] = {
-	        mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN - 1),
-	        mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN),
+		mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN - 1),
+		mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN),
 	};
 
 	run(f, PORT_VM1, pkts, 2);
@@ -799,7 +1043,7 @@ test_no_headroom_for_outer_header(void **state)
 	assert_int_equal(f->log.n, 1);
 	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1},
-	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NO_HEADROOM] = 1}});
+		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NO_HEADROOM] = 1}});
 	assert_no_leak(f);
 }
 
@@ -809,7 +1053,7 @@ assert_arp_request(const struct rte_mbuf *m, rte_be32_t tpa)
 {
 	uint8_t want[64];
 	uint16_t len =
-	        arp_frame(want, RTE_ARP_OP_REQUEST, &bcast, &uplink_mac, PA_LOCAL, &zero_mac, tpa);
+		arp_frame(want, RTE_ARP_OP_REQUEST, &bcast, &uplink_mac, PA_LOCAL, &zero_mac, tpa);
 
 	assert_frame(m, want, len);
 }
@@ -830,7 +1074,7 @@ test_unresolved_next_hop_sends_one_arp_request(void **state)
 	assert_int_equal(f->log.n, 1);
 
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .arp_requests = 1},
-	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 2}});
+		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 2}});
 	assert_no_leak(f);
 }
 
@@ -841,7 +1085,7 @@ test_arp_reply_from_gateway_resolves_next_hop(void **state)
 	uint8_t frame[FRAME_MAX], reply[64];
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	uint16_t rlen = arp_frame(reply, RTE_ARP_OP_REPLY, &uplink_mac, &learned_gw_mac, PA_GW,
-	        &uplink_mac, PA_LOCAL);
+		&uplink_mac, PA_LOCAL);
 	struct rte_ether_addr mac;
 	unsigned int resolved;
 	rte_be32_t ip;
@@ -851,9 +1095,9 @@ test_arp_reply_from_gateway_resolves_next_hop(void **state)
 	assert_int_equal(n_sent(f, PORT_UPLINK), 1); /* the request */
 
 	run1(f, PORT_UPLINK, mbuf_of(reply, rlen));
-	assert_int_equal(vfp_neigh_count(f->p, &resolved), 2);
+	assert_int_equal(vfp_neigh_count(f->sw, &resolved), 2);
 	assert_int_equal(resolved, 1);
-	assert_int_equal(vfp_neigh_get(f->p, 0, &ip, &mac, &ok), 0);
+	assert_int_equal(vfp_neigh_get(f->sw, 0, &ip, &mac, &ok), 0);
 	assert_int_equal(ip, PA_GW);
 	assert_true(ok);
 	assert_true(rte_is_same_ether_addr(&mac, &learned_gw_mac));
@@ -863,9 +1107,9 @@ test_arp_reply_from_gateway_resolves_next_hop(void **state)
 	assert_vxlan(sent(f, PORT_UPLINK, 1), &learned_gw_mac, PA_R1, VSID_A, frame, len);
 
 	assert_stats(f,
-	        [PORT_UPLINK] =
-	                {.rx = 1, .tx = 2, .arp_requests = 1, .encapsulated = 1, .consumed = 1},
-	        [PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
+		[PORT_UPLINK] =
+			{.rx = 1, .tx = 2, .arp_requests = 1, .encapsulated = 1, .consumed = 1},
+		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
 	assert_no_leak(f);
 }
 
@@ -876,7 +1120,7 @@ test_arp_reply_does_not_relearn_configured_gateway_mac(void **state)
 	uint8_t frame[FRAME_MAX], reply[64];
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	uint16_t rlen = arp_frame(reply, RTE_ARP_OP_REPLY, &uplink_mac, &learned_gw_mac, PA_GW,
-	        &uplink_mac, PA_LOCAL);
+		&uplink_mac, PA_LOCAL);
 
 	/* The policy fixed the gateway's MAC: an ARP claiming another one is
 	 * neither learned nor for us. */
@@ -886,11 +1130,11 @@ test_arp_reply_does_not_relearn_configured_gateway_mac(void **state)
 	assert_int_equal(f->log.n, 1);
 	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
 	assert_stats(f,
-	        [PORT_UPLINK] = {.rx = 1,
-	                .tx = 1,
-	                .encapsulated = 1,
-	                .drops = {[HNV_DROP_ARP_NOT_FOR_US] = 1}},
-	        [PORT_VM1] = {.rx = 1});
+		[PORT_UPLINK] = {.rx = 1,
+			.tx = 1,
+			.encapsulated = 1,
+			.drops = {[HNV_DROP_ARP_NOT_FOR_US] = 1}},
+		[PORT_VM1] = {.rx = 1});
 	assert_no_leak(f);
 }
 
@@ -902,9 +1146,9 @@ test_neigh_solicit_asks_each_unresolved_next_hop_once(void **state)
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	unsigned int resolved;
 
-	assert_int_equal(vfp_neigh_count(f->p, &resolved), 2);
+	assert_int_equal(vfp_neigh_count(f->sw, &resolved), 2);
 	assert_int_equal(resolved, 0);
-	assert_int_equal(vfp_neigh_solicit(f->p, &f->lc, pool), 2);
+	assert_int_equal(vfp_neigh_solicit(f->sw, &f->lc, pool), 2);
 	vfp_lcore_flush(&f->lc);
 	assert_int_equal(f->log.n, 2);
 	assert_arp_request(sent(f, PORT_UPLINK, 0), PA_GW);
@@ -912,12 +1156,12 @@ test_neigh_solicit_asks_each_unresolved_next_hop_once(void **state)
 
 	/* Within the second: neither the control lcore nor a VM packet asks
 	 * again. */
-	assert_int_equal(vfp_neigh_solicit(f->p, &f->lc, pool), 0);
+	assert_int_equal(vfp_neigh_solicit(f->sw, &f->lc, pool), 0);
 	run1(f, PORT_VM1, mbuf_of(frame, len));
 	assert_int_equal(f->log.n, 2);
 
 	assert_stats(f, [PORT_UPLINK] = {.tx = 2, .arp_requests = 2},
-	        [PORT_VM1] = {.rx = 1, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
+		[PORT_VM1] = {.rx = 1, .drops = {[HNV_DROP_NEXTHOP_UNRESOLVED] = 1}});
 	assert_no_leak(f);
 }
 
@@ -927,7 +1171,7 @@ test_neigh_solicit_skips_resolved_next_hops(void **state)
 	struct fixture *f = *state;
 
 	/* The gateway's MAC is configured; only the on-link PA is asked for. */
-	assert_int_equal(vfp_neigh_solicit(f->p, &f->lc, pool), 1);
+	assert_int_equal(vfp_neigh_solicit(f->sw, &f->lc, pool), 1);
 	vfp_lcore_flush(&f->lc);
 	assert_int_equal(f->log.n, 1);
 	assert_arp_request(sent(f, PORT_UPLINK, 0), PA_ONLINK);
@@ -952,7 +1196,7 @@ test_tx_full_drops_what_tx_did_not_take(void **state)
 	assert_int_equal(f->lc.stats[PORT_VM2].tx_bytes, 2 * len);
 	/* Charged to the port that could not transmit. */
 	assert_stats(f, [PORT_VM1] = {.rx = 5},
-	        [PORT_VM2] = {.tx = 2, .drops = {[HNV_DROP_TX_FULL] = 3}});
+		[PORT_VM2] = {.tx = 2, .drops = {[HNV_DROP_TX_FULL] = 3}});
 	assert_no_leak(f);
 }
 
@@ -991,19 +1235,335 @@ test_port_without_vm_drops_port_unbound(void **state)
 	assert_no_leak(f);
 }
 
+/* ---- layers, groups, rules ---- */
+
+static const struct rte_ether_addr mac_x = {{0x02, 0, 0, 0, 0x0a, 0x01}};
+static const struct rte_ether_addr mac_y = {{0x02, 0, 0, 0, 0x0a, 0x02}};
+static const struct rte_ether_addr mac_z = {{0x02, 0, 0, 0, 0x0a, 0x03}};
+
+/* A rule rewriting the source MAC to @mac. */
+static struct vfp_rule_spec
+set_src_mac_rule(const char *name, uint16_t priority, const struct rte_ether_addr *mac)
+{
+	struct vfp_rule_spec r = rule_spec(name, priority, 0, VFP_ACT_SET_MAC);
+
+	r.actions[0].set = VFP_SET_SRC;
+	r.actions[0].src_mac = *mac;
+	return r;
+}
+
+/* A layer that rewrites the source MAC to @mac both ways. */
+static void
+add_rewrite_layer(struct vfp_program *p, uint16_t port, const char *name, uint16_t priority,
+	const struct rte_ether_addr *mac)
+{
+	const struct vfp_rule_spec r = set_src_mac_rule("set-src", 1, mac);
+	int layer = vfp_layer_add(p, port, name, priority, false);
+
+	assert_true(layer >= 0);
+	group_with_rule(p, port, layer, "out", 10, VFP_DIR_OUT, &r);
+	group_with_rule(p, port, layer, "in", 10, VFP_DIR_IN, &r);
+}
+
+/* @frame with its source MAC replaced, into @out. */
+static const uint8_t *
+with_src_mac(uint8_t *out, const uint8_t *frame, uint16_t len, const struct rte_ether_addr *mac)
+{
+	memcpy(out, frame, len);
+	((struct rte_ether_hdr *)out)->src_addr = *mac;
+	return out;
+}
+
+/* The trace's steps are, in order, in the layers named by the
+ * NULL-terminated @layers. */
+static void
+assert_trace_layers(const struct vfp_trace *t, const char *const *layers)
+{
+	unsigned int n = 0;
+
+	for (; layers[n] != NULL; n++) {
+		if (n >= t->n)
+			fail_msg("trace has %u steps, expected step %u in %s", t->n, n, layers[n]);
+		if (strcmp(t->step[n].layer, layers[n]) != 0)
+			fail_msg("trace step %u in layer %s, expected %s", n, t->step[n].layer,
+				layers[n]);
+	}
+	assert_int_equal(t->n, n);
+}
+
+#define TRACE_LAYERS(t, ...) assert_trace_layers(t, (const char *const[]){__VA_ARGS__, NULL})
+
+struct hits_query {
+	const char *layer, *rule; /* rule NULL: the layer's own line */
+	int64_t hits;             /* -1: not found */
+};
+
+static void
+hits_visit(void *ctx, const struct vfp_rule_info *info)
+{
+	struct hits_query *q = ctx;
+
+	if (strcmp(info->layer, q->layer) != 0)
+		return;
+	if ((q->rule == NULL && info->rule == NULL) ||
+		(q->rule != NULL && info->rule != NULL && strcmp(info->rule, q->rule) == 0))
+		q->hits = (int64_t)info->hits;
+}
+
+/* Flows decided by rule @rule of @layer on @port (rule NULL: flows that
+ * walked the layer). */
+static int64_t
+hits(const struct fixture *f, uint16_t port, const char *layer, const char *rule)
+{
+	struct hits_query q = {.layer = layer, .rule = rule, .hits = -1};
+
+	vfp_program_visit_rules(vfp_switch_program(f->sw), port, hits_visit, &q);
+	return q.hits;
+}
+
+static void
+test_later_layer_wins_out_and_order_reverses_in(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_program *p = build_program(f->sw, true);
+	uint8_t out[FRAME_MAX], in[FRAME_MAX], tun[FRAME_MAX], want[FRAME_MAX];
+	const uint16_t lo = udp_frame(out, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	const uint16_t li = udp_frame(in, 90, &mac_r1, &mac_vm1, IP_R1, IP_VM1, 53);
+	const uint16_t lt = tunnel_frame(tun, ENCAP_TYPE_VXLAN, VSID_A, PA_R1, in, li);
+	struct vfp_trace t;
+
+	/* Around "vnet" (20), two layers rewrite the same field. */
+	add_rewrite_layer(p, PORT_VM1, "rw-high", 25, &mac_y);
+	add_rewrite_layer(p, PORT_VM1, "rw-low", 15, &mac_x);
+	publish(f, p);
+
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, out, lo, &t), 0);
+	TRACE_LAYERS(&t, "rw-low", "vnet", "rw-high", "pa-route");
+	assert_string_equal(t.step[0].action, "set-mac");
+	assert_int_equal(t.step[0].dir, VFP_DIR_OUT);
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_UPLINK, tun, lt, &t), 0);
+	/* PA routing has no inbound group: its default allows. */
+	TRACE_LAYERS(&t, "pa-route", "rw-high", "vnet", "rw-low");
+	assert_string_equal(t.step[0].action, "default: allow");
+	assert_string_equal(t.step[2].action, "decap");
+	assert_int_equal(t.step[3].dir, VFP_DIR_IN);
+	assert_int_equal(t.step[3].port, PORT_VM1);
+
+	run1(f, PORT_VM1, mbuf_of(out, lo));
+	run1(f, PORT_UPLINK, mbuf_of(tun, lt));
+
+	/* OUT walks up: the later layer's MAC stays; IN walks down. */
+	assert_int_equal(f->log.n, 2);
+	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A,
+		with_src_mac(want, out, lo, &mac_y), lo);
+	assert_frame(sent(f, PORT_VM1, 0), with_src_mac(want, in, li, &mac_x), li);
+	assert_stats(f, [PORT_UPLINK] = {.rx = 1, .tx = 1, .encapsulated = 1, .decapsulated = 1},
+		[PORT_VM1] = {.rx = 1, .tx = 1});
+	assert_no_leak(f);
+}
+
+static void
+test_groups_walk_by_priority_first_matching_rule_per_group(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_program *p = build_program(f->sw, true);
+	uint8_t udp[FRAME_MAX], tcp[FRAME_MAX], want[FRAME_MAX];
+	const uint16_t lu = udp_frame(udp, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	const uint16_t lt = l4_frame(tcp, 100, IPPROTO_TCP, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000,
+		80, RTE_TCP_SYN_FLAG);
+	struct vfp_rule_spec r;
+	struct vfp_trace t;
+	int layer, late, early;
+
+	/* Added in the reverse of their priorities, so that the walk order
+	 * is not the order of ids. */
+	layer = vfp_layer_add(p, PORT_VM1, "rewrite", 15, false);
+	late = vfp_group_add(p, PORT_VM1, layer, "late", 20, VFP_DIR_OUT, VFP_FAMILY_ANY);
+	early = vfp_group_add(p, PORT_VM1, layer, "early", 10, VFP_DIR_OUT, VFP_FAMILY_IPV4);
+	assert_true(layer >= 0 && late >= 0 && early >= 0);
+	r = set_src_mac_rule("any", 30, &mac_x);
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, early, &r) >= 0);
+	r = set_src_mac_rule("udp", 20, &mac_z);
+	r.match.fields = VFP_MATCH_PROTO;
+	r.match.proto = IPPROTO_UDP;
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, early, &r) >= 0);
+	r = set_src_mac_rule("tcp", 10, &mac_z);
+	r.match.fields = VFP_MATCH_PROTO;
+	r.match.proto = IPPROTO_TCP;
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, early, &r) >= 0);
+	r = set_src_mac_rule("last", 1, &mac_y);
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, late, &r) >= 0);
+	publish(f, p);
+
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, udp, lu, &t), 0);
+	TRACE_LAYERS(&t, "rewrite", "rewrite", "vnet", "pa-route");
+	assert_string_equal(t.step[0].group, "early");
+	assert_string_equal(t.step[0].rule, "udp");
+	assert_string_equal(t.step[1].group, "late");
+	assert_string_equal(t.step[1].rule, "last");
+
+	/* Two packets of one UDP flow, then a TCP flow. */
+	run1(f, PORT_VM1, mbuf_of(udp, lu));
+	run1(f, PORT_VM1, mbuf_of(udp, lu));
+	run1(f, PORT_VM1, mbuf_of(tcp, lt));
+
+	/* The later group's rewrite is applied last. */
+	assert_int_equal(f->log.n, 3);
+	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A,
+		with_src_mac(want, udp, lu, &mac_y), lu);
+	assert_vxlan(sent(f, PORT_UPLINK, 1), &gw_mac, PA_R1, VSID_A, want, lu);
+	/* One rule per group and flow: the lowest-numbered that matches. */
+	assert_int_equal(hits(f, PORT_VM1, "rewrite", "udp"), 1);
+	assert_int_equal(hits(f, PORT_VM1, "rewrite", "tcp"), 1);
+	assert_int_equal(hits(f, PORT_VM1, "rewrite", "any"), 0);
+	assert_int_equal(hits(f, PORT_VM1, "rewrite", "last"), 2);
+	assert_int_equal(hits(f, PORT_VM1, "rewrite", NULL), 2);
+	assert_stats(f, [PORT_UPLINK] = {.tx = 3, .encapsulated = 3}, [PORT_VM1] = {.rx = 3});
+	assert_no_leak(f);
+}
+
+/* An "acl" layer (10) on VM1 with one group. Returns the group. */
+static int
+acl_group(struct vfp_program *p, int *layer, const char *name, uint16_t priority)
+{
+	int g;
+
+	if (*layer < 0)
+		*layer = vfp_layer_add(p, PORT_VM1, "acl", LAYER_ACL, false);
+	assert_true(*layer >= 0);
+	g = vfp_group_add(p, PORT_VM1, *layer, name, priority, VFP_DIR_OUT, VFP_FAMILY_IPV4);
+	assert_true(g >= 0);
+	return g;
+}
+
+struct flow_list {
+	unsigned int n;
+	struct vfp_flow_info info[8];
+};
+
+static void
+flow_visit(void *ctx, const struct vfp_flow_info *info)
+{
+	struct flow_list *l = ctx;
+
+	if (l->n < RTE_DIM(l->info))
+		l->info[l->n] = *info;
+	l->n++;
+}
+
+static void
+test_acl_allow_map_route_pa_compose_one_encap_flow(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_program *p = build_program(f->sw, true);
+	uint8_t frame[FRAME_MAX];
+	const uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	struct vfp_rule_spec r = rule_spec("allow-udp", 1, 0, VFP_ACT_ALLOW);
+	struct flow_list flows = {0};
+	int layer = -1, g = acl_group(p, &layer, "port-out", 20);
+	struct vfp_trace t;
+
+	r.match.fields = VFP_MATCH_PROTO;
+	r.match.proto = IPPROTO_UDP;
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, g, &r) >= 0);
+	publish(f, p);
+
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, frame, len, &t), 0);
+	TRACE_LAYERS(&t, "acl", "vnet", "pa-route");
+	assert_string_equal(t.step[0].action, "allow");
+	assert_string_equal(t.step[1].action, "map: vxlan to PA 172.16.0.20");
+	assert_non_null(strstr(t.step[2].action, "route-pa"));
+	assert_false(t.dropped);
+	assert_non_null(strstr(t.result, "encap vxlan vni 5000 to PA 172.16.0.20"));
+
+	/* Two bursts: the second packet finds the flow the first one made. */
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+
+	assert_int_equal(f->log.n, 2);
+	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
+	assert_vxlan(sent(f, PORT_UPLINK, 1), &gw_mac, PA_R1, VSID_A, frame, len);
+	/* One flow, composed of the three layers; a stateless allow wants no
+	 * entry for replies. */
+	assert_int_equal(vfp_switch_flow_count(f->sw, NULL), 1);
+	assert_int_equal(vfp_switch_visit_flows(f->sw, 8, flow_visit, &flows), 1);
+	assert_string_equal(flows.info[0].action, "encap");
+	assert_int_equal(flows.info[0].in_port, PORT_VM1);
+	assert_int_equal(flows.info[0].out_port, PORT_UPLINK);
+	assert_int_equal(flows.info[0].dir, VFP_DIR_OUT);
+	assert_int_equal(flows.info[0].vsid, VSID_A);
+	assert_int_equal(flows.info[0].dport, 2000);
+	assert_false(flows.info[0].reverse);
+	assert_int_equal(flows.info[0].packets, 2);
+	assert_int_equal(hits(f, PORT_VM1, "acl", "allow-udp"), 1);
+	assert_int_equal(hits(f, PORT_VM1, "vnet", "map"), 1);
+	assert_int_equal(hits(f, PORT_VM1, "pa-route", "route"), 1);
+	assert_stats(f, [PORT_UPLINK] = {.tx = 2, .encapsulated = 2}, [PORT_VM1] = {.rx = 2});
+	assert_no_leak(f);
+}
+
+static void
+test_acl_block_in_earlier_group_stops_walk(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_program *p = build_program(f->sw, true);
+	uint8_t denied[FRAME_MAX], allowed[FRAME_MAX];
+	const uint16_t ld =
+		l4_frame(denied, 100, IPPROTO_UDP, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000, 2000, 0);
+	const uint16_t la = l4_frame(
+		allowed, 100, IPPROTO_UDP, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000, 2001, 0);
+	struct vfp_rule_spec r;
+	int layer = -1, deny, allow;
+	struct vfp_trace t;
+
+	allow = acl_group(p, &layer, "allow", 20);
+	deny = acl_group(p, &layer, "deny", 10);
+	r = rule_spec("deny-2000", 1, 0, VFP_ACT_BLOCK);
+	r.match.fields = VFP_MATCH_PROTO | VFP_MATCH_DST_PORT;
+	r.match.proto = IPPROTO_UDP;
+	r.match.dport_lo = r.match.dport_hi = 2000;
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, deny, &r) >= 0);
+	r = rule_spec("allow-all", 1, VFP_RULE_STATEFUL, VFP_ACT_ALLOW);
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, allow, &r) >= 0);
+	publish(f, p);
+
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, denied, ld, &t), 0);
+	TRACE_LAYERS(&t, "acl");
+	assert_string_equal(t.step[0].group, "deny");
+	assert_string_equal(t.step[0].rule, "deny-2000");
+	assert_string_equal(t.step[0].action, "block");
+	assert_true(t.dropped);
+	assert_int_equal(t.drop, HNV_DROP_ACL_DENY);
+	assert_string_equal(t.result, "drop acl_deny");
+
+	run1(f, PORT_VM1, mbuf_of(denied, ld));
+	run1(f, PORT_VM1, mbuf_of(allowed, la));
+
+	assert_int_equal(f->log.n, 1);
+	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, allowed, la);
+	/* The denied flow walked no further than the ACL. */
+	assert_int_equal(hits(f, PORT_VM1, "acl", NULL), 2);
+	assert_int_equal(hits(f, PORT_VM1, "acl", "deny-2000"), 1);
+	assert_int_equal(hits(f, PORT_VM1, "acl", "allow-all"), 1);
+	assert_int_equal(hits(f, PORT_VM1, "vnet", NULL), 1);
+	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1},
+		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_ACL_DENY] = 1}});
+	assert_no_leak(f);
+}
+
 /* ---- EAL ---- */
 
 static int
 group_setup(void **state)
 {
 	char *argv[] = {"test_vfp", "--no-huge", "-m", "128", "--no-pci", "--no-shconf", "-l", "0",
-	        "--log-level=lib.*:error"};
+		"--log-level=lib.*:error"};
 
 	(void)state;
 	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
 		return -1;
 	pool = rte_pktmbuf_pool_create(
-	        "test_vfp", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+		"test_vfp", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	return pool == NULL ? -1 : 0;
 }
 
@@ -1016,34 +1576,43 @@ group_teardown(void **state)
 	return 0;
 }
 
+#define BUILDER(t) cmocka_unit_test_setup_teardown(t, setup_switch, teardown_switch)
 #define PIPELINE(t, s) cmocka_unit_test_setup_teardown(t, s, teardown)
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_create_rejects_bad_host_params),
-	        cmocka_unit_test(test_add_subnet_rejects_reserved_vsid_and_duplicate),
-	        cmocka_unit_test(test_add_vnic_rejects_conflicts_within_vsid_only),
-	        cmocka_unit_test(test_add_mapping_checks_pa_and_reachability),
-	        cmocka_unit_test(test_create_rejects_pa_prefix_over_32),
-	        cmocka_unit_test(test_failed_add_mapping_adds_no_next_hop),
-	        PIPELINE(test_hairpin_between_local_vms_keeps_frame, setup_static_gw),
-	        PIPELINE(test_vm_in_other_vsid_is_unreachable, setup_static_gw),
-	        PIPELINE(test_vxlan_encap_sets_outer_headers_and_entropy, setup_static_gw),
-	        PIPELINE(test_nvgre_encap_key_is_vsid_and_flow_id, setup_static_gw),
-	        PIPELINE(test_decap_delivers_exact_inner_frame_to_vsid_port, setup_static_gw),
-	        PIPELINE(test_inbound_broadcast_reaches_every_vm_of_its_vsid_only, setup_static_gw),
-	        PIPELINE(test_too_big_beyond_uplink_mtu, setup_static_gw),
-	        PIPELINE(test_no_headroom_for_outer_header, setup_static_gw),
-	        PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
-	        PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
-	        PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
-	        PIPELINE(test_neigh_solicit_asks_each_unresolved_next_hop_once, setup_dynamic_gw),
-	        PIPELINE(test_neigh_solicit_skips_resolved_next_hops, setup_static_gw),
-	        PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
-	        PIPELINE(test_multi_segment_input_is_linearized, setup_static_gw),
-	        PIPELINE(test_port_without_vm_drops_port_unbound, setup_static_gw),
+		cmocka_unit_test(test_switch_create_rejects_bad_params),
+		BUILDER(test_create_rejects_bad_host_params),
+		BUILDER(test_add_subnet_rejects_reserved_vsid_and_duplicate),
+		BUILDER(test_add_vnic_rejects_conflicts_within_vsid_only),
+		BUILDER(test_add_mapping_checks_pa_and_reachability),
+		BUILDER(test_create_rejects_pa_prefix_over_32),
+		BUILDER(test_failed_add_mapping_adds_no_next_hop),
+		BUILDER(test_layer_group_rule_add_validate),
+		BUILDER(test_publish_rejects_program_of_other_switch),
+		PIPELINE(test_hairpin_between_local_vms_keeps_frame, setup_static_gw),
+		PIPELINE(test_vm_in_other_vsid_is_unreachable, setup_static_gw),
+		PIPELINE(test_vxlan_encap_sets_outer_headers_and_entropy, setup_static_gw),
+		PIPELINE(test_nvgre_encap_key_is_vsid_and_flow_id, setup_static_gw),
+		PIPELINE(test_decap_delivers_exact_inner_frame_to_vsid_port, setup_static_gw),
+		PIPELINE(test_inbound_broadcast_reaches_every_vm_of_its_vsid_only, setup_static_gw),
+		PIPELINE(test_too_big_beyond_uplink_mtu, setup_static_gw),
+		PIPELINE(test_no_headroom_for_outer_header, setup_static_gw),
+		PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
+		PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
+		PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
+		PIPELINE(test_neigh_solicit_asks_each_unresolved_next_hop_once, setup_dynamic_gw),
+		PIPELINE(test_neigh_solicit_skips_resolved_next_hops, setup_static_gw),
+		PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
+		PIPELINE(test_multi_segment_input_is_linearized, setup_static_gw),
+		PIPELINE(test_port_without_vm_drops_port_unbound, setup_static_gw),
+		PIPELINE(test_later_layer_wins_out_and_order_reverses_in, setup_static_gw),
+		PIPELINE(test_groups_walk_by_priority_first_matching_rule_per_group,
+			setup_static_gw),
+		PIPELINE(test_acl_allow_map_route_pa_compose_one_encap_flow, setup_static_gw),
+		PIPELINE(test_acl_block_in_earlier_group_stops_walk, setup_static_gw),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * test/bench: cycles per packet of the VFP fast path (UFT hit) and slow
+ * path (miss: layer walk, insert, reverse entry), and fast-path throughput
+ * with many active flows against a single flow, on one core, in one run.
+ *
+ *   bench_uft [--flows N] [--seconds S] [--huge]
+ *
+ * --huge runs on hugepages (reserve about 4 GB of them first), as a
+ * production deployment does; the default, 4 KB pages, suffers TLB misses
+ * on a flow table of a million flows.
+ *
+ * Workload: VM -> remote CA over VXLAN through the full HNV layer set (an
+ * ACL layer with a few rules, vnet, pa-route), UDP, one burst of 32 at a
+ * time through vfp_process_burst; the transmit callback strips the outer
+ * header again so the same mbufs are reused. That restore and the port
+ * rewrite that picks each packet's flow are inside every figure alike, and
+ * measured alone as the "harness" baseline.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_random.h>
+#include <rte_udp.h>
+
+#include "hnv_policy.h"
+#include "policy_compile.h"
+#include "vfp.h"
+
+#define BURST 32
+#define POOL 8191
+
+static const char policy_json[] =
+	"{\"version\":1,"
+	"\"host\":{\"name\":\"bench\",\"uplink\":\"uplink\",\"pa\":[\"192.168.2.20/24\"],"
+	"\"mac\":\"02:00:00:02:00:20\",\"gateway\":\"192.168.2.1\","
+	"\"gateway_mac\":\"02:00:00:02:00:01\"},"
+	"\"ports\":[{\"name\":\"uplink\",\"device\":\"u\"},{\"name\":\"web\",\"device\":\"w\"}],"
+	"\"routing_domains\":[{\"rdid\":1,\"subnets\":[{\"vsid\":5001,\"prefix\":\"10.1.0.0/16\"}]}],"
+	"\"vm_nics\":[{\"name\":\"web\",\"mac\":\"02:50:01:00:00:12\",\"ip\":\"10.1.1.12\","
+	"\"vsid\":5001,\"port\":\"web\"}],"
+	"\"mappings\":[{\"vsid\":5001,\"ca\":\"10.1.1.11\",\"mac\":\"02:50:01:00:00:11\","
+	"\"pa\":\"192.168.1.10\"}],"
+	"\"acls\":[{\"name\":\"web\",\"port\":\"web\",\"rules\":["
+	"{\"name\":\"no-ssh\",\"priority\":10,\"direction\":\"out\",\"action\":\"deny\","
+	"\"protocol\":\"tcp\",\"dst_ports\":\"22\"},"
+	"{\"name\":\"no-smb\",\"priority\":20,\"direction\":\"out\",\"action\":\"deny\","
+	"\"protocol\":\"tcp\",\"dst_ports\":\"445\"},"
+	"{\"name\":\"udp\",\"priority\":30,\"direction\":\"out\",\"action\":\"allow\","
+	"\"protocol\":\"udp\",\"dst\":\"10.1.0.0/16\"},"
+	"{\"name\":\"in\",\"priority\":100,\"direction\":\"in\",\"action\":\"deny\","
+	"\"protocol\":\"tcp\",\"dst_ports\":\"23\"}]}]}";
+
+static unsigned int sent;
+
+/* Take the packets back: strip the outer header so they can go again. */
+static uint16_t
+bench_tx(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	struct rte_mbuf **out = ctx;
+
+	(void)port;
+	for (uint16_t i = 0; i < n; i++) {
+		rte_pktmbuf_adj(pkts[i], ENCAP_VXLAN_HDR_LEN);
+		out[sent++ % BURST] = pkts[i];
+	}
+	return n;
+}
+
+static struct rte_mbuf *
+make_frame(struct rte_mempool *mp)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint8_t d[60] = {0};
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	const struct rte_ether_addr src = {{0x02, 0x50, 0x01, 0x00, 0x00, 0x12}};
+	const struct rte_ether_addr dst = {{0x02, 0x50, 0x01, 0x00, 0x00, 0x11}};
+
+	eth->src_addr = src;
+	eth->dst_addr = dst;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(20 + 8 + 18);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 1, 1, 12));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 1, 1, 11));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->dgram_len = rte_cpu_to_be_16(8 + 18);
+	memcpy(rte_pktmbuf_append(m, sizeof(d)), d, sizeof(d));
+	return m;
+}
+
+/* Flow i: UDP ports from i (65536 * 16 distinct pairs before repeats). */
+static inline void
+set_flow(struct rte_mbuf *m, uint32_t i)
+{
+	struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 14 + 20);
+
+	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + (i >> 16) * 4096 + (i & 0xfff)));
+	udp->dst_port = rte_cpu_to_be_16((uint16_t)(1024 + ((i >> 12) & 0xf) * 4096 +
+		((i >> 16) & 0xfff)));
+}
+
+struct run {
+	struct vfp_switch *sw;
+	struct vfp_lcore *lc;
+	struct rte_mbuf *burst[BURST];
+};
+
+/* Send @npkts packets whose flows come from @pick; returns TSC cycles. */
+static uint64_t
+run(struct run *r, uint64_t npkts, uint32_t (*pick)(uint64_t, void *), void *arg, bool engine)
+{
+	uint64_t t0 = rte_rdtsc_precise();
+
+	for (uint64_t done = 0; done < npkts; done += BURST) {
+		for (unsigned int i = 0; i < BURST; i++)
+			set_flow(r->burst[i], pick(done + i, arg));
+		if (engine) {
+			sent = 0;
+			vfp_process_burst(r->sw, r->lc, 1, r->burst, BURST);
+			vfp_lcore_flush(r->lc);
+			vfp_lcore_quiescent(r->sw, r->lc); /* as a worker does per loop */
+		}
+	}
+	return rte_rdtsc_precise() - t0;
+}
+
+static uint32_t
+pick_one(uint64_t n, void *arg)
+{
+	(void)n;
+	(void)arg;
+	return 7;
+}
+
+static uint32_t
+pick_seq(uint64_t n, void *arg)
+{
+	return (uint32_t)(*(uint64_t *)arg + n);
+}
+
+/* A precomputed sequence of flow ids, so that every many-flow run pays the
+ * same (sequential, cheap) cost to choose its flows. */
+#define SEQ_LEN (1u << 22)
+static uint32_t *seq;
+
+static uint32_t
+pick_seq_table(uint64_t n, void *arg)
+{
+	(void)arg;
+	return seq[n & (SEQ_LEN - 1)];
+}
+
+static void
+fill_uniform(uint32_t nflows)
+{
+	for (uint32_t i = 0; i < SEQ_LEN; i++)
+		seq[i] = (uint32_t)(rte_rand() % nflows);
+}
+
+/* Zipf(s = 1) over nflows by inverting the CDF: a few flows carry most of
+ * the packets, as in real traffic. */
+static void
+fill_zipf(uint32_t nflows)
+{
+	double *cdf = malloc(sizeof(double) * nflows), h = 0;
+
+	for (uint32_t i = 0; i < nflows; i++)
+		cdf[i] = (h += 1.0 / (i + 1));
+	for (uint32_t i = 0; i < SEQ_LEN; i++) {
+		double u = (double)rte_rand() / (double)UINT64_MAX * h;
+		uint32_t lo = 0, hi = nflows - 1;
+
+		while (lo < hi) {
+			uint32_t mid = (lo + hi) / 2;
+
+			if (cdf[mid] < u)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		/* Scatter the ranks over the table. */
+		seq[i] = (uint32_t)(((uint64_t)lo * 2654435761u) % nflows);
+	}
+	free(cdf);
+}
+
+int
+main(int argc, char **argv)
+{
+	char *eal_small[] = {argv[0], "--no-pci", "--no-shconf", "-l", "0",
+		"--log-level=lib.*:error", "--no-huge", "-m", "4096", NULL};
+	char *eal_huge[] = {argv[0], "--no-pci", "--in-memory", "-l", "0",
+		"--log-level=lib.*:error", NULL};
+	bool huge = false;
+	static struct vfp_lcore lc;
+	uint32_t nflows = 1u << 20, i;
+	double seconds = 2.0;
+	struct hnv_compile_env env = {0};
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *pol;
+	struct vfp_program *prog;
+	struct vfp_uft_stats us;
+	struct vfp_lcore *lcs[1] = {&lc};
+	struct rte_mempool *mp;
+	struct run r;
+	uint64_t hz, n, c_harness, c_one, c_many, c_miss, miss_base, c_seq1, c_zipf;
+	int c;
+
+	static const struct option opts[] = {
+		{"flows", required_argument, NULL, 'f'},
+		{"seconds", required_argument, NULL, 's'},
+		{"huge", no_argument, NULL, 'H'},
+		{NULL, 0, NULL, 0},
+	};
+	while ((c = getopt_long(argc, argv, "f:s:H", opts, NULL)) != -1) {
+		if (c == 'H')
+			huge = true;
+		else if (c == 'f')
+			nflows = (uint32_t)strtoul(optarg, NULL, 10);
+		else if (c == 's')
+			seconds = strtod(optarg, NULL);
+		else
+			return 2;
+	}
+	if ((huge ? rte_eal_init(RTE_DIM(eal_huge) - 1, eal_huge) :
+		    rte_eal_init(RTE_DIM(eal_small) - 1, eal_small)) < 0)
+		return 2;
+	hz = rte_get_tsc_hz();
+	if (hnv_policy_parse(policy_json, "bench", &pol, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	/* Room for every flow and its reply entry, plus the miss run. */
+	struct vfp_switch_params sp = {.flow_capacity = 2 * nflows + 4 * 65536, .n_lcores = 1};
+	r.sw = vfp_switch_create(&sp);
+	if (r.sw == NULL || hnv_policy_compile(pol, &env, r.sw, &prog, err, sizeof(err)) != 0) {
+		fprintf(stderr, "set-up failed: %s\n", err);
+		return 2;
+	}
+	vfp_switch_publish(r.sw, prog);
+	r.lc = &lc;
+	vfp_lcore_init(r.sw, &lc, 0, bench_tx, r.burst);
+	mp = rte_pktmbuf_pool_create("bench", POOL, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	for (i = 0; i < BURST; i++)
+		r.burst[i] = make_frame(mp);
+
+	n = (uint64_t)(seconds * 20e6) / BURST * BURST; /* about `seconds` at 20 Mpps */
+	printf("dpdk-hnv bench_uft: VM -> remote VXLAN, UDP, bursts of %u, one core, %.2f GHz TSC, "
+	       "%s pages\n",
+		BURST, hz / 1e9, huge ? "huge" : "4 KB");
+
+	/* Harness alone: the per-packet port rewrite, no engine. */
+	c_harness = run(&r, n, pick_one, NULL, false);
+
+	/* Single flow, all hits. */
+	run(&r, BURST, pick_one, NULL, true);
+	c_one = run(&r, n, pick_one, NULL, true);
+
+	/* Misses: every packet a new flow (walk, insert, reverse insert). */
+	uint64_t base = 1u << 24, nmiss = 4 * 65536;
+	miss_base = lc.uft.misses;
+	c_miss = run(&r, nmiss, pick_seq, &base, true);
+	if (lc.uft.misses - miss_base != nmiss)
+		printf("warning: %" PRIu64 " of %" PRIu64 " miss-run packets missed\n",
+			lc.uft.misses - miss_base, nmiss);
+	vfp_switch_flush_flows(r.sw);
+
+	/* Many flows: populate, then random hits over all of them. */
+	uint64_t zero = 0;
+	run(&r, (uint64_t)nflows, pick_seq, &zero, true);
+	seq = malloc(sizeof(*seq) * SEQ_LEN);
+	fill_uniform(1);
+	c_seq1 = run(&r, n, pick_seq_table, NULL, true); /* the 1-flow figure, same harness */
+	fill_uniform(nflows);
+	uint64_t hits0 = lc.uft.hits, miss0 = lc.uft.misses;
+	c_many = run(&r, n, pick_seq_table, NULL, true);
+	fill_zipf(nflows);
+	c_zipf = run(&r, n, pick_seq_table, NULL, true);
+	vfp_uft_stats_sum(lcs, 1, &us);
+
+	double cpp_h = (double)c_harness / n;
+	double cpp_one = (double)c_one / n, cpp_many = (double)c_many / n;
+	double cpp_seq1 = (double)c_seq1 / n, cpp_zipf = (double)c_zipf / n;
+	double cpp_miss = (double)c_miss / nmiss;
+	unsigned int cap, count = vfp_switch_flow_count(r.sw, &cap);
+
+	printf("  %-34s %8.1f cycles/pkt\n", "harness only (baseline)", cpp_h);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, 1 flow", cpp_one,
+		hz / cpp_one / 1e6);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT miss (walk + insert + reverse)",
+		cpp_miss, hz / cpp_miss / 1e6);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps  (baseline of the two below)\n",
+		"UFT hit, 1 flow via sequence", cpp_seq1, hz / cpp_seq1 / 1e6);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, N flows, uniform", cpp_many,
+		hz / cpp_many / 1e6);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, N flows, Zipf(1)", cpp_zipf,
+		hz / cpp_zipf / 1e6);
+	printf("  N = %u active flows, %u UFT entries (flows and their reply entries); "
+	       "%" PRIu64 " hits, %" PRIu64 " misses in the N-flow runs\n",
+		nflows, count, lc.uft.hits - hits0, lc.uft.misses - miss0);
+	printf("  miss / hit cost:                  %5.1fx  (target >= 5x)   %s\n",
+		cpp_miss / cpp_one, cpp_miss / cpp_one >= 5 ? "met" : "NOT MET");
+	printf("  N flows uniform / 1 flow:         %5.1f%%  (target >= 70%%) %s\n",
+		100.0 * cpp_seq1 / cpp_many, cpp_seq1 / cpp_many >= 0.7 ? "met" : "NOT MET");
+	printf("  N flows Zipf(1) / 1 flow:         %5.1f%%  (target >= 70%%) %s\n",
+		100.0 * cpp_seq1 / cpp_zipf, cpp_seq1 / cpp_zipf >= 0.7 ? "met" : "NOT MET");
+	free(seq);
+
+	vfp_lcore_fini(r.sw, &lc);
+	for (i = 0; i < BURST; i++)
+		rte_pktmbuf_free(r.burst[i]);
+	vfp_switch_free(r.sw);
+	hnv_policy_free(pol);
+	rte_mempool_free(mp);
+	rte_eal_cleanup();
+	return 0;
+}

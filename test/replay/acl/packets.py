@@ -1,0 +1,78 @@
+"""ACLs on a port and on a VSID, stateful (R9, R21).
+
+Contoso's web VM may open TCP 1433 to its SQL VM and ping it, nothing else
+out, and accepts no new inbound connection; Fabrikam's VSID refuses inbound
+SSH. Proves: allowed flows pass; the replies of an allowed connection pass
+although inbound rules deny new connections (stateful ACL); a new inbound
+connection, a denied outbound port and a denied VSID-wide port are dropped
+as acl_deny on the port they arrived on. Order matters (a reply must follow
+its request), so this runs through the pipeline only.
+"""
+from hnvpkt import vxlan
+from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw
+
+POLICY = "policy.json"
+BINARY = False
+
+HOST_MAC, GW_MAC = "02:00:00:02:00:20", "02:00:00:02:00:01"
+PA2, PA1 = "192.168.2.20", "192.168.1.10"
+C_WEB, C_SQL = "02:50:01:00:00:12", "02:50:01:00:00:11"
+F_WEB, F_SQL = "02:60:01:00:00:12", "02:60:01:00:00:11"
+WEB, SQL = "10.1.1.12", "10.1.1.11"
+
+
+def out_(web, sql, l4):
+    return Ether(src=web, dst=sql) / IP(src=WEB, dst=SQL) / l4
+
+
+def in_(web, sql, l4, vni):
+    inner = Ether(src=sql, dst=web) / IP(src=SQL, dst=WEB) / l4
+    return inner, vxlan(inner, GW_MAC, HOST_MAC, PA1, PA2, vni, sport=50001)
+
+
+def build(s):
+    # Allowed out: TCP to SQL 1433; the SYN-ACK comes back although
+    # 'deny-in' refuses new inbound connections.
+    syn = out_(C_WEB, C_SQL, TCP(sport=40000, dport=1433, flags="S"))
+    s.send("contoso-web", syn)
+    s.expect("uplink", vxlan(syn, HOST_MAC, GW_MAC, PA2, PA1, 5001))
+    inner, pkt = in_(C_WEB, C_SQL, TCP(sport=1433, dport=40000, flags="SA"), 5001)
+    s.send("uplink", pkt)
+    s.expect("contoso-web", inner)
+    ack = out_(C_WEB, C_SQL, TCP(sport=40000, dport=1433, flags="A") / Raw(b"select 1"))
+    s.send("contoso-web", ack)
+    s.expect("uplink", vxlan(ack, HOST_MAC, GW_MAC, PA2, PA1, 5001))
+
+    # A new inbound connection to the web VM: denied.
+    _, pkt = in_(C_WEB, C_SQL, TCP(sport=50000, dport=80, flags="S"), 5001)
+    s.send("uplink", pkt)
+    s.drop("uplink", "acl_deny")
+    # ... and again: the cached drop flow counts it the same way.
+    s.send("uplink", pkt)
+    s.drop("uplink", "acl_deny")
+
+    # Out to a port the ACL does not allow, and UDP: denied by 'deny-out'.
+    s.send("contoso-web", out_(C_WEB, C_SQL, TCP(sport=40001, dport=22, flags="S")))
+    s.drop("contoso-web", "acl_deny")
+    s.send("contoso-web", out_(C_WEB, C_SQL, UDP(sport=5353, dport=53) / Raw(b"q")))
+    s.drop("contoso-web", "acl_deny")
+
+    # Ping is allowed out; the echo reply comes back (stateful).
+    echo = out_(C_WEB, C_SQL, ICMP(id=9, seq=1) / Raw(b"p" * 32))
+    s.send("contoso-web", echo)
+    s.expect("uplink", vxlan(echo, HOST_MAC, GW_MAC, PA2, PA1, 5001))
+    inner, pkt = in_(C_WEB, C_SQL, ICMP(type=0, id=9, seq=1) / Raw(b"p" * 32), 5001)
+    s.send("uplink", pkt)
+    s.expect("contoso-web", inner)
+
+    # Fabrikam: the VSID ACL refuses inbound SSH, anything else is allowed.
+    _, pkt = in_(F_WEB, F_SQL, TCP(sport=50002, dport=22, flags="S"), 6001)
+    s.send("uplink", pkt)
+    s.drop("uplink", "acl_deny")
+    inner, pkt = in_(F_WEB, F_SQL, TCP(sport=50003, dport=80, flags="S"), 6001)
+    s.send("uplink", pkt)
+    s.expect("fabrikam-web", inner)
+    # Fabrikam's web VM may still send anything out (no port ACL there).
+    udp = out_(F_WEB, F_SQL, UDP(sport=5353, dport=53) / Raw(b"q"))
+    s.send("fabrikam-web", udp)
+    s.expect("uplink", vxlan(udp, HOST_MAC, GW_MAC, PA2, PA1, 6001))
