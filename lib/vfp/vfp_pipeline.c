@@ -563,7 +563,8 @@ apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 /* Put @v's flow in the table; the entry that stays is returned (NULL when
  * the table is full: the caller forwards from @v itself). */
 static struct vfp_flow *
-cache_flow(struct vfp_switch *sw, struct vfp_lcore *lc, const struct vfp_verdict *v, uint64_t now)
+cache_flow(struct vfp_switch *sw, struct vfp_lcore *lc, const struct vfp_verdict *v, uint64_t now,
+	bool replace_drop)
 {
 	struct vfp_flow *nf = vfp_uft_alloc(&sw->uft), *cur;
 	uint32_t index;
@@ -576,7 +577,7 @@ cache_flow(struct vfp_switch *sw, struct vfp_lcore *lc, const struct vfp_verdict
 	nf->packets = 0;
 	nf->bytes = 0;
 	nf->last_tsc = now;
-	switch (vfp_uft_insert(sw, nf, &cur)) {
+	switch (vfp_uft_insert(sw, nf, replace_drop, &cur)) {
 	case 0:
 		lc->uft.inserts++;
 		return cur;
@@ -593,6 +594,7 @@ cache_reverse(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lco
 	const struct vfp_pkt *pkt, const struct vfp_flow *fwd, uint64_t now)
 {
 	const struct vfp_entry *remote = NULL;
+	const struct vfp_flow *have;
 	struct vfp_verdict rv;
 	struct vfp_pkt r;
 	uint16_t dst_port = fwd->out_port;
@@ -601,7 +603,10 @@ cache_reverse(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lco
 		remote = vfp_l2_lookup(p, pkt->key.vsid, &pkt->key.dst_mac);
 	memset(&r, 0, sizeof(r));
 	vfp_reverse_key(p, &pkt->key, dst_port, remote, &r.key);
-	if (vfp_uft_lookup(&sw->uft, &r.key) != NULL)
+	/* A cached drop of the reply direction (say, an earlier unsolicited
+	 * packet that an ACL refused) must give way to the allowed flow. */
+	have = vfp_uft_lookup(&sw->uft, &r.key);
+	if (have != NULL && have->kind != VFP_XP_DROP)
 		return;
 	r.is_ipv4 = pkt->is_ipv4;
 	r.has_l4 = pkt->has_l4;
@@ -610,7 +615,7 @@ cache_reverse(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lco
 		return;
 	rv.flow.flags |= VFP_FLOW_REVERSE;
 	rv.flow.tcp_state = fwd->tcp_state;
-	cache_flow(sw, lc, &rv, now);
+	cache_flow(sw, lc, &rv, now, true);
 }
 
 static void
@@ -628,7 +633,7 @@ slow_path(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *
 		return;
 	}
 	if (v.cacheable)
-		f = cache_flow(sw, lc, &v, now);
+		f = cache_flow(sw, lc, &v, now, false);
 	if (f == NULL) {
 		/* Full table: forward from the slow path's result, uncached. */
 		lc->uft.uncached++;

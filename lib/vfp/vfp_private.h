@@ -347,7 +347,8 @@ int vfp_uft_init(struct vfp_uft *u, uint32_t capacity, int socket, struct rte_rc
 void vfp_uft_fini(struct vfp_uft *u);
 struct vfp_flow *vfp_uft_alloc(struct vfp_uft *u);
 void vfp_uft_release(struct vfp_uft *u, struct vfp_flow *f);
-int vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, struct vfp_flow **current);
+int vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop,
+	struct vfp_flow **current);
 void vfp_uft_lookup_bulk(const struct vfp_uft *u, const struct vfp_flow_key **keys, unsigned int n,
 	struct vfp_flow **flows);
 struct vfp_flow *vfp_uft_lookup(const struct vfp_uft *u, const struct vfp_flow_key *key);

@@ -118,11 +118,13 @@ vfp_uft_release(struct vfp_uft *u, struct vfp_flow *f)
 }
 
 /* Insert @f (filled, key set, not yet visible). If the key is present with
- * a current entry, @f is released and *current is the entry that stays.
+ * a current entry, @f is released and *current is the entry that stays,
+ * unless @replace_drop and that entry is a cached drop, which @f replaces.
  * Returns 0 (inserted, *current = f), -EEXIST, or -ENOSPC (table full: @f
  * is released, nothing inserted). */
 int
-vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, struct vfp_flow **current)
+vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop,
+	struct vfp_flow **current)
 {
 	struct vfp_uft *u = &sw->uft;
 	void *data;
@@ -132,7 +134,7 @@ vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, struct vfp_flow **curr
 	if (rte_hash_lookup_data(u->h, &f->key, &data) >= 0) {
 		struct vfp_flow *old = data;
 
-		if (vfp_flow_current(sw, old)) {
+		if (vfp_flow_current(sw, old) && !(replace_drop && old->kind == VFP_XP_DROP)) {
 			rte_spinlock_unlock(&u->wlock);
 			vfp_uft_release(u, f);
 			*current = old;

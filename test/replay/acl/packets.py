@@ -51,6 +51,19 @@ def build(s):
     s.send("uplink", pkt)
     s.drop("uplink", "acl_deny")
 
+    # An unsolicited packet that looks like a reply is refused and its drop
+    # cached; when the web VM then opens that very connection, the allowed
+    # flow's reply entry replaces the cached drop.
+    _, pkt = in_(C_WEB, C_SQL, TCP(sport=1433, dport=40010, flags="SA"), 5001)
+    s.send("uplink", pkt)
+    s.drop("uplink", "acl_deny")
+    syn = out_(C_WEB, C_SQL, TCP(sport=40010, dport=1433, flags="S"))
+    s.send("contoso-web", syn)
+    s.expect("uplink", vxlan(syn, HOST_MAC, GW_MAC, PA2, PA1, 5001))
+    inner, pkt = in_(C_WEB, C_SQL, TCP(sport=1433, dport=40010, flags="SA"), 5001)
+    s.send("uplink", pkt)
+    s.expect("contoso-web", inner)
+
     # Out to a port the ACL does not allow, and UDP: denied by 'deny-out'.
     s.send("contoso-web", out_(C_WEB, C_SQL, TCP(sport=40001, dport=22, flags="S")))
     s.drop("contoso-web", "acl_deny")
