@@ -28,6 +28,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_meter.h>
 
 #include "encap.h"
 #include "vfp_drop.h"
@@ -44,6 +45,7 @@
 
 struct vfp_switch;
 struct vfp_program;
+struct vfp_lcore;
 
 /* ------------------------------------------------------------------ */
 /* Switch                                                             */
@@ -177,6 +179,30 @@ int vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 int vfp_program_add_nat_pool(struct vfp_program *p, const char *name, rte_be32_t ip_lo,
 	rte_be32_t ip_hi, uint16_t port_lo, uint16_t port_hi);
 
+#define VFP_MAX_COUNTERS 256
+#define VFP_MAX_METERS 64
+
+/**
+ * Add a named packet counter for VFP_ACT_COUNT rules.
+ * @return the counter id (>= 0) or -EINVAL / -ENOSPC / -EEXIST
+ */
+int vfp_program_add_counter(struct vfp_program *p, const char *name);
+
+/**
+ * Add a named meter for VFP_ACT_METER rules: a single-rate three-colour
+ * marker (RFC 2697) with committed rate @p cir_bytes_per_s and burst sizes
+ * @p cbs / @p ebs in bytes. Each worker lcore polices its own share: the
+ * switch enforces at most n_lcores times the rate (one worker: exactly it).
+ * @return the meter id (>= 0) or -EINVAL / -ENOSPC / -EEXIST
+ */
+int vfp_program_add_meter(struct vfp_program *p, const char *name, uint64_t cir_bytes_per_s,
+	uint64_t cbs, uint64_t ebs);
+
+/** A counter's totals over @p n_lcores lcores; its name in @p name. @return 0 or -ENOENT */
+int vfp_counter_read(const struct vfp_program *p, struct vfp_lcore *const *lcs,
+	unsigned int n_lcores, unsigned int id, const char **name, uint64_t *packets,
+	uint64_t *bytes);
+
 /** Does NAT pool @p space contain (@p ip, @p port)? */
 bool vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uint16_t port);
 
@@ -242,6 +268,9 @@ enum vfp_action_type {
 	VFP_ACT_ROUTE_PA,  /**< PA routing: outer Ethernet/VLAN from the PA next hop */
 	VFP_ACT_SET_MAC,   /**< L2 rewrite of source and/or destination MAC */
 	VFP_ACT_SET_IP,    /**< L3 rewrite of source and/or destination IPv4 */
+	VFP_ACT_COUNT,     /**< count the flow's packets in counter `id` */
+	VFP_ACT_METER,     /**< police the flow with meter `id` (srTCM, colour
+			        blind); red packets are dropped as meter_red */
 };
 
 #define VFP_SET_SRC 0x1
@@ -253,6 +282,7 @@ struct vfp_action {
 	uint8_t set;   /**< SET_MAC/SET_IP: VFP_SET_SRC | VFP_SET_DST */
 	struct rte_ether_addr src_mac, dst_mac;
 	rte_be32_t src_ip, dst_ip;
+	uint16_t id;   /**< COUNT: counter id; METER: meter id */
 };
 
 /** Rule flags. */
@@ -347,6 +377,13 @@ struct vfp_lcore {
 	} txb[VFP_MAX_PORTS];
 	struct vfp_port_stats stats[VFP_MAX_PORTS];
 	struct vfp_uft_stats uft;
+	/* Counters and meter state of the program in force (reset when a new
+	 * program is seen: ids are per program). */
+	const struct vfp_program *qos_prog;
+	struct {
+		uint64_t packets, bytes;
+	} counters[VFP_MAX_COUNTERS];
+	struct rte_meter_srtcm meters[VFP_MAX_METERS];
 } __rte_cache_aligned;
 
 /**

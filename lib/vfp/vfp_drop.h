@@ -23,6 +23,7 @@
 	_(NO_ROUTE, "no_route", "frame to the router MAC (routing is not enabled)")                \
 	_(ACL_DENY, "acl_deny", "denied by an ACL rule or a layer's default")                      \
 	_(NO_RULE, "no_rule", "no layer gave the packet a destination")                            \
+	_(METER_RED, "meter_red", "over the rate of a meter (QoS)")                                \
 	_(UNKNOWN_DST, "unknown_dst", "no VM or mapping with this MAC in the VSID")                \
 	_(NEXTHOP_UNRESOLVED, "nexthop_unresolved", "PA next hop MAC not resolved yet")            \
 	_(NO_HEADROOM, "no_headroom", "mbuf has no room for the outer header")                     \

@@ -515,6 +515,18 @@ apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 	uint32_t inner_len;
 	uint8_t *hdr;
 
+	if (unlikely(f->meter != VFP_NONE) &&
+		rte_meter_srtcm_color_blind_check(&lc->meters[f->meter],
+			/* the profile is read-only; the API just lacks the const */
+			(struct rte_meter_srtcm_profile *)(uintptr_t)&p->meters[f->meter].profile,
+			now, rte_pktmbuf_pkt_len(m)) == RTE_COLOR_RED) {
+		drop(lc, port, m, HNV_DROP_METER_RED);
+		return;
+	}
+	if (unlikely(f->counter != VFP_NONE)) {
+		lc->counters[f->counter].packets++;
+		lc->counters[f->counter].bytes += rte_pktmbuf_pkt_len(m);
+	}
 	f->packets++;
 	f->bytes += rte_pktmbuf_pkt_len(m);
 	f->last_tsc = now;
@@ -647,6 +659,17 @@ slow_path(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *
 /* ------------------------------------------------------------------ */
 /* Bursts                                                             */
 
+/* Counter and meter ids belong to a program: start afresh with a new one. */
+static void
+qos_reset(struct vfp_lcore *lc, const struct vfp_program *p)
+{
+	memset(lc->counters, 0, sizeof(lc->counters));
+	for (unsigned int i = 0; i < p->n_meters; i++)
+		rte_meter_srtcm_config(&lc->meters[i],
+			(struct rte_meter_srtcm_profile *)(uintptr_t)&p->meters[i].profile);
+	lc->qos_prog = p;
+}
+
 void
 vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 	struct rte_mbuf **pkts, uint16_t n)
@@ -660,6 +683,7 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 	enum hnv_drop_reason why[VFP_BURST];
 	uint64_t now = rte_rdtsc();
 	unsigned int k = 0;
+	bool walked = false; /* a slow path of this burst may have added flows */
 	uint8_t role;
 
 	if (unlikely(p == NULL)) {
@@ -668,6 +692,8 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 		return;
 	}
 	role = p->ports[port].role;
+	if (unlikely(lc->qos_prog != p))
+		qos_reset(lc, p);
 
 	/* 1: parse every packet; collect the flow keys. */
 	for (uint16_t i = 0; i < n; i++) {
@@ -738,6 +764,10 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 			continue;
 		}
 		f = found[k++];
+		/* The bulk lookup predates this burst's inserts: a later packet
+		 * of a flow that an earlier one just added looks again. */
+		if (unlikely(walked) && (f == NULL || !vfp_flow_current(sw, f)))
+			f = vfp_uft_lookup(&sw->uft, &meta[i].key);
 flow:
 		if (likely(f != NULL && vfp_flow_current(sw, f))) {
 			lc->uft.hits++;
@@ -747,6 +777,7 @@ flow:
 		if (f != NULL)
 			lc->uft.stale++;
 		lc->uft.misses++;
+		walked = true;
 		slow_path(sw, p, lc, port, m, &meta[i], now);
 	}
 }

@@ -29,6 +29,7 @@
  * Slots are stable for the life of the switch, so that a new program can
  * keep the flows of everything it did not change. */
 #define VFP_SLOT_NONE 0xffff
+#define VFP_NONE 0xffff
 #define VFP_SLOT_GLOBAL 0                          /* host, subnet set */
 #define VFP_SLOT_PORT(p) (1 + (p))                 /* a port's layers */
 #define VFP_SLOT_NEIGH(n) (1 + VFP_MAX_PORTS + (n)) /* a PA next hop's MAC */
@@ -187,6 +188,14 @@ struct vfp_program {
 	struct vfp_entry *entries;
 	unsigned int n_spaces;
 	struct vfp_space spaces[VFP_MAX_SPACES];
+	unsigned int n_counters;
+	char counter_names[VFP_MAX_COUNTERS][VFP_NAME_MAX];
+	unsigned int n_meters;
+	struct {
+		char name[VFP_NAME_MAX];
+		struct rte_meter_srtcm_params params;
+		struct rte_meter_srtcm_profile profile;
+	} meters[VFP_MAX_METERS];
 };
 
 static inline bool
@@ -278,6 +287,8 @@ struct vfp_flow {
 	uint32_t gen_global;
 	uint16_t dep_slot[VFP_FLOW_DEPS];
 	uint32_t dep_gen[VFP_FLOW_DEPS];
+	uint16_t counter;    /* VFP_NONE or a counter id */
+	uint16_t meter;      /* VFP_NONE or a meter id */
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t last_tsc;
@@ -288,8 +299,12 @@ struct vfp_flow {
 	/* Cold: aging and introspection. */
 	struct vfp_flow_key key;
 	uint32_t index;
-	uint8_t in_use;
+	uint8_t in_use; /* VFP_FLOW_LIVE, VFP_FLOW_DEAD (deleted, waiting for a
+			   grace period in rte_hash's defer queue) or 0 (free) */
 } __rte_cache_aligned;
+
+#define VFP_FLOW_LIVE 1
+#define VFP_FLOW_DEAD 2
 
 struct vfp_uft {
 	struct rte_hash *h;      /* key -> struct vfp_flow * */
@@ -299,6 +314,8 @@ struct vfp_uft {
 	uint32_t pool_size;      /* entries: capacity plus room for deferred frees */
 	rte_spinlock_t wlock;    /* serialises writers (workers' inserts, aging) */
 	uint32_t age_cursor;
+	uint32_t n_live;         /* keys in the table; rte_hash_count() also
+				    counts deleted keys not yet reclaimed */
 };
 
 /* ------------------------------------------------------------------ */

@@ -322,6 +322,61 @@ vfp_program_add_nat_pool(struct vfp_program *p, const char *name, rte_be32_t ip_
 	return (int)p->n_spaces++;
 }
 
+int
+vfp_program_add_counter(struct vfp_program *p, const char *name)
+{
+	if (name == NULL || name[0] == '\0' || strlen(name) >= VFP_NAME_MAX)
+		return -EINVAL;
+	for (unsigned int i = 0; i < p->n_counters; i++)
+		if (strcmp(p->counter_names[i], name) == 0)
+			return -EEXIST;
+	if (p->n_counters == VFP_MAX_COUNTERS)
+		return -ENOSPC;
+	strcpy(p->counter_names[p->n_counters], name);
+	return (int)p->n_counters++;
+}
+
+int
+vfp_program_add_meter(struct vfp_program *p, const char *name, uint64_t cir_bytes_per_s,
+	uint64_t cbs, uint64_t ebs)
+{
+	unsigned int i = p->n_meters;
+
+	if (name == NULL || name[0] == '\0' || strlen(name) >= VFP_NAME_MAX ||
+		cir_bytes_per_s == 0 || (cbs == 0 && ebs == 0))
+		return -EINVAL;
+	for (unsigned int k = 0; k < p->n_meters; k++)
+		if (strcmp(p->meters[k].name, name) == 0)
+			return -EEXIST;
+	if (i == VFP_MAX_METERS)
+		return -ENOSPC;
+	strcpy(p->meters[i].name, name);
+	p->meters[i].params.cir = cir_bytes_per_s;
+	p->meters[i].params.cbs = cbs;
+	p->meters[i].params.ebs = ebs;
+	if (rte_meter_srtcm_profile_config(&p->meters[i].profile, &p->meters[i].params) != 0)
+		return -EINVAL;
+	return (int)p->n_meters++;
+}
+
+int
+vfp_counter_read(const struct vfp_program *p, struct vfp_lcore *const *lcs, unsigned int n_lcores,
+	unsigned int id, const char **name, uint64_t *packets, uint64_t *bytes)
+{
+	if (id >= p->n_counters)
+		return -ENOENT;
+	*name = p->counter_names[id];
+	*packets = 0;
+	*bytes = 0;
+	for (unsigned int l = 0; l < n_lcores; l++) {
+		if (lcs[l]->qos_prog != p)
+			continue; /* that lcore has not counted for this program yet */
+		*packets += lcs[l]->counters[id].packets;
+		*bytes += lcs[l]->counters[id].bytes;
+	}
+	return 0;
+}
+
 bool
 vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uint16_t port)
 {
@@ -415,9 +470,13 @@ vfp_group_add(struct vfp_program *p, uint16_t port, int layer, const char *name,
 }
 
 static bool
-action_ok(const struct vfp_action *a)
+action_ok(const struct vfp_program *p, const struct vfp_action *a)
 {
 	switch (a->type) {
+	case VFP_ACT_COUNT:
+		return a->id < p->n_counters;
+	case VFP_ACT_METER:
+		return a->id < p->n_meters;
 	case VFP_ACT_ALLOW:
 	case VFP_ACT_BLOCK:
 	case VFP_ACT_MAP:
@@ -447,7 +506,7 @@ vfp_rule_add(struct vfp_program *p, uint16_t port, int layer, int group,
 		!name_ok(spec->name) || spec->n_actions > VFP_MAX_ACTIONS)
 		return -EINVAL;
 	for (i = 0; i < spec->n_actions; i++)
-		if (!action_ok(&spec->actions[i]))
+		if (!action_ok(p, &spec->actions[i]))
 			return -EINVAL;
 	g = &l->groups[group];
 	for (i = 0; i < g->n_rules; i++)
@@ -506,6 +565,7 @@ rule_fp(uint64_t fp, const struct vfp_rule_spec *s)
 		fp = MIX(fp, a->dst_mac);
 		fp = MIX(fp, a->src_ip);
 		fp = MIX(fp, a->dst_ip);
+		fp = MIX(fp, a->id);
 	}
 	return fp;
 }

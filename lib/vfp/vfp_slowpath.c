@@ -46,6 +46,7 @@ struct walk {
 	const struct vfp_entry *dst;
 	bool decap;
 	uint8_t set;                /* VFP_XSET_* */
+	uint16_t counter, meter;    /* VFP_NONE or the last COUNT / METER id */
 	struct rte_ether_addr set_src_mac, set_dst_mac;
 	rte_be32_t set_src_ip, set_dst_ip;
 };
@@ -259,6 +260,16 @@ apply_rule(struct walk *w, uint16_t port, enum vfp_dir dir, const struct vfp_lay
 			}
 			trace_step(w, port, dir, layer->name, g->name, rn, "set-mac");
 			break;
+		case VFP_ACT_COUNT:
+			w->counter = a->id;
+			trace_step(w, port, dir, layer->name, g->name, rn, "count: %s",
+				w->p->counter_names[a->id]);
+			break;
+		case VFP_ACT_METER:
+			w->meter = a->id;
+			trace_step(w, port, dir, layer->name, g->name, rn, "meter: %s",
+				w->p->meters[a->id].name);
+			break;
 		case VFP_ACT_SET_IP:
 			if (a->set & VFP_SET_SRC) {
 				w->set |= VFP_XSET_SRC_IP;
@@ -465,6 +476,8 @@ vfp_slow_path(struct vfp_switch *sw, const struct vfp_program *p, const struct v
 		.established = established,
 		.count = count,
 		.trace = trace,
+		.counter = VFP_NONE,
+		.meter = VFP_NONE,
 	};
 	const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
 	uint16_t slots[VFP_FLOW_DEPS];
@@ -524,6 +537,8 @@ vfp_slow_path(struct vfp_switch *sw, const struct vfp_program *p, const struct v
 	}
 
 	f->key = *k;
+	f->counter = w.dropped ? VFP_NONE : w.counter;
+	f->meter = w.dropped ? VFP_NONE : w.meter;
 	f->to_class = timeout_class(pkt->is_ipv4 ? k->proto : 0);
 	f->tcp_state = tcp_state_of(pkt);
 	if (w.dropped) {

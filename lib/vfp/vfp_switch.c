@@ -262,7 +262,7 @@ vfp_switch_age(struct vfp_switch *sw, uint64_t now, unsigned int budget)
 		struct vfp_flow *f = &u->flows[u->age_cursor];
 
 		u->age_cursor = (u->age_cursor + 1) % u->pool_size;
-		if (!__atomic_load_n(&f->in_use, __ATOMIC_ACQUIRE))
+		if (__atomic_load_n(&f->in_use, __ATOMIC_ACQUIRE) != VFP_FLOW_LIVE)
 			continue;
 		/* Idle past its timeout, or built from something that changed:
 		 * either way it would not be used as it is again. */
@@ -282,7 +282,7 @@ vfp_switch_flush_flows(struct vfp_switch *sw)
 	unsigned int deleted = 0;
 
 	for (uint32_t i = 0; i < u->pool_size; i++)
-		if (__atomic_load_n(&u->flows[i].in_use, __ATOMIC_ACQUIRE) &&
+		if (__atomic_load_n(&u->flows[i].in_use, __ATOMIC_ACQUIRE) == VFP_FLOW_LIVE &&
 			vfp_uft_delete(u, &u->flows[i]))
 			deleted++;
 	return deleted;
@@ -293,7 +293,7 @@ vfp_switch_flow_count(const struct vfp_switch *sw, unsigned int *capacity)
 {
 	if (capacity != NULL)
 		*capacity = sw->uft.capacity;
-	return (unsigned int)rte_hash_count(sw->uft.h);
+	return __atomic_load_n(&sw->uft.n_live, __ATOMIC_RELAXED);
 }
 
 int

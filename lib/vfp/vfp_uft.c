@@ -140,10 +140,15 @@ vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop,
 			*current = old;
 			return -EEXIST;
 		}
-		rte_hash_del_key(u->h, &old->key);
+		if (rte_hash_del_key(u->h, &old->key) >= 0) {
+			__atomic_store_n(&old->in_use, VFP_FLOW_DEAD, __ATOMIC_RELEASE);
+			__atomic_fetch_sub(&u->n_live, 1, __ATOMIC_RELAXED);
+		}
 	}
-	f->in_use = 1;
+	f->in_use = VFP_FLOW_LIVE;
 	rc = rte_hash_add_key_data(u->h, &f->key, f);
+	if (rc >= 0)
+		__atomic_fetch_add(&u->n_live, 1, __ATOMIC_RELAXED);
 	rte_spinlock_unlock(&u->wlock);
 	if (rc < 0) {
 		vfp_uft_release(u, f);
@@ -162,8 +167,12 @@ vfp_uft_delete(struct vfp_uft *u, struct vfp_flow *f)
 
 	rte_spinlock_lock(&u->wlock);
 	/* Only if the key still maps to this very entry. */
-	if (f->in_use && rte_hash_lookup_data(u->h, &f->key, &data) >= 0 && data == f)
-		done = rte_hash_del_key(u->h, &f->key) >= 0;
+	if (f->in_use == VFP_FLOW_LIVE && rte_hash_lookup_data(u->h, &f->key, &data) >= 0 &&
+		data == f && rte_hash_del_key(u->h, &f->key) >= 0) {
+		__atomic_store_n(&f->in_use, VFP_FLOW_DEAD, __ATOMIC_RELEASE);
+		__atomic_fetch_sub(&u->n_live, 1, __ATOMIC_RELAXED);
+		done = true;
+	}
 	rte_spinlock_unlock(&u->wlock);
 	return done;
 }
@@ -216,7 +225,7 @@ vfp_switch_visit_flows(const struct vfp_switch *sw, unsigned int max, vfp_flow_v
 		const struct vfp_flow *f = &u->flows[i];
 		struct vfp_flow_info info;
 
-		if (!__atomic_load_n(&f->in_use, __ATOMIC_ACQUIRE))
+		if (__atomic_load_n(&f->in_use, __ATOMIC_ACQUIRE) != VFP_FLOW_LIVE)
 			continue;
 		memset(&info, 0, sizeof(info));
 		info.in_port = f->key.in_port;

@@ -586,18 +586,7 @@ test_new_flow_walks_layers_once_per_burst(void **state)
 	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, RTE_DIM(pkts));
 	assert_int_equal(flows(f), 2);
 	assert_no_leak(f);
-	if (f->lc.uft.misses != 1) {
-		/* ENGINE BUG (reported, not fixed here): vfp_process_burst looks
-		 * up the whole burst before any insert, and on a miss never
-		 * looks again, so every packet of the new flow walks the
-		 * layers and counts as a rule hit. Remove this skip with the
-		 * fix. */
-		print_message("known engine bug: %" PRIu64 " of %u packets of one new flow "
-			      "walked the layers (rule \"map\" hits %" PRId64 ")\n",
-			f->lc.uft.misses, (unsigned int)RTE_DIM(pkts),
-			rule_hits(f, PORT_VM1, "vnet", "map"));
-		skip();
-	}
+	assert_int_equal(f->lc.uft.misses, 1);
 	assert_int_equal(f->lc.uft.hits, RTE_DIM(pkts) - 1);
 	assert_int_equal(rule_hits(f, PORT_VM1, "vnet", "map"), 1);
 }
@@ -789,17 +778,8 @@ test_flow_count_and_listing_drop_after_aging(void **state)
 	assert_int_equal(vfp_switch_age(f->sw, tsc_in(7200), UINT32_MAX), 2);
 	vfp_lcore_quiescent(f->sw, &f->lc);
 	assert_no_leak(f);
-	if (flows(f) != 0 || count_listed(f) != 0) {
-		/* ENGINE BUG (reported, not fixed here): a deleted key waits in
-		 * rte_hash's RCU defer queue until 32 deletes accumulate; until
-		 * then rte_hash_count() still counts it and the entry keeps
-		 * in_use, so vfp_switch_flow_count and vfp_switch_visit_flows
-		 * show deleted flows. Remove this skip with the fix. */
-		print_message("known engine bug: after deleting 2 of 2 flows, flow count %u, "
-			      "listed %u\n",
-			flows(f), count_listed(f));
-		skip();
-	}
+	assert_int_equal(flows(f), 0);
+	assert_int_equal(count_listed(f), 0);
 }
 
 /* ---- a full table ---- */
