@@ -268,7 +268,7 @@ enum vfp_action_type {
 	VFP_ACT_ROUTE_PA,  /**< PA routing: outer Ethernet/VLAN from the PA next hop */
 	VFP_ACT_SET_MAC,   /**< L2 rewrite of source and/or destination MAC */
 	VFP_ACT_SET_IP,    /**< L3 rewrite of source and/or destination IPv4 */
-	VFP_ACT_COUNT,     /**< count the flow's packets in counter `id` */
+	VFP_ACT_COUNT,     /**< count the flow's packets (those its meter passes) in counter `id` */
 	VFP_ACT_METER,     /**< police the flow with meter `id` (srTCM, colour
 			        blind); red packets are dropped as meter_red */
 };

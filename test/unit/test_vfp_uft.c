@@ -1042,6 +1042,62 @@ group_teardown(void **state)
 	return 0;
 }
 
+/* ---- QoS actions ---- */
+
+/* A COUNT and a METER rule on VM1's packets: the meter (srTCM, 250-byte
+ * committed burst, no excess burst, a rate too low to refill within the
+ * test) passes the first two 100-byte packets of a burst and drops the
+ * rest as meter_red; the counter counts what passed. */
+static void
+test_count_and_meter_police_a_flow(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_program *p = build_program(f->sw, PA_R2);
+	struct vfp_rule_spec r = rule_spec("police", 1, 0, VFP_ACT_COUNT);
+	struct rte_mbuf *pkts[5];
+	uint8_t frame[FRAME_MAX];
+	const char *name;
+	uint64_t packets, bytes;
+	int counter, meter, layer, group;
+
+	counter = vfp_program_add_counter(p, "vm1-out");
+	meter = vfp_program_add_meter(p, "vm1-rate", 1000, 250, 0);
+	assert_int_equal(counter, 0);
+	assert_int_equal(meter, 0);
+	assert_int_equal(vfp_program_add_counter(p, "vm1-out"), -EEXIST);
+	assert_int_equal(vfp_program_add_meter(p, "bad", 0, 250, 0), -EINVAL);
+	layer = vfp_layer_add(p, PORT_VM1, "qos", 40, false);
+	assert_true(layer >= 0);
+	group = vfp_group_add(p, PORT_VM1, layer, "qos-out", 1, VFP_DIR_OUT, VFP_FAMILY_ANY);
+	assert_true(group >= 0);
+	r.actions[0].id = (uint16_t)counter;
+	r.n_actions = 2;
+	r.actions[1].type = VFP_ACT_METER;
+	r.actions[1].id = 7; /* no such meter */
+	assert_int_equal(vfp_rule_add(p, PORT_VM1, layer, group, &r), -EINVAL);
+	r.actions[1].id = (uint16_t)meter;
+	assert_true(vfp_rule_add(p, PORT_VM1, layer, group, &r) >= 0);
+	start(f, p);
+
+	for (unsigned int i = 0; i < RTE_DIM(pkts); i++) {
+		uint16_t len = l4_frame(frame, IPPROTO_UDP, &mac_vm1, &mac_r1, IP_VM1, IP_R1,
+			1000, 53, 0);
+
+		pkts[i] = mbuf_of(frame, len);
+	}
+	run(f, PORT_VM1, pkts, RTE_DIM(pkts));
+	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, 2);
+	assert_int_equal(f->lc.stats[PORT_VM1].drops[HNV_DROP_METER_RED], 3);
+	assert_int_equal(f->log.n, 2);
+	assert_int_equal(vfp_counter_read(vfp_switch_program(f->sw), (struct vfp_lcore *[]){&f->lc},
+				 1, (unsigned int)counter, &name, &packets, &bytes),
+		0);
+	assert_string_equal(name, "vm1-out");
+	assert_int_equal(packets, 2);
+	assert_int_equal(bytes, 200);
+	assert_no_leak(f);
+}
+
 #define UFT(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 
 int
@@ -1061,6 +1117,7 @@ main(void)
 		UFT(test_acl_change_invalidates_only_that_port),
 		UFT(test_trace_describes_walk_without_side_effects),
 		UFT(test_publish_frees_replaced_program),
+		UFT(test_count_and_meter_police_a_flow),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
