@@ -59,7 +59,7 @@ struct vfp_flow_key {
 	uint16_t in_port;
 	uint8_t encap;         /* IN: enum encap_type of the tunnel */
 	uint8_t pad[9];        /* to 48 bytes: rte_hash compares those with SIMD */
-};
+} __rte_aligned(8);            /* rte_hash_crc loads 8 bytes at a time */
 
 _Static_assert(sizeof(struct vfp_flow_key) == 48, "flow key has hidden padding");
 

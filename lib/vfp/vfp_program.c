@@ -51,9 +51,18 @@ prefix_mask(uint8_t len)
 static uint64_t
 mix(uint64_t fp, const void *data, uint32_t len)
 {
-	uint32_t lo = rte_hash_crc(data, len, (uint32_t)fp);
-	uint32_t hi = rte_hash_crc(data, len, (uint32_t)(fp >> 32) ^ 0x9e3779b9u);
+	/* rte_hash_crc loads 4 and 8 bytes at a time: give it aligned data. */
+	uint64_t buf[8];
+	uint32_t lo, hi;
 
+	if (len > sizeof(buf)) {
+		uint32_t half = len / 2;
+
+		return mix(mix(fp, data, half), (const uint8_t *)data + half, len - half);
+	}
+	memcpy(buf, data, len);
+	lo = rte_hash_crc(buf, len, (uint32_t)fp);
+	hi = rte_hash_crc(buf, len, (uint32_t)(fp >> 32) ^ 0x9e3779b9u);
 	return ((uint64_t)hi << 32) | lo;
 }
 

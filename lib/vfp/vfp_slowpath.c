@@ -398,7 +398,11 @@ static uint32_t
 flow_entropy(const struct vfp_pkt *pkt)
 {
 	const struct vfp_flow_key *k = &pkt->key;
-	uint8_t seq[16];
+	union {
+		uint64_t align; /* rte_hash_crc loads 8 bytes at a time */
+		uint8_t b[16];
+	} u;
+	uint8_t *seq = u.b;
 	uint32_t n;
 
 	if (pkt->is_ipv4) {

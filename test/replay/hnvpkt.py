@@ -4,7 +4,8 @@ An independent (Python/scapy) statement of what dpdk-hnv must put on the
 wire: the VXLAN/NVGRE outer headers, the ECMP entropy hash and the ARP
 replies are computed here from the RFCs and docs/architecture.md, not taken
 from the C code. Each scenario's packets.py defines build(s) using the
-Scenario methods send/expect/drop.
+Scenario methods send/expect/drop. The addresses of the figure 8 policy,
+shared by the scenarios built on it, are at the end.
 """
 import json
 import os
@@ -131,3 +132,15 @@ class Scenario:
 def load_policy(path):
     with open(path) as f:
         return json.load(f)
+
+
+# Figure 8 from host 2 (figure8/policy.json; acl/policy.json is the same
+# host with ACLs): both tenants use 10.1.1.11/10.1.1.12, Contoso in VSID
+# 5001 and Fabrikam in 6001; the SQL VMs are on host 1.
+HOST_MAC = "02:00:00:02:00:20"     # our uplink
+GW_MAC = "02:00:00:02:00:01"       # the PA gateway 192.168.2.1
+ROUTER_MAC = "02:00:5e:00:01:01"   # the VMs' default gateway, answered by the ARP proxy
+PA2, PA1 = "192.168.2.20", "192.168.1.10"  # our PA, host 1's PA
+C_WEB, C_SQL = "02:50:01:00:00:12", "02:50:01:00:00:11"  # Contoso's VM MACs
+F_WEB, F_SQL = "02:60:01:00:00:12", "02:60:01:00:00:11"  # Fabrikam's VM MACs
+WEB, SQL = "10.1.1.12", "10.1.1.11"  # the VMs' IPs, the same in both tenants

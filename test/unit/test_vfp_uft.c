@@ -10,7 +10,8 @@
  * publishing frees the program it replaces. Each test has a switch of its
  * own; the single test thread is both the control plane and the one
  * reader, so it goes offline around every publish after the first.
- * test_vfp.c covers the builder, the per-packet work and the layer walk.
+ * test_vfp.c covers the builder, the per-packet work and the layer walk;
+ * the fixture and frame builders are in vfp_test_util.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,9 +33,7 @@
 #include <rte_tcp.h>
 #include <rte_udp.h>
 
-#include "vfp.h"
-
-#define IP4(a, b, c, d) RTE_BE32(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
+#include "vfp_test_util.h"
 
 /*
  * The host: port 0 is the uplink; VM1 and VM2 are in VSID_A with remote R1,
@@ -45,8 +44,6 @@ enum { PORT_UPLINK, PORT_VM1, PORT_VM2, PORT_VM3, N_PORTS };
 
 #define VSID_A 5001u
 #define VSID_B 6001u
-#define PA_LOCAL IP4(192, 168, 1, 10)
-#define PA_GW IP4(192, 168, 1, 1)
 #define PA_R1 IP4(172, 16, 0, 20)
 #define PA_R2 IP4(172, 16, 0, 30)
 #define PA_R2_MOVED IP4(172, 16, 0, 31)
@@ -56,76 +53,25 @@ enum { PORT_UPLINK, PORT_VM1, PORT_VM2, PORT_VM3, N_PORTS };
 #define IP_VM3 IP4(10, 1, 0, 13)
 #define IP_R2 IP4(10, 1, 0, 22)
 
-static const struct rte_ether_addr uplink_mac = {{0x02, 0, 0, 0, 0, 0x01}};
-static const struct rte_ether_addr gw_mac = {{0x02, 0, 0, 0, 0, 0xfe}};
-static const struct rte_ether_addr router_mac = {{0x02, 0, 0, 0, 0, 0xaa}};
 static const struct rte_ether_addr mac_vm1 = {{0x00, 0x15, 0x5d, 0, 0, 0x01}};
 static const struct rte_ether_addr mac_vm2 = {{0x00, 0x15, 0x5d, 0, 0, 0x02}};
 static const struct rte_ether_addr mac_vm3 = {{0x00, 0x15, 0x5d, 0, 0, 0x03}};
 static const struct rte_ether_addr mac_r1 = {{0x00, 0x15, 0x5d, 0, 0x01, 0x01}};
 static const struct rte_ether_addr mac_r2 = {{0x00, 0x15, 0x5d, 0, 0x01, 0x02}};
 
-#define MAX_SENT 128
-#define FRAME_MAX 2048
+#define FRAME_LEN 100 /* of every frame these tests build */
 #define TCP_SYN RTE_TCP_SYN_FLAG
 #define TCP_SYNACK (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)
 #define TCP_ACK RTE_TCP_ACK_FLAG
 #define TCP_FIN (RTE_TCP_FIN_FLAG | RTE_TCP_ACK_FLAG)
 
-static struct rte_mempool *pool;
-
-/* ---- fixture: a switch, an lcore, and a log of what it transmitted ---- */
-
-struct tx_log {
-	unsigned int n;
-	uint16_t port[MAX_SENT];
-	struct rte_mbuf *m[MAX_SENT];
-};
-
-struct fixture {
-	struct vfp_lcore lc; /* first: rte_zmalloc gives it its cache alignment */
-	struct vfp_switch *sw;
-	bool started;
-	struct tx_log log;
-};
-
-static uint16_t
-collect(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
-{
-	struct tx_log *log = ctx;
-
-	for (uint16_t i = 0; i < n; i++) {
-		assert_true(log->n < MAX_SENT);
-		log->port[log->n] = port;
-		log->m[log->n++] = pkts[i];
-	}
-	return n;
-}
-
-static struct vfp_switch *
-switch_new(uint32_t flow_capacity)
-{
-	const struct vfp_switch_params sp = {
-		.flow_capacity = flow_capacity,
-		.n_lcores = 1,
-		.socket_id = SOCKET_ID_ANY,
-	};
-	struct vfp_switch *sw = vfp_switch_create(&sp);
-
-	assert_non_null(sw);
-	return sw;
-}
+/* ---- fixture (vfp_test_util.c) and what these tests add to it ---- */
 
 static int
 setup_capacity(void **state, uint32_t flow_capacity)
 {
-	struct fixture *f = rte_zmalloc("test_vfp_uft", sizeof(*f), RTE_CACHE_LINE_SIZE);
-
-	if (f == NULL)
-		return -1;
-	f->sw = switch_new(flow_capacity);
-	*state = f;
-	return 0;
+	*state = fixture_new("test_vfp_uft", flow_capacity);
+	return *state == NULL ? -1 : 0;
 }
 
 static int
@@ -141,67 +87,6 @@ static int
 setup_tiny(void **state)
 {
 	return setup_capacity(state, TINY_CAPACITY);
-}
-
-static void
-free_sent(struct fixture *f)
-{
-	for (unsigned int i = 0; i < f->log.n; i++)
-		rte_pktmbuf_free(f->log.m[i]);
-	f->log.n = 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	free_sent(f);
-	if (f->started)
-		vfp_lcore_fini(f->sw, &f->lc);
-	vfp_switch_free(f->sw);
-	rte_free(f);
-	return 0;
-}
-
-/* Publish the first program, then become the switch's (online) reader. */
-static void
-start(struct fixture *f, struct vfp_program *p)
-{
-	assert_int_equal(vfp_switch_publish(f->sw, p), 0);
-	assert_int_equal(vfp_lcore_init(f->sw, &f->lc, 0, collect, &f->log), 0);
-	f->started = true;
-}
-
-/* Publish a later program: publish waits for online readers, and this
- * thread is the only one. */
-static void
-republish(struct fixture *f, struct vfp_program *p)
-{
-	vfp_lcore_offline(f->sw, &f->lc);
-	assert_int_equal(vfp_switch_publish(f->sw, p), 0);
-	vfp_lcore_online(f->sw, &f->lc);
-}
-
-static void
-assert_no_leak(struct fixture *f)
-{
-	free_sent(f);
-	assert_int_equal(rte_mempool_in_use_count(pool), 0);
-}
-
-static void
-run(struct fixture *f, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
-{
-	vfp_process_burst(f->sw, &f->lc, port, pkts, n);
-	vfp_lcore_flush(&f->lc);
-	vfp_lcore_quiescent(f->sw, &f->lc); /* as a worker does between bursts */
-}
-
-static void
-run1(struct fixture *f, uint16_t port, struct rte_mbuf *m)
-{
-	run(f, port, &m, 1);
 }
 
 static unsigned int
@@ -226,21 +111,7 @@ tsc_in(unsigned int seconds)
 	return rte_get_tsc_cycles() + (uint64_t)seconds * rte_get_tsc_hz();
 }
 
-/* ---- program: the same layers hnv_policy_compile() builds ---- */
-
-static struct vfp_rule_spec
-rule_spec(const char *name, uint16_t priority, uint8_t flags, enum vfp_action_type action)
-{
-	struct vfp_rule_spec r;
-
-	memset(&r, 0, sizeof(r));
-	snprintf(r.name, sizeof(r.name), "%s", name);
-	r.priority = priority;
-	r.flags = flags;
-	r.n_actions = 1;
-	r.actions[0].type = (uint8_t)action;
-	return r;
-}
+/* ---- program: the layers hnv_policy_compile() builds, and ACLs ---- */
 
 static int
 group_add(struct vfp_program *p, uint16_t port, int layer, const char *name, enum vfp_dir dir,
@@ -256,26 +127,6 @@ static void
 rule_add(struct vfp_program *p, uint16_t port, int layer, int group, const struct vfp_rule_spec *r)
 {
 	assert_true(vfp_rule_add(p, port, layer, group, r) >= 0);
-}
-
-/* "vnet" (MAP out, DECAP in) and "pa-route" (ROUTE_PA out). */
-static void
-add_std_layers(struct vfp_program *p, uint16_t port)
-{
-	const struct vfp_rule_spec map = rule_spec("map", 1, 0, VFP_ACT_MAP);
-	const struct vfp_rule_spec decap = rule_spec("decap", 1, 0, VFP_ACT_DECAP);
-	const struct vfp_rule_spec route = rule_spec("route", 1, 0, VFP_ACT_ROUTE_PA);
-	int layer = vfp_layer_add(p, port, "vnet", 20, false);
-
-	assert_true(layer >= 0);
-	rule_add(p, port, layer, group_add(p, port, layer, "vnet-out", VFP_DIR_OUT, VFP_FAMILY_ANY),
-		&map);
-	rule_add(p, port, layer, group_add(p, port, layer, "vnet-in", VFP_DIR_IN, VFP_FAMILY_ANY),
-		&decap);
-	layer = vfp_layer_add(p, port, "pa-route", 30, false);
-	assert_true(layer >= 0);
-	rule_add(p, port, layer, group_add(p, port, layer, "pa-out", VFP_DIR_OUT, VFP_FAMILY_ANY),
-		&route);
 }
 
 /*
@@ -309,20 +160,7 @@ add_acl(struct vfp_program *p, uint16_t port, uint8_t out_flags, uint16_t block_
 static struct vfp_program *
 build_program(struct vfp_switch *sw, rte_be32_t pa_r2)
 {
-	const struct vfp_host_params hp = {
-		.n_ports = N_PORTS,
-		.uplink = PORT_UPLINK,
-		.n_pa = 1,
-		.pa = {PA_LOCAL},
-		.pa_prefix_len = {24},
-		.uplink_mac = uplink_mac,
-		.gateway = PA_GW,
-		.has_gateway_mac = true,
-		.gateway_mac = gw_mac,
-		.router_mac = router_mac,
-		.table_size = 1024,
-		.socket_id = SOCKET_ID_ANY,
-	};
+	const struct vfp_host_params hp = host_params(N_PORTS);
 	struct vfp_program *p = vfp_program_create(sw, &hp);
 
 	assert_non_null(p);
@@ -343,81 +181,6 @@ build_program(struct vfp_switch *sw, rte_be32_t pa_r2)
 }
 
 /* ---- frames ---- */
-
-static struct rte_mbuf *
-mbuf_of(const uint8_t *frame, uint16_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
-	uint8_t *d;
-
-	assert_non_null(m);
-	d = (uint8_t *)rte_pktmbuf_append(m, len);
-	assert_non_null(d);
-	memcpy(d, frame, len);
-	return m;
-}
-
-/* Ethernet + IPv4 + UDP, or TCP with @tcp_flags; 100 bytes in all. */
-static uint16_t
-l4_frame(uint8_t *buf, uint8_t proto, const struct rte_ether_addr *src,
-	const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport,
-	uint16_t dport, uint8_t tcp_flags)
-{
-	const uint16_t len = 100;
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)buf;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-
-	for (uint16_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)i;
-	eth->dst_addr = *dst;
-	eth->src_addr = *src;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16(len - sizeof(*eth));
-	ip->time_to_live = 64;
-	ip->next_proto_id = proto;
-	ip->src_addr = sip;
-	ip->dst_addr = dip;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	if (proto == IPPROTO_TCP) {
-		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(ip + 1);
-
-		memset(tcp, 0, sizeof(*tcp));
-		tcp->src_port = rte_cpu_to_be_16(sport);
-		tcp->dst_port = rte_cpu_to_be_16(dport);
-		tcp->data_off = 0x50;
-		tcp->tcp_flags = tcp_flags;
-	} else {
-		struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
-
-		udp->src_port = rte_cpu_to_be_16(sport);
-		udp->dst_port = rte_cpu_to_be_16(dport);
-		udp->dgram_len = rte_cpu_to_be_16(len - sizeof(*eth) - sizeof(*ip));
-		udp->dgram_cksum = 0;
-	}
-	return len;
-}
-
-/* A VXLAN packet from remote PA @src_pa to us carrying @inner. */
-static uint16_t
-tunnel_frame(
-	uint8_t *buf, uint32_t vsid, rte_be32_t src_pa, const uint8_t *inner, uint16_t inner_len)
-{
-	const struct encap_outer o = {
-		.src_mac = gw_mac,
-		.dst_mac = uplink_mac,
-		.src_ip = src_pa,
-		.dst_ip = PA_LOCAL,
-	};
-	struct encap_template t;
-
-	assert_int_equal(encap_template_build(&t, ENCAP_TYPE_VXLAN, &o, vsid, 0x42), 0);
-	memcpy(buf, t.bytes, t.len);
-	memcpy(buf + t.len, inner, inner_len);
-	encap_template_stamp(&t, buf, inner_len);
-	return (uint16_t)(t.len + inner_len);
-}
 
 /* @m is VXLAN to @pa carrying exactly @inner. */
 static void
@@ -441,31 +204,6 @@ assert_frame(const struct rte_mbuf *m, const uint8_t *frame, uint16_t len)
 }
 
 /* ---- introspection helpers ---- */
-
-struct hits_query {
-	const char *layer, *rule;
-	int64_t hits;
-};
-
-static void
-hits_visit(void *ctx, const struct vfp_rule_info *info)
-{
-	struct hits_query *q = ctx;
-
-	if (info->rule != NULL && strcmp(info->layer, q->layer) == 0 &&
-		strcmp(info->rule, q->rule) == 0)
-		q->hits = (int64_t)info->hits;
-}
-
-/* Flows decided by rule @rule of @layer on @port, -1 if there is none. */
-static int64_t
-rule_hits(const struct fixture *f, uint16_t port, const char *layer, const char *rule)
-{
-	struct hits_query q = {.layer = layer, .rule = rule, .hits = -1};
-
-	vfp_program_visit_rules(vfp_switch_program(f->sw), port, hits_visit, &q);
-	return q.hits;
-}
 
 struct flow_query {
 	uint16_t in_port;
@@ -501,7 +239,8 @@ static uint16_t
 to_r1(uint8_t *buf, const struct rte_ether_addr *vm_mac, rte_be32_t vm_ip, uint8_t proto,
 	uint16_t sport, uint16_t dport, uint8_t tcp_flags)
 {
-	return l4_frame(buf, proto, vm_mac, &mac_r1, vm_ip, IP_R1, sport, dport, tcp_flags);
+	return l4_frame(
+		buf, FRAME_LEN, proto, vm_mac, &mac_r1, vm_ip, IP_R1, sport, dport, tcp_flags);
 }
 
 /* R1 -> @vm, tunnelled from R1's PA. */
@@ -510,10 +249,10 @@ from_r1(uint8_t *buf, const struct rte_ether_addr *vm_mac, rte_be32_t vm_ip, uin
 	uint16_t sport, uint16_t dport, uint8_t tcp_flags)
 {
 	uint8_t inner[FRAME_MAX];
-	const uint16_t len =
-		l4_frame(inner, proto, &mac_r1, vm_mac, IP_R1, vm_ip, sport, dport, tcp_flags);
+	const uint16_t len = l4_frame(
+		inner, FRAME_LEN, proto, &mac_r1, vm_mac, IP_R1, vm_ip, sport, dport, tcp_flags);
 
-	return tunnel_frame(buf, VSID_A, PA_R1, inner, len);
+	return tunnel_frame(buf, ENCAP_TYPE_VXLAN, VSID_A, PA_R1, inner, len);
 }
 
 /* The inner frame of tunnel packet @tun, as delivered to a VM. */
@@ -530,7 +269,7 @@ test_first_packet_misses_later_packets_hit_identically(void **state)
 	uint16_t len = to_r1(frame, &mac_vm1, IP_VM1, IPPROTO_UDP, 1000, 2000, 0);
 	uint32_t first_len;
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	assert_int_equal(flows(f), 0);
 
 	run1(f, PORT_VM1, mbuf_of(frame, len));
@@ -577,7 +316,7 @@ test_new_flow_walks_layers_once_per_burst(void **state)
 	const uint16_t len = to_r1(frame, &mac_vm1, IP_VM1, IPPROTO_UDP, 1000, 2000, 0);
 	struct rte_mbuf *pkts[4];
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	for (unsigned int i = 0; i < RTE_DIM(pkts); i++)
 		pkts[i] = mbuf_of(frame, len);
 	run(f, PORT_VM1, pkts, RTE_DIM(pkts));
@@ -603,7 +342,7 @@ test_stateful_allow_admits_replies_denies_new_inbound(void **state)
 
 	/* IN denies everything; OUT allows, statefully. */
 	add_acl(p, PORT_VM1, VFP_RULE_STATEFUL, 0);
-	start(f, p);
+	fixture_start(f, p);
 
 	/* UDP: the flow and the entry for its replies. */
 	lo = to_r1(out, &mac_vm1, IP_VM1, IPPROTO_UDP, 1000, 2000, 0);
@@ -652,7 +391,7 @@ test_stateless_allow_makes_no_reply_entry(void **state)
 	const uint16_t li = from_r1(in, &mac_vm1, IP_VM1, IPPROTO_UDP, 2000, 1000, 0);
 
 	add_acl(p, PORT_VM1, 0, 0);
-	start(f, p);
+	fixture_start(f, p);
 
 	run1(f, PORT_VM1, mbuf_of(out, lo));
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R1, out, lo);
@@ -680,7 +419,7 @@ test_aging_expires_idle_flows_by_tcp_state(void **state)
 	uint8_t out[FRAME_MAX], in[FRAME_MAX];
 	uint16_t lo, li;
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	vfp_switch_set_timeouts(f->sw, &to);
 
 	/* A handshake that never completes is gone after tcp_syn. */
@@ -737,7 +476,7 @@ test_aging_keeps_recently_hit_flow(void **state)
 	uint8_t frame[FRAME_MAX];
 	const uint16_t len = to_r1(frame, &mac_vm1, IP_VM1, IPPROTO_UDP, 1000, 2000, 0);
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	vfp_switch_set_timeouts(f->sw, &to);
 	run1(f, PORT_VM1, mbuf_of(frame, len));
 	run1(f, PORT_VM1, mbuf_of(frame, len));
@@ -771,7 +510,7 @@ test_flow_count_and_listing_drop_after_aging(void **state)
 	uint8_t frame[FRAME_MAX];
 	const uint16_t len = to_r1(frame, &mac_vm1, IP_VM1, IPPROTO_UDP, 1000, 2000, 0);
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	run1(f, PORT_VM1, mbuf_of(frame, len));
 	assert_int_equal(flows(f), 2);
 	assert_int_equal(count_listed(f), 2);
@@ -792,7 +531,7 @@ test_full_table_forwards_uncached_never_drops(void **state)
 	uint8_t frame[FRAME_MAX];
 	unsigned int cap;
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	for (unsigned int round = 1; round <= 2; round++) {
 		for (unsigned int i = 0; i < n_flows; i++) {
 			uint16_t len = to_r1(frame, &mac_vm1, IP_VM1, IPPROTO_UDP,
@@ -825,10 +564,10 @@ test_mapping_change_invalidates_only_that_vsid(void **state)
 	struct fixture *f = *state;
 	uint8_t a[FRAME_MAX], b[FRAME_MAX];
 	const uint16_t la = to_r1(a, &mac_vm1, IP_VM1, IPPROTO_UDP, 1000, 2000, 0);
-	const uint16_t lb =
-		l4_frame(b, IPPROTO_UDP, &mac_vm3, &mac_r2, IP_VM3, IP_R2, 1000, 2000, 0);
+	const uint16_t lb = l4_frame(
+		b, FRAME_LEN, IPPROTO_UDP, &mac_vm3, &mac_r2, IP_VM3, IP_R2, 1000, 2000, 0);
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	run1(f, PORT_VM1, mbuf_of(a, la));
 	run1(f, PORT_VM3, mbuf_of(b, lb));
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R2, b, lb);
@@ -866,7 +605,7 @@ test_acl_change_invalidates_only_that_port(void **state)
 
 	add_acl(p, PORT_VM1, VFP_RULE_STATEFUL, 0);
 	add_acl(p, PORT_VM2, VFP_RULE_STATEFUL, 0);
-	start(f, p);
+	fixture_start(f, p);
 	run1(f, PORT_VM1, mbuf_of(a, la));
 	run1(f, PORT_VM2, mbuf_of(b, lb));
 	assert_int_equal(f->log.n, 2);
@@ -924,7 +663,7 @@ test_trace_describes_walk_without_side_effects(void **state)
 	add_acl(p, PORT_VM1, VFP_RULE_STATEFUL, 0);
 	/* Nothing published, nothing to trace. */
 	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, out, lo, &t), -ENOENT);
-	start(f, p);
+	fixture_start(f, p);
 	memcpy(copy, out, lo);
 
 	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, out, lo, &t), 0);
@@ -991,11 +730,11 @@ test_publish_frees_replaced_program(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t b[FRAME_MAX];
-	const uint16_t lb =
-		l4_frame(b, IPPROTO_UDP, &mac_vm3, &mac_r2, IP_VM3, IP_R2, 1000, 2000, 0);
+	const uint16_t lb = l4_frame(
+		b, FRAME_LEN, IPPROTO_UDP, &mac_vm3, &mac_r2, IP_VM3, IP_R2, 1000, 2000, 0);
 	uint64_t before;
 
-	start(f, build_program(f->sw, PA_R2));
+	fixture_start(f, build_program(f->sw, PA_R2));
 	run1(f, PORT_VM3, mbuf_of(b, lb));
 	republish(f, build_program(f->sw, PA_R2_MOVED));
 	run1(f, PORT_VM3, mbuf_of(b, lb));
@@ -1022,23 +761,15 @@ test_publish_frees_replaced_program(void **state)
 static int
 group_setup(void **state)
 {
-	char *argv[] = {"test_vfp_uft", "--no-huge", "-m", "128", "--no-pci", "--no-shconf", "-l",
-		"0", "--log-level=lib.*:error"};
-
 	(void)state;
-	if (rte_eal_init((int)RTE_DIM(argv), argv) < 0)
-		return -1;
-	pool = rte_pktmbuf_pool_create(
-		"test_vfp_uft", 511, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
-	return pool == NULL ? -1 : 0;
+	return eal_start("test_vfp_uft");
 }
 
 static int
 group_teardown(void **state)
 {
 	(void)state;
-	rte_mempool_free(pool);
-	rte_eal_cleanup();
+	eal_stop();
 	return 0;
 }
 
@@ -1077,11 +808,11 @@ test_count_and_meter_police_a_flow(void **state)
 	assert_int_equal(vfp_rule_add(p, PORT_VM1, layer, group, &r), -EINVAL);
 	r.actions[1].id = (uint16_t)meter;
 	assert_true(vfp_rule_add(p, PORT_VM1, layer, group, &r) >= 0);
-	start(f, p);
+	fixture_start(f, p);
 
 	for (unsigned int i = 0; i < RTE_DIM(pkts); i++) {
-		uint16_t len = l4_frame(frame, IPPROTO_UDP, &mac_vm1, &mac_r1, IP_VM1, IP_R1,
-			1000, 53, 0);
+		uint16_t len = l4_frame(frame, FRAME_LEN, IPPROTO_UDP, &mac_vm1, &mac_r1, IP_VM1,
+			IP_R1, 1000, 53, 0);
 
 		pkts[i] = mbuf_of(frame, len);
 	}
@@ -1098,7 +829,7 @@ test_count_and_meter_police_a_flow(void **state)
 	assert_no_leak(f);
 }
 
-#define UFT(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define UFT(t) cmocka_unit_test_setup_teardown(t, setup, fixture_teardown)
 
 int
 main(void)
@@ -1111,8 +842,8 @@ main(void)
 		UFT(test_aging_expires_idle_flows_by_tcp_state),
 		UFT(test_aging_keeps_recently_hit_flow),
 		UFT(test_flow_count_and_listing_drop_after_aging),
-		cmocka_unit_test_setup_teardown(
-			test_full_table_forwards_uncached_never_drops, setup_tiny, teardown),
+		cmocka_unit_test_setup_teardown(test_full_table_forwards_uncached_never_drops,
+			setup_tiny, fixture_teardown),
 		UFT(test_mapping_change_invalidates_only_that_vsid),
 		UFT(test_acl_change_invalidates_only_that_port),
 		UFT(test_trace_describes_walk_without_side_effects),

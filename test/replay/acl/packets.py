@@ -8,17 +8,11 @@ connection, a denied outbound port and a denied VSID-wide port are dropped
 as acl_deny on the port they arrived on. Order matters (a reply must follow
 its request), so this runs through the pipeline only.
 """
-from hnvpkt import vxlan
+from hnvpkt import C_SQL, C_WEB, F_SQL, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, SQL, WEB, vxlan
 from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw
 
 POLICY = "policy.json"
 BINARY = False
-
-HOST_MAC, GW_MAC = "02:00:00:02:00:20", "02:00:00:02:00:01"
-PA2, PA1 = "192.168.2.20", "192.168.1.10"
-C_WEB, C_SQL = "02:50:01:00:00:12", "02:50:01:00:00:11"
-F_WEB, F_SQL = "02:60:01:00:00:12", "02:60:01:00:00:11"
-WEB, SQL = "10.1.1.12", "10.1.1.11"
 
 
 def out_(web, sql, l4):

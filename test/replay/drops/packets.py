@@ -3,17 +3,12 @@
 Uses the figure 8 policy of host 2. Nothing may leave any port; the
 expected drop counters are exact.
 """
-from hnvpkt import arp_request, nvgre, vxlan
+from hnvpkt import (C_SQL, C_WEB, F_SQL, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, SQL, WEB,
+                    arp_request, nvgre, vxlan)
 from scapy.all import ICMP, IP, UDP, Dot1Q, Ether, Raw
 
 POLICY = "../figure8/policy.json"
 BINARY = True
-
-HOST_MAC, GW_MAC, ROUTER_MAC = "02:00:00:02:00:20", "02:00:00:02:00:01", "02:00:5e:00:01:01"
-PA2, PA1 = "192.168.2.20", "192.168.1.10"
-C_WEB, C_SQL = "02:50:01:00:00:12", "02:50:01:00:00:11"
-F_WEB, F_SQL = "02:60:01:00:00:12", "02:60:01:00:00:11"
-WEB, SQL = "10.1.1.12", "10.1.1.11"
 
 
 def icmp(src_mac, dst_mac, src=WEB, dst=SQL):

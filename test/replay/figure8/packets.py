@@ -6,17 +6,12 @@ PA to host 1's PA, outer MAC of the PA next hop, entropy source port (R10,
 R13); remote -> VM is decapsulated to the right tenant only (R22); inbound
 broadcast reaches only the VMs of its VSID; ARP for our PA is answered.
 """
-from hnvpkt import arp_reply, arp_request, vxlan
+from hnvpkt import (C_SQL, C_WEB, F_SQL, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, SQL, WEB,
+                    arp_reply, arp_request, vxlan)
 from scapy.all import ICMP, IP, TCP, Ether, Raw
 
 POLICY = "policy.json"
 BINARY = True
-
-HOST_MAC, GW_MAC, ROUTER_MAC = "02:00:00:02:00:20", "02:00:00:02:00:01", "02:00:5e:00:01:01"
-PA2, PA1 = "192.168.2.20", "192.168.1.10"
-C_WEB, C_SQL = "02:50:01:00:00:12", "02:50:01:00:00:11"
-F_WEB, F_SQL = "02:60:01:00:00:12", "02:60:01:00:00:11"
-WEB, SQL = "10.1.1.12", "10.1.1.11"
 
 
 def build(s):
