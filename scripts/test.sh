@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # test.sh: the README's test command. Installs what is missing (setup.sh),
 # builds, and runs every test suite through meson: unit (cmocka), replay
-# (pcap scenarios through the pipeline and through the dpdk-hnv binary) and
-# interop (Linux kernel VXLAN peer in network namespaces; needs root).
+# (pcap scenarios through the pipeline and through the dpdk-hnv binary),
+# app (the command line, shell and policy reload) and interop (a Linux
+# kernel VXLAN peer in network namespaces; needs root). Then the unit and
+# replay suites again in a build with AddressSanitizer and UBSan, where any
+# sanitizer report fails the run.
 #   scripts/test.sh [meson test args...]   e.g. scripts/test.sh --suite unit
+#   HNV_NO_SANITIZE=1 scripts/test.sh      skips the sanitizer pass
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,23 +18,33 @@ fi
 scripts/setup.sh
 
 rc=0
+logs=(build/meson-logs/testlog.json)
 meson test -C build --print-errorlogs --num-processes 1 "$@" || rc=$?
 
-# One plain closing line for CI: counts from meson's JSON test log.
-log=build/meson-logs/testlog.json
-if [ -f "$log" ]; then
-	/usr/bin/python3 - "$log" <<'PY'
+if [ -z "${HNV_NO_SANITIZE:-}" ] && [ $# -eq 0 ]; then
+	echo "== sanitizer build (address, undefined)"
+	[ -d build-asan ] ||
+		meson setup build-asan -Dsanitizers=address,undefined -Dbuildtype=debug >/dev/null
+	ninja -C build-asan >/dev/null
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C build-asan --print-errorlogs --num-processes 1 \
+		--suite unit --suite replay || rc=$?
+	logs+=(build-asan/meson-logs/testlog.json)
+fi
+
+# One plain closing line for CI: counts from meson's JSON test logs.
+/usr/bin/python3 - "${logs[@]}" <<'PY'
 import json, sys
 passed = failed = skipped = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line).get("result")
-    if r in ("OK", "EXPECTEDFAIL"):
-        passed += 1
-    elif r == "SKIP":
-        skipped += 1
-    else:
-        failed += 1
+for path in sys.argv[1:]:
+    for line in open(path):
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
 print(f"{passed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
 PY
-fi
 exit $rc
