@@ -41,6 +41,17 @@ hnv_port_open(
 	/* No MBUF_FAST_FREE: inbound flooding sends one mbuf with a raised
 	 * reference count to several ports. */
 	memset(&ec, 0, sizeof(ec));
+	/* Several rx queues: spread flows over them by RSS where the NIC has
+	 * it (drivers like af_packet spread by other means and have none). */
+	if (conf->nb_rxq > 1) {
+		uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
+			info.flow_type_rss_offloads;
+
+		if (hf != 0) {
+			ec.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+			ec.rx_adv_conf.rss_conf.rss_hf = hf;
+		}
+	}
 	rc = rte_eth_dev_configure(pid, conf->nb_rxq, conf->nb_txq, &ec);
 	if (rc != 0)
 		goto fail;

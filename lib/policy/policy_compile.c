@@ -19,6 +19,15 @@ fail(char *err, size_t errlen, const struct hnv_policy *pol, const char *path, i
 {
 	const char *why;
 
+	if (rc == -ENOMEM) {
+		/* Not the policy's fault: say so rather than blame a JSON path. */
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen,
+				"%s: out of memory building the program (give EAL more with -m, "
+				"or hugepages)",
+				pol->source);
+		return rc;
+	}
 	switch (rc) {
 	case -EHOSTUNREACH:
 		why = "PA is on none of our PA subnets and host.gateway is not set";
@@ -99,12 +108,22 @@ acl_rule_spec(const struct hnv_acl_rule_cfg *a, struct vfp_rule_spec *r)
 	}
 }
 
-/* The ACL's rules of one direction into group @group. */
-static int
-acl_group(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t prio,
-	enum vfp_dir dir, const struct hnv_acl_cfg *acl)
+/* Does the rule match every packet (no address, protocol or port)? */
+static bool
+acl_rule_is_catch_all(const struct hnv_acl_rule_cfg *a)
 {
-	int group = vfp_group_add(p, port, layer, name, prio, dir, VFP_FAMILY_IPV4);
+	return a->src_len == 0 && a->dst_len == 0 && a->protocol < 0 && a->src_port_lo == 0 &&
+		a->src_port_hi == 65535 && a->dst_port_lo == 0 && a->dst_port_hi == 65535;
+}
+
+/* One direction of an ACL as a group of @family; for IPv6 only the rules
+ * that match every packet apply ("deny all" must deny IPv6 too; the
+ * 5-tuple fields of the policy are IPv4). */
+static int
+acl_group_family(struct vfp_program *p, uint16_t port, int layer, const char *name,
+	uint16_t prio, enum vfp_dir dir, enum vfp_family family, const struct hnv_acl_cfg *acl)
+{
+	int group = vfp_group_add(p, port, layer, name, prio, dir, family);
 	uint8_t want = dir == VFP_DIR_OUT ? HNV_ACL_OUT : HNV_ACL_IN;
 
 	if (group < 0)
@@ -113,7 +132,8 @@ acl_group(struct vfp_program *p, uint16_t port, int layer, const char *name, uin
 		struct vfp_rule_spec r;
 		int rc;
 
-		if (acl->rules[i].direction != want)
+		if (acl->rules[i].direction != want ||
+			(family == VFP_FAMILY_IPV6 && !acl_rule_is_catch_all(&acl->rules[i])))
 			continue;
 		acl_rule_spec(&acl->rules[i], &r);
 		rc = vfp_rule_add(p, port, layer, group, &r);
@@ -121,6 +141,20 @@ acl_group(struct vfp_program *p, uint16_t port, int layer, const char *name, uin
 			return rc;
 	}
 	return 0;
+}
+
+/* The ACL's rules of one direction: an IPv4 group and an IPv6 group. */
+static int
+acl_group(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t prio,
+	enum vfp_dir dir, const struct hnv_acl_cfg *acl)
+{
+	char v6[VFP_NAME_MAX];
+	int rc = acl_group_family(p, port, layer, name, prio, dir, VFP_FAMILY_IPV4, acl);
+
+	if (rc < 0)
+		return rc;
+	snprintf(v6, sizeof(v6), "%s-v6", name);
+	return acl_group_family(p, port, layer, v6, prio, dir, VFP_FAMILY_IPV6, acl);
 }
 
 static const struct hnv_acl_cfg *

@@ -169,6 +169,7 @@ struct vfp_port {
 	struct vfp_layer *layers[VFP_MAX_LAYERS]; /* in the order added (ids) */
 	uint8_t order[VFP_MAX_LAYERS];            /* layer ids, ascending priority */
 	uint64_t fingerprint;
+	bool can_block;                           /* some layer may refuse a packet */
 };
 
 struct vfp_program {
@@ -272,7 +273,10 @@ enum vfp_timeout_class {
 	VFP_TO_UDP,
 	VFP_TO_ICMP,
 	VFP_TO_TCP, /* by tcp_state */
+	VFP_TO_DROP, /* a cached ACL drop: short, so that sprayed tuples go soon */
 };
+
+#define VFP_DROP_TIMEOUT_S 10
 
 /* A UFT entry: the precomputed header transposition of one flow direction.
  * The first cache line holds what every hit reads and writes. */
@@ -327,7 +331,7 @@ struct vfp_switch {
 	unsigned int n_lcores;
 	int socket_id;
 	struct vfp_uft uft;
-	uint64_t timeout_tsc[4 + 3]; /* by class, TCP by state: see vfp_flow_timeout() */
+	uint64_t timeout_tsc[8];   /* by class, TCP by state: see vfp_flow_timeout() */
 	uint64_t tsc_hz;
 
 	/* Generations, by slot; bumped by the control plane (publish) and by

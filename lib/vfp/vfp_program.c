@@ -609,11 +609,30 @@ port_fp(const struct vfp_port *pp)
 	return fp;
 }
 
+/* Can any layer of the port refuse a packet (a BLOCK rule, a default
+ * block)? Only then do its flows need reply entries. */
+static bool
+port_can_block(const struct vfp_port *pp)
+{
+	for (unsigned int l = 0; l < pp->n_layers; l++) {
+		const struct vfp_layer *layer = pp->layers[l];
+
+		if (layer->default_block)
+			return true;
+		for (unsigned int g = 0; g < layer->n_groups; g++)
+			for (unsigned int r = 0; r < layer->groups[g].n_rules; r++)
+				for (unsigned int a = 0; a < layer->groups[g].rules[r].spec.n_actions; a++)
+					if (layer->groups[g].rules[r].spec.actions[a].type == VFP_ACT_BLOCK)
+						return true;
+	}
+	return false;
+}
+
 void
 vfp_program_seal(struct vfp_program *p)
 {
 	const struct vfp_host_params *hp = &p->hp;
-	uint64_t fp = 0, set = 0;
+	uint64_t fp = 0;
 	unsigned int i;
 
 	fp = MIX(fp, hp->n_ports);
@@ -634,10 +653,12 @@ vfp_program_seal(struct vfp_program *p)
 		sfp = MIX(sfp, s->prefix_len);
 		sfp = MIX(sfp, s->gateway);
 		sfp = MIX(sfp, s->encap);
-		set ^= sfp;
 		p->subnets[i].fingerprint = sfp;
 	}
-	p->fingerprint = fp ^ set;
+	/* The subnets are not in the global fingerprint: a flow depends on its
+	 * own VSID only (its slot), so changing one subnet re-walks only the
+	 * flows of that VSID. */
+	p->fingerprint = fp;
 	/* A VSID's flows depend on its CAs: local NICs and remote mappings. */
 	for (i = 0; i < p->n_entries; i++) {
 		const struct vfp_entry *e = &p->entries[i];
@@ -650,8 +671,10 @@ vfp_program_seal(struct vfp_program *p)
 		efp = MIX(efp, e->pa);
 		s->fingerprint ^= efp;
 	}
-	for (i = 0; i < VFP_MAX_PORTS; i++)
+	for (i = 0; i < VFP_MAX_PORTS; i++) {
 		p->ports[i].fingerprint = port_fp(&p->ports[i]);
+		p->ports[i].can_block = port_can_block(&p->ports[i]);
+	}
 }
 
 void

@@ -544,10 +544,16 @@ vfp_slow_path(struct vfp_switch *sw, const struct vfp_program *p, const struct v
 	f->counter = w.dropped ? VFP_NONE : w.counter;
 	f->meter = w.dropped ? VFP_NONE : w.meter;
 	f->to_class = timeout_class(pkt->is_ipv4 ? k->proto : 0);
-	f->tcp_state = tcp_state_of(pkt);
+	f->tcp_state = w.dropped ? VFP_TCP_NONE : tcp_state_of(pkt);
 	if (w.dropped) {
 		f->kind = VFP_XP_DROP;
 		f->drop_reason = (uint8_t)w.drop;
+		/* Only policy verdicts are worth a table entry, and only for a
+		 * while: validation drops (unknown VNI, spoofing, no destination)
+		 * cost a few lookups to recompute, and caching what a sender
+		 * controls would let it fill the table. */
+		v->cacheable = w.drop == HNV_DROP_ACL_DENY;
+		f->to_class = VFP_TO_DROP;
 		if (trace != NULL)
 			snprintf(trace->result, sizeof(trace->result), "drop %s",
 				hnv_drop_name(w.drop));
@@ -572,8 +578,13 @@ vfp_slow_path(struct vfp_switch *sw, const struct vfp_program *p, const struct v
 		f->set_dst_ip = w.set_dst_ip;
 	}
 	if (f->kind != VFP_XP_DROP && !w.stateless_allow) {
+		/* Replies need an entry of their own only where a layer could
+		 * refuse them: a port with a BLOCK rule or a blocking default. */
+		bool guarded = (k->dir == VFP_DIR_OUT && p->ports[k->in_port].can_block) ||
+			(dst_port < VFP_MAX_PORTS && p->ports[dst_port].can_block);
+
 		f->flags |= VFP_FLOW_STATEFUL;
-		v->reverse_wanted = pkt->is_ipv4 &&
+		v->reverse_wanted = guarded && pkt->is_ipv4 &&
 			(k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_ICMP);
 	}
 	if (trace != NULL) {

@@ -35,7 +35,7 @@ static const struct vfp_timeouts default_timeouts = {
 	.other = 60,
 };
 
-enum { TO_OTHER, TO_UDP, TO_ICMP, TO_TCP_NONE, TO_TCP_SYN, TO_TCP_EST, TO_TCP_CLOSING };
+enum { TO_OTHER, TO_UDP, TO_ICMP, TO_TCP_NONE, TO_TCP_SYN, TO_TCP_EST, TO_TCP_CLOSING, TO_DROP };
 
 struct vfp_switch *
 vfp_switch_create(const struct vfp_switch_params *params)
@@ -149,6 +149,7 @@ vfp_switch_set_timeouts(struct vfp_switch *sw, const struct vfp_timeouts *t)
 	sw->timeout_tsc[TO_TCP_SYN] = TO(tcp_syn);
 	sw->timeout_tsc[TO_TCP_EST] = TO(tcp_established);
 	sw->timeout_tsc[TO_TCP_CLOSING] = TO(tcp_closing);
+	sw->timeout_tsc[TO_DROP] = RTE_MIN(TO(other), (uint64_t)VFP_DROP_TIMEOUT_S * hz);
 #undef TO
 }
 
@@ -162,6 +163,8 @@ vfp_flow_timeout(const struct vfp_switch *sw, const struct vfp_flow *f)
 		return sw->timeout_tsc[TO_ICMP];
 	case VFP_TO_TCP:
 		return sw->timeout_tsc[TO_TCP_NONE + f->tcp_state];
+	case VFP_TO_DROP:
+		return sw->timeout_tsc[TO_DROP];
 	default:
 		return sw->timeout_tsc[TO_OTHER];
 	}

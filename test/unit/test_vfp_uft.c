@@ -157,6 +157,25 @@ add_acl(struct vfp_program *p, uint16_t port, uint8_t out_flags, uint16_t block_
 	rule_add(p, port, layer, in, &r);
 }
 
+/* A layer that can refuse packets (a BLOCK rule for inbound telnet, which
+ * no test sends): the engine gives the flows of such a port reply entries.
+ * VM2 and VM3 have no such layer. */
+static void
+add_guard(struct vfp_program *p, uint16_t port)
+{
+	struct vfp_rule_spec r = rule_spec("no-telnet", 1, 0, VFP_ACT_BLOCK);
+	int layer = vfp_layer_add(p, port, "guard", 5, false);
+	int group;
+
+	assert_true(layer >= 0);
+	group = vfp_group_add(p, port, layer, "guard-in", 1, VFP_DIR_IN, VFP_FAMILY_IPV4);
+	assert_true(group >= 0);
+	r.match.fields = VFP_MATCH_PROTO | VFP_MATCH_DST_PORT;
+	r.match.proto = IPPROTO_TCP;
+	r.match.dport_lo = r.match.dport_hi = 23;
+	assert_true(vfp_rule_add(p, port, layer, group, &r) >= 0);
+}
+
 static struct vfp_program *
 build_program(struct vfp_switch *sw, rte_be32_t pa_r2)
 {
@@ -177,6 +196,7 @@ build_program(struct vfp_switch *sw, rte_be32_t pa_r2)
 	assert_int_equal(vfp_program_add_mapping(p, VSID_B, IP_R2, &mac_r2, pa_r2), 0);
 	for (uint16_t port = PORT_VM1; port <= PORT_VM3; port++)
 		add_std_layers(p, port);
+	add_guard(p, PORT_VM1);
 	return p;
 }
 
@@ -275,7 +295,8 @@ test_first_packet_misses_later_packets_hit_identically(void **state)
 	run1(f, PORT_VM1, mbuf_of(frame, len));
 	assert_int_equal(f->lc.uft.misses, 1);
 	assert_int_equal(f->lc.uft.hits, 0);
-	/* The flow and, as nothing made it stateless, its replies' entry. */
+	/* The flow and, as VM1 has a layer that can block and nothing made
+	 * the flow stateless, its replies' entry. */
 	assert_int_equal(f->lc.uft.inserts, 2);
 	assert_int_equal(flows(f), 2);
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R1, frame, len);
@@ -402,6 +423,28 @@ test_stateless_allow_makes_no_reply_entry(void **state)
 	assert_int_equal(f->log.n, 1);
 	assert_int_equal(f->lc.stats[PORT_UPLINK].drops[HNV_DROP_ACL_DENY], 1);
 	assert_int_equal(f->lc.stats[PORT_VM1].tx_packets, 0);
+	assert_no_leak(f);
+}
+
+/* A port where no layer can refuse a packet needs no reply entries: the
+ * replies come back through the table all the same, as flows of their own. */
+static void
+test_unguarded_port_flows_have_no_reply_entry(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t out[FRAME_MAX], in[FRAME_MAX];
+	uint16_t lo, li;
+
+	fixture_start(f, build_program(f->sw, PA_R2));
+	lo = to_r1(out, &mac_vm2, IP_VM2, IPPROTO_UDP, 1000, 2000, 0);
+	run1(f, PORT_VM2, mbuf_of(out, lo));
+	assert_int_equal(f->lc.uft.inserts, 1);
+	assert_int_equal(flows(f), 1);
+	li = from_r1(in, &mac_vm2, IP_VM2, IPPROTO_UDP, 2000, 1000, 0);
+	run1(f, PORT_UPLINK, mbuf_of(in, li));
+	assert_int_equal(f->lc.uft.misses, 2);
+	assert_int_equal(flows(f), 2);
+	assert_frame(last_sent(f, PORT_VM2), INNER(in), INNER_LEN(li));
 	assert_no_leak(f);
 }
 
@@ -667,11 +710,13 @@ test_trace_describes_walk_without_side_effects(void **state)
 	memcpy(copy, out, lo);
 
 	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, out, lo, &t), 0);
-	assert_int_equal(t.n, 3);
-	assert_step(&t, 0, PORT_VM1, VFP_DIR_OUT, "acl", "out", "allow-out", "allow (stateful)");
-	assert_step(&t, 1, PORT_VM1, VFP_DIR_OUT, "vnet", "vnet-out", "map",
+	assert_int_equal(t.n, 4);
+	/* The guard layer (priority 5) has no OUT group: its default applies. */
+	assert_step(&t, 0, PORT_VM1, VFP_DIR_OUT, "guard", "", "", "default: allow");
+	assert_step(&t, 1, PORT_VM1, VFP_DIR_OUT, "acl", "out", "allow-out", "allow (stateful)");
+	assert_step(&t, 2, PORT_VM1, VFP_DIR_OUT, "vnet", "vnet-out", "map",
 		"map: vxlan to PA 172.16.0.20");
-	assert_step(&t, 2, PORT_VM1, VFP_DIR_OUT, "pa-route", "pa-out", "route", "route-pa");
+	assert_step(&t, 3, PORT_VM1, VFP_DIR_OUT, "pa-route", "pa-out", "route", "route-pa");
 	assert_false(t.dropped);
 	assert_non_null(strstr(t.result, "encap vxlan vni 5001 to PA 172.16.0.20"));
 	/* No flow, no counter, the frame untouched. */
@@ -688,10 +733,11 @@ test_trace_describes_walk_without_side_effects(void **state)
 	/* The reply: the ACL's block is overridden for it. */
 	li = from_r1(in, &mac_vm1, IP_VM1, IPPROTO_UDP, 2000, 1000, 0);
 	assert_int_equal(vfp_trace_packet(f->sw, PORT_UPLINK, in, li, &t), 0);
-	assert_int_equal(t.n, 3);
+	assert_int_equal(t.n, 4);
 	assert_step(&t, 0, PORT_VM1, VFP_DIR_IN, "pa-route", "", "", "default: allow");
 	assert_step(&t, 1, PORT_VM1, VFP_DIR_IN, "vnet", "vnet-in", "decap", "decap");
 	assert_step(&t, 2, PORT_VM1, VFP_DIR_IN, "acl", "in", "deny-in", "block overridden");
+	assert_step(&t, 3, PORT_VM1, VFP_DIR_IN, "guard", "", "", "default: allow");
 	assert_string_equal(t.result, "decap to port 1");
 	/* A new connection: denied. */
 	li = from_r1(in, &mac_vm1, IP_VM1, IPPROTO_UDP, 2000, 1001, 0);
@@ -839,6 +885,7 @@ main(void)
 		UFT(test_new_flow_walks_layers_once_per_burst),
 		UFT(test_stateful_allow_admits_replies_denies_new_inbound),
 		UFT(test_stateless_allow_makes_no_reply_entry),
+		UFT(test_unguarded_port_flows_have_no_reply_entry),
 		UFT(test_aging_expires_idle_flows_by_tcp_state),
 		UFT(test_aging_keeps_recently_hit_flow),
 		UFT(test_flow_count_and_listing_drop_after_aging),

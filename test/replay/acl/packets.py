@@ -5,11 +5,12 @@ out, and accepts no new inbound connection; Fabrikam's VSID refuses inbound
 SSH. Proves: allowed flows pass; the replies of an allowed connection pass
 although inbound rules deny new connections (stateful ACL); a new inbound
 connection, a denied outbound port and a denied VSID-wide port are dropped
-as acl_deny on the port they arrived on. Order matters (a reply must follow
+as acl_deny on the port they arrived on; a "deny all" covers IPv6 too.
+Order matters (a reply must follow
 its request), so this runs through the pipeline only.
 """
 from hnvpkt import C_SQL, C_WEB, F_SQL, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, SQL, WEB, vxlan
-from scapy.all import ICMP, IP, TCP, UDP, Ether, Raw
+from scapy.all import ICMP, IP, TCP, UDP, Ether, IPv6, Raw
 
 POLICY = "policy.json"
 BINARY = False
@@ -83,3 +84,12 @@ def build(s):
     udp = out_(F_WEB, F_SQL, UDP(sport=5353, dport=53) / Raw(b"q"))
     s.send("fabrikam-web", udp)
     s.expect("uplink", vxlan(udp, HOST_MAC, GW_MAC, PA2, PA1, 6001))
+
+    # IPv6: "deny all" of Contoso's port ACL refuses it as well; Fabrikam's
+    # VSID ACL only names IPv4 ports, so IPv6 passes there.
+    v6 = Ether(src=C_WEB, dst=C_SQL) / IPv6(src="fe80::12", dst="fe80::11") / UDP(sport=1, dport=2)
+    s.send("contoso-web", v6)
+    s.drop("contoso-web", "acl_deny")
+    v6 = Ether(src=F_WEB, dst=F_SQL) / IPv6(src="fe80::12", dst="fe80::11") / UDP(sport=1, dport=2)
+    s.send("fabrikam-web", v6)
+    s.expect("uplink", vxlan(v6, HOST_MAC, GW_MAC, PA2, PA1, 6001))
