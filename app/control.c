@@ -51,7 +51,8 @@ hnv_reload_policy(struct hnv_app *app)
 	rc = hnv_policy_load(app->policy_path, &pol, err, sizeof(err));
 	if (rc == 0 && !same_ports(app->policy, pol)) {
 		snprintf(err, sizeof(err),
-			"%s: $.ports: the ports or the uplink changed; restart dpdk-hnv to rebind devices",
+			"%s: $.ports: the ports or the uplink changed; restart dpdk-hnv to rebind "
+			"devices",
 			app->policy_path);
 		rc = -EINVAL;
 	}
@@ -60,7 +61,8 @@ hnv_reload_policy(struct hnv_app *app)
 	}
 	if (rc != 0) {
 		app->reload_failures++;
-		fprintf(stderr, "dpdk-hnv: policy not reloaded, keeping the running one: %s\n", err);
+		fprintf(stderr, "dpdk-hnv: policy not reloaded, keeping the running one: %s\n",
+			err);
 		hnv_policy_free(pol);
 		return rc;
 	}
@@ -130,7 +132,8 @@ hnv_control_loop(struct hnv_app *app)
 	age_budget = capacity / AGE_SWEEP_TICKS + 1;
 	wfd = watch_open(app->policy_path, name, sizeof(name));
 	if (wfd < 0)
-		fprintf(stderr, "dpdk-hnv: warning: cannot watch %s (%s); SIGHUP still reloads it\n",
+		fprintf(stderr,
+			"dpdk-hnv: warning: cannot watch %s (%s); SIGHUP still reloads it\n",
 			app->policy_path, strerror(errno));
 	if (app->interactive) {
 		shell = hnv_shell_open(app);

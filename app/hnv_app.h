@@ -53,7 +53,7 @@ struct hnv_app {
 	struct hnv_worker *workers[HNV_MAX_WORKERS];
 
 	volatile bool quit;
-	volatile bool reload;           /* SIGHUP */
+	volatile bool reload; /* SIGHUP */
 	unsigned int reloads, reload_failures;
 };
 

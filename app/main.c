@@ -47,11 +47,11 @@ usage(const char *prog)
 	       "                         (for pcap replays)\n"
 	       "      --table-size N     capacity of the L2/ARP tables (default 65536)\n"
 	       "      --flows N          capacity of the unified flow table (default 1048576)\n"
+	       "  -h, --help             this text\n"
 	       "\n"
 	       "The policy file is watched: a change (or SIGHUP) reloads it; a bad file\n"
-	       "leaves the running policy in place and says why.\n"
-	       "  -h, --help             this text\n",
-	        prog);
+	       "leaves the running policy in place and says why.\n",
+		prog);
 }
 
 static int
@@ -69,14 +69,14 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 {
 	enum { OPT_IDLE = 256, OPT_TABLE, OPT_FLOWS };
 	static const struct option opts[] = {
-	        {"policy", required_argument, NULL, 'p'},
-	        {"interactive", no_argument, NULL, 'i'},
-	        {"stats", required_argument, NULL, 's'},
-	        {"idle-exit", required_argument, NULL, OPT_IDLE},
-	        {"table-size", required_argument, NULL, OPT_TABLE},
-	        {"flows", required_argument, NULL, OPT_FLOWS},
-	        {"help", no_argument, NULL, 'h'},
-	        {NULL, 0, NULL, 0},
+		{"policy", required_argument, NULL, 'p'},
+		{"interactive", no_argument, NULL, 'i'},
+		{"stats", required_argument, NULL, 's'},
+		{"idle-exit", required_argument, NULL, OPT_IDLE},
+		{"table-size", required_argument, NULL, OPT_TABLE},
+		{"flows", required_argument, NULL, OPT_FLOWS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	unsigned long v;
 	int c;
@@ -158,7 +158,7 @@ setup_workers(struct hnv_app *app)
 		if (i == HNV_MAX_WORKERS)
 			break;
 		w = rte_zmalloc_socket("hnv_worker", sizeof(*w), RTE_CACHE_LINE_SIZE,
-		        (int)rte_lcore_to_socket_id(lcore));
+			(int)rte_lcore_to_socket_id(lcore));
 		if (w == NULL)
 			return -ENOMEM;
 		w->app = app;
@@ -169,7 +169,7 @@ setup_workers(struct hnv_app *app)
 	}
 	if (i == 0) {
 		fprintf(stderr, "dpdk-hnv: need at least one worker lcore besides the main one "
-		                "(e.g. -l 0-1)\n");
+				"(e.g. -l 0-1)\n");
 		return -EINVAL;
 	}
 	app->n_workers = i;
@@ -200,9 +200,9 @@ mbuf_count(const struct hnv_app *app)
 {
 	unsigned int per_port = app->n_workers * 2 * PORT_DESC;
 	unsigned int n =
-	        app->policy->n_ports * per_port +
-	        app->n_workers * (MBUF_CACHE + VFP_BURST + VFP_TX_BUF * app->policy->n_ports) +
-	        1024;
+		app->policy->n_ports * per_port +
+		app->n_workers * (MBUF_CACHE + VFP_BURST + VFP_TX_BUF * app->policy->n_ports) +
+		1024;
 
 	return RTE_MAX(n, (unsigned int)MBUF_MIN);
 }
@@ -215,19 +215,19 @@ open_ports(struct hnv_app *app)
 
 	for (uint16_t i = 0; i < pol->n_ports; i++) {
 		struct hnv_port_conf pc = {
-		        .nb_rxq = (uint16_t)app->n_workers,
-		        .nb_txq = (uint16_t)app->n_workers,
-		        .nb_rxd = PORT_DESC,
-		        .nb_txd = PORT_DESC,
-		        .mp = app->mp,
-		        .mac = (i == pol->host.uplink && pol->host.has_mac) ? &pol->host.mac : NULL,
+			.nb_rxq = (uint16_t)app->n_workers,
+			.nb_txq = (uint16_t)app->n_workers,
+			.nb_rxd = PORT_DESC,
+			.nb_txd = PORT_DESC,
+			.mp = app->mp,
+			.mac = (i == pol->host.uplink && pol->host.has_mac) ? &pol->host.mac : NULL,
 		};
 		int rc = hnv_port_open(
-		        pol->ports[i].device, &pc, &app->eth_port[i], err, sizeof(err));
+			pol->ports[i].device, &pc, &app->eth_port[i], err, sizeof(err));
 
 		if (rc != 0) {
 			fprintf(stderr, "dpdk-hnv: %s: $.ports[%u] '%s': %s\n", pol->source, i,
-			        pol->ports[i].name, err);
+				pol->ports[i].name, err);
 			return rc;
 		}
 		app->nb_rxq[i] = pc.nb_rxq;
@@ -237,8 +237,8 @@ open_ports(struct hnv_app *app)
 }
 
 int
-hnv_compile(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program **out,
-	char *err, size_t errlen)
+hnv_compile(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program **out, char *err,
+	size_t errlen)
 {
 	uint16_t uplink = app->eth_port[pol->host.uplink];
 	struct hnv_compile_env env = {0};
@@ -319,7 +319,7 @@ main(int argc, char **argv)
 	if (setup_workers(app) != 0)
 		goto fail;
 	app->mp = rte_pktmbuf_pool_create("hnv_mbufs", mbuf_count(app), MBUF_CACHE, 0,
-	        RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (app->mp == NULL) {
 		fprintf(stderr, "dpdk-hnv: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto fail;
@@ -336,7 +336,7 @@ main(int argc, char **argv)
 	for (i = 0; i < app->n_workers; i++)
 		rte_eal_remote_launch(hnv_worker_main, app->workers[i], app->workers[i]->lcore_id);
 	printf("dpdk-hnv: forwarding: policy %s, %u ports, %u workers\n", app->policy_path,
-	        app->n_ports, app->n_workers);
+		app->n_ports, app->n_workers);
 	fflush(stdout);
 
 	hnv_control_loop(app);

@@ -51,15 +51,15 @@ show_policy(FILE *f)
 	const struct hnv_policy *p = shell_app->policy;
 
 	fprintf(f,
-	        "policy %s: host %s, %u ports, %u routing domains, %u subnets, "
-	        "%u VM NICs, %u mappings\n",
-	        p->source, p->host.name, p->n_ports, p->n_rds, p->n_subnets, p->n_vnics,
-	        p->n_mappings);
+		"policy %s: host %s, %u ports, %u routing domains, %u subnets, "
+		"%u VM NICs, %u mappings\n",
+		p->source, p->host.name, p->n_ports, p->n_rds, p->n_subnets, p->n_vnics,
+		p->n_mappings);
 	fprintf(f, "  %u ACLs; reloads %u, rejected reloads %u\n", p->n_acls, shell_app->reloads,
 		shell_app->reload_failures);
 	for (unsigned int i = 0; i < p->n_ports; i++)
 		fprintf(f, "  port %u %s -> %s%s\n", i, p->ports[i].name, p->ports[i].device,
-		        i == p->host.uplink ? " (uplink)" : "");
+			i == p->host.uplink ? " (uplink)" : "");
 }
 
 static void
@@ -82,15 +82,15 @@ cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 }
 
 static cmdline_parse_token_string_t cmd_show_show =
-        TOKEN_STRING_INITIALIZER(struct cmd_show_result, show, "show");
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_what =
-        TOKEN_STRING_INITIALIZER(struct cmd_show_result, what, "ports#drops#neighbors#policy");
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what, "ports#drops#neighbors#policy");
 
 static cmdline_parse_inst_t cmd_show = {
-        .f = cmd_show_parsed,
-        .help_str = "show ports|drops|neighbors|policy: counters, drop reasons, PA next hops, "
-                    "policy summary",
-        .tokens = {(void *)&cmd_show_show, (void *)&cmd_show_what, NULL},
+	.f = cmd_show_parsed,
+	.help_str = "show ports|drops|neighbors|policy: counters, drop reasons, PA next hops, "
+		    "policy summary",
+	.tokens = {(void *)&cmd_show_show, (void *)&cmd_show_what, NULL},
 };
 
 /* quit */
@@ -107,12 +107,12 @@ cmd_quit_parsed(void *parsed, struct cmdline *cl, void *data)
 }
 
 static cmdline_parse_token_string_t cmd_quit_word =
-        TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, "quit#exit");
+	TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, "quit#exit");
 
 static cmdline_parse_inst_t cmd_quit = {
-        .f = cmd_quit_parsed,
-        .help_str = "quit: stop forwarding and exit",
-        .tokens = {(void *)&cmd_quit_word, NULL},
+	.f = cmd_quit_parsed,
+	.help_str = "quit: stop forwarding and exit",
+	.tokens = {(void *)&cmd_quit_word, NULL},
 };
 
 /* help */
@@ -122,27 +122,27 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 	(void)parsed;
 	(void)data;
 	cmdline_printf(cl, "Commands:\n"
-	                   "  show ports       per-port counters and non-zero drops\n"
-	                   "  show drops       every drop reason, its total and meaning\n"
-	                   "  show neighbors   PA next hops and their MACs\n"
-	                   "  show policy      the loaded policy in brief\n"
-	                   "  show uft         flow table size and hit/miss counters\n"
-	                   "  show flows [N]   the first N (20) flows of the flow table\n"
-	                   "  show rules PORT  the port's layers and rules with hit counters\n"
-	                   "  trace PORT tcp|udp|icmp DST-IP SPORT DPORT\n"
-	                   "                   walk the layers for a packet the VM on PORT sends\n"
-	                   "  reload           read the policy file again\n"
-	                   "  help             this text\n"
-	                   "  quit             stop forwarding and exit\n");
+			   "  show ports       per-port counters and non-zero drops\n"
+			   "  show drops       every drop reason, its total and meaning\n"
+			   "  show neighbors   PA next hops and their MACs\n"
+			   "  show policy      the loaded policy in brief\n"
+			   "  show uft         flow table size and hit/miss counters\n"
+			   "  show flows [N]   the first N (20) flows of the flow table\n"
+			   "  show rules PORT  the port's layers and rules with hit counters\n"
+			   "  trace PORT tcp|udp|icmp DST-IP SPORT DPORT\n"
+			   "                   walk the layers for a packet the VM on PORT sends\n"
+			   "  reload           read the policy file again\n"
+			   "  help             this text\n"
+			   "  quit             stop forwarding and exit\n");
 }
 
 static cmdline_parse_token_string_t cmd_help_word =
-        TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, "help");
+	TOKEN_STRING_INITIALIZER(struct cmd_word_result, word, "help");
 
 static cmdline_parse_inst_t cmd_help = {
-        .f = cmd_help_parsed,
-        .help_str = "help: list commands",
-        .tokens = {(void *)&cmd_help_word, NULL},
+	.f = cmd_help_parsed,
+	.help_str = "help: list commands",
+	.tokens = {(void *)&cmd_help_word, NULL},
 };
 
 static cmdline_parse_ctx_t shell_ctx[] = {
@@ -154,8 +154,8 @@ static cmdline_parse_ctx_t shell_ctx[] = {
 	&cmd_trace,
 	&cmd_reload,
 	(cmdline_parse_inst_t *)&cmd_help,
-        (cmdline_parse_inst_t *)&cmd_quit,
-        NULL,
+	(cmdline_parse_inst_t *)&cmd_quit,
+	NULL,
 };
 
 struct cmdline *

@@ -158,8 +158,8 @@ cmd_rules_parsed(void *parsed, struct cmdline *cl, void *data)
 		cmdline_printf(cl, "no port named '%s'\n", res->port);
 		return;
 	}
-	vfp_program_visit_rules(vfp_switch_program(hnv_shell_app->sw), (uint16_t)port, print_rule,
-		NULL);
+	vfp_program_visit_rules(
+		vfp_switch_program(hnv_shell_app->sw), (uint16_t)port, print_rule, NULL);
 	fflush(stdout);
 }
 
@@ -198,15 +198,16 @@ cmd_trace_parsed(void *parsed, struct cmdline *cl, void *data)
 	int rc;
 
 	(void)data;
-	proto = strcmp(res->proto, "tcp") == 0 ? IPPROTO_TCP :
-		strcmp(res->proto, "udp") == 0 ? IPPROTO_UDP : IPPROTO_ICMP;
+	proto = strcmp(res->proto, "tcp") == 0   ? IPPROTO_TCP
+		: strcmp(res->proto, "udp") == 0 ? IPPROTO_UDP
+						 : IPPROTO_ICMP;
 	if (port < 0 || inet_pton(AF_INET, res->dst, &dst) != 1) {
 		cmdline_printf(cl, "usage: trace PORT tcp|udp|icmp DST-IP SPORT DPORT "
 				   "(PORT a VM port by name)\n");
 		return;
 	}
-	rc = vfp_trace_tuple(hnv_shell_app->sw, (uint16_t)port, proto, res->sport, dst.s_addr,
-		res->dport, &t);
+	rc = vfp_trace_tuple(
+		hnv_shell_app->sw, (uint16_t)port, proto, res->sport, dst.s_addr, res->dport, &t);
 	if (rc != 0) {
 		cmdline_printf(cl, "cannot trace from port '%s' (not a VM port)\n", res->port);
 		return;

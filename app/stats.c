@@ -32,17 +32,17 @@ hnv_stats_print(const struct hnv_app *app, FILE *f)
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			drops += st.drops[r];
 		fprintf(f,
-		        "port %s: rx-packets %" PRIu64 " tx-packets %" PRIu64
-		        " arp-replies %" PRIu64 " drops %" PRIu64 " rx-bytes %" PRIu64
-		        " tx-bytes %" PRIu64 " encapsulated %" PRIu64 " decapsulated %" PRIu64
-		        " arp-requests %" PRIu64 " consumed %" PRIu64 "\n",
-		        app->policy->ports[port].name, st.rx_packets, st.tx_packets, st.arp_replies,
-		        drops, st.rx_bytes, st.tx_bytes, st.encapsulated, st.decapsulated,
-		        st.arp_requests, st.consumed);
+			"port %s: rx-packets %" PRIu64 " tx-packets %" PRIu64
+			" arp-replies %" PRIu64 " drops %" PRIu64 " rx-bytes %" PRIu64
+			" tx-bytes %" PRIu64 " encapsulated %" PRIu64 " decapsulated %" PRIu64
+			" arp-requests %" PRIu64 " consumed %" PRIu64 "\n",
+			app->policy->ports[port].name, st.rx_packets, st.tx_packets, st.arp_replies,
+			drops, st.rx_bytes, st.tx_bytes, st.encapsulated, st.decapsulated,
+			st.arp_requests, st.consumed);
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			if (st.drops[r] != 0)
 				fprintf(f, "  drop %s: %" PRIu64 "\n", hnv_drop_name(r),
-				        st.drops[r]);
+					st.drops[r]);
 	}
 	hnv_stats_print_uft(app, f);
 }
@@ -61,7 +61,7 @@ hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 		vfp_neigh_get(app->sw, i, &addr, &mac, &ok);
 		uint32_t a = rte_be_to_cpu_32(addr);
 		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-		        a & 255);
+			a & 255);
 		rte_ether_format_addr(macs, sizeof(macs), &mac);
 		fprintf(f, "next-hop %s: %s\n", ip, ok ? macs : "unresolved");
 	}

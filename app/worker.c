@@ -42,7 +42,7 @@ hnv_worker_main(void *arg)
 		for (uint16_t i = 0; i < w->n_rx; i++) {
 			uint16_t port = w->rx[i].port;
 			uint16_t n = rte_eth_rx_burst(
-			        app->eth_port[port], w->rx[i].queue, pkts, VFP_BURST);
+				app->eth_port[port], w->rx[i].queue, pkts, VFP_BURST);
 
 			if (n == 0)
 				continue;

@@ -13,7 +13,7 @@
 
 int
 hnv_port_open(
-        const char *device, struct hnv_port_conf *conf, uint16_t *port_id, char *err, size_t errlen)
+	const char *device, struct hnv_port_conf *conf, uint16_t *port_id, char *err, size_t errlen)
 {
 	struct rte_eth_conf ec;
 	struct rte_eth_dev_info info;
@@ -23,7 +23,7 @@ hnv_port_open(
 	rc = rte_eth_dev_get_port_by_name(device, &pid);
 	if (rc != 0) {
 		snprintf(err, errlen,
-		        "no DPDK device named '%s' (give it to EAL with -a or --vdev)", device);
+			"no DPDK device named '%s' (give it to EAL with -a or --vdev)", device);
 		return -ENODEV;
 	}
 	rc = rte_eth_dev_info_get(pid, &info);
@@ -31,9 +31,9 @@ hnv_port_open(
 		goto fail;
 	if (conf->nb_txq > info.max_tx_queues) {
 		snprintf(err, errlen,
-		        "%s: needs %u tx queues (one per worker), has %u "
-		        "(net_af_packet: qpairs=N; or run fewer workers)",
-		        device, conf->nb_txq, info.max_tx_queues);
+			"%s: needs %u tx queues (one per worker), has %u "
+			"(net_af_packet: qpairs=N; or run fewer workers)",
+			device, conf->nb_txq, info.max_tx_queues);
 		return -EINVAL;
 	}
 	if (conf->nb_rxq > info.max_rx_queues)
@@ -45,7 +45,7 @@ hnv_port_open(
 	 * it (drivers like af_packet spread by other means and have none). */
 	if (conf->nb_rxq > 1) {
 		uint64_t hf = (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP) &
-			info.flow_type_rss_offloads;
+			      info.flow_type_rss_offloads;
 
 		if (hf != 0) {
 			ec.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
@@ -62,7 +62,7 @@ hnv_port_open(
 		goto fail;
 	for (q = 0; q < conf->nb_rxq; q++) {
 		rc = rte_eth_rx_queue_setup(
-		        pid, q, nb_rxd, rte_eth_dev_socket_id(pid), NULL, conf->mp);
+			pid, q, nb_rxd, rte_eth_dev_socket_id(pid), NULL, conf->mp);
 		if (rc != 0)
 			goto fail;
 	}

@@ -35,7 +35,7 @@ struct hnv_port_conf {
  * @return 0 or a negative errno
  */
 int hnv_port_open(const char *device, struct hnv_port_conf *conf, uint16_t *port_id, char *err,
-        size_t errlen);
+	size_t errlen);
 
 /** Stop and close a port opened by hnv_port_open. */
 void hnv_port_close(uint16_t port_id);

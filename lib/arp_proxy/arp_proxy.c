@@ -82,8 +82,8 @@ arp_proxy_parse(const uint8_t *frame, uint32_t len, struct arp_proxy_pkt *out)
 		return ARP_PROXY_MALFORMED;
 	arp = frame + l2;
 	if (rd16(arp + OFF_HRD) != RTE_ARP_HRD_ETHER ||
-	        rd16(arp + OFF_PRO) != RTE_ETHER_TYPE_IPV4 || arp[OFF_HLN] != RTE_ETHER_ADDR_LEN ||
-	        arp[OFF_PLN] != 4)
+		rd16(arp + OFF_PRO) != RTE_ETHER_TYPE_IPV4 || arp[OFF_HLN] != RTE_ETHER_ADDR_LEN ||
+		arp[OFF_PLN] != 4)
 		return ARP_PROXY_MALFORMED;
 
 	out->op = rd16(arp + OFF_OP);
@@ -103,7 +103,7 @@ arp_proxy_is_gratuitous(const struct arp_proxy_pkt *p)
 
 void
 arp_proxy_reply_in_place(
-        uint8_t *frame, const struct arp_proxy_pkt *req, const struct rte_ether_addr *mac)
+	uint8_t *frame, const struct arp_proxy_pkt *req, const struct rte_ether_addr *mac)
 {
 	uint8_t *arp = frame + req->l2_len;
 
@@ -119,7 +119,7 @@ arp_proxy_reply_in_place(
 
 int
 arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_addr *sha,
-        rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id)
+	rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id)
 {
 	const uint32_t len = ARP_FRAME_MIN + (vlan_id != 0 ? VLAN_HLEN : 0);
 	uint32_t off = 2 * RTE_ETHER_ADDR_LEN;
@@ -194,5 +194,5 @@ arp_proxy_neigh_should_request(struct arp_proxy_neigh *n, uint64_t now, uint64_t
 	if (last != 0 && (now < last || now - last < interval))
 		return false;
 	return __atomic_compare_exchange_n(
-	        &n->last_request, &last, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+		&n->last_request, &last, now, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 }

@@ -52,7 +52,7 @@ bool arp_proxy_is_gratuitous(const struct arp_proxy_pkt *p);
  * is kept. The frame length does not change.
  */
 void arp_proxy_reply_in_place(
-        uint8_t *frame, const struct arp_proxy_pkt *req, const struct rte_ether_addr *mac);
+	uint8_t *frame, const struct arp_proxy_pkt *req, const struct rte_ether_addr *mac);
 
 /**
  * Write a broadcast ARP request for @p tpa from (@p sha, @p spa) at @p buf,
@@ -60,7 +60,7 @@ void arp_proxy_reply_in_place(
  * @return the frame length (60 or 64), or -ENOSPC if @p size is too small
  */
 int arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_addr *sha,
-        rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id);
+	rte_be32_t spa, rte_be32_t tpa, uint16_t vlan_id);
 
 /**
  * A neighbor cache entry for one PA next hop. Written by whichever lcore sees

@@ -102,16 +102,16 @@ static void
 build_ipv4(uint8_t *b, const struct encap_outer *o, uint8_t proto)
 {
 	struct rte_ipv4_hdr ip = {
-	        .version_ihl = RTE_IPV4_VHL_DEF,
-	        .type_of_service = o->tos,
-	        .total_length = 0,
-	        .packet_id = 0,
-	        .fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
-	        .time_to_live = o->ttl != 0 ? o->ttl : DEFAULT_TTL,
-	        .next_proto_id = proto,
-	        .hdr_checksum = 0,
-	        .src_addr = o->src_ip,
-	        .dst_addr = o->dst_ip,
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.type_of_service = o->tos,
+		.total_length = 0,
+		.packet_id = 0,
+		.fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG),
+		.time_to_live = o->ttl != 0 ? o->ttl : DEFAULT_TTL,
+		.next_proto_id = proto,
+		.hdr_checksum = 0,
+		.src_addr = o->src_ip,
+		.dst_addr = o->dst_ip,
 	};
 
 	ip.hdr_checksum = rte_ipv4_cksum(&ip);
@@ -120,7 +120,7 @@ build_ipv4(uint8_t *b, const struct encap_outer *o, uint8_t proto)
 
 int
 encap_template_build(struct encap_template *t, enum encap_type type, const struct encap_outer *o,
-        uint32_t vsid, uint16_t entropy)
+	uint32_t vsid, uint16_t entropy)
 {
 	uint8_t *l4;
 
@@ -229,7 +229,7 @@ encap_inner_hash(const uint8_t *frame, uint32_t len)
 	off += 2; /* start of L3 */
 
 	if (etype == RTE_ETHER_TYPE_IPV4 && len >= off + IPV4_HLEN && (frame[off] >> 4) == 4 &&
-	        (frame[off] & 0xf) >= 5) {
+		(frame[off] & 0xf) >= 5) {
 		const uint8_t *ip = frame + off;
 		const uint32_t l4 = off + (uint32_t)(ip[0] & 0xf) * 4;
 		const uint8_t proto = ip[9];
@@ -239,8 +239,8 @@ encap_inner_hash(const uint8_t *frame, uint32_t len)
 		seq.b[8] = proto;
 		n = 9;
 		if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) &&
-		        (frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
-		        len >= l4 + 4) {
+			(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
+			len >= l4 + 4) {
 			memcpy(seq.b + 9, frame + l4, 4);
 			n = 13;
 		}

@@ -67,7 +67,7 @@ struct encap_rx_info {
 	rte_be32_t dst_ip;  /**< outer destination (should be our PA) */
 	uint16_t hdr_len;   /**< bytes to strip to reach the inner frame */
 	uint16_t inner_len; /**< inner frame length per the outer IPv4 total
-	                         length (excludes any Ethernet padding) */
+				 length (excludes any Ethernet padding) */
 };
 
 /** Why encap_parse() refused a packet; 0 is success. */
@@ -92,7 +92,7 @@ enum encap_parse_err {
  * @return 0, or -EINVAL on a bad VSID, VLAN or type
  */
 int encap_template_build(struct encap_template *t, enum encap_type type,
-        const struct encap_outer *o, uint32_t vsid, uint16_t entropy);
+	const struct encap_outer *o, uint32_t vsid, uint16_t entropy);
 
 /**
  * Write the template at @p dst (which must have t->len bytes, directly in

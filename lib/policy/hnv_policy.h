@@ -108,15 +108,15 @@ struct hnv_acl_rule_cfg {
 	uint8_t dst_len;
 	uint16_t src_port_lo, src_port_hi; /**< 0..65535 = any */
 	uint16_t dst_port_lo, dst_port_hi;
-	bool stateful;         /**< allowed connections admit their replies (default) */
+	bool stateful; /**< allowed connections admit their replies (default) */
 };
 
 /** An ACL on one port or on one VSID (R9, R21). */
 struct hnv_acl_cfg {
 	char name[HNV_NAME_MAX];
-	bool on_vsid;          /**< true: applies to every VM NIC of vsid */
+	bool on_vsid; /**< true: applies to every VM NIC of vsid */
 	uint32_t vsid;
-	uint16_t port;         /**< index into hnv_policy.ports when !on_vsid */
+	uint16_t port; /**< index into hnv_policy.ports when !on_vsid */
 	unsigned int n_rules;
 	struct hnv_acl_rule_cfg *rules; /**< in file order */
 };
@@ -165,7 +165,7 @@ int hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t
  * As hnv_policy_load(), from a string; @p source names it in messages.
  */
 int hnv_policy_parse(
-        const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen);
+	const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen);
 
 /** Free a policy from hnv_policy_load/parse. NULL is a no-op. */
 void hnv_policy_free(struct hnv_policy *p);

@@ -113,15 +113,15 @@ static bool
 acl_rule_is_catch_all(const struct hnv_acl_rule_cfg *a)
 {
 	return a->src_len == 0 && a->dst_len == 0 && a->protocol < 0 && a->src_port_lo == 0 &&
-		a->src_port_hi == 65535 && a->dst_port_lo == 0 && a->dst_port_hi == 65535;
+	       a->src_port_hi == 65535 && a->dst_port_lo == 0 && a->dst_port_hi == 65535;
 }
 
 /* One direction of an ACL as a group of @family; for IPv6 only the rules
  * that match every packet apply ("deny all" must deny IPv6 too; the
  * 5-tuple fields of the policy are IPv4). */
 static int
-acl_group_family(struct vfp_program *p, uint16_t port, int layer, const char *name,
-	uint16_t prio, enum vfp_dir dir, enum vfp_family family, const struct hnv_acl_cfg *acl)
+acl_group_family(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t prio,
+	enum vfp_dir dir, enum vfp_family family, const struct hnv_acl_cfg *acl)
 {
 	int group = vfp_group_add(p, port, layer, name, prio, dir, family);
 	uint8_t want = dir == VFP_DIR_OUT ? HNV_ACL_OUT : HNV_ACL_IN;
@@ -184,11 +184,13 @@ port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hn
 			return layer;
 		if (vacl != NULL &&
 			((rc = acl_group(p, port, layer, "vsid-out", 10, VFP_DIR_OUT, vacl)) < 0 ||
-				(rc = acl_group(p, port, layer, "vsid-in", 10, VFP_DIR_IN, vacl)) < 0))
+				(rc = acl_group(p, port, layer, "vsid-in", 10, VFP_DIR_IN, vacl)) <
+					0))
 			return rc;
 		if (pacl != NULL &&
 			((rc = acl_group(p, port, layer, "port-out", 20, VFP_DIR_OUT, pacl)) < 0 ||
-				(rc = acl_group(p, port, layer, "port-in", 20, VFP_DIR_IN, pacl)) < 0))
+				(rc = acl_group(p, port, layer, "port-in", 20, VFP_DIR_IN, pacl)) <
+					0))
 			return rc;
 	}
 
@@ -258,11 +260,11 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		const struct hnv_subnet_cfg *s = &pol->subnets[i];
 
 		rc = vfp_program_add_subnet(p, s->vsid, s->rdid, s->prefix, s->prefix_len,
-		        s->gateway,
-		        s->encap == HNV_ENCAP_NVGRE ? ENCAP_TYPE_NVGRE : ENCAP_TYPE_VXLAN);
+			s->gateway,
+			s->encap == HNV_ENCAP_NVGRE ? ENCAP_TYPE_NVGRE : ENCAP_TYPE_VXLAN);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.routing_domains[?].subnets[vsid=%u]",
-			        s->vsid);
+				s->vsid);
 			goto error;
 		}
 	}

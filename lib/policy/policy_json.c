@@ -55,7 +55,7 @@ pj_fail(struct ctx *c, const char *key, const char *fmt, ...)
 	va_end(ap);
 	if (c->err != NULL && c->errlen > 0)
 		snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->source, c->path, key ? "." : "",
-		        key ? key : "", msg);
+			key ? key : "", msg);
 	return -EINVAL;
 }
 
@@ -114,7 +114,7 @@ pj_mac_fmt(const struct rte_ether_addr *m)
 	const uint8_t *b = m->addr_bytes;
 
 	snprintf(r.s, sizeof(r.s), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
-	        b[5]);
+		b[5]);
 	return r;
 }
 
@@ -243,14 +243,14 @@ pj_v_str(struct ctx *c, const char *key, const json_t *v, char *dst, size_t size
 		return pj_fail(c, key, "must not be empty");
 	if (len >= size)
 		return pj_fail(c, key, "'%s' is longer than %zu characters", json_string_value(v),
-		        size - 1);
+			size - 1);
 	memcpy(dst, json_string_value(v), len + 1);
 	return 0;
 }
 
 int
 pj_v_int(struct ctx *c, const char *key, const json_t *v, const char *what, long long min,
-        long long max, long long *out)
+	long long max, long long *out)
 {
 	long long n;
 
@@ -275,16 +275,16 @@ pj_v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out)
 
 int
 pj_v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
-        rte_be32_t *addr, uint8_t *len)
+	rte_be32_t *addr, uint8_t *len)
 {
 	if (!json_is_string(v))
 		return pj_fail_type(c, key, v, "string");
 	if (!prefix_parse(json_string_value(v), addr, len))
 		return pj_fail(
-		        c, key, "malformed prefix '%s' (expected A.B.C.D/N)", json_string_value(v));
+			c, key, "malformed prefix '%s' (expected A.B.C.D/N)", json_string_value(v));
 	if (*len < min_len || *len > max_len)
 		return pj_fail(
-		        c, key, "prefix length %u out of range %u..%u", *len, min_len, max_len);
+			c, key, "prefix length %u out of range %u..%u", *len, min_len, max_len);
 	return 0;
 }
 
@@ -296,7 +296,7 @@ pj_v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr 
 		return pj_fail_type(c, key, v, "string");
 	if (!mac_parse(json_string_value(v), out))
 		return pj_fail(c, key, "malformed MAC address '%s' (expected xx:xx:xx:xx:xx:xx)",
-		        json_string_value(v));
+			json_string_value(v));
 	if (rte_is_zero_ether_addr(out))
 		return pj_fail(c, key, "MAC address must not be all-zero");
 	if (rte_is_multicast_ether_addr(out))
@@ -316,7 +316,7 @@ pj_get_array(struct ctx *c, json_t *obj, const char *key, size_t min, size_t max
 	n = json_array_size(v);
 	if (n < min)
 		return pj_fail(
-		        c, key, "needs at least %zu %s", min, min == 1 ? "entry" : "entries");
+			c, key, "needs at least %zu %s", min, min == 1 ? "entry" : "entries");
 	if (n > max)
 		return pj_fail(c, key, "has %zu entries, at most %zu allowed", n, max);
 	*arr = v;

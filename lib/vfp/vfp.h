@@ -40,8 +40,8 @@
 #define VFP_BURST 32
 #define VFP_NAME_MAX 32
 #define VFP_MAX_LAYERS 8
-#define VFP_MAX_GROUPS 16   /* per layer */
-#define VFP_MAX_ACTIONS 4   /* per rule */
+#define VFP_MAX_GROUPS 16 /* per layer */
+#define VFP_MAX_ACTIONS 4 /* per rule */
 
 struct vfp_switch;
 struct vfp_program;
@@ -89,7 +89,6 @@ void vfp_switch_free(struct vfp_switch *sw);
  */
 int vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog);
 
-
 /** The published program (control plane; NULL before the first publish). */
 const struct vfp_program *vfp_switch_program(const struct vfp_switch *sw);
 
@@ -120,8 +119,8 @@ enum vfp_port_role {
 
 /** Host-wide parameters of a program. */
 struct vfp_host_params {
-	uint16_t n_ports;   /**< switch ports 0..n_ports-1 */
-	uint16_t uplink;    /**< the PA-side port */
+	uint16_t n_ports; /**< switch ports 0..n_ports-1 */
+	uint16_t uplink;  /**< the PA-side port */
 	unsigned int n_pa;
 	rte_be32_t pa[VFP_MAX_PA]; /**< pa[0] is the tunnel source */
 	uint8_t pa_prefix_len[VFP_MAX_PA];
@@ -261,16 +260,16 @@ enum vfp_action_type {
 	VFP_ACT_ALLOW = 1, /**< ACL: pass */
 	VFP_ACT_BLOCK,     /**< ACL: drop (acl_deny); ends the walk */
 	VFP_ACT_MAP,       /**< VNet out: destination MAC through the mapping space
-			        of the VSID: a local port (hairpin) or the remote
-			        PA (encapsulation) */
+				of the VSID: a local port (hairpin) or the remote
+				PA (encapsulation) */
 	VFP_ACT_DECAP,     /**< VNet in: strip the tunnel (the uplink ingress already
-			        checked that the sending PA hosts the inner source) */
+				checked that the sending PA hosts the inner source) */
 	VFP_ACT_ROUTE_PA,  /**< PA routing: outer Ethernet/VLAN from the PA next hop */
 	VFP_ACT_SET_MAC,   /**< L2 rewrite of source and/or destination MAC */
 	VFP_ACT_SET_IP,    /**< L3 rewrite of source and/or destination IPv4 */
 	VFP_ACT_COUNT,     /**< count the flow's packets (those its meter passes) in counter `id` */
 	VFP_ACT_METER,     /**< police the flow with meter `id` (srTCM, colour
-			        blind); red packets are dropped as meter_red */
+				blind); red packets are dropped as meter_red */
 };
 
 #define VFP_SET_SRC 0x1
@@ -278,11 +277,11 @@ enum vfp_action_type {
 
 /** One action of a rule. */
 struct vfp_action {
-	uint8_t type;  /**< enum vfp_action_type */
-	uint8_t set;   /**< SET_MAC/SET_IP: VFP_SET_SRC | VFP_SET_DST */
+	uint8_t type; /**< enum vfp_action_type */
+	uint8_t set;  /**< SET_MAC/SET_IP: VFP_SET_SRC | VFP_SET_DST */
 	struct rte_ether_addr src_mac, dst_mac;
 	rte_be32_t src_ip, dst_ip;
-	uint16_t id;   /**< COUNT: counter id; METER: meter id */
+	uint16_t id; /**< COUNT: counter id; METER: meter id */
 };
 
 /** Rule flags. */
@@ -337,24 +336,24 @@ struct vfp_port_stats {
 	uint64_t rx_bytes;
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
-	uint64_t arp_replies;  /**< ARP replies sent out of this port by the proxy */
-	uint64_t arp_requests; /**< ARP requests sent out of this port (resolver) */
-	uint64_t encapsulated; /**< packets tunnelled out of the uplink */
-	uint64_t decapsulated; /**< tunnel packets received on the uplink */
-	uint64_t consumed;     /**< absorbed by the switch (ARP it learned from) */
+	uint64_t arp_replies;         /**< ARP replies sent out of this port by the proxy */
+	uint64_t arp_requests;        /**< ARP requests sent out of this port (resolver) */
+	uint64_t encapsulated;        /**< packets tunnelled out of the uplink */
+	uint64_t decapsulated;        /**< tunnel packets received on the uplink */
+	uint64_t consumed;            /**< absorbed by the switch (ARP it learned from) */
 	uint64_t drops[HNV_DROP_MAX]; /**< by reason, charged to the receiving port
-				         (tx_full: the transmitting port;
-				         mbuf_exhausted: the uplink) */
+					 (tx_full: the transmitting port;
+					 mbuf_exhausted: the uplink) */
 };
 
 /** Flow table counters kept by one lcore. */
 struct vfp_uft_stats {
-	uint64_t hits;      /**< packets that took the fast path */
-	uint64_t misses;    /**< packets that walked the layers */
-	uint64_t stale;     /**< hits on an entry whose dependencies changed */
-	uint64_t inserts;   /**< flows added (reverse entries included) */
-	uint64_t uncached;  /**< packets forwarded from the slow path because the
-			         table was full (never dropped for it) */
+	uint64_t hits;     /**< packets that took the fast path */
+	uint64_t misses;   /**< packets that walked the layers */
+	uint64_t stale;    /**< hits on an entry whose dependencies changed */
+	uint64_t inserts;  /**< flows added (reverse entries included) */
+	uint64_t uncached; /**< packets forwarded from the slow path because the
+				table was full (never dropped for it) */
 };
 
 /**
@@ -427,8 +426,7 @@ void vfp_lcore_flush(struct vfp_lcore *lc);
  * as mbuf_exhausted on the uplink.
  * @return the number of requests queued on @p lc
  */
-unsigned int vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc,
-	struct rte_mempool *mp);
+unsigned int vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempool *mp);
 
 /** Number of PA next hops, and how many are resolved (in @p resolved). */
 unsigned int vfp_neigh_count(const struct vfp_switch *sw, unsigned int *resolved);
@@ -445,8 +443,8 @@ void vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t
 	struct vfp_port_stats *out);
 
 /** Sum the flow table stats of @p n_lcores lcores into @p out. */
-void vfp_uft_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores,
-	struct vfp_uft_stats *out);
+void vfp_uft_stats_sum(
+	struct vfp_lcore *const *lcs, unsigned int n_lcores, struct vfp_uft_stats *out);
 
 /* ------------------------------------------------------------------ */
 /* Introspection: counters of the object model, flows, trace          */
@@ -455,16 +453,16 @@ void vfp_uft_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores,
 struct vfp_rule_info {
 	const char *layer;
 	const char *group;
-	const char *rule;       /**< NULL for the group line itself */
+	const char *rule; /**< NULL for the group line itself */
 	uint16_t priority;
 	enum vfp_dir dir;
-	uint64_t hits;          /**< flows that this rule (or layer) decided */
+	uint64_t hits; /**< flows that this rule (or layer) decided */
 };
 typedef void (*vfp_rule_visit_fn)(void *ctx, const struct vfp_rule_info *info);
 
 /** Call @p fn for each layer (rule NULL, group NULL) and rule of @p port. */
-void vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn,
-	void *ctx);
+void vfp_program_visit_rules(
+	const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn, void *ctx);
 
 /** A flow as shown to an operator. */
 struct vfp_flow_info {
@@ -474,18 +472,18 @@ struct vfp_flow_info {
 	rte_be32_t src_ip, dst_ip;
 	uint8_t proto;
 	uint16_t sport, dport;
-	const char *action;  /**< "forward", "encap", "decap", "drop" */
+	const char *action; /**< "forward", "encap", "decap", "drop" */
 	uint16_t out_port;
-	const char *state;   /**< TCP state or "-" */
-	bool reverse;        /**< created for the replies of an allowed flow */
+	const char *state; /**< TCP state or "-" */
+	bool reverse;      /**< created for the replies of an allowed flow */
 	uint64_t packets, bytes;
 	uint64_t idle_ms;
 };
 typedef void (*vfp_flow_visit_fn)(void *ctx, const struct vfp_flow_info *info);
 
 /** Call @p fn for up to @p max flows (control plane). @return flows visited */
-unsigned int vfp_switch_visit_flows(const struct vfp_switch *sw, unsigned int max,
-	vfp_flow_visit_fn fn, void *ctx);
+unsigned int vfp_switch_visit_flows(
+	const struct vfp_switch *sw, unsigned int max, vfp_flow_visit_fn fn, void *ctx);
 
 #define VFP_TRACE_MAX 24
 
@@ -493,7 +491,7 @@ unsigned int vfp_switch_visit_flows(const struct vfp_switch *sw, unsigned int ma
 struct vfp_trace {
 	unsigned int n;
 	struct {
-		uint16_t port;          /**< whose layers */
+		uint16_t port; /**< whose layers */
 		enum vfp_dir dir;
 		char layer[VFP_NAME_MAX];
 		char group[VFP_NAME_MAX]; /**< "" when no group of the layer matched */

@@ -5,13 +5,13 @@
 
 static const char *const drop_names[HNV_DROP_MAX] = {
 #define HNV_DROP_NAME(sym, name, help) [HNV_DROP_##sym] = name,
-        HNV_FOREACH_DROP(HNV_DROP_NAME)
+	HNV_FOREACH_DROP(HNV_DROP_NAME)
 #undef HNV_DROP_NAME
 };
 
 static const char *const drop_help[HNV_DROP_MAX] = {
 #define HNV_DROP_HELP(sym, name, help) [HNV_DROP_##sym] = help,
-        HNV_FOREACH_DROP(HNV_DROP_HELP)
+	HNV_FOREACH_DROP(HNV_DROP_HELP)
 #undef HNV_DROP_HELP
 };
 

@@ -46,7 +46,7 @@ enum hnv_drop_reason {
 #define HNV_DROP_ENUM(sym, name, help) HNV_DROP_##sym,
 	HNV_FOREACH_DROP(HNV_DROP_ENUM)
 #undef HNV_DROP_ENUM
-	        HNV_DROP_MAX
+		HNV_DROP_MAX
 };
 
 /** Operator-facing name of a drop reason ("unknown_vni"), or "?" if out of range. */

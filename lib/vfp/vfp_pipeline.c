@@ -182,7 +182,7 @@ vfp_parse_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, u
 		return PARSE_ARP;
 	rc = parse_inner(frame, len, pkt);
 	if (rc < 0) {
-		*why = (enum hnv_drop_reason)-rc;
+		*why = (enum hnv_drop_reason) - rc;
 		return -1;
 	}
 	if (pkt->is_ipv4 && pkt->key.src_ip != vnic->ip) {
@@ -242,7 +242,8 @@ vfp_parse_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *fram
 	}
 	err = encap_parse(frame, len, &info);
 	if (err != ENCAP_OK) {
-		*why = (unsigned int)err < RTE_DIM(parse_drop) ? parse_drop[err] : HNV_DROP_MALFORMED;
+		*why = (unsigned int)err < RTE_DIM(parse_drop) ? parse_drop[err]
+							       : HNV_DROP_MALFORMED;
 		return -1;
 	}
 	if (!vfp_is_our_pa(p, info.dst_ip)) {
@@ -251,7 +252,7 @@ vfp_parse_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *fram
 	}
 	rc = parse_inner(frame + info.hdr_len, info.inner_len, pkt);
 	if (rc < 0) {
-		*why = (enum hnv_drop_reason)-rc;
+		*why = (enum hnv_drop_reason) - rc;
 		return -1;
 	}
 	pkt->hdr_len = info.hdr_len;
@@ -363,8 +364,8 @@ vm_arp(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct 
 }
 
 static void
-uplink_arp(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
-	uint16_t port, struct rte_mbuf *m)
+uplink_arp(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m)
 {
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
 	struct arp_proxy_pkt a;
@@ -442,7 +443,7 @@ csum_replace4(rte_be16_t sum, rte_be32_t from, rte_be32_t to)
 	/* RFC 1624: HC' = ~(~HC + ~m + m') over 16-bit words. */
 	uint32_t s = (uint16_t)~sum;
 
-	s += (uint16_t)~(from & 0xffff) + (uint16_t)~(from >> 16);
+	s += (uint16_t) ~(from & 0xffff) + (uint16_t) ~(from >> 16);
 	s += (to & 0xffff) + (to >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
@@ -469,11 +470,12 @@ apply_rewrites(const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *fra
 			len >= l4 + sizeof(struct rte_tcp_hdr))
 			l4sum = frame + l4 + offsetof(struct rte_tcp_hdr, cksum);
 		else if (pkt->has_l4 && pkt->key.proto == IPPROTO_UDP &&
-			len >= l4 + sizeof(struct rte_udp_hdr) &&
-			((struct rte_udp_hdr *)(frame + l4))->dgram_cksum != 0)
+			 len >= l4 + sizeof(struct rte_udp_hdr) &&
+			 ((struct rte_udp_hdr *)(frame + l4))->dgram_cksum != 0)
 			l4sum = frame + l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
 		if (f->set & VFP_XSET_SRC_IP) {
-			ip->hdr_checksum = csum_replace4(ip->hdr_checksum, ip->src_addr, f->set_src_ip);
+			ip->hdr_checksum =
+				csum_replace4(ip->hdr_checksum, ip->src_addr, f->set_src_ip);
 			if (l4sum != NULL) {
 				memcpy(&sum, l4sum, 2);
 				sum = csum_replace4(sum, ip->src_addr, f->set_src_ip);
@@ -482,7 +484,8 @@ apply_rewrites(const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *fra
 			ip->src_addr = f->set_src_ip;
 		}
 		if (f->set & VFP_XSET_DST_IP) {
-			ip->hdr_checksum = csum_replace4(ip->hdr_checksum, ip->dst_addr, f->set_dst_ip);
+			ip->hdr_checksum =
+				csum_replace4(ip->hdr_checksum, ip->dst_addr, f->set_dst_ip);
 			if (l4sum != NULL) {
 				memcpy(&sum, l4sum, 2);
 				sum = csum_replace4(sum, ip->dst_addr, f->set_dst_ip);
@@ -536,16 +539,18 @@ apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 	switch (f->kind) {
 	case VFP_XP_FORWARD:
 		if (unlikely(f->set))
-			apply_rewrites(f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
+			apply_rewrites(
+				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
 		enqueue(lc, f->out_port, m);
 		return;
 	case VFP_XP_DECAP:
 		lc->stats[port].decapsulated++;
-		rte_pktmbuf_trim(m,
-			(uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
+		rte_pktmbuf_trim(
+			m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
 		rte_pktmbuf_adj(m, pkt->hdr_len);
 		if (unlikely(f->set))
-			apply_rewrites(f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
+			apply_rewrites(
+				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
 		enqueue(lc, f->out_port, m);
 		return;
 	case VFP_XP_ENCAP:
@@ -631,8 +636,8 @@ cache_reverse(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lco
 }
 
 static void
-slow_path(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
-	uint16_t port, struct rte_mbuf *m, const struct vfp_pkt *pkt, uint64_t now)
+slow_path(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt, uint64_t now)
 {
 	struct vfp_verdict v;
 	struct vfp_flow *f = NULL;
@@ -679,7 +684,7 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 	struct vfp_pkt meta[VFP_BURST];
 	const struct vfp_flow_key *keys[VFP_BURST];
 	struct vfp_flow *found[VFP_BURST];
-	int8_t what[VFP_BURST];        /* PARSE_* / 0 = flow / -1 = dropped */
+	int8_t what[VFP_BURST]; /* PARSE_* / 0 = flow / -1 = dropped */
 	enum hnv_drop_reason why[VFP_BURST];
 	uint64_t now = rte_rdtsc();
 	unsigned int k = 0;
@@ -750,7 +755,8 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 			if (!vm_arp(p, lc, port, m))
 				continue;
 			/* A VM's ARP reply: an L2 flow of its VSID, looked up alone. */
-			parse_inner(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), &meta[i]);
+			parse_inner(
+				rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), &meta[i]);
 			meta[i].key.vsid = p->ports[port].vnic->vsid;
 			meta[i].key.in_port = port;
 			meta[i].key.dir = VFP_DIR_OUT;
@@ -768,7 +774,7 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 		 * of a flow that an earlier one just added looks again. */
 		if (unlikely(walked) && (f == NULL || !vfp_flow_current(sw, f)))
 			f = vfp_uft_lookup(&sw->uft, &meta[i].key);
-flow:
+	flow:
 		if (likely(f != NULL && vfp_flow_current(sw, f))) {
 			lc->uft.hits++;
 			apply_flow(p, lc, port, m, &meta[i], f, now);
@@ -844,7 +850,8 @@ vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uin
 	}
 	if (rc == PARSE_FLOOD) {
 		snprintf(out->result, sizeof(out->result),
-			"broadcast/multicast: delivered to every local VM of VSID %u", pkt.key.vsid);
+			"broadcast/multicast: delivered to every local VM of VSID %u",
+			pkt.key.vsid);
 		return 0;
 	}
 	if (rc < 0) {

@@ -30,8 +30,8 @@
  * keep the flows of everything it did not change. */
 #define VFP_SLOT_NONE 0xffff
 #define VFP_NONE 0xffff
-#define VFP_SLOT_GLOBAL 0                          /* host, subnet set */
-#define VFP_SLOT_PORT(p) (1 + (p))                 /* a port's layers */
+#define VFP_SLOT_GLOBAL 0                           /* host, subnet set */
+#define VFP_SLOT_PORT(p) (1 + (p))                  /* a port's layers */
 #define VFP_SLOT_NEIGH(n) (1 + VFP_MAX_PORTS + (n)) /* a PA next hop's MAC */
 #define VFP_SLOT_VSID_BASE (1 + VFP_MAX_PORTS + VFP_MAX_NEIGH)
 #define VFP_N_SLOTS (VFP_SLOT_VSID_BASE + VFP_MAX_SUBNETS)
@@ -46,20 +46,20 @@
  * to memcmp otherwise, which costs more than the 9 bytes of hashing. */
 struct vfp_flow_key {
 	uint32_t vsid;
-	rte_be32_t outer_src;  /* IN from the uplink: the sender's PA, else 0 */
+	rte_be32_t outer_src; /* IN from the uplink: the sender's PA, else 0 */
 	rte_be32_t src_ip;
 	rte_be32_t dst_ip;
-	rte_be16_t sport;      /* TCP/UDP/SCTP ports; ICMP echo: the id in both */
+	rte_be16_t sport; /* TCP/UDP/SCTP ports; ICMP echo: the id in both */
 	rte_be16_t dport;
 	struct rte_ether_addr src_mac;
 	struct rte_ether_addr dst_mac;
 	rte_be16_t ethertype;
 	uint8_t proto;
-	uint8_t dir;           /* enum vfp_dir */
+	uint8_t dir; /* enum vfp_dir */
 	uint16_t in_port;
-	uint8_t encap;         /* IN: enum encap_type of the tunnel */
-	uint8_t pad[9];        /* to 48 bytes: rte_hash compares those with SIMD */
-} __rte_aligned(8);            /* rte_hash_crc loads 8 bytes at a time */
+	uint8_t encap;  /* IN: enum encap_type of the tunnel */
+	uint8_t pad[9]; /* to 48 bytes: rte_hash compares those with SIMD */
+} __rte_aligned(8);     /* rte_hash_crc loads 8 bytes at a time */
 
 _Static_assert(sizeof(struct vfp_flow_key) == 48, "flow key has hidden padding");
 
@@ -71,7 +71,7 @@ struct vfp_pkt {
 	uint16_t l3_off;    /* offset of the inner IPv4 header in the inner frame, 0 = not IPv4 */
 	uint8_t tcp_flags;
 	uint8_t is_ipv4;
-	uint8_t has_l4;     /* sport/dport were read (TCP/UDP/SCTP, not a fragment) */
+	uint8_t has_l4; /* sport/dport were read (TCP/UDP/SCTP, not a fragment) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -117,10 +117,10 @@ struct vfp_subnet {
 	uint8_t prefix_len;
 	uint8_t encap; /* enum encap_type */
 	rte_be32_t gateway;
-	uint16_t slot;     /* generation slot in the switch */
-	int space;         /* mapping space of the routing domain */
+	uint16_t slot;        /* generation slot in the switch */
+	int space;            /* mapping space of the routing domain */
 	uint64_t fingerprint; /* of everything a flow of this VSID depends on */
-	uint16_t n_local;  /* local VM ports, for inbound flood delivery */
+	uint16_t n_local;     /* local VM ports, for inbound flood delivery */
 	uint16_t local_ports[VFP_MAX_PORTS];
 };
 
@@ -131,9 +131,9 @@ enum vfp_space_type {
 
 struct vfp_space {
 	uint8_t type;
-	uint32_t rdid;              /* MAPPING */
-	char name[VFP_NAME_MAX];    /* NAT_POOL */
-	uint32_t ip_lo, ip_hi;      /* NAT_POOL, host order */
+	uint32_t rdid;           /* MAPPING */
+	char name[VFP_NAME_MAX]; /* NAT_POOL */
+	uint32_t ip_lo, ip_hi;   /* NAT_POOL, host order */
 	uint16_t port_lo, port_hi;
 };
 
@@ -155,8 +155,8 @@ struct vfp_layer {
 	char name[VFP_NAME_MAX];
 	uint16_t priority;
 	bool default_block;
-	uint64_t hits;       /* flows that walked it */
-	uint64_t defaulted;  /* ... and matched no rule */
+	uint64_t hits;      /* flows that walked it */
+	uint64_t defaulted; /* ... and matched no rule */
 	unsigned int n_groups;
 	struct vfp_group groups[VFP_MAX_GROUPS]; /* in the order added (ids) */
 	uint8_t order[VFP_MAX_GROUPS];           /* group ids, ascending priority */
@@ -169,7 +169,7 @@ struct vfp_port {
 	struct vfp_layer *layers[VFP_MAX_LAYERS]; /* in the order added (ids) */
 	uint8_t order[VFP_MAX_LAYERS];            /* layer ids, ascending priority */
 	uint64_t fingerprint;
-	bool can_block;                           /* some layer may refuse a packet */
+	bool can_block; /* some layer may refuse a packet */
 };
 
 struct vfp_program {
@@ -272,7 +272,7 @@ enum vfp_timeout_class {
 	VFP_TO_OTHER = 0,
 	VFP_TO_UDP,
 	VFP_TO_ICMP,
-	VFP_TO_TCP, /* by tcp_state */
+	VFP_TO_TCP,  /* by tcp_state */
 	VFP_TO_DROP, /* a cached ACL drop: short, so that sprayed tuples go soon */
 };
 
@@ -281,18 +281,18 @@ enum vfp_timeout_class {
 /* A UFT entry: the precomputed header transposition of one flow direction.
  * The first cache line holds what every hit reads and writes. */
 struct vfp_flow {
-	uint8_t kind;        /* enum vfp_xp_kind */
+	uint8_t kind; /* enum vfp_xp_kind */
 	uint8_t drop_reason;
-	uint8_t flags;       /* VFP_FLOW_* */
-	uint8_t tcp_state;   /* enum vfp_tcp_state */
+	uint8_t flags;     /* VFP_FLOW_* */
+	uint8_t tcp_state; /* enum vfp_tcp_state */
 	uint16_t out_port;
-	uint8_t to_class;    /* enum vfp_timeout_class */
-	uint8_t set;         /* VFP_SET_SRC | VFP_SET_DST of the rewrites */
+	uint8_t to_class; /* enum vfp_timeout_class */
+	uint8_t set;      /* VFP_SET_SRC | VFP_SET_DST of the rewrites */
 	uint32_t gen_global;
 	uint16_t dep_slot[VFP_FLOW_DEPS];
 	uint32_t dep_gen[VFP_FLOW_DEPS];
-	uint16_t counter;    /* VFP_NONE or a counter id */
-	uint16_t meter;      /* VFP_NONE or a meter id */
+	uint16_t counter; /* VFP_NONE or a counter id */
+	uint16_t meter;   /* VFP_NONE or a meter id */
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t last_tsc;
@@ -311,15 +311,15 @@ struct vfp_flow {
 #define VFP_FLOW_DEAD 2
 
 struct vfp_uft {
-	struct rte_hash *h;      /* key -> struct vfp_flow * */
-	struct vfp_flow *flows;  /* the entry pool */
-	struct rte_ring *free;   /* free entry indices */
-	uint32_t capacity;       /* keys */
-	uint32_t pool_size;      /* entries: capacity plus room for deferred frees */
-	rte_spinlock_t wlock;    /* serialises writers (workers' inserts, aging) */
+	struct rte_hash *h;     /* key -> struct vfp_flow * */
+	struct vfp_flow *flows; /* the entry pool */
+	struct rte_ring *free;  /* free entry indices */
+	uint32_t capacity;      /* keys */
+	uint32_t pool_size;     /* entries: capacity plus room for deferred frees */
+	rte_spinlock_t wlock;   /* serialises writers (workers' inserts, aging) */
 	uint32_t age_cursor;
-	uint32_t n_live;         /* keys in the table; rte_hash_count() also
-				    counts deleted keys not yet reclaimed */
+	uint32_t n_live; /* keys in the table; rte_hash_count() also
+			    counts deleted keys not yet reclaimed */
 };
 
 /* ------------------------------------------------------------------ */
@@ -331,7 +331,7 @@ struct vfp_switch {
 	unsigned int n_lcores;
 	int socket_id;
 	struct vfp_uft uft;
-	uint64_t timeout_tsc[8];   /* by class, TCP by state: see vfp_flow_timeout() */
+	uint64_t timeout_tsc[8]; /* by class, TCP by state: see vfp_flow_timeout() */
 	uint64_t tsc_hz;
 
 	/* Generations, by slot; bumped by the control plane (publish) and by
@@ -353,7 +353,8 @@ void vfp_program_seal(struct vfp_program *p);
 /* vfp_switch.c */
 int vfp_switch_vsid_slot(struct vfp_switch *sw, uint32_t vsid);
 int vfp_switch_neigh_ref(struct vfp_switch *sw, rte_be32_t ip, const struct rte_ether_addr *mac);
-void vfp_switch_neigh_learn(struct vfp_switch *sw, unsigned int i, const struct rte_ether_addr *mac);
+void vfp_switch_neigh_learn(
+	struct vfp_switch *sw, unsigned int i, const struct rte_ether_addr *mac);
 bool vfp_flow_current(const struct vfp_switch *sw, const struct vfp_flow *f);
 uint64_t vfp_flow_timeout(const struct vfp_switch *sw, const struct vfp_flow *f);
 
@@ -368,8 +369,8 @@ int vfp_uft_init(struct vfp_uft *u, uint32_t capacity, int socket, struct rte_rc
 void vfp_uft_fini(struct vfp_uft *u);
 struct vfp_flow *vfp_uft_alloc(struct vfp_uft *u);
 void vfp_uft_release(struct vfp_uft *u, struct vfp_flow *f);
-int vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop,
-	struct vfp_flow **current);
+int vfp_uft_insert(
+	struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop, struct vfp_flow **current);
 void vfp_uft_lookup_bulk(const struct vfp_uft *u, const struct vfp_flow_key **keys, unsigned int n,
 	struct vfp_flow **flows);
 struct vfp_flow *vfp_uft_lookup(const struct vfp_uft *u, const struct vfp_flow_key *key);
@@ -379,24 +380,23 @@ bool vfp_uft_delete(struct vfp_uft *u, struct vfp_flow *f);
 
 /* What the slow path decided for one packet. */
 struct vfp_verdict {
-	struct vfp_flow flow;     /* the transposition, ready to insert */
-	bool cacheable;           /* false: transient (next hop unresolved) */
-	bool reverse_wanted;      /* allowed and stateful: build the reply's entry */
-	int16_t solicit_neigh;    /* >= 0: next hop to ARP for */
+	struct vfp_flow flow;  /* the transposition, ready to insert */
+	bool cacheable;        /* false: transient (next hop unresolved) */
+	bool reverse_wanted;   /* allowed and stateful: build the reply's entry */
+	int16_t solicit_neigh; /* >= 0: next hop to ARP for */
 };
 
 void vfp_slow_path(struct vfp_switch *sw, const struct vfp_program *p, const struct vfp_pkt *pkt,
 	bool established, bool count, struct vfp_trace *trace, struct vfp_verdict *v);
-bool vfp_is_reply(struct vfp_switch *sw, const struct vfp_program *p,
-	const struct vfp_flow_key *k);
+bool vfp_is_reply(struct vfp_switch *sw, const struct vfp_program *p, const struct vfp_flow_key *k);
 void vfp_reverse_key(const struct vfp_program *p, const struct vfp_flow_key *k, uint16_t dst_port,
 	const struct vfp_entry *remote, struct vfp_flow_key *r);
 
 /* vfp_pipeline.c */
 int vfp_parse_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
 	struct vfp_pkt *pkt, enum hnv_drop_reason *why);
-int vfp_parse_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
-	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why);
+int vfp_parse_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct vfp_pkt *pkt, enum hnv_drop_reason *why);
 
 /* vfp_format.c */
 void vfp_format_ip(char *buf, size_t size, rte_be32_t ip);

@@ -97,8 +97,8 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	size = hp->table_size ? hp->table_size : VFP_DEFAULT_TABLE;
 	p->ports[hp->uplink].role = VFP_PORT_UPLINK;
 	p->max_entries = size;
-	p->entries = rte_zmalloc_socket("vfp_entries", sizeof(*p->entries) * size,
-		RTE_CACHE_LINE_SIZE, hp->socket_id);
+	p->entries = rte_zmalloc_socket(
+		"vfp_entries", sizeof(*p->entries) * size, RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->subnets = rte_zmalloc_socket("vfp_subnets", sizeof(*p->subnets) * VFP_MAX_SUBNETS,
 		RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id);
@@ -275,8 +275,8 @@ neigh_for(struct vfp_program *p, rte_be32_t pa)
 	}
 	if (p->hp.gateway == 0)
 		return -EHOSTUNREACH;
-	return vfp_switch_neigh_ref(p->sw, p->hp.gateway,
-		p->hp.has_gateway_mac ? &p->hp.gateway_mac : NULL);
+	return vfp_switch_neigh_ref(
+		p->sw, p->hp.gateway, p->hp.has_gateway_mac ? &p->hp.gateway_mac : NULL);
 }
 
 int
@@ -396,7 +396,7 @@ vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uin
 		return false;
 	sp = &p->spaces[space];
 	return sp->type == VFP_SPACE_NAT_POOL && a >= sp->ip_lo && a <= sp->ip_hi &&
-		port >= sp->port_lo && port <= sp->port_hi;
+	       port >= sp->port_lo && port <= sp->port_hi;
 }
 
 enum vfp_port_role
@@ -449,8 +449,8 @@ vfp_layer_add(struct vfp_program *p, uint16_t port, const char *name, uint16_t p
 }
 
 int
-vfp_group_add(struct vfp_program *p, uint16_t port, int layer, const char *name,
-	uint16_t priority, enum vfp_dir dir, enum vfp_family family)
+vfp_group_add(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t priority,
+	enum vfp_dir dir, enum vfp_family family)
 {
 	struct vfp_layer *l;
 	struct vfp_group *g;
@@ -621,8 +621,10 @@ port_can_block(const struct vfp_port *pp)
 			return true;
 		for (unsigned int g = 0; g < layer->n_groups; g++)
 			for (unsigned int r = 0; r < layer->groups[g].n_rules; r++)
-				for (unsigned int a = 0; a < layer->groups[g].rules[r].spec.n_actions; a++)
-					if (layer->groups[g].rules[r].spec.actions[a].type == VFP_ACT_BLOCK)
+				for (unsigned int a = 0;
+					a < layer->groups[g].rules[r].spec.n_actions; a++)
+					if (layer->groups[g].rules[r].spec.actions[a].type ==
+						VFP_ACT_BLOCK)
 						return true;
 	}
 	return false;
@@ -678,8 +680,7 @@ vfp_program_seal(struct vfp_program *p)
 }
 
 void
-vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn,
-	void *ctx)
+vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn, void *ctx)
 {
 	const struct vfp_port *pp;
 

@@ -41,12 +41,12 @@ struct walk {
 
 	bool dropped;
 	enum hnv_drop_reason drop;
-	bool stateless_allow;       /* an ALLOW without VFP_RULE_STATEFUL decided */
-	bool mapped;                /* a MAP action ran */
+	bool stateless_allow; /* an ALLOW without VFP_RULE_STATEFUL decided */
+	bool mapped;          /* a MAP action ran */
 	const struct vfp_entry *dst;
 	bool decap;
-	uint8_t set;                /* VFP_XSET_* */
-	uint16_t counter, meter;    /* VFP_NONE or the last COUNT / METER id */
+	uint8_t set;             /* VFP_XSET_* */
+	uint16_t counter, meter; /* VFP_NONE or the last COUNT / METER id */
 	struct rte_ether_addr set_src_mac, set_dst_mac;
 	rte_be32_t set_src_ip, set_dst_ip;
 };
@@ -59,9 +59,9 @@ vfp_format_ip(char *buf, size_t size, rte_be32_t ip)
 	snprintf(buf, size, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-static void
-trace_step(struct walk *w, uint16_t port, enum vfp_dir dir, const char *layer, const char *group,
-	const char *rule, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static void trace_step(struct walk *w, uint16_t port, enum vfp_dir dir, const char *layer,
+	const char *group, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
 
 static void
 trace_step(struct walk *w, uint16_t port, enum vfp_dir dir, const char *layer, const char *group,
@@ -181,7 +181,8 @@ do_map(struct walk *w, uint16_t port, enum vfp_dir dir, const char *layer, const
 		return;
 	w->mapped = true;
 	if (rte_is_same_ether_addr(&k->dst_mac, &w->p->hp.router_mac)) {
-		trace_step(w, port, dir, layer, group, rule, "map: router MAC, routing not enabled");
+		trace_step(
+			w, port, dir, layer, group, rule, "map: router MAC, routing not enabled");
 		walk_drop(w, HNV_DROP_NO_ROUTE);
 		return;
 	}
@@ -241,7 +242,8 @@ apply_rule(struct walk *w, uint16_t port, enum vfp_dir dir, const struct vfp_lay
 			trace_step(w, port, dir, layer->name, g->name, rn, "decap");
 			break;
 		case VFP_ACT_ROUTE_PA:
-			if (w->dst != NULL && w->dst->kind == VFP_ENTRY_REMOTE && w->trace != NULL) {
+			if (w->dst != NULL && w->dst->kind == VFP_ENTRY_REMOTE &&
+				w->trace != NULL) {
 				char nh[16];
 
 				vfp_format_ip(nh, sizeof(nh), w->p->sw->neigh[w->dst->neigh].ip);
@@ -332,7 +334,8 @@ walk_port(struct walk *w, uint16_t port, enum vfp_dir dir)
 			return;
 		}
 		trace_step(w, port, dir, layer->name, "", "", "default: %s",
-			layer->default_block ? "block overridden: reply of an allowed flow" : "allow");
+			layer->default_block ? "block overridden: reply of an allowed flow"
+					     : "allow");
 	}
 }
 
@@ -461,7 +464,8 @@ compose_encap(struct vfp_switch *sw, struct walk *w, struct vfp_verdict *v)
 	if (w->trace != NULL) {
 		vfp_format_ip(ip, sizeof(ip), e->pa);
 		snprintf(w->trace->result, sizeof(w->trace->result),
-			"encap %s vni %u to PA %s via next hop %02x:%02x:%02x:%02x:%02x:%02x, out port %u",
+			"encap %s vni %u to PA %s via next hop %02x:%02x:%02x:%02x:%02x:%02x, out "
+			"port %u",
 			encap_type_name((enum encap_type)e->subnet->encap), e->vsid, ip,
 			nh.addr_bytes[0], nh.addr_bytes[1], nh.addr_bytes[2], nh.addr_bytes[3],
 			nh.addr_bytes[4], nh.addr_bytes[5], p->hp.uplink);
@@ -581,11 +585,12 @@ vfp_slow_path(struct vfp_switch *sw, const struct vfp_program *p, const struct v
 		/* Replies need an entry of their own only where a layer could
 		 * refuse them: a port with a BLOCK rule or a blocking default. */
 		bool guarded = (k->dir == VFP_DIR_OUT && p->ports[k->in_port].can_block) ||
-			(dst_port < VFP_MAX_PORTS && p->ports[dst_port].can_block);
+			       (dst_port < VFP_MAX_PORTS && p->ports[dst_port].can_block);
 
 		f->flags |= VFP_FLOW_STATEFUL;
 		v->reverse_wanted = guarded && pkt->is_ipv4 &&
-			(k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_ICMP);
+				    (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP ||
+					    k->proto == IPPROTO_ICMP);
 	}
 	if (trace != NULL) {
 		trace->dropped = f->kind == VFP_XP_DROP;
@@ -636,5 +641,5 @@ vfp_is_reply(struct vfp_switch *sw, const struct vfp_program *p, const struct vf
 		vfp_reverse_key(p, k, 0, d, &r);
 	f = vfp_uft_lookup(&sw->uft, &r);
 	return f != NULL && f->kind != VFP_XP_DROP && (f->flags & VFP_FLOW_STATEFUL) &&
-		vfp_flow_current(sw, f);
+	       vfp_flow_current(sw, f);
 }

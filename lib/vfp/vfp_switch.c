@@ -269,7 +269,8 @@ vfp_switch_age(struct vfp_switch *sw, uint64_t now, unsigned int budget)
 			continue;
 		/* Idle past its timeout, or built from something that changed:
 		 * either way it would not be used as it is again. */
-		if (now - __atomic_load_n(&f->last_tsc, __ATOMIC_RELAXED) > vfp_flow_timeout(sw, f) ||
+		if (now - __atomic_load_n(&f->last_tsc, __ATOMIC_RELAXED) >
+				vfp_flow_timeout(sw, f) ||
 			!vfp_flow_current(sw, f)) {
 			if (vfp_uft_delete(u, f))
 				deleted++;

@@ -31,16 +31,19 @@ vfp_trace_tuple(struct vfp_switch *sw, uint16_t port, uint8_t proto, uint16_t sp
 	if (port >= p->hp.n_ports || p->ports[port].vnic == NULL)
 		return -EINVAL;
 	vnic = p->ports[port].vnic;
-	mask = rte_cpu_to_be_32(vnic->subnet->prefix_len ? ~0u << (32 - vnic->subnet->prefix_len) : 0);
-	dst = (dst_ip & mask) == vnic->subnet->prefix ? vfp_arp_lookup(p, vnic->vsid, dst_ip) : NULL;
-	if ((dst_ip & mask) == vnic->subnet->prefix && dst == NULL && dst_ip != vnic->subnet->gateway) {
+	mask = rte_cpu_to_be_32(
+		vnic->subnet->prefix_len ? ~0u << (32 - vnic->subnet->prefix_len) : 0);
+	dst = (dst_ip & mask) == vnic->subnet->prefix ? vfp_arp_lookup(p, vnic->vsid, dst_ip)
+						      : NULL;
+	if ((dst_ip & mask) == vnic->subnet->prefix && dst == NULL &&
+		dst_ip != vnic->subnet->gateway) {
 		char ip[16];
 
 		memset(out, 0, sizeof(*out));
 		vfp_format_ip(ip, sizeof(ip), dst_ip);
 		snprintf(out->result, sizeof(out->result),
-			"no CA %s in VSID %u: the ARP proxy does not answer, the VM cannot send", ip,
-			vnic->vsid);
+			"no CA %s in VSID %u: the ARP proxy does not answer, the VM cannot send",
+			ip, vnic->vsid);
 		out->dropped = true;
 		out->drop = HNV_DROP_ARP_NO_ENTRY;
 		return 0;

@@ -78,8 +78,8 @@ vfp_uft_init(struct vfp_uft *u, uint32_t capacity, int socket, struct rte_rcu_qs
 	if (rte_hash_rcu_qsbr_add(u->h, &rc) != 0)
 		return -ENOMEM;
 
-	u->flows = rte_zmalloc_socket("vfp_flows", sizeof(*u->flows) * u->pool_size,
-		RTE_CACHE_LINE_SIZE, socket);
+	u->flows = rte_zmalloc_socket(
+		"vfp_flows", sizeof(*u->flows) * u->pool_size, RTE_CACHE_LINE_SIZE, socket);
 	snprintf(name, sizeof(name), "vfp_uftfree_%u", id);
 	u->free = rte_ring_create(name, u->pool_size, socket, RING_F_EXACT_SZ);
 	if (u->flows == NULL || u->free == NULL)
@@ -123,8 +123,8 @@ vfp_uft_release(struct vfp_uft *u, struct vfp_flow *f)
  * Returns 0 (inserted, *current = f), -EEXIST, or -ENOSPC (table full: @f
  * is released, nothing inserted). */
 int
-vfp_uft_insert(struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop,
-	struct vfp_flow **current)
+vfp_uft_insert(
+	struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop, struct vfp_flow **current)
 {
 	struct vfp_uft *u = &sw->uft;
 	void *data;
@@ -214,8 +214,8 @@ static const char *const tcp_names[] = {
 };
 
 unsigned int
-vfp_switch_visit_flows(const struct vfp_switch *sw, unsigned int max, vfp_flow_visit_fn fn,
-	void *ctx)
+vfp_switch_visit_flows(
+	const struct vfp_switch *sw, unsigned int max, vfp_flow_visit_fn fn, void *ctx)
 {
 	const struct vfp_uft *u = &sw->uft;
 	uint64_t now = rte_get_tsc_cycles();
@@ -236,8 +236,9 @@ vfp_switch_visit_flows(const struct vfp_switch *sw, unsigned int max, vfp_flow_v
 		info.proto = f->key.proto;
 		info.sport = rte_be_to_cpu_16(f->key.sport);
 		info.dport = rte_be_to_cpu_16(f->key.dport);
-		info.action = f->kind < RTE_DIM(kind_names) && kind_names[f->kind] ?
-			kind_names[f->kind] : "?";
+		info.action = f->kind < RTE_DIM(kind_names) && kind_names[f->kind]
+				      ? kind_names[f->kind]
+				      : "?";
 		info.out_port = f->out_port;
 		info.state = f->tcp_state < RTE_DIM(tcp_names) ? tcp_names[f->tcp_state] : "?";
 		info.reverse = f->flags & VFP_FLOW_REVERSE;

@@ -49,7 +49,8 @@ static const char policy_json[] =
 	"\"mac\":\"02:00:00:02:00:20\",\"gateway\":\"192.168.2.1\","
 	"\"gateway_mac\":\"02:00:00:02:00:01\"},"
 	"\"ports\":[{\"name\":\"uplink\",\"device\":\"u\"},{\"name\":\"web\",\"device\":\"w\"}],"
-	"\"routing_domains\":[{\"rdid\":1,\"subnets\":[{\"vsid\":5001,\"prefix\":\"10.1.0.0/16\"}]}],"
+	"\"routing_domains\":[{\"rdid\":1,\"subnets\":[{\"vsid\":5001,\"prefix\":\"10.1.0.0/"
+	"16\"}]}],"
 	"\"vm_nics\":[{\"name\":\"web\",\"mac\":\"02:50:01:00:00:12\",\"ip\":\"10.1.1.12\","
 	"\"vsid\":5001,\"port\":\"web\"}],"
 	"\"mappings\":[{\"vsid\":5001,\"ca\":\"10.1.1.11\",\"mac\":\"02:50:01:00:00:11\","
@@ -113,8 +114,8 @@ set_flow(struct rte_mbuf *m, uint32_t i)
 	struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 14 + 20);
 
 	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + (i >> 16) * 4096 + (i & 0xfff)));
-	udp->dst_port = rte_cpu_to_be_16((uint16_t)(1024 + ((i >> 12) & 0xf) * 4096 +
-		((i >> 16) & 0xfff)));
+	udp->dst_port =
+		rte_cpu_to_be_16((uint16_t)(1024 + ((i >> 12) & 0xf) * 4096 + ((i >> 16) & 0xfff)));
 }
 
 struct run {
@@ -168,7 +169,8 @@ raw_hash_floor(uint32_t nkeys, double *one, double *random)
 		.entries = nkeys + 4096,
 		.key_len = 48,
 		.hash_func = rte_hash_crc,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+		.extra_flag =
+			RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct rte_hash *h = rte_hash_create(&hp);
 	static uint64_t keys[BURST][6];
@@ -195,7 +197,6 @@ raw_hash_floor(uint32_t nkeys, double *one, double *random)
 	}
 	rte_hash_free(h);
 }
-
 
 static uint32_t
 pick_seq_table(uint64_t n, void *arg)
@@ -243,8 +244,8 @@ main(int argc, char **argv)
 {
 	char *eal_small[] = {argv[0], "--no-pci", "--no-shconf", "-l", "0",
 		"--log-level=lib.*:error", "--no-huge", "-m", "4096", NULL};
-	char *eal_huge[] = {argv[0], "--no-pci", "--in-memory", "-l", "0",
-		"--log-level=lib.*:error", NULL};
+	char *eal_huge[] = {
+		argv[0], "--no-pci", "--in-memory", "-l", "0", "--log-level=lib.*:error", NULL};
 	bool huge = false;
 	static struct vfp_lcore lc;
 	uint32_t nflows = 1u << 20, i;
@@ -276,8 +277,8 @@ main(int argc, char **argv)
 		else
 			return 2;
 	}
-	if ((huge ? rte_eal_init(RTE_DIM(eal_huge) - 1, eal_huge) :
-		    rte_eal_init(RTE_DIM(eal_small) - 1, eal_small)) < 0)
+	if ((huge ? rte_eal_init(RTE_DIM(eal_huge) - 1, eal_huge)
+		  : rte_eal_init(RTE_DIM(eal_small) - 1, eal_small)) < 0)
 		return 2;
 	hz = rte_get_tsc_hz();
 	if (hnv_policy_parse(policy_json, "bench", &pol, err, sizeof(err)) != 0) {

@@ -133,7 +133,7 @@ compare_port(const char *dir, const char *name, uint16_t port)
 		uint32_t off;
 
 		if (exp[i].len == o->pkts[i].len &&
-		        memcmp(exp[i].data, o->pkts[i].data, exp[i].len) == 0)
+			memcmp(exp[i].data, o->pkts[i].data, exp[i].len) == 0)
 			continue;
 		for (off = 0; off < exp[i].len && off < o->pkts[i].len; off++)
 			if (exp[i].data[off] != o->pkts[i].data[off])
@@ -172,7 +172,7 @@ compare_drops(const char *dir, const struct hnv_policy *pol, struct vfp_lcore *l
 					break;
 			if (port < 0 || r == HNV_DROP_MAX) {
 				fprintf(stderr, "  %s: unknown port or reason '%s %s'\n", path,
-				        pname, reason);
+					pname, reason);
 				failures++;
 				continue;
 			}
@@ -184,9 +184,9 @@ compare_drops(const char *dir, const struct hnv_policy *pol, struct vfp_lcore *l
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			if (lc->stats[port].drops[r] != expected[port][r]) {
 				fprintf(stderr,
-				        "  port %s: drop %s = %" PRIu64 ", expected %" PRIu64 "\n",
-				        pol->ports[port].name, hnv_drop_name(r),
-				        lc->stats[port].drops[r], expected[port][r]);
+					"  port %s: drop %s = %" PRIu64 ", expected %" PRIu64 "\n",
+					pol->ports[port].name, hnv_drop_name(r),
+					lc->stats[port].drops[r], expected[port][r]);
 				failures++;
 			}
 }
@@ -195,7 +195,7 @@ int
 main(int argc, char **argv)
 {
 	char *eal_argv[] = {argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-	        "--log-level=lib.*:error", "-l", "0", NULL};
+		"--log-level=lib.*:error", "-l", "0", NULL};
 	static struct pkt in[MAX_PKTS];
 	static struct vfp_lcore lc;
 	struct hnv_compile_env env = {0};
@@ -258,7 +258,7 @@ main(int argc, char **argv)
 		for (j = i; j < n_in && in[j].port == in[i].port && n < VFP_BURST; j++, n++) {
 			burst[n] = rte_pktmbuf_alloc(mp);
 			if (burst[n] == NULL ||
-			        rte_pktmbuf_append(burst[n], (uint16_t)in[j].len) == NULL) {
+				rte_pktmbuf_append(burst[n], (uint16_t)in[j].len) == NULL) {
 				fprintf(stderr, "cannot build mbuf for input packet %u\n", j);
 				return 2;
 			}

@@ -22,13 +22,13 @@
 #define IP4(a, b, c, d) RTE_BE32(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
 static const struct encap_outer outer_a = {
-        .src_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}},
-        .dst_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x02}},
-        .vlan_id = 0,
-        .src_ip = IP4(192, 168, 1, 10),
-        .dst_ip = IP4(192, 168, 2, 20),
-        .ttl = 0,
-        .tos = 0,
+	.src_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}},
+	.dst_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x02}},
+	.vlan_id = 0,
+	.src_ip = IP4(192, 168, 1, 10),
+	.dst_ip = IP4(192, 168, 2, 20),
+	.ttl = 0,
+	.tos = 0,
 };
 
 /* A 64-byte inner frame: Ethernet, IPv4, UDP 10.1.0.4:1000 -> 10.1.0.5:2000. */
@@ -36,48 +36,48 @@ static size_t
 make_inner(uint8_t *p, size_t len)
 {
 	static const uint8_t hdr[] = {
-	        0x00,
-	        0x15,
-	        0x5d,
-	        0x00,
-	        0x00,
-	        0x05,
-	        0x00,
-	        0x15,
-	        0x5d,
-	        0x00,
-	        0x00,
-	        0x04,
-	        0x08,
-	        0x00,
-	        0x45,
-	        0x00,
-	        0x00,
-	        0x32,
-	        0x00,
-	        0x00,
-	        0x40,
-	        0x00,
-	        0x40,
-	        0x11,
-	        0x00,
-	        0x00,
-	        10,
-	        1,
-	        0,
-	        4,
-	        10,
-	        1,
-	        0,
-	        5,
-	        0x03,
-	        0xe8,
-	        0x07,
-	        0xd0,
-	        0x00,
-	        0x1e,
-	        0x00,
-	        0x00,
+		0x00,
+		0x15,
+		0x5d,
+		0x00,
+		0x00,
+		0x05,
+		0x00,
+		0x15,
+		0x5d,
+		0x00,
+		0x00,
+		0x04,
+		0x08,
+		0x00,
+		0x45,
+		0x00,
+		0x00,
+		0x32,
+		0x00,
+		0x00,
+		0x40,
+		0x00,
+		0x40,
+		0x11,
+		0x00,
+		0x00,
+		10,
+		1,
+		0,
+		4,
+		10,
+		1,
+		0,
+		5,
+		0x03,
+		0xe8,
+		0x07,
+		0xd0,
+		0x00,
+		0x1e,
+		0x00,
+		0x00,
 	};
 	size_t i;
 
@@ -89,7 +89,7 @@ make_inner(uint8_t *p, size_t len)
 /* Template + stamp + inner frame into @p buf; returns the frame length. */
 static size_t
 make_packet(uint8_t *buf, enum encap_type type, const struct encap_outer *o, uint32_t vsid,
-        uint16_t entropy, uint16_t inner_len)
+	uint16_t entropy, uint16_t inner_len)
 {
 	struct encap_template t;
 
@@ -108,18 +108,18 @@ test_vxlan_header_is_byte_exact(void **state)
 	 * folded 0x49e3+0x2 = 0x49e5, complement = 0xb61a.
 	 */
 	static const uint8_t expected[50] = {
-	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, /* dst MAC: next hop */
-	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, /* src MAC: ours */
-	        0x08, 0x00,                         /* IPv4 */
-	        0x45, 0x00, 0x00, 0x64,             /* v4 IHL 5, TOS 0, total 100 */
-	        0x00, 0x00, 0x40, 0x00,             /* ID 0, DF */
-	        0x40, 0x11, 0xb6, 0x1a,             /* TTL 64 (default), UDP, checksum */
-	        0xc0, 0xa8, 0x01, 0x0a,             /* 192.168.1.10 */
-	        0xc0, 0xa8, 0x02, 0x14,             /* 192.168.2.20 */
-	        0xc3, 0x50, 0x12, 0xb5,             /* sport 50000, dport 4789 */
-	        0x00, 0x50, 0x00, 0x00,             /* UDP length 80, checksum 0 */
-	        0x08, 0x00, 0x00, 0x00,             /* I flag, reserved */
-	        0x00, 0x13, 0x88, 0x00,             /* VNI 5000, reserved */
+		0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, /* dst MAC: next hop */
+		0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, /* src MAC: ours */
+		0x08, 0x00,                         /* IPv4 */
+		0x45, 0x00, 0x00, 0x64,             /* v4 IHL 5, TOS 0, total 100 */
+		0x00, 0x00, 0x40, 0x00,             /* ID 0, DF */
+		0x40, 0x11, 0xb6, 0x1a,             /* TTL 64 (default), UDP, checksum */
+		0xc0, 0xa8, 0x01, 0x0a,             /* 192.168.1.10 */
+		0xc0, 0xa8, 0x02, 0x14,             /* 192.168.2.20 */
+		0xc3, 0x50, 0x12, 0xb5,             /* sport 50000, dport 4789 */
+		0x00, 0x50, 0x00, 0x00,             /* UDP length 80, checksum 0 */
+		0x08, 0x00, 0x00, 0x00,             /* I flag, reserved */
+		0x00, 0x13, 0x88, 0x00,             /* VNI 5000, reserved */
 	};
 	struct encap_template t;
 	uint8_t out[ENCAP_MAX_HDR_LEN];
@@ -143,14 +143,14 @@ test_vxlan_vlan_header_is_byte_exact(void **state)
 	 * folded 0x2f7f+0x2 = 0x2f81, complement = 0xd07e.
 	 */
 	static const uint8_t expected[54] = {
-	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x81, 0x00,
-	        0x00, 0x64,                                     /* 802.1Q, PCP 0, VLAN 100 */
-	        0x08, 0x00, 0x45, 0x00, 0x06, 0x00,             /* total 20+8+8+1500 */
-	        0x00, 0x00, 0x40, 0x00, 0x20, 0x11, 0xd0, 0x7e, /* TTL 32 */
-	        0xc0, 0xa8, 0x01, 0x0a, 0xc0, 0xa8, 0x02, 0x14, 0xff, 0xff, 0x12,
-	        0xb5,                                           /* sport 65535 */
-	        0x05, 0xec, 0x00, 0x00,                         /* UDP length 1516 */
-	        0x08, 0x00, 0x00, 0x00, 0xab, 0xcd, 0xef, 0x00, /* VNI 0xabcdef */
+		0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x81, 0x00,
+		0x00, 0x64,                                     /* 802.1Q, PCP 0, VLAN 100 */
+		0x08, 0x00, 0x45, 0x00, 0x06, 0x00,             /* total 20+8+8+1500 */
+		0x00, 0x00, 0x40, 0x00, 0x20, 0x11, 0xd0, 0x7e, /* TTL 32 */
+		0xc0, 0xa8, 0x01, 0x0a, 0xc0, 0xa8, 0x02, 0x14, 0xff, 0xff, 0x12,
+		0xb5,                                           /* sport 65535 */
+		0x05, 0xec, 0x00, 0x00,                         /* UDP length 1516 */
+		0x08, 0x00, 0x00, 0x00, 0xab, 0xcd, 0xef, 0x00, /* VNI 0xabcdef */
 	};
 	struct encap_outer o = outer_a;
 	struct encap_template t;
@@ -176,11 +176,11 @@ test_nvgre_header_is_byte_exact(void **state)
 	 * folded 0x19c2+0x1 = 0x19c3, complement = 0xe63c.
 	 */
 	static const uint8_t expected[42] = {
-	        0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x08, 0x00,
-	        0x45, 0x10, 0x00, 0x80, 0x00, 0x00, 0x40, 0x00, 0x80, 0x2f, 0xe6, 0x3c, 0x0a, 0x00,
-	        0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x20, 0x00, 0x65,
-	        0x58,                   /* K only, version 0, TEB */
-	        0x12, 0x34, 0x56, 0x7f, /* VSID 0x123456, FlowID 0x7f */
+		0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, 0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, 0x08, 0x00,
+		0x45, 0x10, 0x00, 0x80, 0x00, 0x00, 0x40, 0x00, 0x80, 0x2f, 0xe6, 0x3c, 0x0a, 0x00,
+		0x00, 0x01, 0x0a, 0x00, 0x00, 0x02, 0x20, 0x00, 0x65,
+		0x58,                   /* K only, version 0, TEB */
+		0x12, 0x34, 0x56, 0x7f, /* VSID 0x123456, FlowID 0x7f */
 	};
 	struct encap_outer o = outer_a;
 	struct encap_template t;
@@ -229,12 +229,12 @@ test_stamp_checksum_matches_full_for_all_lengths(void **state)
 		uint16_t vlan;
 		enum encap_type type;
 	} cases[] = {
-	        {0xc0a8010a, 0xc0a80214, 0, 0, 0, ENCAP_TYPE_VXLAN},
-	        {0xffffffff, 0xfffffffe, 255, 0xff, 0, ENCAP_TYPE_VXLAN},
-	        {0xfffeffff, 0xffffff00, 1, 0xfc, 4094, ENCAP_TYPE_NVGRE},
-	        {0x00000000, 0x00000000, 0, 0, 0, ENCAP_TYPE_NVGRE},
-	        {0x7fff8000, 0x00010001, 64, 0xb8, 7, ENCAP_TYPE_VXLAN},
-	        {0x3fffbfff, 0xbaffffff, 17, 0x22, 0, ENCAP_TYPE_NVGRE},
+		{0xc0a8010a, 0xc0a80214, 0, 0, 0, ENCAP_TYPE_VXLAN},
+		{0xffffffff, 0xfffffffe, 255, 0xff, 0, ENCAP_TYPE_VXLAN},
+		{0xfffeffff, 0xffffff00, 1, 0xfc, 4094, ENCAP_TYPE_NVGRE},
+		{0x00000000, 0x00000000, 0, 0, 0, ENCAP_TYPE_NVGRE},
+		{0x7fff8000, 0x00010001, 64, 0xb8, 7, ENCAP_TYPE_VXLAN},
+		{0x3fffbfff, 0xbaffffff, 17, 0x22, 0, ENCAP_TYPE_NVGRE},
 	};
 	uint8_t out[ENCAP_MAX_HDR_LEN];
 	struct rte_ipv4_hdr ip;
@@ -262,13 +262,13 @@ test_stamp_checksum_matches_full_for_all_lengths(void **state)
 			assert_int_equal(rte_be_to_cpu_16(ip.total_length), ip_len + inner);
 			if (t.type == ENCAP_TYPE_VXLAN)
 				assert_int_equal((out[t.l4_off + 4] << 8) | out[t.l4_off + 5],
-				        ip_len + inner - 20);
+					ip_len + inner - 20);
 			stamped = ip.hdr_checksum;
 			ip.hdr_checksum = 0;
 			if (stamped != rte_ipv4_cksum(&ip))
 				fail_msg("case %zu inner_len %u: stamped %#x full %#x", c, inner,
-				        rte_be_to_cpu_16(stamped),
-				        rte_be_to_cpu_16(rte_ipv4_cksum(&ip)));
+					rte_be_to_cpu_16(stamped),
+					rte_be_to_cpu_16(rte_ipv4_cksum(&ip)));
 		}
 	}
 }
@@ -278,7 +278,7 @@ static size_t
 make_l4_frame(uint8_t *p, int tags, uint8_t proto, uint16_t sport, uint16_t dport, uint16_t frag)
 {
 	static const uint8_t macs[12] = {
-	        0x00, 0x15, 0x5d, 0x00, 0x00, 0x05, 0x00, 0x15, 0x5d, 0x00, 0x00, 0x04};
+		0x00, 0x15, 0x5d, 0x00, 0x00, 0x05, 0x00, 0x15, 0x5d, 0x00, 0x00, 0x04};
 	static const uint8_t addrs[8] = {10, 1, 0, 4, 10, 1, 0, 5};
 	size_t off = 12;
 	int i;
@@ -322,28 +322,28 @@ test_inner_hash_known_answer(void **state)
 	uint8_t f[64];
 	size_t n;
 	static const uint8_t arp[42] = {
-	        0xff,
-	        0xff,
-	        0xff,
-	        0xff,
-	        0xff,
-	        0xff,
-	        0x00,
-	        0x15,
-	        0x5d,
-	        0x01,
-	        0x02,
-	        0x03,
-	        0x08,
-	        0x06,
-	        0x00,
-	        0x01,
-	        0x08,
-	        0x00,
-	        0x06,
-	        0x04,
-	        0x00,
-	        0x01,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0xff,
+		0x00,
+		0x15,
+		0x5d,
+		0x01,
+		0x02,
+		0x03,
+		0x08,
+		0x06,
+		0x00,
+		0x01,
+		0x08,
+		0x00,
+		0x06,
+		0x04,
+		0x00,
+		0x01,
 	};
 
 	(void)state;
@@ -394,7 +394,7 @@ test_inner_hash_differing_ports_give_different_sport(void **state)
 	}
 	n = make_l4_frame(f, 0, 6, 40000, 444, 0);
 	assert_int_not_equal(
-	        encap_vxlan_sport(encap_inner_hash(f, (uint32_t)n)), encap_vxlan_sport(h0));
+		encap_vxlan_sport(encap_inner_hash(f, (uint32_t)n)), encap_vxlan_sport(h0));
 	/* Protocols without ports and fragments hash the addresses only. */
 	n = make_l4_frame(f, 0, 1, 1, 2, 0);
 	h0 = encap_inner_hash(f, (uint32_t)n);
@@ -727,10 +727,10 @@ test_parse_every_truncation_is_safe(void **state)
 		enum encap_type type;
 		uint16_t vlan;
 	} kinds[] = {
-	        {ENCAP_TYPE_VXLAN, 0},
-	        {ENCAP_TYPE_VXLAN, 10},
-	        {ENCAP_TYPE_NVGRE, 0},
-	        {ENCAP_TYPE_NVGRE, 10},
+		{ENCAP_TYPE_VXLAN, 0},
+		{ENCAP_TYPE_VXLAN, 10},
+		{ENCAP_TYPE_NVGRE, 0},
+		{ENCAP_TYPE_NVGRE, 10},
 	};
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -771,27 +771,27 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	        cmocka_unit_test(test_vxlan_header_is_byte_exact),
-	        cmocka_unit_test(test_vxlan_vlan_header_is_byte_exact),
-	        cmocka_unit_test(test_nvgre_header_is_byte_exact),
-	        cmocka_unit_test(test_template_build_rejects_bad_arguments),
-	        cmocka_unit_test(test_stamp_checksum_matches_full_for_all_lengths),
-	        cmocka_unit_test(test_inner_hash_known_answer),
-	        cmocka_unit_test(test_inner_hash_same_flow_same_hash),
-	        cmocka_unit_test(test_inner_hash_differing_ports_give_different_sport),
-	        cmocka_unit_test(test_vxlan_sport_within_dynamic_range),
-	        cmocka_unit_test(test_inner_hash_truncated_frames_are_safe),
-	        cmocka_unit_test(test_parse_vxlan_round_trip),
-	        cmocka_unit_test(test_parse_nvgre_round_trip),
-	        cmocka_unit_test(test_parse_ignores_ethernet_padding),
-	        cmocka_unit_test(test_parse_accepts_ip_options),
-	        cmocka_unit_test(test_parse_truncated_packets),
-	        cmocka_unit_test(test_parse_bad_ip_headers),
-	        cmocka_unit_test(test_parse_bad_tunnel_headers),
-	        cmocka_unit_test(test_parse_vsid_out_of_range),
-	        cmocka_unit_test(test_parse_not_tunnel),
-	        cmocka_unit_test(test_parse_every_truncation_is_safe),
-	        cmocka_unit_test(test_names),
+		cmocka_unit_test(test_vxlan_header_is_byte_exact),
+		cmocka_unit_test(test_vxlan_vlan_header_is_byte_exact),
+		cmocka_unit_test(test_nvgre_header_is_byte_exact),
+		cmocka_unit_test(test_template_build_rejects_bad_arguments),
+		cmocka_unit_test(test_stamp_checksum_matches_full_for_all_lengths),
+		cmocka_unit_test(test_inner_hash_known_answer),
+		cmocka_unit_test(test_inner_hash_same_flow_same_hash),
+		cmocka_unit_test(test_inner_hash_differing_ports_give_different_sport),
+		cmocka_unit_test(test_vxlan_sport_within_dynamic_range),
+		cmocka_unit_test(test_inner_hash_truncated_frames_are_safe),
+		cmocka_unit_test(test_parse_vxlan_round_trip),
+		cmocka_unit_test(test_parse_nvgre_round_trip),
+		cmocka_unit_test(test_parse_ignores_ethernet_padding),
+		cmocka_unit_test(test_parse_accepts_ip_options),
+		cmocka_unit_test(test_parse_truncated_packets),
+		cmocka_unit_test(test_parse_bad_ip_headers),
+		cmocka_unit_test(test_parse_bad_tunnel_headers),
+		cmocka_unit_test(test_parse_vsid_out_of_range),
+		cmocka_unit_test(test_parse_not_tunnel),
+		cmocka_unit_test(test_parse_every_truncation_is_safe),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -50,13 +50,15 @@ static const char policy_fmt[] =
 	"\"gateway_mac\":\"02:00:00:02:00:01\"},"
 	"\"ports\":[{\"name\":\"uplink\",\"device\":\"u\"},{\"name\":\"cweb\",\"device\":\"c\"},"
 	"{\"name\":\"fweb\",\"device\":\"f\"}],"
-	"\"routing_domains\":[{\"rdid\":1,\"subnets\":[{\"vsid\":5001,\"prefix\":\"10.1.1.0/24\"}]},"
+	"\"routing_domains\":[{\"rdid\":1,\"subnets\":[{\"vsid\":5001,\"prefix\":\"10.1.1.0/"
+	"24\"}]},"
 	"{\"rdid\":2,\"subnets\":[{\"vsid\":6001,\"prefix\":\"10.1.1.0/24\"}]}],"
 	"\"vm_nics\":[{\"name\":\"cweb\",\"mac\":\"02:50:01:00:00:12\",\"ip\":\"10.1.1.12\","
 	"\"vsid\":5001,\"port\":\"cweb\"},{\"name\":\"fweb\",\"mac\":\"02:60:01:00:00:12\","
 	"\"ip\":\"10.1.1.12\",\"vsid\":6001,\"port\":\"fweb\"}],"
 	"\"mappings\":[{\"vsid\":5001,\"ca\":\"10.1.1.11\",\"mac\":\"02:50:01:00:00:11\","
-	"\"pa\":\"192.168.1.10\"},{\"vsid\":6001,\"ca\":\"10.1.1.11\",\"mac\":\"02:60:01:00:00:11\","
+	"\"pa\":\"192.168.1.10\"},{\"vsid\":6001,\"ca\":\"10.1.1.11\",\"mac\":\"02:60:01:00:00:"
+	"11\","
 	"\"pa\":\"%s\"}],"
 	"\"acls\":[{\"name\":\"c\",\"port\":\"cweb\",\"rules\":[{\"name\":\"d\",\"priority\":1,"
 	"\"direction\":\"out\",\"action\":\"deny\",\"protocol\":\"udp\",\"dst_ports\":\"%s\"}]}]}";
@@ -198,7 +200,8 @@ test_workers_forward_while_control_plane_publishes_and_ages(void **state)
 	sw = vfp_switch_create(&sp);
 	assert_non_null(sw);
 	assert_int_equal(vfp_switch_publish(sw, compile("192.168.1.10", "9")), 0);
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		if (i == N_WORKERS)
 			break;
 		workers[i] = rte_zmalloc("w", sizeof(*workers[i]), RTE_CACHE_LINE_SIZE);
@@ -214,9 +217,9 @@ test_workers_forward_while_control_plane_publishes_and_ages(void **state)
 	while (publishes < PUBLISHES && rte_get_tsc_cycles() < end) {
 		/* Alternate one VSID's mapping and one port's ACL. */
 		publishes++;
-		assert_int_equal(vfp_switch_publish(sw, compile(publishes % 2 ? "192.168.1.11" :
-									"192.168.1.10",
-							    publishes % 3 ? "9" : "2001")),
+		assert_int_equal(vfp_switch_publish(sw,
+					 compile(publishes % 2 ? "192.168.1.11" : "192.168.1.10",
+						 publishes % 3 ? "9" : "2001")),
 			0);
 		vfp_switch_age(sw, rte_get_tsc_cycles() + (publishes % 4 == 0 ? 1000 * hz : 0),
 			CAPACITY / 4);
@@ -237,8 +240,7 @@ test_workers_forward_while_control_plane_publishes_and_ages(void **state)
 		sent += w->sent;
 		received += w->received;
 	}
-	print_message("%u publishes, %" PRIu64 " packets: %" PRIu64 " sent, %" PRIu64
-		      " dropped\n",
+	print_message("%u publishes, %" PRIu64 " packets: %" PRIu64 " sent, %" PRIu64 " dropped\n",
 		publishes, received, sent, drops);
 	assert_int_equal(publishes, PUBLISHES);
 	assert_true(received > 1000);
