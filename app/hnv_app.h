@@ -48,6 +48,7 @@ struct hnv_app {
 	uint16_t n_ports;
 	uint16_t eth_port[VFP_MAX_PORTS]; /* switch port -> ethdev port id */
 	uint16_t nb_rxq[VFP_MAX_PORTS];   /* rx queues set up per switch port */
+	char port_names[VFP_MAX_PORTS][HNV_NAME_MAX]; /* fixed at start (telemetry) */
 
 	unsigned int n_workers;
 	struct hnv_worker *workers[HNV_MAX_WORKERS];
@@ -64,6 +65,9 @@ int hnv_compile(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_pr
 /** The control loop of the main lcore (control.c): counters, idle exit,
  * the shell, flow aging, policy reload on change or SIGHUP. */
 void hnv_control_loop(struct hnv_app *app);
+
+/** Register the /hnv/... telemetry commands (telemetry.c). @return 0 or -EINVAL */
+int hnv_telemetry_register(struct hnv_app *app);
 
 /** Reload the policy file now. @return 0, or negative with the reason printed */
 int hnv_reload_policy(struct hnv_app *app);

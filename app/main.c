@@ -231,6 +231,7 @@ open_ports(struct hnv_app *app)
 			return rc;
 		}
 		app->nb_rxq[i] = pc.nb_rxq;
+		snprintf(app->port_names[i], sizeof(app->port_names[i]), "%s", pol->ports[i].name);
 		app->n_ports = (uint16_t)(i + 1);
 	}
 	return 0;
@@ -327,6 +328,8 @@ main(int argc, char **argv)
 	if (open_ports(app) != 0 || start_switch(app) != 0)
 		goto fail;
 	assign_queues(app);
+	if (hnv_telemetry_register(app) != 0)
+		fprintf(stderr, "dpdk-hnv: warning: telemetry commands not registered\n");
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
 	build-essential pkg-config meson ninja-build
 	libdpdk-dev dpdk-dev libjansson-dev libbsd-dev libcmocka-dev libpcap-dev
-	libnuma-dev
+	libnuma-dev clang libclang-rt-14-dev
 	iproute2 iputils-ping procps kmod ethtool tshark python3-scapy tcpdump
 )
 

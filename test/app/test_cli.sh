@@ -25,6 +25,7 @@ check() { # name, then a command that must succeed
 }
 
 eal=(-l 0-1 --no-huge -m 256 --no-pci --log-level 'pmd.*:error')
+# shellcheck disable=SC2054 # the commas are part of each --vdev argument
 ports=(--vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 --vdev net_null2,no-rx=1)
 # The figure 8 policy of host 2, on null devices.
 sed -e 's/net_af_packet/net_null/' "$src/config/figure8-host2.json" >"$tmp/policy.json"

@@ -296,6 +296,27 @@ check "e. fabrikam-sql never saw a Contoso MAC (02:50:01:*)" \
 check "e. contoso-sql never saw a Fabrikam MAC (02:60:01:*)" \
 	never_sees contoso-sql '02:60:01:' Fabrikam
 
+# ---------------------------------------------------------------- telemetry
+# The same counters, live, over DPDK telemetry (app/telemetry.c).
+telemetry() { # telemetry COMMAND: print the JSON value of one command
+	/usr/bin/python3 - "$1" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("/var/run/dpdk/hnv-interop/dpdk_telemetry.v2")
+s.recv(1024)
+s.send(sys.argv[1].encode())
+print(json.dumps(list(json.loads(s.recv(65536)).values())[0]))
+PY
+}
+tel_ge() { # tel_ge COMMAND FIELD MIN
+	local v
+	v=$(telemetry "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])") ||
+		return 1
+	[ "$v" -ge "$3" ] || { echo "    # $1 $2 = $v, want >= $3"; return 1; }
+}
+check "g. telemetry: /hnv/port,contoso-web rx_packets > 0" tel_ge /hnv/port,contoso-web rx_packets 1
+check "g. telemetry: /hnv/uft hits > 0 (the pings took the fast path)" tel_ge /hnv/uft hits 1
+
 # ---------------------------------------------------------------- counters
 hnv_rc=0
 kill -s INT "$HNV_PID" 2>/dev/null || true
