@@ -3,13 +3,14 @@
  *
  * One burst from one port, in three passes:
  *
- *  1. parse: port security and protocol handling that is not per flow.
+ *  1. parse (vfp_parse.c): port security and what is not per flow.
  *     VM port: source MAC and IPv4/ARP sender must be the NIC's; ARP
  *     requests go to the ARP proxy (R8); other broadcast is refused until
  *     unicast replication lands. Uplink: our MAC and VLAN, ARP for our PA
  *     and from next hops, tunnel header validation (encap_parse), our PA;
- *     inbound broadcast/multicast is delivered to the VSID's local VMs.
- *     Everything else becomes a flow key.
+ *     inbound broadcast/multicast is delivered to the VSID's local VMs
+ *     (the ARP and flooding work is in vfp_arp.c). Everything else
+ *     becomes a flow key.
  *  2. one rte_hash bulk lookup of all the keys in the UFT (vfp_uft.c).
  *  3. per packet: a hit on a current entry applies its transposition
  *     (rewrite, prepend the precomputed outer header and patch two lengths
@@ -28,9 +29,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <rte_arp.h>
 #include <rte_cycles.h>
-#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_prefetch.h>
 #include <rte_tcp.h>
@@ -38,19 +37,8 @@
 
 #include "vfp_private.h"
 
-/* Parse results besides "a flow packet" (0) and a drop (< 0). */
-#define PARSE_ARP 1
-#define PARSE_FLOOD 2
-
-static inline void
-drop(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m, enum hnv_drop_reason r)
-{
-	lc->stats[port].drops[r]++;
-	rte_pktmbuf_free(m);
-}
-
-static void
-flush_port(struct vfp_lcore *lc, uint16_t port)
+void
+vfp_flush_port(struct vfp_lcore *lc, uint16_t port)
 {
 	uint16_t n = lc->txb[port].n, sent, i;
 	struct rte_mbuf **pkts = lc->txb[port].pkts;
@@ -63,20 +51,11 @@ flush_port(struct vfp_lcore *lc, uint16_t port)
 	sent = lc->tx(lc->tx_ctx, port, pkts, n);
 	for (i = sent; i < n; i++) {
 		bytes -= rte_pktmbuf_pkt_len(pkts[i]);
-		drop(lc, port, pkts[i], HNV_DROP_TX_FULL);
+		vfp_drop(lc, port, pkts[i], HNV_DROP_TX_FULL);
 	}
 	lc->stats[port].tx_packets += sent;
 	lc->stats[port].tx_bytes += bytes;
 	lc->txb[port].n = 0;
-}
-
-static inline void
-enqueue(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
-{
-	if (lc->txb[port].n == VFP_TX_BUF)
-		flush_port(lc, port);
-	lc->txb[port].pkts[lc->txb[port].n++] = m;
-	lc->dirty |= UINT64_C(1) << port;
 }
 
 void
@@ -86,352 +65,8 @@ vfp_lcore_flush(struct vfp_lcore *lc)
 		uint16_t port = (uint16_t)__builtin_ctzll(lc->dirty);
 
 		lc->dirty &= lc->dirty - 1;
-		flush_port(lc, port);
+		vfp_flush_port(lc, port);
 	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Parsing                                                            */
-
-/* L3/L4 of an untagged Ethernet frame into the key (EtherType, IPv4
- * addresses, protocol, ports or ICMP echo id, TCP flags). */
-static int
-parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
-{
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
-	struct vfp_flow_key *k = &pkt->key;
-	const struct rte_ipv4_hdr *ip;
-	uint32_t ihl, l4;
-
-	k->src_mac = eth->src_addr;
-	k->dst_mac = eth->dst_addr;
-	k->ethertype = eth->ether_type;
-	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return 0;
-	ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	if (len < sizeof(*eth) + sizeof(*ip) || (ip->version_ihl >> 4) != 4)
-		return -HNV_DROP_MALFORMED;
-	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ihl < sizeof(*ip) || len < sizeof(*eth) + ihl)
-		return -HNV_DROP_MALFORMED;
-	pkt->is_ipv4 = 1;
-	pkt->l3_off = sizeof(*eth);
-	k->src_ip = ip->src_addr;
-	k->dst_ip = ip->dst_addr;
-	k->proto = ip->next_proto_id;
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-		return 0; /* a fragment: no ports, all fragments one flow */
-	l4 = sizeof(*eth) + ihl;
-	switch (k->proto) {
-	case IPPROTO_TCP:
-		if (len >= l4 + sizeof(struct rte_tcp_hdr))
-			pkt->tcp_flags = ((const struct rte_tcp_hdr *)(frame + l4))->tcp_flags;
-		/* fall through */
-	case IPPROTO_UDP:
-	case IPPROTO_SCTP:
-		if (len >= l4 + 4) {
-			memcpy(&k->sport, frame + l4, 2);
-			memcpy(&k->dport, frame + l4 + 2, 2);
-			pkt->has_l4 = 1;
-		}
-		break;
-	case IPPROTO_ICMP:
-		/* Echo request and reply share the identifier: one flow each way. */
-		if (len >= l4 + sizeof(struct rte_icmp_hdr)) {
-			const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)(frame + l4);
-
-			if (ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ||
-				ic->icmp_type == RTE_IP_ICMP_ECHO_REPLY) {
-				k->sport = ic->icmp_ident;
-				k->dport = ic->icmp_ident;
-			}
-		}
-		break;
-	default:
-		break;
-	}
-	return 0;
-}
-
-int
-vfp_parse_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
-	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
-{
-	const struct vfp_entry *vnic = p->ports[port].vnic;
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
-	int rc;
-
-	memset(pkt, 0, sizeof(*pkt));
-	*why = HNV_DROP_MALFORMED;
-	if (vnic == NULL) {
-		*why = HNV_DROP_PORT_UNBOUND;
-		return -1;
-	}
-	if (len < sizeof(*eth))
-		return -1;
-	if (!rte_is_same_ether_addr(&eth->src_addr, &vnic->mac)) {
-		*why = HNV_DROP_SPOOFED_MAC;
-		return -1;
-	}
-	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
-		eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
-		*why = HNV_DROP_VM_TAGGED;
-		return -1;
-	}
-	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
-		return PARSE_ARP;
-	rc = parse_inner(frame, len, pkt);
-	if (rc < 0) {
-		*why = (enum hnv_drop_reason) - rc;
-		return -1;
-	}
-	if (pkt->is_ipv4 && pkt->key.src_ip != vnic->ip) {
-		*why = HNV_DROP_SPOOFED_IP;
-		return -1;
-	}
-	if (!rte_is_unicast_ether_addr(&eth->dst_addr)) {
-		*why = HNV_DROP_FLOOD_UNSUPPORTED;
-		return -1;
-	}
-	pkt->key.vsid = vnic->vsid;
-	pkt->key.in_port = port;
-	pkt->key.dir = VFP_DIR_OUT;
-	return 0;
-}
-
-static const enum hnv_drop_reason parse_drop[] = {
-	[ENCAP_ERR_NOT_TUNNEL] = HNV_DROP_NOT_TUNNEL,
-	[ENCAP_ERR_TRUNCATED] = HNV_DROP_TUNNEL_TRUNCATED,
-	[ENCAP_ERR_BAD_IP] = HNV_DROP_TUNNEL_BAD_IP,
-	[ENCAP_ERR_BAD_HEADER] = HNV_DROP_TUNNEL_BAD_HEADER,
-	[ENCAP_ERR_BAD_VSID] = HNV_DROP_TUNNEL_BAD_VSID,
-};
-
-int
-vfp_parse_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
-	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
-{
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
-	struct encap_rx_info info;
-	enum encap_parse_err err;
-	uint16_t ethertype, vlan = 0;
-	int rc;
-
-	memset(pkt, 0, sizeof(*pkt));
-	*why = HNV_DROP_MALFORMED;
-	if (len < sizeof(*eth))
-		return -1;
-	ethertype = eth->ether_type;
-	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
-		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
-
-		if (len < sizeof(*eth) + sizeof(*vh))
-			return -1;
-		vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
-		ethertype = vh->eth_proto;
-	}
-	if (vlan != p->hp.vlan) {
-		*why = HNV_DROP_WRONG_VLAN;
-		return -1;
-	}
-	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_ARP))
-		return PARSE_ARP;
-	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_mac)) {
-		*why = HNV_DROP_NOT_OUR_MAC;
-		return -1;
-	}
-	err = encap_parse(frame, len, &info);
-	if (err != ENCAP_OK) {
-		*why = (unsigned int)err < RTE_DIM(parse_drop) ? parse_drop[err]
-							       : HNV_DROP_MALFORMED;
-		return -1;
-	}
-	if (!vfp_is_our_pa(p, info.dst_ip)) {
-		*why = HNV_DROP_NOT_OUR_PA;
-		return -1;
-	}
-	rc = parse_inner(frame + info.hdr_len, info.inner_len, pkt);
-	if (rc < 0) {
-		*why = (enum hnv_drop_reason) - rc;
-		return -1;
-	}
-	pkt->hdr_len = info.hdr_len;
-	pkt->inner_len = info.inner_len;
-	pkt->key.vsid = info.vsid;
-	pkt->key.outer_src = info.src_ip;
-	pkt->key.encap = info.type;
-	pkt->key.in_port = port;
-	pkt->key.dir = VFP_DIR_IN;
-	if (!rte_is_unicast_ether_addr(&pkt->key.dst_mac))
-		return PARSE_FLOOD;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* ARP, next-hop resolution, inbound flooding                         */
-
-/* Rewrite @m (which is being dropped) into an ARP request for next hop @n
- * and send it out of the uplink, at most once a second per next hop. */
-static bool
-solicit_with(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
-	unsigned int n, struct rte_mbuf *m)
-{
-	struct arp_proxy_neigh *nb = &sw->neigh[n];
-	uint8_t *buf;
-	int len;
-
-	if (!arp_proxy_neigh_should_request(nb, rte_get_tsc_cycles(), lc->tsc_hz))
-		return false;
-	rte_pktmbuf_reset(m);
-	buf = (uint8_t *)rte_pktmbuf_append(m, 64);
-	if (buf == NULL)
-		return false;
-	len = arp_proxy_build_request(buf, 64, &p->hp.uplink_mac, p->hp.pa[0], nb->ip, p->hp.vlan);
-	if (len < 0)
-		return false;
-	rte_pktmbuf_trim(m, (uint16_t)(64 - len));
-	lc->stats[p->hp.uplink].arp_requests++;
-	enqueue(lc, p->hp.uplink, m);
-	return true;
-}
-
-unsigned int
-vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempool *mp)
-{
-	const struct vfp_program *p = __atomic_load_n(&sw->prog, __ATOMIC_ACQUIRE);
-	struct rte_ether_addr mac;
-	unsigned int sent = 0;
-
-	if (p == NULL)
-		return 0;
-	for (unsigned int i = 0; i < sw->n_neigh; i++) {
-		struct rte_mbuf *m;
-
-		if (arp_proxy_neigh_lookup(&sw->neigh[i], &mac))
-			continue;
-		m = rte_pktmbuf_alloc(mp);
-		if (m == NULL) {
-			lc->stats[p->hp.uplink].drops[HNV_DROP_MBUF_EXHAUSTED]++;
-			continue;
-		}
-		if (solicit_with(sw, p, lc, i, m))
-			sent++;
-		else
-			rte_pktmbuf_free(m);
-	}
-	return sent;
-}
-
-/* The ARP proxy for a VM (R8). Returns true for a VM's ARP reply, which is
- * switched like any L2 frame of its VSID; everything else ends here. */
-static bool
-vm_arp(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
-{
-	const struct vfp_entry *vnic = p->ports[port].vnic;
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-	const struct rte_ether_addr *answer;
-	const struct vfp_entry *e;
-	struct arp_proxy_pkt a;
-
-	if (arp_proxy_parse(frame, rte_pktmbuf_data_len(m), &a) != ARP_PROXY_OK) {
-		drop(lc, port, m, HNV_DROP_ARP_MALFORMED);
-		return false;
-	}
-	if (a.spa != vnic->ip && !(a.op == RTE_ARP_OP_REQUEST && a.spa == 0)) {
-		drop(lc, port, m, HNV_DROP_SPOOFED_IP);
-		return false;
-	}
-	if (a.op != RTE_ARP_OP_REQUEST)
-		return true;
-	if (arp_proxy_is_gratuitous(&a) || a.tpa == vnic->ip) {
-		drop(lc, port, m, HNV_DROP_ARP_GRATUITOUS);
-		return false;
-	}
-	if (a.tpa == vnic->subnet->gateway) {
-		answer = &p->hp.router_mac;
-	} else {
-		e = vfp_arp_lookup(p, vnic->vsid, a.tpa);
-		if (e == NULL) {
-			drop(lc, port, m, HNV_DROP_ARP_NO_ENTRY);
-			return false;
-		}
-		answer = &e->mac;
-	}
-	arp_proxy_reply_in_place(frame, &a, answer);
-	lc->stats[port].arp_replies++;
-	enqueue(lc, port, m);
-	return false;
-}
-
-static void
-uplink_arp(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
-	struct rte_mbuf *m)
-{
-	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-	struct arp_proxy_pkt a;
-	bool learned = false;
-
-	if (arp_proxy_parse(frame, rte_pktmbuf_data_len(m), &a) != ARP_PROXY_OK) {
-		drop(lc, port, m, HNV_DROP_ARP_MALFORMED);
-		return;
-	}
-	/* Learn (or refresh) a next hop from anything it says about itself,
-	 * unless the policy fixed its MAC. */
-	for (unsigned int i = 0; i < sw->n_neigh; i++) {
-		if (sw->neigh[i].ip == a.spa && !sw->neigh_static[i] &&
-			rte_is_unicast_ether_addr(&a.sha)) {
-			vfp_switch_neigh_learn(sw, i, &a.sha);
-			learned = true;
-		}
-	}
-	if (a.op == RTE_ARP_OP_REQUEST && vfp_is_our_pa(p, a.tpa) && !arp_proxy_is_gratuitous(&a)) {
-		arp_proxy_reply_in_place(frame, &a, &p->hp.uplink_mac);
-		lc->stats[port].arp_replies++;
-		enqueue(lc, port, m);
-		return;
-	}
-	if (learned) {
-		lc->stats[port].consumed++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	drop(lc, port, m, HNV_DROP_ARP_NOT_FOR_US);
-}
-
-/* Deliver a decapsulated broadcast/multicast frame to every local VM of the
- * VSID: the same mbuf, once per port, with its reference count raised. */
-static void
-flood_inbound(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m,
-	const struct vfp_pkt *pkt)
-{
-	const struct vfp_flow_key *k = &pkt->key;
-	const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
-	const struct vfp_entry *src;
-
-	if (s == NULL) {
-		drop(lc, port, m, HNV_DROP_UNKNOWN_VNI);
-		return;
-	}
-	if (s->encap != k->encap) {
-		drop(lc, port, m, HNV_DROP_ENCAP_MISMATCH);
-		return;
-	}
-	src = vfp_l2_lookup(p, k->vsid, &k->src_mac);
-	if (src == NULL || src->kind != VFP_ENTRY_REMOTE || src->pa != k->outer_src) {
-		drop(lc, port, m, HNV_DROP_SPOOFED_PA);
-		return;
-	}
-	if (s->n_local == 0) {
-		drop(lc, port, m, HNV_DROP_UNKNOWN_DST);
-		return;
-	}
-	lc->stats[port].decapsulated++;
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
-	rte_pktmbuf_adj(m, pkt->hdr_len);
-	if (s->n_local > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(s->n_local - 1));
-	for (uint16_t i = 0; i < s->n_local; i++)
-		enqueue(lc, s->local_ports[i], m);
 }
 
 /* ------------------------------------------------------------------ */
@@ -523,7 +158,7 @@ apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 			/* the profile is read-only; the API just lacks the const */
 			(struct rte_meter_srtcm_profile *)(uintptr_t)&p->meters[f->meter].profile,
 			now, rte_pktmbuf_pkt_len(m)) == RTE_COLOR_RED) {
-		drop(lc, port, m, HNV_DROP_METER_RED);
+		vfp_drop(lc, port, m, HNV_DROP_METER_RED);
 		return;
 	}
 	if (unlikely(f->counter != VFP_NONE)) {
@@ -541,7 +176,7 @@ apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 		if (unlikely(f->set))
 			apply_rewrites(
 				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
-		enqueue(lc, f->out_port, m);
+		vfp_enqueue(lc, f->out_port, m);
 		return;
 	case VFP_XP_DECAP:
 		lc->stats[port].decapsulated++;
@@ -551,12 +186,12 @@ apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 		if (unlikely(f->set))
 			apply_rewrites(
 				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
-		enqueue(lc, f->out_port, m);
+		vfp_enqueue(lc, f->out_port, m);
 		return;
 	case VFP_XP_ENCAP:
 		inner_len = rte_pktmbuf_pkt_len(m);
 		if (unlikely(f->tmpl.len - f->tmpl.l3_off + inner_len > p->mtu)) {
-			drop(lc, port, m, HNV_DROP_TOO_BIG);
+			vfp_drop(lc, port, m, HNV_DROP_TOO_BIG);
 			return;
 		}
 		frame = rte_pktmbuf_mtod(m, uint8_t *);
@@ -564,15 +199,15 @@ apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, str
 			apply_rewrites(f, pkt, frame, inner_len);
 		hdr = (uint8_t *)rte_pktmbuf_prepend(m, f->tmpl.len);
 		if (unlikely(hdr == NULL)) {
-			drop(lc, port, m, HNV_DROP_NO_HEADROOM);
+			vfp_drop(lc, port, m, HNV_DROP_NO_HEADROOM);
 			return;
 		}
 		encap_template_stamp(&f->tmpl, hdr, (uint16_t)inner_len);
 		lc->stats[p->hp.uplink].encapsulated++;
-		enqueue(lc, p->hp.uplink, m);
+		vfp_enqueue(lc, p->hp.uplink, m);
 		return;
 	default:
-		drop(lc, port, m, (enum hnv_drop_reason)f->drop_reason);
+		vfp_drop(lc, port, m, (enum hnv_drop_reason)f->drop_reason);
 		return;
 	}
 }
@@ -645,7 +280,7 @@ slow_path(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *
 	vfp_slow_path(sw, p, pkt, vfp_is_reply(sw, p, &pkt->key), true, NULL, &v);
 	if (v.solicit_neigh >= 0) {
 		lc->stats[port].drops[HNV_DROP_NEXTHOP_UNRESOLVED]++;
-		if (!solicit_with(sw, p, lc, (unsigned int)v.solicit_neigh, m))
+		if (!vfp_solicit_with(sw, p, lc, (unsigned int)v.solicit_neigh, m))
 			rte_pktmbuf_free(m);
 		return;
 	}
@@ -693,7 +328,7 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 
 	if (unlikely(p == NULL)) {
 		for (uint16_t i = 0; i < n; i++)
-			drop(lc, port, pkts[i], HNV_DROP_PORT_UNBOUND);
+			vfp_drop(lc, port, pkts[i], HNV_DROP_PORT_UNBOUND);
 		return;
 	}
 	role = p->ports[port].role;
@@ -749,13 +384,13 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 			break;
 		case PARSE_ARP:
 			if (role == VFP_PORT_UPLINK) {
-				uplink_arp(sw, p, lc, port, m);
+				vfp_arp_uplink(sw, p, lc, port, m);
 				continue;
 			}
-			if (!vm_arp(p, lc, port, m))
+			if (!vfp_arp_vm(p, lc, port, m))
 				continue;
 			/* A VM's ARP reply: an L2 flow of its VSID, looked up alone. */
-			parse_inner(
+			vfp_parse_inner(
 				rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m), &meta[i]);
 			meta[i].key.vsid = p->ports[port].vnic->vsid;
 			meta[i].key.in_port = port;
@@ -763,10 +398,10 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 			f = vfp_uft_lookup(&sw->uft, &meta[i].key);
 			goto flow;
 		case PARSE_FLOOD:
-			flood_inbound(p, lc, port, m, &meta[i]);
+			vfp_flood_inbound(p, lc, port, m, &meta[i]);
 			continue;
 		default:
-			drop(lc, port, m, why[i]);
+			vfp_drop(lc, port, m, why[i]);
 			continue;
 		}
 		f = found[k++];

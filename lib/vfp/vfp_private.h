@@ -392,13 +392,45 @@ bool vfp_is_reply(struct vfp_switch *sw, const struct vfp_program *p, const stru
 void vfp_reverse_key(const struct vfp_program *p, const struct vfp_flow_key *k, uint16_t dst_port,
 	const struct vfp_entry *remote, struct vfp_flow_key *r);
 
-/* vfp_pipeline.c */
+/* vfp_parse.c: results besides "a flow packet" (0) and a drop (< 0). */
+#define PARSE_ARP 1
+#define PARSE_FLOOD 2
+int vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt);
 int vfp_parse_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
 	struct vfp_pkt *pkt, enum hnv_drop_reason *why);
 int vfp_parse_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
 	struct vfp_pkt *pkt, enum hnv_drop_reason *why);
 
-/* vfp_format.c */
+/* vfp_pipeline.c: an lcore's transmit buffers. */
+void vfp_flush_port(struct vfp_lcore *lc, uint16_t port);
+
+static inline void
+vfp_drop(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m, enum hnv_drop_reason r)
+{
+	lc->stats[port].drops[r]++;
+	rte_pktmbuf_free(m);
+}
+
+static inline void
+vfp_enqueue(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	if (lc->txb[port].n == VFP_TX_BUF)
+		vfp_flush_port(lc, port);
+	lc->txb[port].pkts[lc->txb[port].n++] = m;
+	lc->dirty |= UINT64_C(1) << port;
+}
+
+/* vfp_arp.c */
+bool vfp_solicit_with(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	unsigned int n, struct rte_mbuf *m);
+bool vfp_arp_vm(
+	const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m);
+void vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	uint16_t port, struct rte_mbuf *m);
+void vfp_flood_inbound(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt);
+
+/* vfp_slowpath.c */
 void vfp_format_ip(char *buf, size_t size, rte_be32_t ip);
 
 #endif /* HNV_VFP_PRIVATE_H */

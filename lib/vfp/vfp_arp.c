@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/vfp: ARP and broadcast on the data path: the ARP proxy for VMs (R8),
+ * ARP for our PAs and learning of PA next hops on the uplink, soliciting
+ * unresolved next hops (R12), and delivering an inbound broadcast or
+ * multicast to every local VM of its VSID.
+ */
+#include <rte_arp.h>
+#include <rte_cycles.h>
+
+#include "vfp_private.h"
+
+/* ------------------------------------------------------------------ */
+/* ARP, next-hop resolution, inbound flooding                         */
+
+/* Rewrite @m (which is being dropped) into an ARP request for next hop @n
+ * and send it out of the uplink, at most once a second per next hop. */
+bool
+vfp_solicit_with(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	unsigned int n, struct rte_mbuf *m)
+{
+	struct arp_proxy_neigh *nb = &sw->neigh[n];
+	uint8_t *buf;
+	int len;
+
+	if (!arp_proxy_neigh_should_request(nb, rte_get_tsc_cycles(), lc->tsc_hz))
+		return false;
+	rte_pktmbuf_reset(m);
+	buf = (uint8_t *)rte_pktmbuf_append(m, 64);
+	if (buf == NULL)
+		return false;
+	len = arp_proxy_build_request(buf, 64, &p->hp.uplink_mac, p->hp.pa[0], nb->ip, p->hp.vlan);
+	if (len < 0)
+		return false;
+	rte_pktmbuf_trim(m, (uint16_t)(64 - len));
+	lc->stats[p->hp.uplink].arp_requests++;
+	vfp_enqueue(lc, p->hp.uplink, m);
+	return true;
+}
+
+unsigned int
+vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempool *mp)
+{
+	const struct vfp_program *p = __atomic_load_n(&sw->prog, __ATOMIC_ACQUIRE);
+	struct rte_ether_addr mac;
+	unsigned int sent = 0;
+
+	if (p == NULL)
+		return 0;
+	for (unsigned int i = 0; i < sw->n_neigh; i++) {
+		struct rte_mbuf *m;
+
+		if (arp_proxy_neigh_lookup(&sw->neigh[i], &mac))
+			continue;
+		m = rte_pktmbuf_alloc(mp);
+		if (m == NULL) {
+			lc->stats[p->hp.uplink].drops[HNV_DROP_MBUF_EXHAUSTED]++;
+			continue;
+		}
+		if (vfp_solicit_with(sw, p, lc, i, m))
+			sent++;
+		else
+			rte_pktmbuf_free(m);
+	}
+	return sent;
+}
+
+/* The ARP proxy for a VM (R8). Returns true for a VM's ARP reply, which is
+ * switched like any L2 frame of its VSID; everything else ends here. */
+bool
+vfp_arp_vm(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	const struct vfp_entry *vnic = p->ports[port].vnic;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ether_addr *answer;
+	const struct vfp_entry *e;
+	struct arp_proxy_pkt a;
+
+	if (arp_proxy_parse(frame, rte_pktmbuf_data_len(m), &a) != ARP_PROXY_OK) {
+		vfp_drop(lc, port, m, HNV_DROP_ARP_MALFORMED);
+		return false;
+	}
+	if (a.spa != vnic->ip && !(a.op == RTE_ARP_OP_REQUEST && a.spa == 0)) {
+		vfp_drop(lc, port, m, HNV_DROP_SPOOFED_IP);
+		return false;
+	}
+	if (a.op != RTE_ARP_OP_REQUEST)
+		return true;
+	if (arp_proxy_is_gratuitous(&a) || a.tpa == vnic->ip) {
+		vfp_drop(lc, port, m, HNV_DROP_ARP_GRATUITOUS);
+		return false;
+	}
+	if (a.tpa == vnic->subnet->gateway) {
+		answer = &p->hp.router_mac;
+	} else {
+		e = vfp_arp_lookup(p, vnic->vsid, a.tpa);
+		if (e == NULL) {
+			vfp_drop(lc, port, m, HNV_DROP_ARP_NO_ENTRY);
+			return false;
+		}
+		answer = &e->mac;
+	}
+	arp_proxy_reply_in_place(frame, &a, answer);
+	lc->stats[port].arp_replies++;
+	vfp_enqueue(lc, port, m);
+	return false;
+}
+
+void
+vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	uint16_t port, struct rte_mbuf *m)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct arp_proxy_pkt a;
+	bool learned = false;
+
+	if (arp_proxy_parse(frame, rte_pktmbuf_data_len(m), &a) != ARP_PROXY_OK) {
+		vfp_drop(lc, port, m, HNV_DROP_ARP_MALFORMED);
+		return;
+	}
+	/* Learn (or refresh) a next hop from anything it says about itself,
+	 * unless the policy fixed its MAC. */
+	for (unsigned int i = 0; i < sw->n_neigh; i++) {
+		if (sw->neigh[i].ip == a.spa && !sw->neigh_static[i] &&
+			rte_is_unicast_ether_addr(&a.sha)) {
+			vfp_switch_neigh_learn(sw, i, &a.sha);
+			learned = true;
+		}
+	}
+	if (a.op == RTE_ARP_OP_REQUEST && vfp_is_our_pa(p, a.tpa) && !arp_proxy_is_gratuitous(&a)) {
+		arp_proxy_reply_in_place(frame, &a, &p->hp.uplink_mac);
+		lc->stats[port].arp_replies++;
+		vfp_enqueue(lc, port, m);
+		return;
+	}
+	if (learned) {
+		lc->stats[port].consumed++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	vfp_drop(lc, port, m, HNV_DROP_ARP_NOT_FOR_US);
+}
+
+/* Deliver a decapsulated broadcast/multicast frame to every local VM of the
+ * VSID: the same mbuf, once per port, with its reference count raised. */
+void
+vfp_flood_inbound(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt)
+{
+	const struct vfp_flow_key *k = &pkt->key;
+	const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
+	const struct vfp_entry *src;
+
+	if (s == NULL) {
+		vfp_drop(lc, port, m, HNV_DROP_UNKNOWN_VNI);
+		return;
+	}
+	if (s->encap != k->encap) {
+		vfp_drop(lc, port, m, HNV_DROP_ENCAP_MISMATCH);
+		return;
+	}
+	src = vfp_l2_lookup(p, k->vsid, &k->src_mac);
+	if (src == NULL || src->kind != VFP_ENTRY_REMOTE || src->pa != k->outer_src) {
+		vfp_drop(lc, port, m, HNV_DROP_SPOOFED_PA);
+		return;
+	}
+	if (s->n_local == 0) {
+		vfp_drop(lc, port, m, HNV_DROP_UNKNOWN_DST);
+		return;
+	}
+	lc->stats[port].decapsulated++;
+	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
+	rte_pktmbuf_adj(m, pkt->hdr_len);
+	if (s->n_local > 1)
+		rte_mbuf_refcnt_update(m, (int16_t)(s->n_local - 1));
+	for (uint16_t i = 0; i < s->n_local; i++)
+		vfp_enqueue(lc, s->local_ports[i], m);
+}

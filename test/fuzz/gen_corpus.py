@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+# test/fuzz/gen_corpus.py: write the small seed corpora of the fuzz harnesses
+# into test/fuzz/corpus/<harness>/ (plain struct packing, no scapy). Seeds are
+# a few valid inputs per harness, addressed as in the figure-8 scenario of
+# host 2 (config/figure8-host2.json). Re-run after changing it; the output
+# is deterministic.
+import os
+import shutil
+import struct
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(":"))
+
+
+def ip(s):
+    return bytes(int(x) for x in s.split("."))
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def eth(dst, src, etype, vlan=0):
+    if vlan:
+        return mac(dst) + mac(src) + struct.pack("!HHH", 0x8100, vlan, etype)
+    return mac(dst) + mac(src) + struct.pack("!H", etype)
+
+
+def ipv4(src, dst, proto, payload, ttl=64):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, ttl, proto, 0,
+                    ip(src), ip(dst))
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + payload
+
+
+def udp(sport, dport, payload):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def tcp_syn(sport, dport):
+    return struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 0x50, 0x02, 65535, 0, 0)
+
+
+def pad60(f):
+    return f + b"\0" * max(0, 60 - len(f))
+
+
+def arp(op, sha, spa, tha, tpa, dst=None, vlan=0):
+    body = struct.pack("!HHBBH6s4s6s4s", 1, 0x0800, 6, 4, op, mac(sha), ip(spa), mac(tha),
+                       ip(tpa))
+    return pad60(eth(dst or "ff:ff:ff:ff:ff:ff", sha, 0x0806, vlan) + body)
+
+
+HOST_MAC, GW_MAC = "02:00:00:02:00:20", "02:00:00:02:00:01"
+PA_LOCAL, PA_REMOTE = "192.168.2.20", "192.168.1.10"
+C_WEB, C_REMOTE = "02:50:01:00:00:12", "02:50:01:00:00:11"
+F_WEB, F_REMOTE = "02:60:01:00:00:12", "02:60:01:00:00:11"
+ROUTER_MAC = "02:00:5e:00:01:01"
+
+
+def inner_udp(dst, src, sip, dip):
+    return eth(dst, src, 0x0800) + ipv4(sip, dip, 17, udp(1234, 80, b"hello"))
+
+
+def vxlan(vni, inner, vlan=0):
+    v = struct.pack("!BBHI", 0x08, 0, 0, vni << 8) + inner
+    return eth(HOST_MAC, GW_MAC, 0x0800, vlan) + ipv4(PA_REMOTE, PA_LOCAL, 17,
+                                                      udp(49152 + 77, 4789, v))
+
+
+def nvgre(vsid, flow, inner):
+    g = struct.pack("!HHI", 0x2000, 0x6558, (vsid << 8) | flow) + inner
+    return eth(HOST_MAC, GW_MAC, 0x0800) + ipv4(PA_REMOTE, PA_LOCAL, 47, g)
+
+
+VXLAN = vxlan(5001, inner_udp(C_WEB, C_REMOTE, "10.1.1.11", "10.1.1.12"))
+VXLAN_VLAN = vxlan(6001, inner_udp(F_WEB, F_REMOTE, "10.1.1.11", "10.1.1.12"), vlan=100)
+NVGRE = nvgre(6001, 0x2a, inner_udp(F_WEB, F_REMOTE, "10.1.1.11", "10.1.1.12"))
+ARP_REQ = arp(1, C_WEB, "10.1.1.12", "00:00:00:00:00:00", "10.1.1.11")
+ARP_REQ_GW = arp(1, C_WEB, "10.1.1.12", "00:00:00:00:00:00", "10.1.1.1")
+ARP_REQ_VLAN = arp(1, F_WEB, "10.1.1.12", "00:00:00:00:00:00", "10.1.1.11", vlan=42)
+ARP_REPLY_GW = arp(2, GW_MAC, "192.168.2.1", HOST_MAC, PA_LOCAL, dst=HOST_MAC)
+ARP_REQ_PA = arp(1, GW_MAC, "192.168.2.1", "00:00:00:00:00:00", PA_LOCAL)
+VM_UDP = inner_udp(C_REMOTE, C_WEB, "10.1.1.12", "10.1.1.11")
+VM_TCP = eth(F_REMOTE, F_WEB, 0x0800) + ipv4("10.1.1.12", "10.1.1.11", 6, tcp_syn(40000, 443))
+VM_ROUTED = eth(ROUTER_MAC, C_WEB, 0x0800) + ipv4("10.1.1.12", "8.8.8.8", 17,
+                                                  udp(5353, 53, b"q"))
+
+POLICIES = ["config/figure8-host2.json", "test/replay/acl/policy.json",
+            "test/replay/nvgre/policy.json"]
+
+CORPORA = {
+    "fuzz_encap": {"vxlan": VXLAN, "vxlan-vlan": VXLAN_VLAN, "nvgre": NVGRE},
+    "fuzz_arp": {"arp-request": ARP_REQ, "arp-request-vlan": ARP_REQ_VLAN,
+                 "arp-reply": ARP_REPLY_GW},
+    "fuzz_policy": {p.replace("/", "_"): open(os.path.join(ROOT, p), "rb").read()
+                    for p in POLICIES},
+    # First byte: the receiving port (0 uplink, 1 contoso-web, 2 fabrikam-web).
+    "fuzz_pipeline": {
+        "uplink-vxlan": b"\x00" + VXLAN,
+        "uplink-nvgre": b"\x00" + NVGRE,
+        "uplink-arp-reply-gw": b"\x00" + ARP_REPLY_GW,
+        "uplink-arp-request-pa": b"\x00" + ARP_REQ_PA,
+        "vm1-udp": b"\x01" + VM_UDP,
+        "vm1-arp-request": b"\x01" + ARP_REQ,
+        "vm1-arp-request-gw": b"\x01" + ARP_REQ_GW,
+        "vm1-routed": b"\x01" + VM_ROUTED,
+        "vm2-tcp-syn": b"\x02" + VM_TCP,
+    },
+}
+
+
+def main():
+    base = os.path.join(HERE, "corpus")
+    for name, seeds in CORPORA.items():
+        d = os.path.join(base, name)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        for seed, data in seeds.items():
+            with open(os.path.join(d, seed), "wb") as f:
+                f.write(data)
+    print("wrote", sum(len(s) for s in CORPORA.values()), "seeds under", base, file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
