@@ -350,6 +350,15 @@ struct vfp_switch {
 /* vfp_program.c */
 void vfp_program_seal(struct vfp_program *p);
 
+/* Fingerprints: CRC32C of fields, combined in 64 bits; order-sensitive
+ * (chained) for ordered things, order-free (xor of items) for sets. */
+uint64_t vfp_fp_mix(uint64_t fp, const void *data, uint32_t len);
+#define VFP_FP_MIX(fp, v) vfp_fp_mix((fp), &(v), sizeof(v))
+
+/* vfp_rules.c */
+uint64_t vfp_port_fingerprint(const struct vfp_port *pp);
+bool vfp_port_can_block(const struct vfp_port *pp);
+
 /* vfp_switch.c */
 int vfp_switch_vsid_slot(struct vfp_switch *sw, uint32_t vsid);
 int vfp_switch_neigh_ref(struct vfp_switch *sw, rte_be32_t ip, const struct rte_ether_addr *mac);

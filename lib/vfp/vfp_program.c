@@ -5,8 +5,9 @@
  * Owns the tables of a program: subnets by VSID, the mapping spaces (CAs by
  * (VSID, MAC) and by (VSID, IP); VSIDs are unique in the datacenter (R2), so
  * one pair of hashes holds every routing domain's space), NAT pools, and per
- * port the ordered layers, groups and rules. Also the fingerprints that let
- * vfp_switch_publish tell which ports and VSIDs a new program changed.
+ * port the ordered layers (vfp_rules.c builds those). Also the
+ * fingerprints that let vfp_switch_publish tell which ports and VSIDs a new
+ * program changed.
  * Everything here runs on the control plane before a program is published;
  * workers only read the result.
  */
@@ -48,8 +49,8 @@ prefix_mask(uint8_t len)
 
 /* Fingerprints: CRC32C of fields, combined in 64 bits. Order-sensitive
  * (mix) for ordered things, order-free (xor) for sets. */
-static uint64_t
-mix(uint64_t fp, const void *data, uint32_t len)
+uint64_t
+vfp_fp_mix(uint64_t fp, const void *data, uint32_t len)
 {
 	/* rte_hash_crc loads 4 and 8 bytes at a time: give it aligned data. */
 	uint64_t buf[8];
@@ -58,15 +59,14 @@ mix(uint64_t fp, const void *data, uint32_t len)
 	if (len > sizeof(buf)) {
 		uint32_t half = len / 2;
 
-		return mix(mix(fp, data, half), (const uint8_t *)data + half, len - half);
+		return vfp_fp_mix(
+			vfp_fp_mix(fp, data, half), (const uint8_t *)data + half, len - half);
 	}
 	memcpy(buf, data, len);
 	lo = rte_hash_crc(buf, len, (uint32_t)fp);
 	hi = rte_hash_crc(buf, len, (uint32_t)(fp >> 32) ^ 0x9e3779b9u);
 	return ((uint64_t)hi << 32) | lo;
 }
-
-#define MIX(fp, v) mix((fp), &(v), sizeof(v))
 
 struct vfp_program *
 vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
@@ -411,225 +411,6 @@ vfp_program_n_ports(const struct vfp_program *p)
 	return p->hp.n_ports;
 }
 
-static bool
-name_ok(const char *name)
-{
-	return name != NULL && name[0] != '\0' && strlen(name) < VFP_NAME_MAX;
-}
-
-int
-vfp_layer_add(struct vfp_program *p, uint16_t port, const char *name, uint16_t priority,
-	bool default_block)
-{
-	struct vfp_port *pp;
-	struct vfp_layer *layer;
-	unsigned int i, at;
-
-	if (port >= p->hp.n_ports || !name_ok(name))
-		return -EINVAL;
-	pp = &p->ports[port];
-	if (pp->n_layers == VFP_MAX_LAYERS)
-		return -ENOSPC;
-	for (i = 0; i < pp->n_layers; i++)
-		if (pp->layers[i]->priority == priority || strcmp(pp->layers[i]->name, name) == 0)
-			return -EEXIST;
-	layer = rte_zmalloc("vfp_layer", sizeof(*layer), RTE_CACHE_LINE_SIZE);
-	if (layer == NULL)
-		return -ENOMEM;
-	strcpy(layer->name, name);
-	layer->priority = priority;
-	layer->default_block = default_block;
-	/* Ids are stable; the walk order is kept sorted beside them. */
-	for (at = 0; at < pp->n_layers && pp->layers[pp->order[at]]->priority < priority; at++)
-		;
-	memmove(&pp->order[at + 1], &pp->order[at], pp->n_layers - at);
-	pp->order[at] = (uint8_t)pp->n_layers;
-	pp->layers[pp->n_layers] = layer;
-	return (int)pp->n_layers++;
-}
-
-int
-vfp_group_add(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t priority,
-	enum vfp_dir dir, enum vfp_family family)
-{
-	struct vfp_layer *l;
-	struct vfp_group *g;
-	unsigned int i, at;
-
-	if (port >= p->hp.n_ports || layer < 0 || (unsigned int)layer >= p->ports[port].n_layers ||
-		!name_ok(name) || dir > VFP_DIR_IN || family > VFP_FAMILY_IPV6)
-		return -EINVAL;
-	l = p->ports[port].layers[layer];
-	if (l->n_groups == VFP_MAX_GROUPS)
-		return -ENOSPC;
-	for (i = 0; i < l->n_groups; i++)
-		if (strcmp(l->groups[i].name, name) == 0)
-			return -EEXIST;
-	for (at = 0; at < l->n_groups && l->groups[l->order[at]].priority <= priority; at++)
-		;
-	memmove(&l->order[at + 1], &l->order[at], l->n_groups - at);
-	l->order[at] = (uint8_t)l->n_groups;
-	g = &l->groups[l->n_groups];
-	memset(g, 0, sizeof(*g));
-	strcpy(g->name, name);
-	g->priority = priority;
-	g->dir = dir;
-	g->family = family;
-	return (int)l->n_groups++;
-}
-
-static bool
-action_ok(const struct vfp_program *p, const struct vfp_action *a)
-{
-	switch (a->type) {
-	case VFP_ACT_COUNT:
-		return a->id < p->n_counters;
-	case VFP_ACT_METER:
-		return a->id < p->n_meters;
-	case VFP_ACT_ALLOW:
-	case VFP_ACT_BLOCK:
-	case VFP_ACT_MAP:
-	case VFP_ACT_DECAP:
-	case VFP_ACT_ROUTE_PA:
-		return true;
-	case VFP_ACT_SET_MAC:
-	case VFP_ACT_SET_IP:
-		return a->set != 0 && (a->set & ~(VFP_SET_SRC | VFP_SET_DST)) == 0;
-	default:
-		return false;
-	}
-}
-
-int
-vfp_rule_add(struct vfp_program *p, uint16_t port, int layer, int group,
-	const struct vfp_rule_spec *spec)
-{
-	struct vfp_layer *l;
-	struct vfp_group *g;
-	unsigned int i, at;
-
-	if (port >= p->hp.n_ports || layer < 0 || (unsigned int)layer >= p->ports[port].n_layers)
-		return -EINVAL;
-	l = p->ports[port].layers[layer];
-	if (group < 0 || (unsigned int)group >= l->n_groups || spec == NULL ||
-		!name_ok(spec->name) || spec->n_actions > VFP_MAX_ACTIONS)
-		return -EINVAL;
-	for (i = 0; i < spec->n_actions; i++)
-		if (!action_ok(p, &spec->actions[i]))
-			return -EINVAL;
-	g = &l->groups[group];
-	for (i = 0; i < g->n_rules; i++)
-		if (g->rules[i].spec.priority == spec->priority ||
-			strcmp(g->rules[i].spec.name, spec->name) == 0)
-			return -EEXIST;
-	if (g->n_rules == g->max_rules) {
-		unsigned int n = g->max_rules ? g->max_rules * 2 : 8;
-		struct vfp_rule *r = rte_realloc(g->rules, n * sizeof(*r), RTE_CACHE_LINE_SIZE);
-
-		if (r == NULL)
-			return -ENOMEM;
-		g->rules = r;
-		g->max_rules = n;
-	}
-	for (at = 0; at < g->n_rules && g->rules[at].spec.priority < spec->priority; at++)
-		;
-	memmove(&g->rules[at + 1], &g->rules[at], (g->n_rules - at) * sizeof(g->rules[0]));
-	memset(&g->rules[at], 0, sizeof(g->rules[at]));
-	g->rules[at].spec = *spec;
-	g->n_rules++;
-	return (int)at;
-}
-
-/* Fingerprint of what a rule does, field by field (the caller's struct may
- * carry uninitialised padding). */
-static uint64_t
-rule_fp(uint64_t fp, const struct vfp_rule_spec *s)
-{
-	const struct vfp_match *m = &s->match;
-
-	fp = mix(fp, s->name, (uint32_t)strnlen(s->name, VFP_NAME_MAX));
-	fp = MIX(fp, s->priority);
-	fp = MIX(fp, s->flags);
-	fp = MIX(fp, m->fields);
-	fp = MIX(fp, m->port);
-	fp = MIX(fp, m->vsid);
-	fp = MIX(fp, m->src_mac);
-	fp = MIX(fp, m->dst_mac);
-	fp = MIX(fp, m->ethertype);
-	fp = MIX(fp, m->src_ip);
-	fp = MIX(fp, m->src_mask);
-	fp = MIX(fp, m->dst_ip);
-	fp = MIX(fp, m->dst_mask);
-	fp = MIX(fp, m->proto);
-	fp = MIX(fp, m->sport_lo);
-	fp = MIX(fp, m->sport_hi);
-	fp = MIX(fp, m->dport_lo);
-	fp = MIX(fp, m->dport_hi);
-	for (unsigned int i = 0; i < s->n_actions; i++) {
-		const struct vfp_action *a = &s->actions[i];
-
-		fp = MIX(fp, a->type);
-		fp = MIX(fp, a->set);
-		fp = MIX(fp, a->src_mac);
-		fp = MIX(fp, a->dst_mac);
-		fp = MIX(fp, a->src_ip);
-		fp = MIX(fp, a->dst_ip);
-		fp = MIX(fp, a->id);
-	}
-	return fp;
-}
-
-static uint64_t
-port_fp(const struct vfp_port *pp)
-{
-	uint64_t fp = MIX(0, pp->role);
-
-	if (pp->vnic != NULL) {
-		fp = MIX(fp, pp->vnic->vsid);
-		fp = MIX(fp, pp->vnic->mac);
-		fp = MIX(fp, pp->vnic->ip);
-	}
-	for (unsigned int l = 0; l < pp->n_layers; l++) {
-		const struct vfp_layer *layer = pp->layers[pp->order[l]];
-
-		fp = mix(fp, layer->name, (uint32_t)strlen(layer->name));
-		fp = MIX(fp, layer->priority);
-		fp = MIX(fp, layer->default_block);
-		for (unsigned int g = 0; g < layer->n_groups; g++) {
-			const struct vfp_group *grp = &layer->groups[layer->order[g]];
-
-			fp = mix(fp, grp->name, (uint32_t)strlen(grp->name));
-			fp = MIX(fp, grp->priority);
-			fp = MIX(fp, grp->dir);
-			fp = MIX(fp, grp->family);
-			for (unsigned int r = 0; r < grp->n_rules; r++)
-				fp = rule_fp(fp, &grp->rules[r].spec);
-		}
-	}
-	return fp;
-}
-
-/* Can any layer of the port refuse a packet (a BLOCK rule, a default
- * block)? Only then do its flows need reply entries. */
-static bool
-port_can_block(const struct vfp_port *pp)
-{
-	for (unsigned int l = 0; l < pp->n_layers; l++) {
-		const struct vfp_layer *layer = pp->layers[l];
-
-		if (layer->default_block)
-			return true;
-		for (unsigned int g = 0; g < layer->n_groups; g++)
-			for (unsigned int r = 0; r < layer->groups[g].n_rules; r++)
-				for (unsigned int a = 0;
-					a < layer->groups[g].rules[r].spec.n_actions; a++)
-					if (layer->groups[g].rules[r].spec.actions[a].type ==
-						VFP_ACT_BLOCK)
-						return true;
-	}
-	return false;
-}
-
 void
 vfp_program_seal(struct vfp_program *p)
 {
@@ -637,24 +418,24 @@ vfp_program_seal(struct vfp_program *p)
 	uint64_t fp = 0;
 	unsigned int i;
 
-	fp = MIX(fp, hp->n_ports);
-	fp = MIX(fp, hp->uplink);
-	fp = mix(fp, hp->pa, (uint32_t)(sizeof(hp->pa[0]) * hp->n_pa));
-	fp = mix(fp, hp->pa_prefix_len, hp->n_pa);
-	fp = MIX(fp, hp->uplink_mac);
-	fp = MIX(fp, hp->vlan);
-	fp = MIX(fp, p->mtu);
-	fp = MIX(fp, hp->gateway);
-	fp = MIX(fp, hp->router_mac);
+	fp = VFP_FP_MIX(fp, hp->n_ports);
+	fp = VFP_FP_MIX(fp, hp->uplink);
+	fp = vfp_fp_mix(fp, hp->pa, (uint32_t)(sizeof(hp->pa[0]) * hp->n_pa));
+	fp = vfp_fp_mix(fp, hp->pa_prefix_len, hp->n_pa);
+	fp = VFP_FP_MIX(fp, hp->uplink_mac);
+	fp = VFP_FP_MIX(fp, hp->vlan);
+	fp = VFP_FP_MIX(fp, p->mtu);
+	fp = VFP_FP_MIX(fp, hp->gateway);
+	fp = VFP_FP_MIX(fp, hp->router_mac);
 	for (i = 0; i < p->n_subnets; i++) {
 		const struct vfp_subnet *s = &p->subnets[i];
-		uint64_t sfp = MIX(0, s->vsid);
+		uint64_t sfp = VFP_FP_MIX(0, s->vsid);
 
-		sfp = MIX(sfp, s->rdid);
-		sfp = MIX(sfp, s->prefix);
-		sfp = MIX(sfp, s->prefix_len);
-		sfp = MIX(sfp, s->gateway);
-		sfp = MIX(sfp, s->encap);
+		sfp = VFP_FP_MIX(sfp, s->rdid);
+		sfp = VFP_FP_MIX(sfp, s->prefix);
+		sfp = VFP_FP_MIX(sfp, s->prefix_len);
+		sfp = VFP_FP_MIX(sfp, s->gateway);
+		sfp = VFP_FP_MIX(sfp, s->encap);
 		p->subnets[i].fingerprint = sfp;
 	}
 	/* The subnets are not in the global fingerprint: a flow depends on its
@@ -665,48 +446,16 @@ vfp_program_seal(struct vfp_program *p)
 	for (i = 0; i < p->n_entries; i++) {
 		const struct vfp_entry *e = &p->entries[i];
 		struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)e->subnet;
-		uint64_t efp = MIX(0, e->kind);
+		uint64_t efp = VFP_FP_MIX(0, e->kind);
 
-		efp = MIX(efp, e->mac);
-		efp = MIX(efp, e->ip);
-		efp = MIX(efp, e->port);
-		efp = MIX(efp, e->pa);
+		efp = VFP_FP_MIX(efp, e->mac);
+		efp = VFP_FP_MIX(efp, e->ip);
+		efp = VFP_FP_MIX(efp, e->port);
+		efp = VFP_FP_MIX(efp, e->pa);
 		s->fingerprint ^= efp;
 	}
 	for (i = 0; i < VFP_MAX_PORTS; i++) {
-		p->ports[i].fingerprint = port_fp(&p->ports[i]);
-		p->ports[i].can_block = port_can_block(&p->ports[i]);
-	}
-}
-
-void
-vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn, void *ctx)
-{
-	const struct vfp_port *pp;
-
-	if (port >= p->hp.n_ports)
-		return;
-	pp = &p->ports[port];
-	for (unsigned int l = 0; l < pp->n_layers; l++) {
-		const struct vfp_layer *layer = pp->layers[pp->order[l]];
-		struct vfp_rule_info info = {
-			.layer = layer->name,
-			.priority = layer->priority,
-			.hits = __atomic_load_n(&layer->hits, __ATOMIC_RELAXED),
-		};
-
-		fn(ctx, &info);
-		for (unsigned int g = 0; g < layer->n_groups; g++) {
-			const struct vfp_group *grp = &layer->groups[layer->order[g]];
-
-			for (unsigned int r = 0; r < grp->n_rules; r++) {
-				info.group = grp->name;
-				info.rule = grp->rules[r].spec.name;
-				info.priority = grp->rules[r].spec.priority;
-				info.dir = (enum vfp_dir)grp->dir;
-				info.hits = __atomic_load_n(&grp->rules[r].hits, __ATOMIC_RELAXED);
-				fn(ctx, &info);
-			}
-		}
+		p->ports[i].fingerprint = vfp_port_fingerprint(&p->ports[i]);
+		p->ports[i].can_block = vfp_port_can_block(&p->ports[i]);
 	}
 }
