@@ -44,7 +44,7 @@ check_hash_vlan_invariance(const uint8_t *frame, size_t len)
 	tagged[15] = frame[len / 2];
 	memcpy(tagged + 16, frame + 12, len - 12);
 	FUZZ_CHECK(encap_inner_hash(frame, (uint32_t)len) ==
-		encap_inner_hash(tagged, (uint32_t)len + 4));
+		   encap_inner_hash(tagged, (uint32_t)len + 4));
 	free(tagged);
 }
 
@@ -108,7 +108,7 @@ round_trip(const uint8_t *data, size_t size)
 		return;
 	FUZZ_CHECK(t.type == type);
 	FUZZ_CHECK(t.len == (type == ENCAP_TYPE_VXLAN ? ENCAP_VXLAN_HDR_LEN : ENCAP_NVGRE_HDR_LEN) +
-			(o.vlan_id != 0 ? 4 : 0));
+				    (o.vlan_id != 0 ? 4 : 0));
 	FUZZ_CHECK(t.len <= ENCAP_MAX_HDR_LEN);
 
 	/* Exactly sized, so that ASan sees any read past the packet. */
@@ -142,7 +142,8 @@ round_trip(const uint8_t *data, size_t size)
 	FUZZ_CHECK(pkt[t.l3_off + 1] == o.tos);
 	FUZZ_CHECK(pkt[t.l3_off + 6] == 0x40 && pkt[t.l3_off + 7] == 0);
 	if (type == ENCAP_TYPE_VXLAN) {
-		FUZZ_CHECK(pkt[t.l4_off] == (entropy >> 8) && pkt[t.l4_off + 1] == (entropy & 0xff));
+		FUZZ_CHECK(
+			pkt[t.l4_off] == (entropy >> 8) && pkt[t.l4_off + 1] == (entropy & 0xff));
 		FUZZ_CHECK(pkt[t.l4_off + 6] == 0 && pkt[t.l4_off + 7] == 0); /* UDP cksum 0 */
 	}
 

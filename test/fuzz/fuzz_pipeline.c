@@ -13,6 +13,7 @@
  * then the lcore reports a quiescent state. The flow table persists across
  * inputs, so later inputs reach the fast path of flows earlier ones created.
  */
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,17 +51,23 @@ static const char policy_json[] =
 	"  ],\n"
 	"  \"routing_domains\": [\n"
 	"    { \"rdid\": 1, \"name\": \"contoso\",\n"
-	"      \"subnets\": [ { \"vsid\": 5001, \"prefix\": \"10.1.1.0/24\", \"encap\": \"vxlan\" } ] },\n"
+	"      \"subnets\": [ { \"vsid\": 5001, \"prefix\": \"10.1.1.0/24\", \"encap\": \"vxlan\" "
+	"} ] },\n"
 	"    { \"rdid\": 2, \"name\": \"fabrikam\",\n"
-	"      \"subnets\": [ { \"vsid\": 6001, \"prefix\": \"10.1.1.0/24\", \"encap\": \"vxlan\" } ] }\n"
+	"      \"subnets\": [ { \"vsid\": 6001, \"prefix\": \"10.1.1.0/24\", \"encap\": \"vxlan\" "
+	"} ] }\n"
 	"  ],\n"
 	"  \"vm_nics\": [\n"
-	"    { \"name\": \"contoso-web\", \"mac\": \"02:50:01:00:00:12\", \"ip\": \"10.1.1.12\", \"vsid\": 5001, \"port\": \"contoso-web\" },\n"
-	"    { \"name\": \"fabrikam-web\", \"mac\": \"02:60:01:00:00:12\", \"ip\": \"10.1.1.12\", \"vsid\": 6001, \"port\": \"fabrikam-web\" }\n"
+	"    { \"name\": \"contoso-web\", \"mac\": \"02:50:01:00:00:12\", \"ip\": \"10.1.1.12\", "
+	"\"vsid\": 5001, \"port\": \"contoso-web\" },\n"
+	"    { \"name\": \"fabrikam-web\", \"mac\": \"02:60:01:00:00:12\", \"ip\": \"10.1.1.12\", "
+	"\"vsid\": 6001, \"port\": \"fabrikam-web\" }\n"
 	"  ],\n"
 	"  \"mappings\": [\n"
-	"    { \"vsid\": 5001, \"ca\": \"10.1.1.11\", \"mac\": \"02:50:01:00:00:11\", \"pa\": \"192.168.1.10\" },\n"
-	"    { \"vsid\": 6001, \"ca\": \"10.1.1.11\", \"mac\": \"02:60:01:00:00:11\", \"pa\": \"192.168.1.10\" }\n"
+	"    { \"vsid\": 5001, \"ca\": \"10.1.1.11\", \"mac\": \"02:50:01:00:00:11\", \"pa\": "
+	"\"192.168.1.10\" },\n"
+	"    { \"vsid\": 6001, \"ca\": \"10.1.1.11\", \"mac\": \"02:60:01:00:00:11\", \"pa\": "
+	"\"192.168.1.10\" }\n"
 	"  ]\n"
 	"}\n";
 
@@ -69,8 +76,7 @@ static struct vfp_lcore lc;
 static struct rte_mempool *mp;
 static struct hnv_policy *pol;
 
-static void __attribute__((noreturn))
-die(const char *what, const char *why)
+static void __attribute__((noreturn)) die(const char *what, const char *why)
 {
 	fprintf(stderr, "fuzz_pipeline: %s: %s\n", what, why);
 	exit(2);
@@ -93,11 +99,31 @@ tx_free(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 	return n;
 }
 
+/* FUZZ_PIPELINE_STATS=1: print the non-zero port counters at exit, to see
+ * what a corpus reaches (decap, encap, ARP, which drops). */
+static void
+print_stats(void)
+{
+	for (uint16_t port = 0; port < N_PORTS; port++) {
+		const struct vfp_port_stats *st = &lc.stats[port];
+
+		fprintf(stderr,
+			"port %u: rx %" PRIu64 " tx %" PRIu64 " encap %" PRIu64 " decap %" PRIu64
+			" arp_replies %" PRIu64 " consumed %" PRIu64 "\n",
+			port, st->rx_packets, st->tx_packets, st->encapsulated, st->decapsulated,
+			st->arp_replies, st->consumed);
+		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
+			if (st->drops[r] != 0)
+				fprintf(stderr, "  drop %s %" PRIu64 "\n", hnv_drop_name(r),
+					st->drops[r]);
+	}
+}
+
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char *eal_argv[] = {(*argv)[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
-		"-l", "0", "--log-level=lib.*:error", NULL};
+	char *eal_argv[] = {(*argv)[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf", "-l",
+		"0", "--log-level=lib.*:error", NULL};
 	struct vfp_switch_params sp = {.flow_capacity = 4096, .n_lcores = 1};
 	struct hnv_compile_env env = {0};
 	struct vfp_program *prog = NULL;
@@ -124,6 +150,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		die("mempool", rte_strerror(rte_errno));
 	if (vfp_lcore_init(sw, &lc, 0, tx_free, NULL) != 0)
 		die("lcore", "init failed");
+	if (getenv("FUZZ_PIPELINE_STATS") != NULL)
+		atexit(print_stats);
 	return 0;
 }
 

@@ -85,6 +85,7 @@ def nvgre(vsid, flow, inner):
 
 
 VXLAN = vxlan(5001, inner_udp(C_WEB, C_REMOTE, "10.1.1.11", "10.1.1.12"))
+VXLAN_F = vxlan(6001, inner_udp(F_WEB, F_REMOTE, "10.1.1.11", "10.1.1.12"))
 VXLAN_VLAN = vxlan(6001, inner_udp(F_WEB, F_REMOTE, "10.1.1.11", "10.1.1.12"), vlan=100)
 NVGRE = nvgre(6001, 0x2a, inner_udp(F_WEB, F_REMOTE, "10.1.1.11", "10.1.1.12"))
 ARP_REQ = arp(1, C_WEB, "10.1.1.12", "00:00:00:00:00:00", "10.1.1.11")
@@ -109,6 +110,7 @@ CORPORA = {
     # First byte: the receiving port (0 uplink, 1 contoso-web, 2 fabrikam-web).
     "fuzz_pipeline": {
         "uplink-vxlan": b"\x00" + VXLAN,
+        "uplink-vxlan-6001": b"\x00" + VXLAN_F,
         "uplink-nvgre": b"\x00" + NVGRE,
         "uplink-arp-reply-gw": b"\x00" + ARP_REPLY_GW,
         "uplink-arp-request-pa": b"\x00" + ARP_REQ_PA,
