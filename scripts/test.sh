@@ -5,9 +5,10 @@
 # app (the command line, shell and policy reload) and interop (a Linux
 # kernel VXLAN peer in network namespaces; needs root). Then the unit and
 # replay suites again in a build with AddressSanitizer and UBSan, where any
-# sanitizer report fails the run.
+# sanitizer report fails the run, and a short libFuzzer regression over the
+# seed corpus of every harness (test/fuzz).
 #   scripts/test.sh [meson test args...]   e.g. scripts/test.sh --suite unit
-#   HNV_NO_SANITIZE=1 scripts/test.sh      skips the sanitizer pass
+#   HNV_NO_SANITIZE=1 scripts/test.sh      skips the sanitizer and fuzz passes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,6 +31,13 @@ if [ -z "${HNV_NO_SANITIZE:-}" ] && [ $# -eq 0 ]; then
 		meson test -C build-asan --print-errorlogs --num-processes 1 \
 		--suite unit --suite replay || rc=$?
 	logs+=(build-asan/meson-logs/testlog.json)
+
+	echo "== fuzz regression (libFuzzer, bounded runs from the seed corpus)"
+	[ -d build-fuzz ] || CC=clang meson setup build-fuzz -Dfuzz=true \
+		-Dsanitizers=address,undefined >/dev/null
+	ninja -C build-fuzz >/dev/null
+	meson test -C build-fuzz --print-errorlogs --num-processes 1 --suite fuzz || rc=$?
+	logs+=(build-fuzz/meson-logs/testlog.json)
 fi
 
 # One plain closing line for CI: counts from meson's JSON test logs.
