@@ -9,8 +9,11 @@
  *
  * The callbacks run on the telemetry thread: they read the workers'
  * counters without locks (a value may be a packet behind) and only the
- * port names copied at start-up, never the policy, which a reload frees.
+ * port names copied at start-up, never the policy, which a reload frees;
+ * once the app is stopping (its memory is about to be freed) they answer
+ * -EBUSY.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +38,8 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	(void)params;
+	if (tel_app->quit)
+		return -EBUSY; /* stopping: the counters are being freed */
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	for (uint16_t p = 0; p < tel_app->n_ports; p++)
 		rte_tel_data_add_array_string(d, tel_app->port_names[p]);
@@ -49,6 +54,8 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	uint16_t p;
 
 	(void)cmd;
+	if (tel_app->quit)
+		return -EBUSY;
 	if (params == NULL)
 		return -EINVAL;
 	for (p = 0; p < tel_app->n_ports; p++)
@@ -88,6 +95,8 @@ tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	(void)cmd;
 	(void)params;
+	if (tel_app->quit)
+		return -EBUSY;
 	for (uint16_t p = 0; p < tel_app->n_ports; p++) {
 		struct vfp_port_stats st;
 
@@ -106,10 +115,13 @@ tel_uft(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
 	struct vfp_uft_stats us;
-	unsigned int cap, n = vfp_switch_flow_count(tel_app->sw, &cap);
+	unsigned int cap, n;
 
 	(void)cmd;
 	(void)params;
+	if (tel_app->quit)
+		return -EBUSY;
+	n = vfp_switch_flow_count(tel_app->sw, &cap);
 	for (unsigned int i = 0; i < tel_app->n_workers; i++)
 		lcs[i] = &tel_app->workers[i]->lc;
 	vfp_uft_stats_sum(lcs, tel_app->n_workers, &us);
