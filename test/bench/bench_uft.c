@@ -3,7 +3,7 @@
  * path (miss: layer walk, insert, reverse entry), and fast-path throughput
  * with many active flows against a single flow, on one core, in one run.
  *
- *   bench_uft [--flows N] [--seconds S] [--huge]
+ *   bench_uft [--flows N] [--seconds S] [--rounds R] [--huge]
  *
  * --huge runs on hugepages (reserve about 4 GB of them first), as a
  * production deployment does; the default, 4 KB pages, suffers TLB misses
@@ -38,10 +38,18 @@
 #define BURST 32
 #define POOL 8191
 
-/* A precomputed sequence of flow ids, so that every many-flow run pays the
- * same (sequential, cheap) cost to choose its flows. */
+/* Precomputed sequences of flow ids, so that every many-flow run pays the
+ * same (sequential, cheap) cost to choose its flows: one flow, uniform over
+ * N, Zipf(1) over N. */
 #define SEQ_LEN (1u << 22)
-static uint32_t *seq;
+enum { SEQ_ONE, SEQ_UNIFORM, SEQ_ZIPF, N_SEQ };
+static uint32_t *seqs[N_SEQ];
+
+/* Runs are interleaved in this many rounds, and each ratio is the median of
+ * its per-round ratios: a neighbour's load on a shared machine then weighs
+ * on both sides of a ratio alike instead of on whichever run it overlapped. */
+#define DEFAULT_ROUNDS 7
+#define MAX_ROUNDS 64
 
 static const char policy_json[] =
 	"{\"version\":1,"
@@ -158,11 +166,9 @@ pick_seq(uint64_t n, void *arg)
 }
 
 /* The floor under any UFT: DPDK's rte_hash alone, with the UFT's key size
- * and flags, as many keys as the UFT holds, looked up 32 at a time: one key
- * over and over, then keys at random. Returns cycles per key in @one and
- * @random. */
-static void
-raw_hash_floor(uint32_t nkeys, double *one, double *random)
+ * and flags, as many keys as the UFT holds, looked up 32 at a time. */
+static struct rte_hash *
+raw_hash_create(uint32_t nkeys)
 {
 	struct rte_hash_parameters hp = {
 		.name = "bench_raw",
@@ -173,40 +179,59 @@ raw_hash_floor(uint32_t nkeys, double *one, double *random)
 			RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
 	};
 	struct rte_hash *h = rte_hash_create(&hp);
-	static uint64_t keys[BURST][6];
-	const uint64_t bursts = 200000;
-	const void *kp[BURST];
-	void *data[BURST];
-	uint64_t hits, t0;
 
-	for (uint64_t i = 0; i < nkeys; i++) {
+	for (uint64_t i = 0; h != NULL && i < nkeys; i++) {
 		uint64_t k[6] = {i, 0, 0, 0, 0, 0};
 
 		rte_hash_add_key_data(h, k, (void *)(uintptr_t)(i + 1));
 	}
-	for (int mode = 0; mode < 2; mode++) {
-		t0 = rte_rdtsc_precise();
-		for (uint64_t b = 0; b < bursts; b++) {
-			for (unsigned int i = 0; i < BURST; i++) {
-				keys[i][0] = mode ? seq[(b * BURST + i) & (SEQ_LEN - 1)] : 7;
-				kp[i] = keys[i];
-			}
-			rte_hash_lookup_bulk_data(h, kp, BURST, &hits, data);
+	return h;
+}
+
+/* Cycles per key of @bursts bulk lookups in @h of the keys @seq names
+ * (seq == NULL: one key over and over). */
+static double
+raw_hash_run(struct rte_hash *h, const uint32_t *seq, uint64_t bursts)
+{
+	static uint64_t keys[BURST][6];
+	const void *kp[BURST];
+	void *data[BURST];
+	uint64_t hits, t0 = rte_rdtsc_precise();
+
+	for (uint64_t b = 0; b < bursts; b++) {
+		for (unsigned int i = 0; i < BURST; i++) {
+			keys[i][0] = seq != NULL ? seq[(b * BURST + i) & (SEQ_LEN - 1)] : 7;
+			kp[i] = keys[i];
 		}
-		*(mode ? random : one) = (double)(rte_rdtsc_precise() - t0) / (bursts * BURST);
+		rte_hash_lookup_bulk_data(h, kp, BURST, &hits, data);
 	}
-	rte_hash_free(h);
+	return (double)(rte_rdtsc_precise() - t0) / (double)(bursts * BURST);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of @n values (sorts them). */
+static double
+median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 static uint32_t
 pick_seq_table(uint64_t n, void *arg)
 {
-	(void)arg;
-	return seq[n & (SEQ_LEN - 1)];
+	return ((const uint32_t *)arg)[n & (SEQ_LEN - 1)];
 }
 
 static void
-fill_uniform(uint32_t nflows)
+fill_uniform(uint32_t *seq, uint32_t nflows)
 {
 	for (uint32_t i = 0; i < SEQ_LEN; i++)
 		seq[i] = (uint32_t)(rte_rand() % nflows);
@@ -215,7 +240,7 @@ fill_uniform(uint32_t nflows)
 /* Zipf(s = 1) over nflows by inverting the CDF: a few flows carry most of
  * the packets, as in real traffic. */
 static void
-fill_zipf(uint32_t nflows)
+fill_zipf(uint32_t *seq, uint32_t nflows)
 {
 	double *cdf = malloc(sizeof(double) * nflows), h = 0;
 
@@ -258,24 +283,32 @@ main(int argc, char **argv)
 	struct vfp_lcore *lcs[1] = {&lc};
 	struct rte_mempool *mp;
 	struct run r;
-	uint64_t hz, n, c_harness, c_one, c_many, c_miss, miss_base, c_seq1, c_zipf;
+	uint64_t hz, n, c_harness, c_one, c_miss, miss_base;
+	unsigned int rounds = DEFAULT_ROUNDS;
 	int c;
 
 	static const struct option opts[] = {
 		{"flows", required_argument, NULL, 'f'},
 		{"seconds", required_argument, NULL, 's'},
 		{"huge", no_argument, NULL, 'H'},
+		{"rounds", required_argument, NULL, 'r'},
 		{NULL, 0, NULL, 0},
 	};
-	while ((c = getopt_long(argc, argv, "f:s:H", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:s:Hr:", opts, NULL)) != -1) {
 		if (c == 'H')
 			huge = true;
 		else if (c == 'f')
 			nflows = (uint32_t)strtoul(optarg, NULL, 10);
 		else if (c == 's')
 			seconds = strtod(optarg, NULL);
+		else if (c == 'r')
+			rounds = (unsigned int)strtoul(optarg, NULL, 10);
 		else
 			return 2;
+	}
+	if (rounds < 1 || rounds > MAX_ROUNDS || nflows < 1) {
+		fprintf(stderr, "--rounds must be 1..%u and --flows at least 1\n", MAX_ROUNDS);
+		return 2;
 	}
 	if ((huge ? rte_eal_init(RTE_DIM(eal_huge) - 1, eal_huge)
 		  : rte_eal_init(RTE_DIM(eal_small) - 1, eal_small)) < 0)
@@ -320,54 +353,82 @@ main(int argc, char **argv)
 			lc.uft.misses - miss_base, nmiss);
 	vfp_switch_flush_flows(r.sw);
 
-	/* Many flows: populate, then random hits over all of them. */
+	/* Many flows: populate, then hits over all of them, interleaved by
+	 * round with the single-flow run and with rte_hash alone. */
 	uint64_t zero = 0;
 	run(&r, (uint64_t)nflows, pick_seq, &zero, true);
-	seq = malloc(sizeof(*seq) * SEQ_LEN);
-	fill_uniform(1);
-	c_seq1 = run(&r, n, pick_seq_table, NULL, true); /* the 1-flow figure, same harness */
-	fill_uniform(nflows);
+	for (i = 0; i < N_SEQ; i++)
+		seqs[i] = malloc(sizeof(uint32_t) * SEQ_LEN);
+	fill_uniform(seqs[SEQ_ONE], 1);
+	fill_uniform(seqs[SEQ_UNIFORM], nflows);
+	fill_zipf(seqs[SEQ_ZIPF], nflows);
+
+	unsigned int cap, count = vfp_switch_flow_count(r.sw, &cap);
+	struct rte_hash *raw = raw_hash_create(count);
+	uint64_t per = n / rounds / BURST * BURST, raw_bursts = per / BURST;
 	uint64_t hits0 = lc.uft.hits, miss0 = lc.uft.misses;
-	c_many = run(&r, n, pick_seq_table, NULL, true);
-	fill_zipf(nflows);
-	c_zipf = run(&r, n, pick_seq_table, NULL, true);
+	double one[MAX_ROUNDS], uni[MAX_ROUNDS], zipf[MAX_ROUNDS], h1[MAX_ROUNDS], hn[MAX_ROUNDS];
+	double q_uni[MAX_ROUNDS], q_zipf[MAX_ROUNDS], q_raw[MAX_ROUNDS], q_ceil[MAX_ROUNDS];
+
+	if (raw == NULL) {
+		fprintf(stderr, "rte_hash_create failed for %u keys\n", count);
+		return 2;
+	}
+	for (unsigned int k = 0; k < rounds; k++) {
+		one[k] = (double)run(&r, per, pick_seq_table, seqs[SEQ_ONE], true) / per;
+		uni[k] = (double)run(&r, per, pick_seq_table, seqs[SEQ_UNIFORM], true) / per;
+		zipf[k] = (double)run(&r, per, pick_seq_table, seqs[SEQ_ZIPF], true) / per;
+		h1[k] = raw_hash_run(raw, NULL, raw_bursts);
+		hn[k] = raw_hash_run(raw, seqs[SEQ_UNIFORM], raw_bursts);
+		q_uni[k] = one[k] / uni[k];
+		q_zipf[k] = one[k] / zipf[k];
+		q_raw[k] = h1[k] / hn[k];
+		/* The best share any fast path over this rte_hash could keep: its
+		 * single-flow cost plus only what rte_hash itself adds at N. */
+		q_ceil[k] = one[k] / (one[k] + hn[k] - h1[k]);
+	}
 	vfp_uft_stats_sum(lcs, 1, &us);
 
 	double cpp_h = (double)c_harness / n;
-	double cpp_one = (double)c_one / n, cpp_many = (double)c_many / n;
-	double cpp_seq1 = (double)c_seq1 / n, cpp_zipf = (double)c_zipf / n;
+	double cpp_one = (double)c_one / n;
 	double cpp_miss = (double)c_miss / nmiss;
-	unsigned int cap, count = vfp_switch_flow_count(r.sw, &cap);
+	double m_one = median(one, rounds), m_uni = median(uni, rounds);
+	double m_zipf = median(zipf, rounds), m_h1 = median(h1, rounds), m_hn = median(hn, rounds);
+	double r_uni = median(q_uni, rounds), r_zipf = median(q_zipf, rounds);
+	double r_raw = median(q_raw, rounds), r_ceil = median(q_ceil, rounds);
 
 	printf("  %-34s %8.1f cycles/pkt\n", "harness only (baseline)", cpp_h);
 	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, 1 flow", cpp_one,
 		hz / cpp_one / 1e6);
 	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT miss (walk + insert + reverse)",
 		cpp_miss, hz / cpp_miss / 1e6);
-	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps  (baseline of the two below)\n",
-		"UFT hit, 1 flow via sequence", cpp_seq1, hz / cpp_seq1 / 1e6);
-	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, N flows, uniform", cpp_many,
-		hz / cpp_many / 1e6);
-	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, N flows, Zipf(1)", cpp_zipf,
-		hz / cpp_zipf / 1e6);
-	printf("  N = %u active flows, %u UFT entries (flows and their reply entries); "
-	       "%" PRIu64 " hits, %" PRIu64 " misses in the N-flow runs\n",
+	printf("  median of %u interleaved rounds of %" PRIu64 " packets (or keys) each:\n", rounds,
+		per);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps  (baseline of the ratios)\n",
+		"UFT hit, 1 flow via sequence", m_one, hz / m_one / 1e6);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, N flows, uniform", m_uni,
+		hz / m_uni / 1e6);
+	printf("  %-34s %8.1f cycles/pkt  %7.2f Mpps\n", "UFT hit, N flows, Zipf(1)", m_zipf,
+		hz / m_zipf / 1e6);
+	printf("  %-34s %8.1f cycles/key\n", "rte_hash alone, 1 key", m_h1);
+	printf("  %-34s %8.1f cycles/key\n", "rte_hash alone, N keys, uniform", m_hn);
+	printf("  N = %u active flows, %u UFT entries (flows and their reply entries), "
+	       "rte_hash alone with as many 48-byte keys; %" PRIu64 " hits, %" PRIu64
+	       " misses in the N-flow runs\n",
 		nflows, count, lc.uft.hits - hits0, lc.uft.misses - miss0);
 	printf("  miss / hit cost:                  %5.1fx  (target >= 5x)   %s\n",
 		cpp_miss / cpp_one, cpp_miss / cpp_one >= 5 ? "met" : "NOT MET");
-	printf("  N flows uniform / 1 flow:         %5.1f%%  (target >= 70%%) %s\n",
-		100.0 * cpp_seq1 / cpp_many, cpp_seq1 / cpp_many >= 0.7 ? "met" : "NOT MET");
-	printf("  N flows Zipf(1) / 1 flow:         %5.1f%%  (target >= 70%%) %s\n",
-		100.0 * cpp_seq1 / cpp_zipf, cpp_seq1 / cpp_zipf >= 0.7 ? "met" : "NOT MET");
-	double raw_one = 0, raw_random = 0;
-	uint32_t nkeys = count;
-
-	fill_uniform(nkeys);
-	raw_hash_floor(nkeys, &raw_one, &raw_random);
-	printf("  rte_hash_lookup_bulk_data alone (%u keys of 48 B): %.1f cycles/key for one key, "
-	       "%.1f at random: %.1f%% before any VFP work\n",
-		nkeys, raw_one, raw_random, 100.0 * raw_one / raw_random);
-	free(seq);
+	printf("  N flows uniform / 1 flow:         %5.1f%%  (target >= 70%%) %s\n", 100.0 * r_uni,
+		r_uni >= 0.7 ? "met" : "NOT MET");
+	printf("  N flows Zipf(1) / 1 flow:         %5.1f%%  (target >= 70%%) %s\n", 100.0 * r_zipf,
+		r_zipf >= 0.7 ? "met" : "NOT MET");
+	printf("  rte_hash alone, N keys / 1 key:   %5.1f%%\n", 100.0 * r_raw);
+	printf("  ceiling over rte_hash:            %5.1f%%  (1-flow cost / (1-flow cost + what "
+	       "rte_hash alone adds at N))\n",
+		100.0 * r_ceil);
+	rte_hash_free(raw);
+	for (i = 0; i < N_SEQ; i++)
+		free(seqs[i]);
 
 	vfp_lcore_fini(r.sw, &lc);
 	for (i = 0; i < BURST; i++)
