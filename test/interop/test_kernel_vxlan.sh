@@ -316,6 +316,15 @@ tel_ge() { # tel_ge COMMAND FIELD MIN
 }
 check "g. telemetry: /hnv/port,contoso-web rx_packets > 0" tel_ge /hnv/port,contoso-web rx_packets 1
 check "g. telemetry: /hnv/uft hits > 0 (the pings took the fast path)" tel_ge /hnv/uft hits 1
+tel_eq() { # tel_eq COMMAND FIELD VALUE
+	local v
+	v=$(telemetry "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['$2'])") ||
+		return 1
+	[ "$v" -eq "$3" ] || { echo "    # $1 $2 = $v, want $3"; return 1; }
+}
+# Host 1 sends only its tenants' frames (its bridges do not snoop, see
+# topology.sh), so anti-spoofing must refuse none: a refusal is a false positive.
+check "g. telemetry: /hnv/drops spoofed_pa = 0 (host 1 sends only tenant frames)" tel_eq /hnv/drops spoofed_pa 0
 
 # ---------------------------------------------------------------- counters
 hnv_rc=0
