@@ -50,12 +50,16 @@ fail(char *err, size_t errlen, const struct hnv_policy *pol, const char *path, i
 	return rc;
 }
 
+/* A group of @dir holding one catch-all rule @name with the one @action. */
 static int
-rule_one(struct vfp_program *p, uint16_t port, int layer, int group, const char *name,
-	uint8_t action)
+group_of_one(struct vfp_program *p, uint16_t port, int layer, const char *group_name, uint8_t dir,
+	const char *name, uint8_t action)
 {
+	int group = vfp_group_add(p, port, layer, group_name, 10, dir, VFP_FAMILY_ANY);
 	struct vfp_rule_spec r;
 
+	if (group < 0)
+		return group;
 	memset(&r, 0, sizeof(r));
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	r.priority = 1;
@@ -176,7 +180,7 @@ port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hn
 	const struct hnv_acl_cfg *vacl = find_acl(pol, true, v->vsid, 0);
 	const struct hnv_acl_cfg *pacl = find_acl(pol, false, 0, v->port);
 	uint16_t port = v->port;
-	int layer, group, rc;
+	int layer, rc;
 
 	if (vacl != NULL || pacl != NULL) {
 		layer = vfp_layer_add(p, port, "acl", HNV_LAYER_ACL, false);
@@ -197,20 +201,16 @@ port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hn
 	layer = vfp_layer_add(p, port, "vnet", HNV_LAYER_VNET, false);
 	if (layer < 0)
 		return layer;
-	group = vfp_group_add(p, port, layer, "vnet-out", 10, VFP_DIR_OUT, VFP_FAMILY_ANY);
-	if (group < 0 || (rc = rule_one(p, port, layer, group, "map", VFP_ACT_MAP)) < 0)
-		return group < 0 ? group : rc;
-	group = vfp_group_add(p, port, layer, "vnet-in", 10, VFP_DIR_IN, VFP_FAMILY_ANY);
-	if (group < 0 || (rc = rule_one(p, port, layer, group, "decap", VFP_ACT_DECAP)) < 0)
-		return group < 0 ? group : rc;
+	if ((rc = group_of_one(p, port, layer, "vnet-out", VFP_DIR_OUT, "map", VFP_ACT_MAP)) < 0 ||
+		(rc = group_of_one(p, port, layer, "vnet-in", VFP_DIR_IN, "decap", VFP_ACT_DECAP)) <
+			0)
+		return rc;
 
 	layer = vfp_layer_add(p, port, "pa-route", HNV_LAYER_PA_ROUTE, false);
 	if (layer < 0)
 		return layer;
-	group = vfp_group_add(p, port, layer, "pa-out", 10, VFP_DIR_OUT, VFP_FAMILY_ANY);
-	if (group < 0 || (rc = rule_one(p, port, layer, group, "route", VFP_ACT_ROUTE_PA)) < 0)
-		return group < 0 ? group : rc;
-	return 0;
+	rc = group_of_one(p, port, layer, "pa-out", VFP_DIR_OUT, "route", VFP_ACT_ROUTE_PA);
+	return rc < 0 ? rc : 0;
 }
 
 void
