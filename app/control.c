@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * app: the control plane loop on the main lcore (D5, R20).
  *
- * Every 10 ms: the shell's pending input, periodic counters (--stats),
- * the idle exit (--idle-exit), a slice of flow aging, and the policy file
- * watch. The policy file's directory is watched with inotify (editors and
- * agents replace files by rename, so the file itself is not watched); a
- * change or SIGHUP reloads it: parse and validate, compile, publish by RCU.
- * A bad file changes nothing: the running policy stays, and the message
- * names the file, the JSON path and the problem. Port bindings cannot
- * change at run time (the devices are opened at start), so a policy whose
- * ports differ is refused the same way.
+ * Owns: the loop and what it does every 10 ms: the shell's pending input,
+ * periodic counters (--stats), the idle exit (--idle-exit), a slice of flow
+ * aging, and the policy file watch. The policy file's directory is watched
+ * with inotify (editors and agents replace files by rename, so the file
+ * itself is not watched); a change or SIGHUP asks policy_apply.c to reload
+ * it. The loop never waits on anything but its tick: the signal handlers
+ * only set flags (app->quit, app->reload) that it reads every tick, and the
+ * policy loader refuses FIFOs and devices instead of blocking on them.
  */
 #include <errno.h>
 #include <libgen.h>
@@ -22,60 +21,9 @@
 #include <rte_cycles.h>
 
 #include "hnv_app.h"
-#include "policy_compile.h"
 
 #define TICK_US 10000
 #define AGE_SWEEP_TICKS 100 /* a full aging sweep about every second */
-
-static bool
-same_ports(const struct hnv_policy *a, const struct hnv_policy *b)
-{
-	if (a->n_ports != b->n_ports || a->host.uplink != b->host.uplink)
-		return false;
-	for (unsigned int i = 0; i < a->n_ports; i++)
-		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
-			strcmp(a->ports[i].device, b->ports[i].device) != 0)
-			return false;
-	return true;
-}
-
-int
-hnv_reload_policy(struct hnv_app *app)
-{
-	char err[HNV_POLICY_ERR_MAX];
-	struct hnv_policy *pol = NULL;
-	struct vfp_program *prog;
-	struct vfp_timeouts to;
-	int rc;
-
-	rc = hnv_policy_load(app->policy_path, &pol, err, sizeof(err));
-	if (rc == 0 && !same_ports(app->policy, pol)) {
-		snprintf(err, sizeof(err),
-			"%s: $.ports: the ports or the uplink changed; restart dpdk-hnv to rebind "
-			"devices",
-			app->policy_path);
-		rc = -EINVAL;
-	}
-	if (rc == 0) {
-		rc = hnv_compile(app, pol, &prog, err, sizeof(err));
-	}
-	if (rc != 0) {
-		app->reload_failures++;
-		fprintf(stderr, "dpdk-hnv: policy not reloaded, keeping the running one: %s\n",
-			err);
-		hnv_policy_free(pol);
-		return rc;
-	}
-	vfp_switch_publish(app->sw, prog);
-	hnv_policy_flow_timeouts(pol, &to);
-	vfp_switch_set_timeouts(app->sw, &to);
-	hnv_policy_free(app->policy);
-	app->policy = pol;
-	app->reloads++;
-	printf("dpdk-hnv: policy reloaded from %s\n", app->policy_path);
-	fflush(stdout);
-	return 0;
-}
 
 /* An inotify watch on the policy file's directory; -1 if unavailable. */
 static int
@@ -117,6 +65,25 @@ watch_changed(int fd, const char *name)
 	return changed;
 }
 
+/* Has every worker been without input for @idle cycles at @now? A worker
+ * may stamp last_rx_tsc after @now was read (and TSCs of different cores
+ * need not agree exactly), so the stamp can be later than @now: the
+ * unsigned difference would then wrap to a huge "idle" time and stop a
+ * replay that still has input. The signed difference (GCC and Clang
+ * convert modulo 2^64) is negative there, which counts as busy. */
+static bool
+all_idle(const struct hnv_app *app, uint64_t now, uint64_t idle)
+{
+	for (unsigned int i = 0; i < app->n_workers; i++) {
+		uint64_t last =
+			atomic_load_explicit(&app->workers[i]->last_rx_tsc, memory_order_relaxed);
+
+		if ((int64_t)(now - last) < (int64_t)idle)
+			return false;
+	}
+	return true;
+}
+
 void
 hnv_control_loop(struct hnv_app *app)
 {
@@ -135,35 +102,35 @@ hnv_control_loop(struct hnv_app *app)
 		fprintf(stderr,
 			"dpdk-hnv: warning: cannot watch %s (%s); SIGHUP still reloads it\n",
 			app->policy_path, strerror(errno));
+	/* Only now: whoever waits for this line may change the policy file
+	 * at once, and the watch must already see it. */
+	printf("dpdk-hnv: forwarding: policy %s, %u ports, %u workers\n", app->policy_path,
+		app->n_ports, app->n_workers);
+	fflush(stdout);
 	if (app->interactive) {
 		shell = hnv_shell_open(app);
 		if (shell == NULL)
 			fprintf(stderr, "dpdk-hnv: cannot start the shell\n");
 	}
-	while (!app->quit) {
+	while (!atomic_load(&app->quit)) {
 		uint64_t now;
+		bool changed;
 
 		if (shell != NULL && !hnv_shell_poll(shell))
-			app->quit = true;
-		if ((wfd >= 0 && watch_changed(wfd, name)) || app->reload) {
-			app->reload = false;
+			atomic_store(&app->quit, true);
+		/* The watch is drained even when SIGHUP asks too: one reload
+		 * covers both. */
+		changed = wfd >= 0 && watch_changed(wfd, name);
+		if (atomic_exchange(&app->reload, false) || changed)
 			hnv_reload_policy(app);
-		}
 		now = rte_get_tsc_cycles();
 		vfp_switch_age(app->sw, now, age_budget);
 		if (app->stats_interval != 0 && now >= next_stats) {
 			hnv_stats_print(app, stdout);
 			next_stats = now + app->stats_interval * hz;
 		}
-		if (idle != 0) {
-			bool all_idle = true;
-
-			for (unsigned int i = 0; i < app->n_workers; i++)
-				if (now - app->workers[i]->last_rx_tsc < idle)
-					all_idle = false;
-			if (all_idle)
-				app->quit = true;
-		}
+		if (idle != 0 && all_idle(app, now, idle))
+			atomic_store(&app->quit, true);
 		usleep(TICK_US);
 	}
 	if (shell != NULL)

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * app: dpdk-hnv entry point and control plane.
+ * app: dpdk-hnv entry point.
  *
- * Owns: EAL and argument parsing, policy load and compile, binding policy
- * ports to ethdevs, the switch and its first program, assigning (port,
- * queue) pairs to worker lcores, and a clean stop on SIGINT/SIGTERM with
- * final per-port counters. The control loop itself is in control.c.
+ * Owns: EAL and argument parsing; start-up (the policy file's first load,
+ * the worker lcores, the mbuf pool, binding policy ports to ethdevs, the
+ * switch, assigning (port, queue) pairs to workers, the signal handlers);
+ * and shutdown (a clean stop on SIGINT/SIGTERM with final per-port
+ * counters). Compiling and publishing the policy is policy_apply.c's; the
+ * control loop that runs between start-up and shutdown is control.c's.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +26,6 @@
 
 #include "hnv_app.h"
 #include "hnv_port.h"
-#include "policy_compile.h"
 
 #define MBUF_MIN 8191
 #define MBUF_CACHE 256
@@ -132,18 +134,47 @@ bad:
 	return -EINVAL;
 }
 
+/* The handlers only set flags, which the control loop and the workers poll.
+ * atomic_bool is lock-free here (checked below), hence async-signal-safe. */
+_Static_assert(ATOMIC_BOOL_LOCK_FREE == 2, "the signal flags need a lock-free atomic_bool");
+
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	the_app.quit = true;
+	atomic_store(&the_app.quit, true);
 }
 
 static void
 on_sighup(int sig)
 {
 	(void)sig;
-	the_app.reload = true;
+	atomic_store(&the_app.reload, true);
+}
+
+/* SIGINT, SIGTERM and SIGHUP in @set. */
+static void
+stop_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+}
+
+/* Without SA_RESTART: a signal must interrupt whatever the main lcore is
+ * waiting in, not restart it, or SIGTERM could not stop a process stuck in
+ * a system call (as it was in fopen() on a FIFO). */
+static void
+install_handlers(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_sighup;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 static int
@@ -226,8 +257,13 @@ open_ports(struct hnv_app *app)
 			pol->ports[i].device, &pc, &app->eth_port[i], err, sizeof(err));
 
 		if (rc != 0) {
+			char name[4 * HNV_NAME_MAX], why[4 * sizeof(err)];
+
+			/* Both quote the policy (the name, the device): escaped
+			 * as the policy library's own messages are. */
 			fprintf(stderr, "dpdk-hnv: %s: $.ports[%u] '%s': %s\n", pol->source, i,
-				pol->ports[i].name, err);
+				hnv_policy_escape(name, sizeof(name), pol->ports[i].name),
+				hnv_policy_escape(why, sizeof(why), err));
 			return rc;
 		}
 		app->nb_rxq[i] = pc.nb_rxq;
@@ -235,20 +271,6 @@ open_ports(struct hnv_app *app)
 		app->n_ports = (uint16_t)(i + 1);
 	}
 	return 0;
-}
-
-int
-hnv_compile(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program **out, char *err,
-	size_t errlen)
-{
-	uint16_t uplink = app->eth_port[pol->host.uplink];
-	struct hnv_compile_env env = {0};
-
-	hnv_port_mac(uplink, &env.uplink_mac);
-	env.uplink_mtu = hnv_port_mtu(uplink);
-	env.table_size = app->table_size;
-	env.socket_id = (int)rte_socket_id();
-	return hnv_policy_compile(pol, &env, app->sw, out, err, errlen);
 }
 
 static int
@@ -261,9 +283,6 @@ start_switch(struct hnv_app *app)
 		.socket_id = (int)rte_socket_id(),
 	};
 	struct rte_ether_addr mac;
-	struct vfp_program *prog;
-	struct vfp_timeouts to;
-	char err[HNV_POLICY_ERR_MAX];
 
 	app->sw = vfp_switch_create(&sp);
 	if (app->sw == NULL) {
@@ -277,14 +296,7 @@ start_switch(struct hnv_app *app)
 		fprintf(stderr,
 			"dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
 			pol->ports[pol->host.uplink].device);
-	if (hnv_compile(app, pol, &prog, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dpdk-hnv: %s\n", err);
-		return -EINVAL;
-	}
-	vfp_switch_publish(app->sw, prog);
-	hnv_policy_flow_timeouts(pol, &to);
-	vfp_switch_set_timeouts(app->sw, &to);
-	return 0;
+	return hnv_policy_apply_first(app);
 }
 
 int
@@ -292,6 +304,7 @@ main(int argc, char **argv)
 {
 	struct hnv_app *app = &the_app;
 	char err[HNV_POLICY_ERR_MAX];
+	sigset_t stop;
 	unsigned int i;
 	int rc, ret;
 
@@ -301,7 +314,14 @@ main(int argc, char **argv)
 			usage(argv[0]);
 			return 0;
 		}
+	/* Without SA_RESTART an interrupted system call fails with EINTR, and
+	 * the threads EAL starts (workers, interrupts, telemetry) do not
+	 * expect that: they are created with the stop signals blocked, so the
+	 * signals only ever reach the main lcore. */
+	stop_signals(&stop);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	ret = rte_eal_init(argc, argv);
+	pthread_sigmask(SIG_UNBLOCK, &stop, NULL);
 	if (ret < 0) {
 		fprintf(stderr, "dpdk-hnv: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -325,22 +345,17 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpdk-hnv: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto fail;
 	}
-	if (open_ports(app) != 0 || start_switch(app) != 0)
+	if (open_ports(app) != 0 || start_switch(app) != 0 || hnv_workers_attach(app) != 0)
 		goto fail;
 	assign_queues(app);
 	if (hnv_telemetry_register(app) != 0)
 		fprintf(stderr, "dpdk-hnv: warning: telemetry commands not registered\n");
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_sighup);
+	install_handlers();
 	for (i = 0; i < app->n_workers; i++)
-		app->workers[i]->last_rx_tsc = rte_get_tsc_cycles();
+		atomic_store(&app->workers[i]->last_rx_tsc, rte_get_tsc_cycles());
 	for (i = 0; i < app->n_workers; i++)
 		rte_eal_remote_launch(hnv_worker_main, app->workers[i], app->workers[i]->lcore_id);
-	printf("dpdk-hnv: forwarding: policy %s, %u ports, %u workers\n", app->policy_path,
-		app->n_ports, app->n_workers);
-	fflush(stdout);
 
 	hnv_control_loop(app);
 	rte_eal_mp_wait_lcore();
@@ -349,6 +364,7 @@ main(int argc, char **argv)
 	hnv_stats_print(app, stdout);
 	for (i = 0; i < app->n_ports; i++)
 		hnv_port_close(app->eth_port[i]);
+	hnv_workers_detach(app);
 	vfp_switch_free(app->sw);
 	hnv_policy_free(app->policy);
 	rte_mempool_free(app->mp);
@@ -357,9 +373,11 @@ main(int argc, char **argv)
 	rte_eal_cleanup();
 	return 0;
 fail:
-	app->quit = true;
+	atomic_store(&app->quit, true);
 	for (i = 0; i < app->n_ports; i++)
 		hnv_port_close(app->eth_port[i]);
+	if (app->sw != NULL)
+		hnv_workers_detach(app);
 	vfp_switch_free(app->sw);
 	hnv_policy_free(app->policy);
 fail_eal:

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * app: shell commands about the VFP engine: the flow table, the layers and
- * their rule hit counters, packet trace, and policy reload. Same pattern as
- * shell.c: a parse-result struct, a callback and tokens per command.
+ * app: shell commands about the VFP engine: the flow table (show flows), the
+ * layers and their rule hit counters (show rules) and packet trace (trace).
+ * Same pattern as shell.c: a parse-result struct, a callback and tokens per
+ * command; the app comes in the callback's data (shell_cmds.h).
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
@@ -15,20 +16,19 @@
 #include <cmdline_parse_string.h>
 
 #include "hnv_app.h"
+#include "hnv_net.h"
 #include "shell_cmds.h"
 
-struct hnv_app *hnv_shell_app;
-
 static int
-port_by_name(const char *name)
+port_by_name(const struct hnv_app *app, const char *name)
 {
-	return hnv_policy_find_port(hnv_shell_app->policy, name);
+	return hnv_policy_find_port(app->policy, name);
 }
 
 static const char *
-port_name(uint16_t port)
+port_name(const struct hnv_app *app, uint16_t port)
 {
-	const struct hnv_policy *p = hnv_shell_app->policy;
+	const struct hnv_policy *p = app->policy;
 
 	return port < p->n_ports ? p->ports[port].name : "?";
 }
@@ -40,29 +40,30 @@ struct cmd_flows_result {
 	uint32_t max;
 };
 
+/* @ctx is the app, for the port names. */
 static void
 print_flow(void *ctx, const struct vfp_flow_info *fi)
 {
-	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+	const struct hnv_app *app = ctx;
+	char src[HNV_IPV4_FMT_SIZE], dst[HNV_IPV4_FMT_SIZE];
 
-	(void)ctx;
-	inet_ntop(AF_INET, &fi->src_ip, src, sizeof(src));
-	inet_ntop(AF_INET, &fi->dst_ip, dst, sizeof(dst));
+	hnv_ipv4_format(src, sizeof(src), fi->src_ip);
+	hnv_ipv4_format(dst, sizeof(dst), fi->dst_ip);
 	printf("%-12s %-3s vsid %-8u %3u %15s:%-5u -> %15s:%-5u %-7s -> %-12s %-11s %s"
 	       " pkts %" PRIu64 " bytes %" PRIu64 " idle %" PRIu64 " ms\n",
-		port_name(fi->in_port), fi->dir == VFP_DIR_OUT ? "out" : "in", fi->vsid, fi->proto,
-		src, fi->sport, dst, fi->dport, fi->action,
-		strcmp(fi->action, "drop") == 0 ? "-" : port_name(fi->out_port), fi->state,
+		port_name(app, fi->in_port), fi->dir == VFP_DIR_OUT ? "out" : "in", fi->vsid,
+		fi->proto, src, fi->sport, dst, fi->dport, fi->action,
+		strcmp(fi->action, "drop") == 0 ? "-" : port_name(app, fi->out_port), fi->state,
 		fi->reverse ? "reply" : "", fi->packets, fi->bytes, fi->idle_ms);
 }
 
 static void
-show_flows(uint32_t max)
+show_flows(struct hnv_app *app, uint32_t max)
 {
-	unsigned int cap, n = vfp_switch_flow_count(hnv_shell_app->sw, &cap);
+	unsigned int cap, n = vfp_switch_flow_count(app->sw, &cap);
 
 	printf("%u flows (capacity %u); showing up to %u\n", n, cap, max);
-	vfp_switch_visit_flows(hnv_shell_app->sw, max, print_flow, NULL);
+	vfp_switch_visit_flows(app->sw, max, print_flow, app);
 	fflush(stdout);
 }
 
@@ -70,8 +71,7 @@ static void
 cmd_flows_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	(void)cl;
-	(void)data;
-	show_flows(((struct cmd_flows_result *)parsed)->max);
+	show_flows(shell_app(data), ((struct cmd_flows_result *)parsed)->max);
 }
 
 static void
@@ -79,8 +79,7 @@ cmd_flows_default_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	(void)parsed;
 	(void)cl;
-	(void)data;
-	show_flows(20);
+	show_flows(shell_app(data), 20);
 }
 
 static cmdline_parse_token_string_t cmd_flows_show =
@@ -100,32 +99,6 @@ cmdline_parse_inst_t cmd_show_flows_default = {
 	.f = cmd_flows_default_parsed,
 	.help_str = "show flows: the first 20 flows of the unified flow table",
 	.tokens = {(void *)&cmd_flows_show, (void *)&cmd_flows_flows, NULL},
-};
-
-/* show uft */
-struct cmd_word2_result {
-	cmdline_fixed_string_t a;
-	cmdline_fixed_string_t b;
-};
-
-static void
-cmd_uft_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)cl;
-	(void)data;
-	hnv_stats_print_uft(hnv_shell_app, stdout);
-}
-
-static cmdline_parse_token_string_t cmd_uft_show =
-	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, a, "show");
-static cmdline_parse_token_string_t cmd_uft_uft =
-	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, b, "uft");
-
-cmdline_parse_inst_t cmd_show_uft = {
-	.f = cmd_uft_parsed,
-	.help_str = "show uft: flow table size and hit/miss counters",
-	.tokens = {(void *)&cmd_uft_show, (void *)&cmd_uft_uft, NULL},
 };
 
 /* show rules PORT */
@@ -151,15 +124,14 @@ static void
 cmd_rules_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_rules_result *res = parsed;
-	int port = port_by_name(res->port);
+	const struct hnv_app *app = shell_app(data);
+	int port = port_by_name(app, res->port);
 
-	(void)data;
 	if (port < 0) {
 		cmdline_printf(cl, "no port named '%s'\n", res->port);
 		return;
 	}
-	vfp_program_visit_rules(
-		vfp_switch_program(hnv_shell_app->sw), (uint16_t)port, print_rule, NULL);
+	vfp_program_visit_rules(vfp_switch_program(app->sw), (uint16_t)port, print_rule, NULL);
 	fflush(stdout);
 }
 
@@ -191,13 +163,13 @@ static void
 cmd_trace_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_trace_result *res = parsed;
-	int port = port_by_name(res->port);
+	const struct hnv_app *app = shell_app(data);
+	int port = port_by_name(app, res->port);
 	struct vfp_trace t;
 	struct in_addr dst;
 	uint8_t proto;
 	int rc;
 
-	(void)data;
 	proto = strcmp(res->proto, "tcp") == 0   ? IPPROTO_TCP
 		: strcmp(res->proto, "udp") == 0 ? IPPROTO_UDP
 						 : IPPROTO_ICMP;
@@ -207,13 +179,13 @@ cmd_trace_parsed(void *parsed, struct cmdline *cl, void *data)
 		return;
 	}
 	rc = vfp_trace_tuple(
-		hnv_shell_app->sw, (uint16_t)port, proto, res->sport, dst.s_addr, res->dport, &t);
+		app->sw, (uint16_t)port, proto, res->sport, dst.s_addr, res->dport, &t);
 	if (rc != 0) {
 		cmdline_printf(cl, "cannot trace from port '%s' (not a VM port)\n", res->port);
 		return;
 	}
 	for (unsigned int i = 0; i < t.n; i++)
-		printf("  %-12s %-3s %-9s %-10s %-18s %s\n", port_name(t.step[i].port),
+		printf("  %-12s %-3s %-9s %-10s %-18s %s\n", port_name(app, t.step[i].port),
 			t.step[i].dir == VFP_DIR_OUT ? "out" : "in", t.step[i].layer,
 			t.step[i].group[0] ? t.step[i].group : "-",
 			t.step[i].rule[0] ? t.step[i].rule : "(default)", t.step[i].action);
@@ -240,27 +212,4 @@ cmdline_parse_inst_t cmd_trace = {
 		    "the VM on PORT would send, without side effects",
 	.tokens = {(void *)&cmd_trace_trace, (void *)&cmd_trace_port, (void *)&cmd_trace_proto,
 		(void *)&cmd_trace_dst, (void *)&cmd_trace_sport, (void *)&cmd_trace_dport, NULL},
-};
-
-/* reload */
-struct cmd_word_result1 {
-	cmdline_fixed_string_t word;
-};
-
-static void
-cmd_reload_parsed(void *parsed, struct cmdline *cl, void *data)
-{
-	(void)parsed;
-	(void)cl;
-	(void)data;
-	hnv_reload_policy(hnv_shell_app);
-}
-
-static cmdline_parse_token_string_t cmd_reload_word =
-	TOKEN_STRING_INITIALIZER(struct cmd_word_result1, word, "reload");
-
-cmdline_parse_inst_t cmd_reload = {
-	.f = cmd_reload_parsed,
-	.help_str = "reload: read the policy file again (as on a change or SIGHUP)",
-	.tokens = {(void *)&cmd_reload_word, NULL},
 };

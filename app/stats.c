@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * app: the counter block printed every --stats seconds, at exit, and by the
- * shell's 'show ports'. The format is stable (tests and docs/shell.md rely
- * on it): one line per port, then one indented line per non-zero drop reason.
+ * app: the workers' counters summed for the control plane, the shell and
+ * telemetry, and the counter block printed every --stats seconds, at exit,
+ * and by the shell's 'show ports'. The format is stable (tests and
+ * docs/shell.md rely on it): one line per port, then one indented line per
+ * non-zero drop reason. The sums read the workers' counters while they run,
+ * without locks: a value may be a packet behind.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -9,16 +12,24 @@
 #include <rte_ip.h>
 
 #include "hnv_app.h"
+#include "hnv_net.h"
 
-static unsigned int
-collect(const struct hnv_app *app, uint16_t port, struct vfp_port_stats *st)
+void
+hnv_stats_port(const struct hnv_app *app, uint16_t port, struct vfp_port_stats *st)
 {
 	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
+	unsigned int n = hnv_app_lcores(app, lcs);
 
-	for (unsigned int i = 0; i < app->n_workers; i++)
-		lcs[i] = &app->workers[i]->lc;
-	vfp_stats_sum(lcs, app->n_workers, port, st);
-	return app->n_workers;
+	vfp_stats_sum(lcs, n, port, st);
+}
+
+void
+hnv_stats_uft(const struct hnv_app *app, struct vfp_uft_stats *us)
+{
+	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
+	unsigned int n = hnv_app_lcores(app, lcs);
+
+	vfp_uft_stats_sum(lcs, n, us);
 }
 
 void
@@ -28,7 +39,7 @@ hnv_stats_print(const struct hnv_app *app, FILE *f)
 		struct vfp_port_stats st;
 		uint64_t drops = 0;
 
-		collect(app, port, &st);
+		hnv_stats_port(app, port, &st);
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			drops += st.drops[r];
 		fprintf(f,
@@ -54,16 +65,13 @@ hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_ether_addr mac;
-		char ip[16], macs[RTE_ETHER_ADDR_FMT_SIZE];
+		char ip[HNV_IPV4_FMT_SIZE], macs[HNV_MAC_FMT_SIZE];
 		rte_be32_t addr;
 		bool ok;
 
 		vfp_neigh_get(app->sw, i, &addr, &mac, &ok);
-		uint32_t a = rte_be_to_cpu_32(addr);
-		snprintf(ip, sizeof(ip), "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255,
-			a & 255);
-		rte_ether_format_addr(macs, sizeof(macs), &mac);
-		fprintf(f, "next-hop %s: %s\n", ip, ok ? macs : "unresolved");
+		fprintf(f, "next-hop %s: %s\n", hnv_ipv4_format(ip, sizeof(ip), addr),
+			ok ? hnv_mac_format(macs, sizeof(macs), &mac) : "unresolved");
 	}
 	fflush(f);
 }
@@ -71,13 +79,10 @@ hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 void
 hnv_stats_print_uft(const struct hnv_app *app, FILE *f)
 {
-	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
 	struct vfp_uft_stats us;
 	unsigned int cap, n = vfp_switch_flow_count(app->sw, &cap);
 
-	for (unsigned int i = 0; i < app->n_workers; i++)
-		lcs[i] = &app->workers[i]->lc;
-	vfp_uft_stats_sum(lcs, app->n_workers, &us);
+	hnv_stats_uft(app, &us);
 	fprintf(f,
 		"uft: flows %u capacity %u hits %" PRIu64 " misses %" PRIu64 " stale %" PRIu64
 		" inserts %" PRIu64 " uncached %" PRIu64 "\n",

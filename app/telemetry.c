@@ -21,24 +21,16 @@
 
 #include "hnv_app.h"
 
+/* rte_telemetry_register_cmd() of DPDK 22.11 passes callbacks no user
+ * pointer, so the app they report on is kept here. */
 static struct hnv_app *tel_app;
-
-static void
-sum_port(uint16_t port, struct vfp_port_stats *st)
-{
-	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
-
-	for (unsigned int i = 0; i < tel_app->n_workers; i++)
-		lcs[i] = &tel_app->workers[i]->lc;
-	vfp_stats_sum(lcs, tel_app->n_workers, port, st);
-}
 
 static int
 tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	(void)cmd;
 	(void)params;
-	if (tel_app->quit)
+	if (atomic_load(&tel_app->quit))
 		return -EBUSY; /* stopping: the counters are being freed */
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	for (uint16_t p = 0; p < tel_app->n_ports; p++)
@@ -54,7 +46,7 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	uint16_t p;
 
 	(void)cmd;
-	if (tel_app->quit)
+	if (atomic_load(&tel_app->quit))
 		return -EBUSY;
 	if (params == NULL)
 		return -EINVAL;
@@ -63,7 +55,7 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 			break;
 	if (p == tel_app->n_ports)
 		return -EINVAL;
-	sum_port(p, &st);
+	hnv_stats_port(tel_app, p, &st);
 	for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 		drops += st.drops[r];
 	rte_tel_data_start_dict(d);
@@ -95,12 +87,12 @@ tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 
 	(void)cmd;
 	(void)params;
-	if (tel_app->quit)
+	if (atomic_load(&tel_app->quit))
 		return -EBUSY;
 	for (uint16_t p = 0; p < tel_app->n_ports; p++) {
 		struct vfp_port_stats st;
 
-		sum_port(p, &st);
+		hnv_stats_port(tel_app, p, &st);
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			total[r] += st.drops[r];
 	}
@@ -113,18 +105,15 @@ tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 static int
 tel_uft(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
 	struct vfp_uft_stats us;
 	unsigned int cap, n;
 
 	(void)cmd;
 	(void)params;
-	if (tel_app->quit)
+	if (atomic_load(&tel_app->quit))
 		return -EBUSY;
 	n = vfp_switch_flow_count(tel_app->sw, &cap);
-	for (unsigned int i = 0; i < tel_app->n_workers; i++)
-		lcs[i] = &tel_app->workers[i]->lc;
-	vfp_uft_stats_sum(lcs, tel_app->n_workers, &us);
+	hnv_stats_uft(tel_app, &us);
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_u64(d, "flows", n);
 	rte_tel_data_add_dict_u64(d, "capacity", cap);
@@ -143,11 +132,11 @@ hnv_telemetry_register(struct hnv_app *app)
 
 	tel_app = app;
 	rc |= rte_telemetry_register_cmd("/hnv/ports", tel_ports, "The switch ports, by name");
-	rc |= rte_telemetry_register_cmd("/hnv/port", tel_port,
-		"One port's counters. Parameter: port name");
-	rc |= rte_telemetry_register_cmd("/hnv/drops", tel_drops,
-		"Every drop reason with its total over all ports");
-	rc |= rte_telemetry_register_cmd("/hnv/uft", tel_uft,
-		"Flow table size and hit/miss counters");
+	rc |= rte_telemetry_register_cmd(
+		"/hnv/port", tel_port, "One port's counters. Parameter: port name");
+	rc |= rte_telemetry_register_cmd(
+		"/hnv/drops", tel_drops, "Every drop reason with its total over all ports");
+	rc |= rte_telemetry_register_cmd(
+		"/hnv/uft", tel_uft, "Flow table size and hit/miss counters");
 	return rc == 0 ? 0 : -EINVAL;
 }

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * app: the worker loop.
+ * app: the worker loop, and the workers' lcore state (struct vfp_lcore):
+ * set up and torn down here, and handed to the rest of the app only by
+ * hnv_app_lcores(), so how a worker holds it is this file's business.
  *
  * Threading model: each worker lcore owns a fixed set of (port, rx queue)
  * pairs, chosen at start-up so that no two workers poll the same queue, and
@@ -14,6 +16,8 @@
  * solicits unresolved PA next hops every 100 ms, since it has a tx queue
  * and the control lcore does not.
  */
+#include <errno.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
@@ -36,9 +40,7 @@ hnv_worker_main(void *arg)
 	struct rte_mbuf *pkts[VFP_BURST];
 	uint64_t hk_period = rte_get_tsc_hz() / 10, next_hk = 0;
 
-	if (vfp_lcore_init(sw, &w->lc, w->txq, worker_tx, w) != 0)
-		return -1;
-	while (!app->quit) {
+	while (!atomic_load_explicit(&app->quit, memory_order_relaxed)) {
 		for (uint16_t i = 0; i < w->n_rx; i++) {
 			uint16_t port = w->rx[i].port;
 			uint16_t n = rte_eth_rx_burst(
@@ -46,23 +48,56 @@ hnv_worker_main(void *arg)
 
 			if (n == 0)
 				continue;
-			w->last_rx_tsc = rte_get_tsc_cycles();
-			vfp_process_burst(sw, &w->lc, port, pkts, n);
+			atomic_store_explicit(
+				&w->last_rx_tsc, rte_get_tsc_cycles(), memory_order_relaxed);
+			vfp_process_burst(sw, w->lc, port, pkts, n);
 		}
 		if (w->housekeeping) {
 			uint64_t now = rte_get_tsc_cycles();
 
 			if (now >= next_hk) {
-				vfp_neigh_solicit(sw, &w->lc, app->mp);
+				vfp_neigh_solicit(sw, w->lc, app->mp);
 				next_hk = now + hk_period;
 			}
 		}
-		vfp_lcore_flush(&w->lc);
+		vfp_lcore_flush(w->lc);
 		/* No reference into the flow table or the program survives
 		 * this point: a grace period can end here. */
-		vfp_lcore_quiescent(sw, &w->lc);
+		vfp_lcore_quiescent(sw, w->lc);
 	}
-	vfp_lcore_flush(&w->lc);
-	vfp_lcore_fini(sw, &w->lc);
+	vfp_lcore_flush(w->lc);
+	/* Offline: the control plane may publish while the app stops; the
+	 * counters stay readable until hnv_workers_detach. */
+	vfp_lcore_offline(sw, w->lc);
 	return 0;
+}
+
+unsigned int
+hnv_app_lcores(const struct hnv_app *app, struct vfp_lcore **lcs)
+{
+	for (unsigned int i = 0; i < app->n_workers; i++)
+		lcs[i] = app->workers[i]->lc;
+	return app->n_workers;
+}
+
+int
+hnv_workers_attach(struct hnv_app *app)
+{
+	for (unsigned int i = 0; i < app->n_workers; i++) {
+		struct hnv_worker *w = app->workers[i];
+
+		w->lc = vfp_lcore_create(app->sw, w->txq, worker_tx, w);
+		if (w->lc == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+hnv_workers_detach(struct hnv_app *app)
+{
+	for (unsigned int i = 0; i < app->n_workers; i++) {
+		vfp_lcore_free(app->sw, app->workers[i]->lc);
+		app->workers[i]->lc = NULL;
+	}
 }

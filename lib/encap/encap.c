@@ -203,20 +203,51 @@ encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inne
  * All fields are copied as they are on the wire (network byte order).
  */
 uint32_t
-encap_inner_hash(const uint8_t *frame, uint32_t len)
+encap_flow_hash(const struct encap_flow_fields *f)
 {
 	/* Aligned, because rte_hash_crc() loads 8/4/2 bytes at a time. */
 	union {
 		uint64_t align;
 		uint8_t b[16];
 	} seq;
-	uint32_t n, off = 2 * RTE_ETHER_ADDR_LEN, tags;
+	uint32_t n;
+
+	if (f->is_ipv4) {
+		memcpy(seq.b, &f->src_ip, 4);
+		memcpy(seq.b + 4, &f->dst_ip, 4);
+		seq.b[8] = f->proto;
+		n = 9;
+		if (f->has_ports) {
+			memcpy(seq.b + 9, &f->sport, 2);
+			memcpy(seq.b + 11, &f->dport, 2);
+			n = 13;
+		}
+	} else {
+		memcpy(seq.b, &f->dst_mac, RTE_ETHER_ADDR_LEN);
+		memcpy(seq.b + RTE_ETHER_ADDR_LEN, &f->src_mac, RTE_ETHER_ADDR_LEN);
+		memcpy(seq.b + 12, &f->ethertype, 2);
+		n = 14;
+	}
+	return rte_hash_crc(seq.b, n, 0xffffffff);
+}
+
+uint32_t
+encap_inner_hash(const uint8_t *frame, uint32_t len)
+{
+	struct encap_flow_fields f;
+	uint32_t off = 2 * RTE_ETHER_ADDR_LEN, tags;
 	uint16_t etype;
 
 	if (len < ETH_HLEN) {
+		union {
+			uint64_t align;
+			uint8_t b[16];
+		} seq;
+
 		memcpy(seq.b, frame, len);
 		return rte_hash_crc(seq.b, len, 0xffffffff);
 	}
+	memset(&f, 0, sizeof(f));
 	etype = rd16(frame + off);
 	for (tags = 0; tags < 2; tags++) {
 		if (etype != RTE_ETHER_TYPE_VLAN && etype != RTE_ETHER_TYPE_QINQ)
@@ -232,24 +263,25 @@ encap_inner_hash(const uint8_t *frame, uint32_t len)
 		(frame[off] & 0xf) >= 5) {
 		const uint8_t *ip = frame + off;
 		const uint32_t l4 = off + (uint32_t)(ip[0] & 0xf) * 4;
-		const uint8_t proto = ip[9];
 		const uint16_t frag = rd16(ip + 6);
 
-		memcpy(seq.b, ip + 12, 8);
-		seq.b[8] = proto;
-		n = 9;
-		if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) &&
+		f.is_ipv4 = true;
+		memcpy(&f.src_ip, ip + 12, 4);
+		memcpy(&f.dst_ip, ip + 16, 4);
+		f.proto = ip[9];
+		if ((f.proto == IPPROTO_TCP || f.proto == IPPROTO_UDP || f.proto == IPPROTO_SCTP) &&
 			(frag & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0 &&
 			len >= l4 + 4) {
-			memcpy(seq.b + 9, frame + l4, 4);
-			n = 13;
+			f.has_ports = true;
+			memcpy(&f.sport, frame + l4, 2);
+			memcpy(&f.dport, frame + l4 + 2, 2);
 		}
 	} else {
-		memcpy(seq.b, frame, 2 * RTE_ETHER_ADDR_LEN);
-		wr16(seq.b + 12, etype);
-		n = 14;
+		memcpy(&f.dst_mac, frame, RTE_ETHER_ADDR_LEN);
+		memcpy(&f.src_mac, frame + RTE_ETHER_ADDR_LEN, RTE_ETHER_ADDR_LEN);
+		f.ethertype = rte_cpu_to_be_16(etype);
 	}
-	return rte_hash_crc(seq.b, n, 0xffffffff);
+	return encap_flow_hash(&f);
 }
 
 /* UDP to port 4789 carrying VXLAN; @p l4 is inside [frame, frame + end). */

@@ -115,6 +115,26 @@ void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t
  */
 uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len);
 
+/** The fields the ECMP entropy is taken from, as on the wire. */
+struct encap_flow_fields {
+	bool is_ipv4;
+	bool has_ports; /**< TCP/UDP/SCTP, not a fragment, ports present */
+	rte_be32_t src_ip, dst_ip;
+	uint8_t proto;
+	rte_be16_t sport, dport;
+	struct rte_ether_addr dst_mac, src_mac; /**< when not IPv4 */
+	rte_be16_t ethertype;                   /**< when not IPv4 */
+};
+
+/**
+ * The ECMP entropy of a flow from its fields, exactly as
+ * encap_inner_hash() computes it from a frame of that flow (so that an
+ * entry can be built for a flow, say the replies of another, without a
+ * frame).
+ * @return the 32-bit hash
+ */
+uint32_t encap_flow_hash(const struct encap_flow_fields *f);
+
 /** VXLAN UDP source port for a hash: 49152 + (hash & 0x3fff). */
 static inline uint16_t
 encap_vxlan_sport(uint32_t hash)

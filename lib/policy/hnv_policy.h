@@ -6,7 +6,9 @@
  * path ($.vm_nics[2].ip) and the problem. Compiling the model into the VFP
  * engine lives in policy_compile.c (hnv_policy_compile). Knows nothing of
  * DPDK ports or lcores: ports are names here; the app binds them to ethdevs.
- * All IPv4 addresses in the model are in network byte order.
+ * All IPv4 addresses in the model are in network byte order. Where the
+ * engine has a word for an idea (a tunnel type, a direction, flow
+ * timeouts), the model uses the engine's: one encoding per idea.
  */
 #ifndef HNV_POLICY_H
 #define HNV_POLICY_H
@@ -18,16 +20,14 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 
+#include "encap.h"
+#include "vfp.h"
+
 #define HNV_NAME_MAX 32
 #define HNV_DEVICE_MAX 64
 #define HNV_MAX_PA 8
 #define HNV_POLICY_VERSION 1
 #define HNV_POLICY_ERR_MAX 512
-
-enum hnv_encap {
-	HNV_ENCAP_VXLAN = 0,
-	HNV_ENCAP_NVGRE = 1,
-};
 
 /** A switch port and the DPDK device (ethdev name) behind it. */
 struct hnv_port_cfg {
@@ -63,8 +63,8 @@ struct hnv_subnet_cfg {
 	uint32_t rdid;
 	rte_be32_t prefix;
 	uint8_t prefix_len;
-	rte_be32_t gateway; /**< default: lowest usable address */
-	enum hnv_encap encap;
+	rte_be32_t gateway;    /**< default: lowest usable address */
+	enum encap_type encap; /**< default VXLAN (R10) */
 };
 
 /** A VM NIC on this host (R11). */
@@ -84,12 +84,6 @@ struct hnv_mapping_cfg {
 	rte_be32_t pa;
 };
 
-/** Direction of an ACL rule, seen from the VM: out = sent by the VM. */
-enum hnv_acl_dir {
-	HNV_ACL_IN = 0,
-	HNV_ACL_OUT = 1,
-};
-
 enum hnv_acl_action {
 	HNV_ACL_ALLOW = 0,
 	HNV_ACL_DENY = 1,
@@ -99,7 +93,7 @@ enum hnv_acl_action {
 struct hnv_acl_rule_cfg {
 	char name[HNV_NAME_MAX];
 	uint16_t priority;     /**< 1..65535, lower wins; unique per ACL and direction */
-	uint8_t direction;     /**< enum hnv_acl_dir */
+	uint8_t direction;     /**< enum vfp_dir: out = sent by the VM */
 	uint8_t action;        /**< enum hnv_acl_action */
 	int16_t protocol;      /**< -1 = any, else the IPv4 protocol number */
 	rte_be32_t src_prefix; /**< 0.0.0.0/0 = any */
@@ -121,16 +115,6 @@ struct hnv_acl_cfg {
 	struct hnv_acl_rule_cfg *rules; /**< in file order */
 };
 
-/** Idle timeouts of unified flow table entries, in seconds. */
-struct hnv_flow_timeouts {
-	uint32_t tcp_syn;         /**< before the handshake completes, default 30 */
-	uint32_t tcp_established; /**< default 3600 */
-	uint32_t tcp_closing;     /**< after FIN or RST, default 10 */
-	uint32_t udp;             /**< default 60 */
-	uint32_t icmp;            /**< default 30 */
-	uint32_t other;           /**< default 60 */
-};
-
 /** A whole validated policy. Immutable after load; free with hnv_policy_free. */
 struct hnv_policy {
 	char source[256]; /**< file name used in messages */
@@ -147,7 +131,7 @@ struct hnv_policy {
 	struct hnv_mapping_cfg *mappings;
 	unsigned int n_acls;
 	struct hnv_acl_cfg *acls;
-	struct hnv_flow_timeouts timeouts;
+	struct vfp_timeouts timeouts; /**< flow idle timeouts, seconds */
 };
 
 /**
@@ -175,5 +159,15 @@ const struct hnv_subnet_cfg *hnv_policy_find_subnet(const struct hnv_policy *p, 
 
 /** The port index named @p name, or -1. */
 int hnv_policy_find_port(const struct hnv_policy *p, const char *name);
+
+/**
+ * Copy @p src into @p dst (@p size bytes, always terminated when @p size >
+ * 0) with every byte that is not printable ASCII written as \xHH and a
+ * backslash as \\, so that a policy string quoted into a message cannot
+ * forge log lines or terminal escapes. Never cuts an escape in two when
+ * it truncates.
+ * @return @p dst
+ */
+char *hnv_policy_escape(char *dst, size_t size, const char *src);
 
 #endif /* HNV_POLICY_H */

@@ -19,13 +19,18 @@
  * never disturbs the policy the caller already holds.
  *
  * Load time is not the fast path: duplicate checks are plain linear scans.
- * Nothing here prints, exits or touches DPDK state.
+ * Nothing here prints, exits or touches DPDK state, and nothing here blocks:
+ * the policy path must name a regular file (a FIFO or a device there would
+ * hang the caller's control loop in open or read).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -231,7 +236,7 @@ subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, size_t size)
 }
 
 static int
-parse_encap(struct ctx *c, const json_t *v, enum hnv_encap *out)
+parse_encap(struct ctx *c, const json_t *v, enum encap_type *out)
 {
 	const char *s;
 
@@ -239,9 +244,9 @@ parse_encap(struct ctx *c, const json_t *v, enum hnv_encap *out)
 		return pj_fail_type(c, "encap", v, "string");
 	s = json_string_value(v);
 	if (strcmp(s, "vxlan") == 0)
-		*out = HNV_ENCAP_VXLAN;
+		*out = ENCAP_TYPE_VXLAN;
 	else if (strcmp(s, "nvgre") == 0)
-		*out = HNV_ENCAP_NVGRE;
+		*out = ENCAP_TYPE_NVGRE;
 	else
 		return pj_fail(
 			c, "encap", "unknown encap '%s' (expected \"vxlan\" or \"nvgre\")", s);
@@ -325,7 +330,7 @@ parse_subnet(struct ctx *c, json_t *o, size_t i)
 
 	(void)i;
 	s->rdid = p->rds[p->n_rds - 1].rdid;
-	s->encap = HNV_ENCAP_VXLAN;
+	s->encap = ENCAP_TYPE_VXLAN;
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = pj_v_int(
@@ -676,18 +681,23 @@ set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* "<source>:<line>:<column>: <text>", the compiler convention editors jump to. */
+/* "<source>:<line>:<column>: <text>", the compiler convention editors jump to.
+ * jansson's text quotes the bytes near the error ("invalid token near '...'")
+ * raw, so it is escaped like every other message that quotes the policy. */
 static int
 json_fail(const json_error_t *je, const char *source, char *err, size_t errlen)
 {
+	char text[4 * JSON_ERROR_TEXT_LENGTH];
+
 	if (json_error_code(je) == json_error_out_of_memory) {
 		set_err(err, errlen, "%s: out of memory", source);
 		return -ENOMEM;
 	}
+	hnv_policy_escape(text, sizeof(text), je->text);
 	if (je->line < 0)
-		set_err(err, errlen, "%s: %s", source, je->text);
+		set_err(err, errlen, "%s: %s", source, text);
 	else
-		set_err(err, errlen, "%s:%d:%d: %s", source, je->line, je->column, je->text);
+		set_err(err, errlen, "%s:%d:%d: %s", source, je->line, je->column, text);
 	return -EINVAL;
 }
 
@@ -734,6 +744,49 @@ hnv_policy_parse(
 	return build(root, source, out, err, errlen);
 }
 
+/* Open @path for reading if it is a regular file. O_NONBLOCK makes the open
+ * itself return at once whatever is there (a FIFO without a writer, a
+ * terminal without carrier); fstat on what was opened, not on the name, then
+ * decides, so a rename in between cannot slip a FIFO past the check. */
+static FILE *
+open_regular(const char *path, char *err, size_t errlen, int *rc)
+{
+	struct stat st;
+	FILE *f;
+	int fd, fl;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		*rc = -errno;
+		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0) {
+		*rc = -errno;
+		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*rc = -EINVAL;
+		set_err(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	/* Back to blocking reads: a regular file ignores O_NONBLOCK on Linux,
+	 * but a network or FUSE file system need not. */
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	f = fdopen(fd, "r");
+	if (f == NULL) {
+		*rc = -errno;
+		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		close(fd);
+	}
+	return f;
+}
+
 int
 hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t errlen)
 {
@@ -746,12 +799,9 @@ hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t err
 		set_err(err, errlen, "%s: invalid argument", path ? path : "<null>");
 		return -EINVAL;
 	}
-	f = fopen(path, "r");
-	if (f == NULL) {
-		rc = errno;
-		set_err(err, errlen, "%s: cannot open: %s", path, strerror(rc));
-		return -rc;
-	}
+	f = open_regular(path, err, errlen, &rc);
+	if (f == NULL)
+		return rc;
 	root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
 	if (root == NULL && ferror(f)) {
 		rc = errno != 0 ? errno : EIO;

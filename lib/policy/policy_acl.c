@@ -33,7 +33,7 @@
 #define TIMEOUT_MAX 86400 /* one day */
 #define PORT_DIGITS_MAX 5
 
-static const char *const dir_names[] = {[HNV_ACL_IN] = "in", [HNV_ACL_OUT] = "out"};
+static const char *const dir_names[] = {[VFP_DIR_IN] = "in", [VFP_DIR_OUT] = "out"};
 
 /* ---- match fields ------------------------------------------------------- */
 
@@ -46,9 +46,9 @@ parse_direction(struct ctx *c, const json_t *v, uint8_t *out)
 		return pj_fail_type(c, "direction", v, "string");
 	s = json_string_value(v);
 	if (strcmp(s, "in") == 0)
-		*out = HNV_ACL_IN;
+		*out = VFP_DIR_IN;
 	else if (strcmp(s, "out") == 0)
-		*out = HNV_ACL_OUT;
+		*out = VFP_DIR_OUT;
 	else
 		return pj_fail(
 			c, "direction", "unknown direction '%s' (expected \"in\" or \"out\")", s);
@@ -369,16 +369,16 @@ static const struct {
 	size_t offset;
 	uint32_t dflt;
 } timeouts[] = {
-	{"tcp_syn", offsetof(struct hnv_flow_timeouts, tcp_syn), 30},
-	{"tcp_established", offsetof(struct hnv_flow_timeouts, tcp_established), 3600},
-	{"tcp_closing", offsetof(struct hnv_flow_timeouts, tcp_closing), 10},
-	{"udp", offsetof(struct hnv_flow_timeouts, udp), 60},
-	{"icmp", offsetof(struct hnv_flow_timeouts, icmp), 30},
-	{"other", offsetof(struct hnv_flow_timeouts, other), 60},
+	{"tcp_syn", offsetof(struct vfp_timeouts, tcp_syn), 30},
+	{"tcp_established", offsetof(struct vfp_timeouts, tcp_established), 3600},
+	{"tcp_closing", offsetof(struct vfp_timeouts, tcp_closing), 10},
+	{"udp", offsetof(struct vfp_timeouts, udp), 60},
+	{"icmp", offsetof(struct vfp_timeouts, icmp), 30},
+	{"other", offsetof(struct vfp_timeouts, other), 60},
 };
 
 static uint32_t *
-timeout_slot(struct hnv_flow_timeouts *t, size_t k)
+timeout_slot(struct vfp_timeouts *t, size_t k)
 {
 	return (uint32_t *)((char *)t + timeouts[k].offset);
 }

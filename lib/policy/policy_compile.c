@@ -128,15 +128,13 @@ acl_group_family(struct vfp_program *p, uint16_t port, int layer, const char *na
 	enum vfp_dir dir, enum vfp_family family, const struct hnv_acl_cfg *acl)
 {
 	int group = vfp_group_add(p, port, layer, name, prio, dir, family);
-	uint8_t want = dir == VFP_DIR_OUT ? HNV_ACL_OUT : HNV_ACL_IN;
-
 	if (group < 0)
 		return group;
 	for (unsigned int i = 0; i < acl->n_rules; i++) {
 		struct vfp_rule_spec r;
 		int rc;
 
-		if (acl->rules[i].direction != want ||
+		if (acl->rules[i].direction != dir ||
 			(family == VFP_FAMILY_IPV6 && !acl_rule_is_catch_all(&acl->rules[i])))
 			continue;
 		acl_rule_spec(&acl->rules[i], &r);
@@ -213,17 +211,6 @@ port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hn
 	return rc < 0 ? rc : 0;
 }
 
-void
-hnv_policy_flow_timeouts(const struct hnv_policy *pol, struct vfp_timeouts *out)
-{
-	out->tcp_syn = pol->timeouts.tcp_syn;
-	out->tcp_established = pol->timeouts.tcp_established;
-	out->tcp_closing = pol->timeouts.tcp_closing;
-	out->udp = pol->timeouts.udp;
-	out->icmp = pol->timeouts.icmp;
-	out->other = pol->timeouts.other;
-}
-
 int
 hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *env,
 	struct vfp_switch *sw, struct vfp_program **out, char *err, size_t errlen)
@@ -259,9 +246,8 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	for (i = 0; i < pol->n_subnets; i++) {
 		const struct hnv_subnet_cfg *s = &pol->subnets[i];
 
-		rc = vfp_program_add_subnet(p, s->vsid, s->rdid, s->prefix, s->prefix_len,
-			s->gateway,
-			s->encap == HNV_ENCAP_NVGRE ? ENCAP_TYPE_NVGRE : ENCAP_TYPE_VXLAN);
+		rc = vfp_program_add_subnet(
+			p, s->vsid, s->rdid, s->prefix, s->prefix_len, s->gateway, s->encap);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.routing_domains[?].subnets[vsid=%u]",
 				s->vsid);

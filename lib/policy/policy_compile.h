@@ -13,7 +13,8 @@
  *   20 "vnet"      "vnet-out": MAP through the routing domain's mapping
  *                  space; "vnet-in": DECAP
  *   25             reserved for the distributed router
- *   30 "pa-route"  "pa-out": ROUTE_PA (outer Ethernet/VLAN from the next hop)
+ *   30 "pa-route"  "pa-out": ROUTE_PA (the PA next hop and the whole outer
+ *                  header)
  */
 #ifndef HNV_POLICY_COMPILE_H
 #define HNV_POLICY_COMPILE_H
@@ -47,8 +48,5 @@ struct hnv_compile_env {
  */
 int hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *env,
 	struct vfp_switch *sw, struct vfp_program **out, char *err, size_t errlen);
-
-/** The policy's flow timeouts in the engine's terms. */
-void hnv_policy_flow_timeouts(const struct hnv_policy *pol, struct vfp_timeouts *out);
 
 #endif /* HNV_POLICY_COMPILE_H */

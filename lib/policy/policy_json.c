@@ -6,6 +6,10 @@
  * jansson values; parsing and formatting IPv4 addresses, prefixes and MACs.
  * The address parsers are strict on purpose (no inet_aton short forms, no
  * leading zeros in a prefix length): a policy means one thing only.
+ * The problem text of a message is escaped in one place, pj_fail, because it
+ * quotes policy strings (names, unknown keys, malformed values) and the
+ * message ends up in the operator's log: a name holding ESC or a newline
+ * must not be able to rewrite a terminal line or forge a log line.
  * Nothing here prints, exits or touches DPDK state.
  */
 #include <arpa/inet.h>
@@ -18,6 +22,7 @@
 
 #include <jansson.h>
 
+#include "hnv_net.h"
 #include "policy_json.h"
 
 /* ---- messages and the JSON path ---------------------------------------- */
@@ -44,18 +49,61 @@ pj_path_pop(struct ctx *c, size_t old)
 	c->path[old] = '\0';
 }
 
+/* Printable ASCII other than the backslash passes; everything else, UTF-8
+ * included (it can carry bidi overrides and line separators), is \xHH. The
+ * backslash is doubled so that an escape in a message is never ambiguous. */
+char *
+hnv_policy_escape(char *dst, size_t size, const char *src)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	if (size == 0)
+		return dst;
+	for (const unsigned char *s = (const unsigned char *)src; *s != '\0'; s++) {
+		char e[4];
+		size_t n;
+
+		if (*s == '\\') {
+			e[0] = e[1] = '\\';
+			n = 2;
+		} else if (*s >= 0x20 && *s < 0x7f) {
+			e[0] = (char)*s;
+			n = 1;
+		} else {
+			e[0] = '\\';
+			e[1] = 'x';
+			e[2] = hex[*s >> 4];
+			e[3] = hex[*s & 0xf];
+			n = 4;
+		}
+		if (o + n >= size)
+			break;
+		memcpy(dst + o, e, n);
+		o += n;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
 int
 pj_fail(struct ctx *c, const char *key, const char *fmt, ...)
 {
 	char msg[HNV_POLICY_ERR_MAX];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (c->err != NULL && c->errlen > 0)
-		snprintf(c->err, c->errlen, "%s: %s%s%s: %s", c->source, c->path, key ? "." : "",
-			key ? key : "", msg);
+	if (c->err == NULL || c->errlen == 0)
+		return -EINVAL;
+	/* The source and the path are the caller's and ours; only the problem
+	 * quotes the policy. */
+	n = snprintf(c->err, c->errlen, "%s: %s%s%s: ", c->source, c->path, key ? "." : "",
+		key ? key : "");
+	if (n >= 0 && (size_t)n < c->errlen)
+		hnv_policy_escape(c->err + n, c->errlen - (size_t)n, msg);
 	return -EINVAL;
 }
 
@@ -103,7 +151,7 @@ pj_ip_fmt(rte_be32_t ip)
 {
 	struct ip_str r;
 
-	inet_ntop(AF_INET, &ip, r.s, sizeof(r.s));
+	hnv_ipv4_format(r.s, sizeof(r.s), ip);
 	return r;
 }
 
@@ -111,10 +159,8 @@ struct mac_str
 pj_mac_fmt(const struct rte_ether_addr *m)
 {
 	struct mac_str r;
-	const uint8_t *b = m->addr_bytes;
 
-	snprintf(r.s, sizeof(r.s), "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
-		b[5]);
+	hnv_mac_format(r.s, sizeof(r.s), m);
 	return r;
 }
 

@@ -4,7 +4,9 @@
  * Private to lib/policy: not installed, not part of hnv_policy.h.
  *
  * Owns: the error/path context (struct ctx) and the one-message failure
- * format "<source>: <JSON path>[.<key>]: <problem>"; the typed value readers
+ * format "<source>: <JSON path>[.<key>]: <problem>", with the problem text
+ * escaped so that no policy string can put control bytes or a line break
+ * into the operator's log (hnv_policy_escape); the typed value readers
  * that check a jansson value and report against the current path; and the
  * IPv4/prefix/MAC helpers they and the validation rules share.
  * Knows nothing of the policy format itself: which fields an object has and
@@ -60,7 +62,9 @@ size_t pj_path_push(struct ctx *c, const char *fmt, ...) __attribute__((format(p
 /** Cut the path back to @old, a value path_push returned. */
 void pj_path_pop(struct ctx *c, size_t old);
 
-/** Report a problem at the current path (or its field @key if not NULL); returns -EINVAL. */
+/** Report a problem at the current path (or its field @key if not NULL); returns -EINVAL.
+ * The formatted problem is passed through hnv_policy_escape, so callers quote policy
+ * strings (values, unknown keys) raw and must not escape them themselves. */
 int pj_fail(struct ctx *c, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

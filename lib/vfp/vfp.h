@@ -16,8 +16,15 @@
  * The first packet of a flow walks the layers (the slow path); the composed
  * result is stored in the UFT as a ready-made header transposition, which
  * every later packet of the flow applies after one hash lookup (the fast
- * path). See vfp_uft.c for the table and its concurrency, vfp_slowpath.c
- * for the walk.
+ * path). docs/architecture.md walks one packet of each kind through the
+ * stage files (vfp_pipeline.c reads top to bottom: vfp_ingress.c,
+ * vfp_flowcache.c, vfp_miss.c, vfp_apply.c); vfp_uft.c explains the table
+ * and its concurrency.
+ *
+ * Conventions: functions return 0 (or a non-negative id) on success and a
+ * negative errno on failure; addresses are in network byte order
+ * (rte_be32_t), L4 ports and EtherTypes in host order unless the type says
+ * otherwise.
  */
 #ifndef HNV_VFP_H
 #define HNV_VFP_H
@@ -50,7 +57,8 @@ struct vfp_lcore;
 /* ------------------------------------------------------------------ */
 /* Switch                                                             */
 
-/** Idle timeouts of flows, in seconds (0 = the default in brackets). */
+/** Idle timeouts of flows, in seconds (0 = the default in brackets). The
+ * policy model uses this struct too. */
 struct vfp_timeouts {
 	uint32_t tcp_syn;         /**< handshake not complete [30] */
 	uint32_t tcp_established; /**< [3600] */
@@ -71,33 +79,45 @@ struct vfp_switch_params {
 
 /**
  * Create a switch with an empty flow table and no program.
- * @return the switch, or NULL with rte_errno set
+ * @param params  flow table size, number of reader lcores, NUMA socket
+ * @return the switch, or NULL with rte_errno set (EINVAL, ENOMEM)
  */
 struct vfp_switch *vfp_switch_create(const struct vfp_switch_params *params);
 
-/** Free a switch (no worker may be running) and its current program. */
+/** Free a switch (no worker may be running) and its current program. NULL is a no-op. */
 void vfp_switch_free(struct vfp_switch *sw);
 
 /**
  * Publish @p prog as the switch's program (control plane only; the caller
- * must not be an online reader, see vfp_lcore_offline). Workers see
- * it from their next burst; the previous program is freed once every worker
- * has passed a quiescent state. Flows built from a port's layers or a VSID's
- * mappings that differ between the two programs are invalidated (re-walked
- * on their next packet); all others keep their UFT entries.
- * @return 0, or -EINVAL if @p prog was built for another switch
+ * must not be an online reader, see vfp_lcore_offline). This is the only
+ * call that writes a program's needs into the switch: it takes a reference
+ * on a generation slot per VSID and on a next-hop entry per PA next hop of
+ * @p prog (shared with the previous program where they agree), and the
+ * previous program's references are dropped when it is freed. Workers see
+ * @p prog from their next burst; the previous program is freed once every
+ * worker has passed a quiescent state. Flows built from a port's layers, a
+ * VSID's mappings or a next hop's MAC that differ between the two programs
+ * are invalidated (re-walked on their next packet); all others keep their
+ * UFT entries.
+ * @return 0 (the switch owns @p prog), -EINVAL if @p prog was built for
+ *         another switch or was published before, -ENOSPC if the switch has
+ *         no free VSID slot or next-hop entry left (the caller still owns
+ *         @p prog and the running program is untouched)
  */
 int vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog);
 
-/** The published program (control plane; NULL before the first publish). */
+/** The published program (control plane, or a reader between quiescent
+ * states; NULL before the first publish). */
 const struct vfp_program *vfp_switch_program(const struct vfp_switch *sw);
 
-/** Set the idle timeouts (takes effect at the next aging pass). */
+/** Set the idle timeouts from @p t (takes effect at the next aging pass). */
 void vfp_switch_set_timeouts(struct vfp_switch *sw, const struct vfp_timeouts *t);
 
 /**
  * Age flows (control plane): look at up to @p budget UFT entries, resuming
- * where the last call stopped, and delete those idle past their timeout.
+ * where the last call stopped, and delete those idle past their timeout or
+ * built from something that changed since. A flow last used after
+ * @p now_tsc (a worker stamped it after the caller read the clock) is busy.
  * @return the number of flows deleted
  */
 unsigned int vfp_switch_age(struct vfp_switch *sw, uint64_t now_tsc, unsigned int budget);
@@ -105,7 +125,11 @@ unsigned int vfp_switch_age(struct vfp_switch *sw, uint64_t now_tsc, unsigned in
 /** Delete every flow (control plane). @return the number deleted */
 unsigned int vfp_switch_flush_flows(struct vfp_switch *sw);
 
-/** Number of flows in the UFT and its capacity. */
+/**
+ * Number of flows in the UFT.
+ * @param capacity  if not NULL, receives the table's capacity
+ * @return the number of live entries
+ */
 unsigned int vfp_switch_flow_count(const struct vfp_switch *sw, unsigned int *capacity);
 
 /* ------------------------------------------------------------------ */
@@ -136,7 +160,10 @@ struct vfp_host_params {
 };
 
 /**
- * Create an empty program for @p sw.
+ * Create an empty program for @p sw. Building a program never writes into
+ * the switch: a program that is freed without being published leaves no
+ * trace.
+ * @param hp  host parameters (copied)
  * @return the program, or NULL with rte_errno set (EINVAL, ENOMEM)
  */
 struct vfp_program *vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp);
@@ -147,13 +174,18 @@ void vfp_program_free(struct vfp_program *p);
 /**
  * Add a virtual subnet; its mappings live in the mapping space of @p rdid
  * (created on first use).
- * @return 0, -EEXIST, -ENOSPC or -EINVAL
+ * @param vsid        4096 .. 2^24-2
+ * @param prefix      the subnet's IPv4 prefix and @p prefix_len (0..32)
+ * @param gateway     the distributed router's address in the subnet
+ * @param encap       the tunnel type of the VSID
+ * @return 0, -EEXIST (VSID present), -ENOSPC or -EINVAL
  */
 int vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_be32_t prefix,
 	uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap);
 
 /**
- * Bind a local VM NIC to switch port @p port (one NIC per port).
+ * Bind a local VM NIC with @p mac and CA @p ip in @p vsid to switch port
+ * @p port (one NIC per port, not the uplink).
  * @return 0, -ENOENT (unknown VSID), -EEXIST (MAC or CA taken, port bound),
  *         -EINVAL or -ENOSPC
  */
@@ -161,18 +193,20 @@ int vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	const struct rte_ether_addr *mac, rte_be32_t ip);
 
 /**
- * Add a remote CA -> PA mapping to the mapping space of the VSID's routing
- * domain; the PA's next hop is the PA itself when it is inside one of our
- * PA prefixes, else the host gateway.
+ * Add a remote CA -> PA mapping (CA @p ca with @p mac in @p vsid, hosted by
+ * @p pa) to the mapping space of the VSID's routing domain; the PA's next
+ * hop is the PA itself when it is inside one of our PA prefixes, else the
+ * host gateway.
  * @return 0, -ENOENT (unknown VSID), -EEXIST, -EHOSTUNREACH (off-link PA and
- *         no gateway), -ENOSPC or -EINVAL
+ *         no gateway), -ENOSPC (table or next hops full) or -EINVAL
  */
 int vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	const struct rte_ether_addr *mac, rte_be32_t pa);
 
 /**
- * Add a NAT pool space: addresses [@p ip_lo, @p ip_hi] and ports
- * [@p port_lo, @p port_hi] (host order).
+ * Add a NAT pool space named @p name: addresses [@p ip_lo, @p ip_hi] and
+ * ports [@p port_lo, @p port_hi] (host order). A data model only: no action
+ * uses it yet.
  * @return the space id (>= 0) or -EINVAL / -ENOSPC / -EEXIST (name)
  */
 int vfp_program_add_nat_pool(struct vfp_program *p, const char *name, rte_be32_t ip_lo,
@@ -197,21 +231,28 @@ int vfp_program_add_counter(struct vfp_program *p, const char *name);
 int vfp_program_add_meter(struct vfp_program *p, const char *name, uint64_t cir_bytes_per_s,
 	uint64_t cbs, uint64_t ebs);
 
-/** A counter's totals over @p n_lcores lcores; its name in @p name. @return 0 or -ENOENT */
+/**
+ * A counter's totals over @p n_lcores lcores @p lcs.
+ * @param id       the counter id (vfp_program_add_counter)
+ * @param name     receives the counter's name
+ * @param packets  receives the packet total; @p bytes the byte total
+ * @return 0 or -ENOENT (no such counter)
+ */
 int vfp_counter_read(const struct vfp_program *p, struct vfp_lcore *const *lcs,
 	unsigned int n_lcores, unsigned int id, const char **name, uint64_t *packets,
 	uint64_t *bytes);
 
-/** Does NAT pool @p space contain (@p ip, @p port)? */
+/** Does NAT pool @p space contain (@p ip, @p port host order)? False for
+ * any other space or id. */
 bool vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uint16_t port);
 
-/** The mapping space id of routing domain @p rdid, or -ENOENT. */
+/** @return the mapping space id of routing domain @p rdid, or -ENOENT */
 int vfp_program_mapping_space(const struct vfp_program *p, uint32_t rdid);
 
-/** Role of switch port @p port in @p p. */
+/** @return the role of switch port @p port in @p p (UNUSED when out of range) */
 enum vfp_port_role vfp_program_port_role(const struct vfp_program *p, uint16_t port);
 
-/** Number of switch ports of @p p. */
+/** @return the number of switch ports of @p p */
 uint16_t vfp_program_n_ports(const struct vfp_program *p);
 
 /* ------------------------------------------------------------------ */
@@ -264,7 +305,11 @@ enum vfp_action_type {
 				PA (encapsulation) */
 	VFP_ACT_DECAP,     /**< VNet in: strip the tunnel (the uplink ingress already
 				checked that the sending PA hosts the inner source) */
-	VFP_ACT_ROUTE_PA,  /**< PA routing: outer Ethernet/VLAN from the PA next hop */
+	VFP_ACT_ROUTE_PA,  /**< PA routing out: pick the PA next hop of the remote
+				destination that MAP found and build the whole outer
+				header (Ethernet and VLAN from the next hop, IPv4 from
+				our PA, UDP/VXLAN or GRE/NVGRE); a remote destination
+				without it has no route (no_rule) */
 	VFP_ACT_SET_MAC,   /**< L2 rewrite of source and/or destination MAC */
 	VFP_ACT_SET_IP,    /**< L3 rewrite of source and/or destination IPv4 */
 	VFP_ACT_COUNT,     /**< count the flow's packets (those its meter passes) in counter `id` */
@@ -284,7 +329,7 @@ struct vfp_action {
 	uint16_t id; /**< COUNT: counter id; METER: meter id */
 };
 
-/** Rule flags. */
+/** Rule flags (vfp_rule_spec.flags). */
 #define VFP_RULE_STATEFUL 0x1  /**< an ALLOW admits the replies of the flow */
 #define VFP_RULE_TERMINATE 0x2 /**< no further group of this layer is walked */
 
@@ -352,8 +397,9 @@ struct vfp_uft_stats {
 	uint64_t misses;   /**< packets that walked the layers */
 	uint64_t stale;    /**< hits on an entry whose dependencies changed */
 	uint64_t inserts;  /**< flows added (reverse entries included) */
-	uint64_t uncached; /**< packets forwarded from the slow path because the
-				table was full (never dropped for it) */
+	uint64_t uncached; /**< packets whose flow could not be cached because the
+				table was full; they are forwarded from the slow
+				path's result (never dropped for it) */
 };
 
 /**
@@ -363,38 +409,20 @@ struct vfp_uft_stats {
  */
 typedef uint16_t (*vfp_tx_fn)(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n);
 
-/** Per-lcore state: counters and transmit buffers. Touch only from its lcore. */
-struct vfp_lcore {
-	vfp_tx_fn tx;
-	void *tx_ctx;
-	uint64_t tsc_hz;
-	unsigned int thread_id; /**< RCU reader id */
-	uint64_t dirty;         /**< bit per port with buffered packets */
-	struct {
-		uint16_t n;
-		struct rte_mbuf *pkts[VFP_TX_BUF];
-	} txb[VFP_MAX_PORTS];
-	struct vfp_port_stats stats[VFP_MAX_PORTS];
-	struct vfp_uft_stats uft;
-	/* Counters and meter state of the program in force (reset when a new
-	 * program is seen: ids are per program). */
-	const struct vfp_program *qos_prog;
-	struct {
-		uint64_t packets, bytes;
-	} counters[VFP_MAX_COUNTERS];
-	struct rte_meter_srtcm meters[VFP_MAX_METERS];
-} __rte_cache_aligned;
-
 /**
- * Reset @p lc, set its transmit callback and register it as reader
- * @p thread_id (0 .. n_lcores-1) of @p sw; it is online from now on.
- * @return 0 or -EINVAL
+ * Create the state of one worker lcore (counters, transmit buffers, QoS
+ * state) and register it as RCU reader @p thread_id of @p sw; it is online
+ * from now on. Touch it only from that lcore, except through the read-only
+ * accessors below.
+ * @param thread_id  0 .. n_lcores-1 of the switch's parameters, unique
+ * @param tx         transmit callback; @p ctx is passed to it
+ * @return the lcore state, or NULL with rte_errno set (EINVAL, ENOMEM)
  */
-int vfp_lcore_init(struct vfp_switch *sw, struct vfp_lcore *lc, unsigned int thread_id,
-	vfp_tx_fn tx, void *ctx);
+struct vfp_lcore *vfp_lcore_create(
+	struct vfp_switch *sw, unsigned int thread_id, vfp_tx_fn tx, void *ctx);
 
-/** Take @p lc offline and unregister it. */
-void vfp_lcore_fini(struct vfp_switch *sw, struct vfp_lcore *lc);
+/** Take @p lc offline, unregister it from @p sw and free it. NULL is a no-op. */
+void vfp_lcore_free(struct vfp_switch *sw, struct vfp_lcore *lc);
 
 /**
  * Take @p lc offline / online. An offline reader does not hold up
@@ -402,20 +430,34 @@ void vfp_lcore_fini(struct vfp_switch *sw, struct vfp_lcore *lc);
  * (a test, the replay runner) goes offline around its publish calls.
  */
 void vfp_lcore_offline(struct vfp_switch *sw, struct vfp_lcore *lc);
+
+/** Bring @p lc back online after vfp_lcore_offline(). */
 void vfp_lcore_online(struct vfp_switch *sw, struct vfp_lcore *lc);
 
 /** Report that @p lc holds no references into the flow table or program. */
 void vfp_lcore_quiescent(struct vfp_switch *sw, struct vfp_lcore *lc);
 
 /**
- * Process a burst received on switch port @p port: every packet is either
- * queued for transmission on this lcore's buffers, or freed and counted
- * under a drop reason. Ownership of all @p n mbufs passes to the engine.
+ * The counters @p lc kept for switch port @p port (another thread may read
+ * them while the lcore runs: a value may be a packet behind).
+ * @return the counters, or NULL if @p port >= VFP_MAX_PORTS
+ */
+const struct vfp_port_stats *vfp_lcore_port_stats(const struct vfp_lcore *lc, uint16_t port);
+
+/** The flow table counters of @p lc. */
+const struct vfp_uft_stats *vfp_lcore_uft_stats(const struct vfp_lcore *lc);
+
+/**
+ * Process a burst of @p n (at most VFP_BURST) packets @p pkts received on
+ * switch port @p port by lcore @p lc: every packet is either queued for
+ * transmission on the lcore's buffers, or freed and counted under a drop
+ * reason. Ownership of all @p n mbufs passes to the engine.
  */
 void vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 	struct rte_mbuf **pkts, uint16_t n);
 
-/** Transmit everything buffered on @p lc. */
+/** Transmit everything buffered on @p lc (what the callback refuses is
+ * counted as tx_full). */
 void vfp_lcore_flush(struct vfp_lcore *lc);
 
 /**
@@ -428,21 +470,26 @@ void vfp_lcore_flush(struct vfp_lcore *lc);
  */
 unsigned int vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempool *mp);
 
-/** Number of PA next hops, and how many are resolved (in @p resolved). */
+/**
+ * Number of PA next hops in use by the published program.
+ * @param resolved  if not NULL, receives how many have a MAC
+ * @return the number of next hops
+ */
 unsigned int vfp_neigh_count(const struct vfp_switch *sw, unsigned int *resolved);
 
 /**
- * Read PA next hop @p i (0 .. vfp_neigh_count()-1): its address, MAC and
- * whether it is resolved. @return 0 or -ENOENT
+ * Read PA next hop @p i (0 .. vfp_neigh_count()-1): its address into @p ip,
+ * its MAC into @p mac (zero when unresolved) and whether it is resolved.
+ * @return 0 or -ENOENT
  */
 int vfp_neigh_get(const struct vfp_switch *sw, unsigned int i, rte_be32_t *ip,
 	struct rte_ether_addr *mac, bool *resolved);
 
-/** Sum the port stats of @p n_lcores lcores for @p port into @p out. */
+/** Sum the port stats of the @p n_lcores lcores @p lcs for @p port into @p out. */
 void vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port,
 	struct vfp_port_stats *out);
 
-/** Sum the flow table stats of @p n_lcores lcores into @p out. */
+/** Sum the flow table stats of the @p n_lcores lcores @p lcs into @p out. */
 void vfp_uft_stats_sum(
 	struct vfp_lcore *const *lcs, unsigned int n_lcores, struct vfp_uft_stats *out);
 
@@ -460,7 +507,8 @@ struct vfp_rule_info {
 };
 typedef void (*vfp_rule_visit_fn)(void *ctx, const struct vfp_rule_info *info);
 
-/** Call @p fn for each layer (rule NULL, group NULL) and rule of @p port. */
+/** Call @p fn with @p ctx for each layer (rule NULL, group NULL) and rule of
+ * @p port, in walk order (nothing when @p port is out of range). */
 void vfp_program_visit_rules(
 	const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn, void *ctx);
 
@@ -481,7 +529,8 @@ struct vfp_flow_info {
 };
 typedef void (*vfp_flow_visit_fn)(void *ctx, const struct vfp_flow_info *info);
 
-/** Call @p fn for up to @p max flows (control plane). @return flows visited */
+/** Call @p fn with @p ctx for up to @p max flows (control plane).
+ * @return the number of flows visited */
 unsigned int vfp_switch_visit_flows(
 	const struct vfp_switch *sw, unsigned int max, vfp_flow_visit_fn fn, void *ctx);
 

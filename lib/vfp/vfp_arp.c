@@ -1,24 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: ARP and broadcast on the data path: the ARP proxy for VMs (R8),
- * ARP for our PAs and learning of PA next hops on the uplink, soliciting
- * unresolved next hops (R12), and delivering an inbound broadcast or
- * multicast to every local VM of its VSID.
+ * lib/vfp: ARP on the data path: the ARP proxy for VMs (R8), ARP for our
+ * PAs and learning of PA next hops on the uplink, and soliciting
+ * unresolved next hops (R12). Next hops are those of the program in force:
+ * a worker holds that program between quiescent states, so the next-hop
+ * entries it names stay allocated while it uses them.
  */
 #include <rte_arp.h>
 #include <rte_cycles.h>
 
-#include "vfp_private.h"
+#include "vfp_arp.h"
 
-/* ------------------------------------------------------------------ */
-/* ARP, next-hop resolution, inbound flooding                         */
-
-/* Rewrite @m (which is being dropped) into an ARP request for next hop @n
- * and send it out of the uplink, at most once a second per next hop. */
 bool
-vfp_solicit_with(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
-	unsigned int n, struct rte_mbuf *m)
+vfp_arp_solicit(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	unsigned int nh, struct rte_mbuf *m)
 {
-	struct arp_proxy_neigh *nb = &sw->neigh[n];
+	struct arp_proxy_neigh *nb = &sw->neigh[p->nh[nh].slot].n;
 	uint8_t *buf;
 	int len;
 
@@ -46,17 +42,17 @@ vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempoo
 
 	if (p == NULL)
 		return 0;
-	for (unsigned int i = 0; i < sw->n_neigh; i++) {
+	for (unsigned int i = 0; i < p->n_nh; i++) {
 		struct rte_mbuf *m;
 
-		if (arp_proxy_neigh_lookup(&sw->neigh[i], &mac))
+		if (arp_proxy_neigh_lookup(&sw->neigh[p->nh[i].slot].n, &mac))
 			continue;
 		m = rte_pktmbuf_alloc(mp);
 		if (m == NULL) {
 			lc->stats[p->hp.uplink].drops[HNV_DROP_MBUF_EXHAUSTED]++;
 			continue;
 		}
-		if (vfp_solicit_with(sw, p, lc, i, m))
+		if (vfp_arp_solicit(sw, p, lc, i, m))
 			sent++;
 		else
 			rte_pktmbuf_free(m);
@@ -64,8 +60,6 @@ vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempoo
 	return sent;
 }
 
-/* The ARP proxy for a VM (R8). Returns true for a VM's ARP reply, which is
- * switched like any L2 frame of its VSID; everything else ends here. */
 bool
 vfp_arp_vm(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
@@ -119,10 +113,9 @@ vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lc
 	}
 	/* Learn (or refresh) a next hop from anything it says about itself,
 	 * unless the policy fixed its MAC. */
-	for (unsigned int i = 0; i < sw->n_neigh; i++) {
-		if (sw->neigh[i].ip == a.spa && !sw->neigh_static[i] &&
-			rte_is_unicast_ether_addr(&a.sha)) {
-			vfp_switch_neigh_learn(sw, i, &a.sha);
+	for (unsigned int i = 0; i < p->n_nh; i++) {
+		if (p->nh[i].ip == a.spa && !p->nh[i].pinned && rte_is_unicast_ether_addr(&a.sha)) {
+			vfp_neigh_learn(sw, p->nh[i].slot, &a.sha);
 			learned = true;
 		}
 	}
@@ -138,40 +131,4 @@ vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lc
 		return;
 	}
 	vfp_drop(lc, port, m, HNV_DROP_ARP_NOT_FOR_US);
-}
-
-/* Deliver a decapsulated broadcast/multicast frame to every local VM of the
- * VSID: the same mbuf, once per port, with its reference count raised. */
-void
-vfp_flood_inbound(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
-	struct rte_mbuf *m, const struct vfp_pkt *pkt)
-{
-	const struct vfp_flow_key *k = &pkt->key;
-	const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
-	const struct vfp_entry *src;
-
-	if (s == NULL) {
-		vfp_drop(lc, port, m, HNV_DROP_UNKNOWN_VNI);
-		return;
-	}
-	if (s->encap != k->encap) {
-		vfp_drop(lc, port, m, HNV_DROP_ENCAP_MISMATCH);
-		return;
-	}
-	src = vfp_l2_lookup(p, k->vsid, &k->src_mac);
-	if (src == NULL || src->kind != VFP_ENTRY_REMOTE || src->pa != k->outer_src) {
-		vfp_drop(lc, port, m, HNV_DROP_SPOOFED_PA);
-		return;
-	}
-	if (s->n_local == 0) {
-		vfp_drop(lc, port, m, HNV_DROP_UNKNOWN_DST);
-		return;
-	}
-	lc->stats[port].decapsulated++;
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
-	rte_pktmbuf_adj(m, pkt->hdr_len);
-	if (s->n_local > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(s->n_local - 1));
-	for (uint16_t i = 0; i < s->n_local; i++)
-		vfp_enqueue(lc, s->local_ports[i], m);
 }

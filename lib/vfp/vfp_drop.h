@@ -39,6 +39,7 @@
 	_(UNKNOWN_VNI, "unknown_vni", "tunnel packet for a VSID not in the policy")                \
 	_(ENCAP_MISMATCH, "encap_mismatch", "VXLAN for an NVGRE VSID or the reverse")              \
 	_(SPOOFED_PA, "spoofed_pa", "inner source not mapped to the outer source PA")              \
+	_(INNER_TAGGED, "inner_tagged", "tunnelled frame carries an 802.1Q tag (VMs send none)")   \
 	_(TX_FULL, "tx_full", "transmit queue full")                                               \
 	_(MBUF_EXHAUSTED, "mbuf_exhausted", "no mbuf to build a packet")
 

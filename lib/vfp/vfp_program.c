@@ -5,11 +5,12 @@
  * Owns the tables of a program: subnets by VSID, the mapping spaces (CAs by
  * (VSID, MAC) and by (VSID, IP); VSIDs are unique in the datacenter (R2), so
  * one pair of hashes holds every routing domain's space), NAT pools, and per
- * port the ordered layers (vfp_rules.c builds those). Also the
- * fingerprints that let vfp_switch_publish tell which ports and VSIDs a new
- * program changed.
- * Everything here runs on the control plane before a program is published;
- * workers only read the result.
+ * port the ordered layers (vfp_rules.c builds those), and the PA next hops
+ * its mappings need. Also the fingerprints that let vfp_switch_publish
+ * tell which ports and VSIDs a new program changed.
+ * Everything here runs on the control plane before a program is published
+ * and writes only into the program: the switch's slots and next-hop
+ * entries are bound by vfp_switch_publish; workers only read the result.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
-#include "vfp_private.h"
+#include "vfp_sw.h"
 
 #define VFP_DEFAULT_TABLE 65536
 
@@ -110,13 +111,6 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	/* The gateway's static MAC lives in the switch's next-hop cache. */
-	if (hp->gateway != 0 && hp->has_gateway_mac &&
-		vfp_switch_neigh_ref(sw, hp->gateway, &hp->gateway_mac) < 0) {
-		vfp_program_free(p);
-		rte_errno = ENOSPC;
-		return NULL;
-	}
 	return p;
 }
 
@@ -125,6 +119,7 @@ vfp_program_free(struct vfp_program *p)
 {
 	if (p == NULL)
 		return;
+	vfp_switch_unbind(p->sw, p);
 	for (unsigned int port = 0; port < VFP_MAX_PORTS; port++) {
 		for (unsigned int l = 0; l < p->ports[port].n_layers; l++) {
 			struct vfp_layer *layer = p->ports[port].layers[l];
@@ -156,7 +151,7 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	uint8_t prefix_len, rte_be32_t gateway, enum encap_type encap)
 {
 	struct vfp_subnet *s;
-	int rc, slot, space;
+	int rc, space;
 
 	if (vsid < ENCAP_VSID_MIN || vsid > ENCAP_VSID_MAX || prefix_len > 32 ||
 		(encap != ENCAP_TYPE_VXLAN && encap != ENCAP_TYPE_NVGRE))
@@ -173,9 +168,6 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 		p->spaces[space].type = VFP_SPACE_MAPPING;
 		p->spaces[space].rdid = rdid;
 	}
-	slot = vfp_switch_vsid_slot(p->sw, vsid);
-	if (slot < 0)
-		return slot;
 	s = &p->subnets[p->n_subnets];
 	s->vsid = vsid;
 	s->rdid = rdid;
@@ -183,7 +175,7 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	s->prefix_len = prefix_len;
 	s->gateway = gateway;
 	s->encap = encap;
-	s->slot = (uint16_t)slot;
+	s->slot = VFP_NONE;
 	s->space = space;
 	rc = rte_hash_add_key_data(p->subnet_h, &vsid, s);
 	if (rc < 0)
@@ -263,6 +255,27 @@ vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	return 0;
 }
 
+/* The program's next hop for @ip (added on first use), its index. */
+static int
+nexthop_ref(struct vfp_program *p, rte_be32_t ip, const struct rte_ether_addr *mac)
+{
+	struct vfp_nexthop *nh;
+
+	for (unsigned int i = 0; i < p->n_nh; i++)
+		if (p->nh[i].ip == ip)
+			return (int)i;
+	if (p->n_nh == VFP_MAX_NEIGH)
+		return -ENOSPC;
+	nh = &p->nh[p->n_nh];
+	memset(nh, 0, sizeof(*nh));
+	nh->ip = ip;
+	nh->pinned = mac != NULL;
+	if (mac != NULL)
+		nh->mac = *mac;
+	nh->slot = VFP_NONE;
+	return (int)p->n_nh++;
+}
+
 /* The next hop through which @pa is reached: itself when on-link. */
 static int
 neigh_for(struct vfp_program *p, rte_be32_t pa)
@@ -271,12 +284,11 @@ neigh_for(struct vfp_program *p, rte_be32_t pa)
 		uint32_t m = rte_cpu_to_be_32(prefix_mask(p->hp.pa_prefix_len[i]));
 
 		if ((pa & m) == (p->hp.pa[i] & m))
-			return vfp_switch_neigh_ref(p->sw, pa, NULL);
+			return nexthop_ref(p, pa, NULL);
 	}
 	if (p->hp.gateway == 0)
 		return -EHOSTUNREACH;
-	return vfp_switch_neigh_ref(
-		p->sw, p->hp.gateway, p->hp.has_gateway_mac ? &p->hp.gateway_mac : NULL);
+	return nexthop_ref(p, p->hp.gateway, p->hp.has_gateway_mac ? &p->hp.gateway_mac : NULL);
 }
 
 int
@@ -291,7 +303,7 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 		return -ENOENT;
 	if (pa == 0 || vfp_is_our_pa(p, pa))
 		return -EINVAL;
-	/* Check before neigh_for() so that a refused mapping leaves no next hop. */
+	/* Check before neigh_for() so that a refused mapping adds no next hop. */
 	rc = entry_check(p, s, mac, ca);
 	if (rc < 0)
 		return rc;
@@ -303,7 +315,7 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 		return rc;
 	e->kind = VFP_ENTRY_REMOTE;
 	e->pa = pa;
-	e->neigh = (uint16_t)nh;
+	e->nh = (uint16_t)nh;
 	return 0;
 }
 
@@ -368,24 +380,6 @@ vfp_program_add_meter(struct vfp_program *p, const char *name, uint64_t cir_byte
 	return (int)p->n_meters++;
 }
 
-int
-vfp_counter_read(const struct vfp_program *p, struct vfp_lcore *const *lcs, unsigned int n_lcores,
-	unsigned int id, const char **name, uint64_t *packets, uint64_t *bytes)
-{
-	if (id >= p->n_counters)
-		return -ENOENT;
-	*name = p->counter_names[id];
-	*packets = 0;
-	*bytes = 0;
-	for (unsigned int l = 0; l < n_lcores; l++) {
-		if (lcs[l]->qos_prog != p)
-			continue; /* that lcore has not counted for this program yet */
-		*packets += lcs[l]->counters[id].packets;
-		*bytes += lcs[l]->counters[id].bytes;
-	}
-	return 0;
-}
-
 bool
 vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uint16_t port)
 {
@@ -427,6 +421,8 @@ vfp_program_seal(struct vfp_program *p)
 	fp = VFP_FP_MIX(fp, p->mtu);
 	fp = VFP_FP_MIX(fp, hp->gateway);
 	fp = VFP_FP_MIX(fp, hp->router_mac);
+	/* The next hops' pinned MACs are not here: the switch compares those
+	 * with what it has (vfp_switch_publish), next hop by next hop. */
 	for (i = 0; i < p->n_subnets; i++) {
 		const struct vfp_subnet *s = &p->subnets[i];
 		uint64_t sfp = VFP_FP_MIX(0, s->vsid);

@@ -2,15 +2,14 @@
  * lib/vfp: the layers, groups and rules of a program's ports (R15, R16):
  * adding them in any order (kept sorted by priority beside stable ids),
  * validating rule actions, the fingerprint of a port's layers (what its
- * flows depend on), whether a port can refuse a packet, and visiting the
- * rules with their hit counters for the shell.
+ * flows depend on), and whether a port can refuse a packet.
  */
 #include <errno.h>
 #include <string.h>
 
 #include <rte_malloc.h>
 
-#include "vfp_private.h"
+#include "vfp_prog.h"
 
 static bool
 name_ok(const char *name)
@@ -229,36 +228,4 @@ vfp_port_can_block(const struct vfp_port *pp)
 						return true;
 	}
 	return false;
-}
-
-void
-vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_visit_fn fn, void *ctx)
-{
-	const struct vfp_port *pp;
-
-	if (port >= p->hp.n_ports)
-		return;
-	pp = &p->ports[port];
-	for (unsigned int l = 0; l < pp->n_layers; l++) {
-		const struct vfp_layer *layer = pp->layers[pp->order[l]];
-		struct vfp_rule_info info = {
-			.layer = layer->name,
-			.priority = layer->priority,
-			.hits = __atomic_load_n(&layer->hits, __ATOMIC_RELAXED),
-		};
-
-		fn(ctx, &info);
-		for (unsigned int g = 0; g < layer->n_groups; g++) {
-			const struct vfp_group *grp = &layer->groups[layer->order[g]];
-
-			for (unsigned int r = 0; r < grp->n_rules; r++) {
-				info.group = grp->name;
-				info.rule = grp->rules[r].spec.name;
-				info.priority = grp->rules[r].spec.priority;
-				info.dir = (enum vfp_dir)grp->dir;
-				info.hits = __atomic_load_n(&grp->rules[r].hits, __ATOMIC_RELAXED);
-				fn(ctx, &info);
-			}
-		}
-	}
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: the unified flow table (UFT).
+ * lib/vfp: the unified flow table (UFT) as a mechanism; the flow cache
+ * stage (vfp_flowcache.c) decides what goes in.
  *
  * Design:
  *  - DPDK's rte_hash (cuckoo, extendable buckets) maps a 48-byte flow key to
@@ -27,7 +28,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
-#include "vfp_private.h"
+#include "vfp_uft.h"
 
 /* Entries beyond the key capacity: deleted ones wait a grace period. */
 #define POOL_SLACK_MIN 1024
@@ -117,16 +118,10 @@ vfp_uft_release(struct vfp_uft *u, struct vfp_flow *f)
 	rte_ring_enqueue(u->free, (void *)(uintptr_t)f->index);
 }
 
-/* Insert @f (filled, key set, not yet visible). If the key is present with
- * a current entry, @f is released and *current is the entry that stays,
- * unless @replace_drop and that entry is a cached drop, which @f replaces.
- * Returns 0 (inserted, *current = f), -EEXIST, or -ENOSPC (table full: @f
- * is released, nothing inserted). */
 int
-vfp_uft_insert(
-	struct vfp_switch *sw, struct vfp_flow *f, bool replace_drop, struct vfp_flow **current)
+vfp_uft_insert(struct vfp_uft *u, struct vfp_flow *f, vfp_uft_keep_fn keep, const void *ctx,
+	struct vfp_flow **current)
 {
-	struct vfp_uft *u = &sw->uft;
 	void *data;
 	int rc;
 
@@ -134,7 +129,7 @@ vfp_uft_insert(
 	if (rte_hash_lookup_data(u->h, &f->key, &data) >= 0) {
 		struct vfp_flow *old = data;
 
-		if (vfp_flow_current(sw, old) && !(replace_drop && old->kind == VFP_XP_DROP)) {
+		if (keep(ctx, old)) {
 			rte_spinlock_unlock(&u->wlock);
 			vfp_uft_release(u, f);
 			*current = old;
@@ -197,56 +192,4 @@ vfp_uft_lookup(const struct vfp_uft *u, const struct vfp_flow_key *key)
 	void *data;
 
 	return rte_hash_lookup_data(u->h, key, &data) >= 0 ? data : NULL;
-}
-
-static const char *const kind_names[] = {
-	[VFP_XP_DROP] = "drop",
-	[VFP_XP_FORWARD] = "forward",
-	[VFP_XP_ENCAP] = "encap",
-	[VFP_XP_DECAP] = "decap",
-};
-
-static const char *const tcp_names[] = {
-	[VFP_TCP_NONE] = "-",
-	[VFP_TCP_SYN] = "syn",
-	[VFP_TCP_ESTABLISHED] = "established",
-	[VFP_TCP_CLOSING] = "closing",
-};
-
-unsigned int
-vfp_switch_visit_flows(
-	const struct vfp_switch *sw, unsigned int max, vfp_flow_visit_fn fn, void *ctx)
-{
-	const struct vfp_uft *u = &sw->uft;
-	uint64_t now = rte_get_tsc_cycles();
-	unsigned int n = 0;
-
-	for (uint32_t i = 0; i < u->pool_size && n < max; i++) {
-		const struct vfp_flow *f = &u->flows[i];
-		struct vfp_flow_info info;
-
-		if (__atomic_load_n(&f->in_use, __ATOMIC_ACQUIRE) != VFP_FLOW_LIVE)
-			continue;
-		memset(&info, 0, sizeof(info));
-		info.in_port = f->key.in_port;
-		info.dir = (enum vfp_dir)f->key.dir;
-		info.vsid = f->key.vsid;
-		info.src_ip = f->key.src_ip;
-		info.dst_ip = f->key.dst_ip;
-		info.proto = f->key.proto;
-		info.sport = rte_be_to_cpu_16(f->key.sport);
-		info.dport = rte_be_to_cpu_16(f->key.dport);
-		info.action = f->kind < RTE_DIM(kind_names) && kind_names[f->kind]
-				      ? kind_names[f->kind]
-				      : "?";
-		info.out_port = f->out_port;
-		info.state = f->tcp_state < RTE_DIM(tcp_names) ? tcp_names[f->tcp_state] : "?";
-		info.reverse = f->flags & VFP_FLOW_REVERSE;
-		info.packets = f->packets;
-		info.bytes = f->bytes;
-		info.idle_ms = (now - f->last_tsc) * 1000 / sw->tsc_hz;
-		fn(ctx, &info);
-		n++;
-	}
-	return n;
 }

@@ -1,27 +1,89 @@
 #!/usr/bin/env bash
 # test_cli.sh: the dpdk-hnv command line as an operator meets it: --help,
 # clear errors for missing/bad arguments, a bad policy (file, JSON path,
-# problem) and an unknown device, the interactive shell, and a clean stop on
-# SIGTERM with final counters. Uses net_null/net_pcap ports; needs no root
-# beyond what EAL --no-huge needs.
+# problem), a policy path that is not a regular file, and an unknown device,
+# the interactive shell, policy reload, and a clean stop on SIGTERM with
+# final counters. Uses net_null ports; needs no root beyond what EAL
+# --no-huge needs.
+#
+# Every run of the binary writes its own output file, and a check waits on
+# and reads only that file: a run never sees the lines of an earlier one.
+# A failed check prints the output of the run it checked.
 set -uo pipefail
 bin=${HNV_BIN:?}
 src=${HNV_SRC:?}
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+pid=
+# EAL file prefixes of this invocation only, so that a test run elsewhere on
+# the machine at the same time cannot hold their lock; EAL leaves their
+# runtime directories behind, so they are removed at the end.
+fp=hnv-cli-$$
+if [ "$(id -u)" -eq 0 ]; then rundir=/var/run/dpdk; else rundir=${XDG_RUNTIME_DIR:-/tmp}/dpdk; fi
+trap '[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null; rm -rf "$tmp" "$rundir/$fp"-*' EXIT
 pass=0
 fail=0
 
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
+# check NAME OUT COMMAND...: COMMAND must succeed; OUT is the output file of
+# the run being checked, printed (as TAP comments) if it does not.
+check() {
+	local name=$1 out=$2
+	shift 2
 	if "$@"; then
 		echo "ok - $name"
 		pass=$((pass + 1))
 	else
 		echo "not ok - $name"
+		echo "# output of that run ($(basename "$out")):"
+		sed 's/^/#   /' "$out"
 		fail=$((fail + 1))
 	fi
+}
+
+# new_out NAME: a fresh, empty output file for one run of the binary.
+new_out() {
+	local out="$tmp/$1.out"
+
+	: >"$out"
+	echo "$out"
+}
+
+# wait_for OUT PATTERN [N]: wait up to 10 s until OUT has N (1) lines
+# matching the extended regex PATTERN.
+wait_for() {
+	local out=$1 pattern=$2 n=${3:-1}
+
+	for _ in $(seq 100); do
+		[ "$(grep -Ec -- "$pattern" "$out")" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# start OUT ARGS...: run the binary in the background into OUT; sets pid.
+start() {
+	local out=$1
+	shift
+	"$bin" "$@" >"$out" 2>&1 &
+	pid=$!
+}
+
+# stop: SIGTERM the background run and give it 10 s to exit; sets rc to its
+# exit status, or 137 if it had to be killed. A hung process must fail the
+# check, not hang the suite.
+stop() {
+	local dog
+
+	kill -TERM "$pid"
+	(
+		sleep 10
+		kill -KILL "$pid"
+	) >/dev/null 2>&1 &
+	dog=$!
+	wait "$pid"
+	rc=$?
+	kill "$dog" 2>/dev/null
+	wait "$dog" 2>/dev/null
+	pid=
 }
 
 eal=(-l 0-1 --no-huge -m 256 --no-pci --log-level 'pmd.*:error')
@@ -30,81 +92,130 @@ ports=(--vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 --vdev net_null2,no-rx=
 # The figure 8 policy of host 2, on null devices.
 sed -e 's/net_af_packet/net_null/' "$src/config/figure8-host2.json" >"$tmp/policy.json"
 
-"$bin" --help >"$tmp/help" 2>&1
-check "--help exits 0" test $? -eq 0
-check "--help names --policy" grep -q -- "--policy FILE" "$tmp/help"
+out=$(new_out help)
+"$bin" --help >"$out" 2>&1
+check "--help exits 0" "$out" test $? -eq 0
+check "--help names --policy" "$out" grep -q -- "--policy FILE" "$out"
 
-"$bin" "${eal[@]}" --file-prefix cli1 -- >"$tmp/out" 2>&1
-check "missing --policy fails" test $? -ne 0
-check "missing --policy says so" grep -q -- "--policy FILE is required" "$tmp/out"
+out=$(new_out no-policy)
+"$bin" "${eal[@]}" --file-prefix "$fp-no-policy" -- >"$out" 2>&1
+check "missing --policy fails" "$out" test $? -ne 0
+check "missing --policy says so" "$out" grep -q -- "--policy FILE is required" "$out"
 
-"$bin" "${eal[@]}" --file-prefix cli2 -- --flows 65536 --policy "$tmp/policy.json" --stats x >"$tmp/out" 2>&1
-check "bad --stats value fails" test $? -ne 0
-check "bad --stats value is named" grep -q "bad value 'x'" "$tmp/out"
+out=$(new_out bad-stats)
+"$bin" "${eal[@]}" --file-prefix "$fp-bad-stats" -- --flows 65536 --policy "$tmp/policy.json" \
+	--stats x >"$out" 2>&1
+check "bad --stats value fails" "$out" test $? -ne 0
+check "bad --stats value is named" "$out" grep -q "bad value 'x'" "$out"
 
 sed -e 's/"vsid": 6001, "prefix"/"vsid": 99, "prefix"/' "$tmp/policy.json" >"$tmp/bad.json"
-"$bin" "${eal[@]}" --file-prefix cli3 "${ports[@]}" -- --policy "$tmp/bad.json" >"$tmp/out" 2>&1
-check "bad policy fails" test $? -ne 0
-check "bad policy names file, JSON path and problem" \
-	grep -q "bad.json: \$.routing_domains\[1\].subnets\[0\].vsid: .*4096" "$tmp/out"
+out=$(new_out bad-policy)
+"$bin" "${eal[@]}" --file-prefix "$fp-bad-policy" "${ports[@]}" -- --policy "$tmp/bad.json" \
+	>"$out" 2>&1
+check "bad policy fails" "$out" test $? -ne 0
+check "bad policy names file, JSON path and problem" "$out" \
+	grep -q "bad.json: \$.routing_domains\[1\].subnets\[0\].vsid: .*4096" "$out"
 
-"$bin" "${eal[@]}" --file-prefix cli4 --vdev net_null0,no-rx=1 -- --flows 65536 --policy "$tmp/policy.json" \
-	>"$tmp/out" 2>&1
-check "missing device fails" test $? -ne 0
-check "missing device is named with its policy port" \
-	grep -q "\$.ports\[1\] 'contoso-web': no DPDK device named 'net_null1'" "$tmp/out"
+out=$(new_out no-device)
+"$bin" "${eal[@]}" --file-prefix "$fp-no-device" --vdev net_null0,no-rx=1 -- --flows 65536 \
+	--policy "$tmp/policy.json" >"$out" 2>&1
+check "missing device fails" "$out" test $? -ne 0
+check "missing device is named with its policy port" "$out" \
+	grep -q "\$.ports\[1\] 'contoso-web': no DPDK device named 'net_null1'" "$out"
 
+# A FIFO at the policy path used to block start-up in fopen() for good;
+# timeout (124, or 137 once -k kills it) would tell.
+mkfifo "$tmp/fifo.json"
+out=$(new_out fifo-start)
+timeout -k 5 20 "$bin" "${eal[@]}" --file-prefix "$fp-fifo-start" "${ports[@]}" -- --flows 65536 \
+	--policy "$tmp/fifo.json" >"$out" 2>&1
+rc=$?
+check "FIFO as --policy fails promptly" "$out" test $rc -ne 0 -a $rc -ne 124 -a $rc -ne 137
+check "FIFO as --policy says it is not a regular file" "$out" \
+	grep -q "dpdk-hnv: $tmp/fifo.json: not a regular file" "$out"
+
+out=$(new_out shell)
 printf 'show policy\nshow ports\nshow drops\nshow neighbors\nhelp\nbogus\nshow uft\nshow rules contoso-web\ntrace contoso-web tcp 10.1.1.11 40000 1433\ntrace contoso-web udp 10.1.1.99 1 2\nshow flows\nquit\n' |
-	timeout 30 "$bin" "${eal[@]}" --file-prefix cli5 "${ports[@]}" -- \
-		--flows 65536 --policy "$tmp/policy.json" --interactive >"$tmp/out" 2>&1
-check "shell: quit exits 0" test $? -eq 0
-check "shell: show policy" grep -q "host host2, 3 ports, 2 routing domains, 2 subnets, 2 VM NICs, 2 mappings" "$tmp/out"
-check "shell: show ports" grep -q "^port contoso-web: rx-packets 0 tx-packets 0" "$tmp/out"
-check "shell: show drops lists every reason" grep -q "^spoofed_pa  *0  inner source" "$tmp/out"
-check "shell: show neighbors" grep -q "^next-hop 192.168.2.1: unresolved" "$tmp/out"
-check "shell: help" grep -q "show neighbors   PA next hops" "$tmp/out"
-check "shell: unknown command" grep -q "Command not found" "$tmp/out"
-check "shell: show uft" grep -q "^uft: flows 0 capacity 65536 hits 0" "$tmp/out"
-check "shell: show rules lists layers in order" \
-	bash -c "grep -E '^layer|^  ' '$tmp/out' | grep -A3 '^layer vnet' | grep -q 'vnet-in    in  decap'"
-check "shell: trace walks vnet and pa-route to the SQL VM's PA" \
-	grep -q "=> drop nexthop_unresolved\|=> encap vxlan vni 5001 to PA 192.168.1.10" "$tmp/out"
-check "shell: trace of an unknown CA says why" grep -q "no CA 10.1.1.99 in VSID 5001" "$tmp/out"
-check "shell: show flows" grep -q "^0 flows (capacity 65536)" "$tmp/out"
+	timeout -k 5 30 "$bin" "${eal[@]}" --file-prefix "$fp-shell" "${ports[@]}" -- \
+		--flows 65536 --policy "$tmp/policy.json" --interactive >"$out" 2>&1
+check "shell: quit exits 0" "$out" test $? -eq 0
+check "shell: show policy" "$out" \
+	grep -q "host host2, 3 ports, 2 routing domains, 2 subnets, 2 VM NICs, 2 mappings" "$out"
+check "shell: show ports" "$out" grep -q "^port contoso-web: rx-packets 0 tx-packets 0" "$out"
+check "shell: show drops lists every reason" "$out" grep -q "^spoofed_pa  *0  inner source" "$out"
+check "shell: show neighbors" "$out" grep -q "^next-hop 192.168.2.1: unresolved" "$out"
+check "shell: help" "$out" grep -q "show neighbors   PA next hops" "$out"
+check "shell: unknown command" "$out" grep -q "Command not found" "$out"
+check "shell: show uft" "$out" grep -q "^uft: flows 0 capacity 65536 hits 0" "$out"
+check "shell: show rules lists layers in order" "$out" \
+	bash -c "grep -E '^layer|^  ' '$out' | grep -A3 '^layer vnet' | grep -q 'vnet-in    in  decap'"
+check "shell: trace walks vnet and pa-route to the SQL VM's PA" "$out" \
+	grep -q "=> drop nexthop_unresolved\|=> encap vxlan vni 5001 to PA 192.168.1.10" "$out"
+check "shell: trace of an unknown CA says why" "$out" grep -q "no CA 10.1.1.99 in VSID 5001" "$out"
+check "shell: show flows" "$out" grep -q "^0 flows (capacity 65536)" "$out"
 
 # Policy reload: a bad file is refused and the running policy stays; a good
-# one is published; SIGHUP reloads too.
+# one is published; SIGHUP reloads too. "forwarding" is printed once the
+# file is watched, so a change right after it is seen.
 cp "$tmp/policy.json" "$tmp/live.json"
-timeout 60 "$bin" "${eal[@]}" --file-prefix cli7 "${ports[@]}" -- --flows 65536 \
-	--policy "$tmp/live.json" >"$tmp/out" 2>&1 &
-pid=$!
-for _ in $(seq 50); do grep -q "dpdk-hnv: forwarding" "$tmp/out" && break; sleep 0.2; done
+out=$(new_out reload)
+start "$out" "${eal[@]}" --file-prefix "$fp-reload" "${ports[@]}" -- --flows 65536 \
+	--policy "$tmp/live.json"
+check "reload: starts" "$out" wait_for "$out" "dpdk-hnv: forwarding"
 sed -e 's/"vsid": 5001, "ca": "10.1.1.11"/"vsid": 5001, "ca": "10.1.2.11"/' "$tmp/policy.json" \
 	>"$tmp/live.json.new" && mv "$tmp/live.json.new" "$tmp/live.json"
-for _ in $(seq 50); do grep -q "not reloaded" "$tmp/out" && break; sleep 0.1; done
-check "reload: a bad policy is refused with file, JSON path and problem" \
-	grep -q "policy not reloaded, keeping the running one: .*live.json: \$.mappings\[0\].ca: .*outside" "$tmp/out"
+check "reload: a bad policy is refused with file, JSON path and problem" "$out" \
+	wait_for "$out" \
+	"policy not reloaded, keeping the running one: .*live.json: \\\$.mappings\[0\].ca: .*outside"
 sed -e 's/"pa": "192.168.1.10"/"pa": "192.168.1.11"/' "$tmp/policy.json" >"$tmp/live.json.new"
 mv "$tmp/live.json.new" "$tmp/live.json"
-for _ in $(seq 50); do grep -q "policy reloaded" "$tmp/out" && break; sleep 0.1; done
-check "reload: a changed file is published" grep -q "policy reloaded from" "$tmp/out"
-kill -HUP $pid
-for _ in $(seq 50); do [ "$(grep -c "policy reloaded" "$tmp/out")" -ge 2 ] && break; sleep 0.1; done
-check "reload: SIGHUP reloads" test "$(grep -c "policy reloaded" "$tmp/out")" -ge 2
-kill -TERM $pid
-wait $pid
-check "reload: still exits 0" test $? -eq 0
+check "reload: a changed file is published" "$out" wait_for "$out" "policy reloaded from"
+kill -HUP "$pid"
+check "reload: SIGHUP reloads" "$out" wait_for "$out" "policy reloaded from" 2
+stop
+check "reload: still exits 0" "$out" test $rc -eq 0
 
-timeout 30 "$bin" "${eal[@]}" --file-prefix cli6 "${ports[@]}" -- --flows 65536 --policy "$tmp/policy.json" \
-	>"$tmp/out" 2>&1 &
-pid=$!
-for _ in $(seq 50); do grep -q "dpdk-hnv: forwarding" "$tmp/out" && break; sleep 0.2; done
-kill -TERM $pid
-wait $pid
-check "SIGTERM exits 0" test $? -eq 0
-check "SIGTERM prints final counters" grep -q "final counters" "$tmp/out"
-# The resolver ARPs for the gateway once a second from the start.
-check "next-hop resolution was attempted" grep -Eq "^port uplink: .* arp-requests [1-9]" "$tmp/out"
+# A FIFO renamed over the running policy used to hang the control loop in
+# fopen(), and SIGTERM no longer stopped the process. contoso-web's null
+# device receives here, and --stats prints its counters every second: new
+# counter blocks with a growing rx-packets after the refusal show that both
+# the control loop and the workers go on.
+cp "$tmp/policy.json" "$tmp/live2.json"
+out=$(new_out fifo-reload)
+start "$out" "${eal[@]}" --file-prefix "$fp-fifo-reload" --vdev net_null0,no-rx=1 --vdev net_null1 \
+	--vdev net_null2,no-rx=1 -- --flows 65536 --stats 1 --policy "$tmp/live2.json"
+check "FIFO reload: starts" "$out" wait_for "$out" "dpdk-hnv: forwarding"
+mkfifo "$tmp/live2.fifo"
+mv "$tmp/live2.fifo" "$tmp/live2.json"
+check "FIFO reload: refused as not a regular file" "$out" wait_for "$out" \
+	"policy not reloaded, keeping the running one: $tmp/live2.json: not a regular file"
+# contoso-web's rx-packets in the counter blocks printed after the refusal.
+rx_after() {
+	sed -n '/not a regular file/,$p' "$out" |
+		sed -n 's/^port contoso-web: rx-packets \([0-9]*\) .*/\1/p'
+}
+for _ in $(seq 100); do [ "$(rx_after | wc -l)" -ge 2 ] && break; sleep 0.1; done
+check "FIFO reload: keeps forwarding" "$out" \
+	test "$(rx_after | sed -n 2p)" -gt "$(rx_after | sed -n 1p)" 2>/dev/null
+start_s=$SECONDS
+stop
+check "FIFO reload: SIGTERM exits 0" "$out" test $rc -eq 0
+check "FIFO reload: SIGTERM stops it promptly" "$out" test $((SECONDS - start_s)) -le 5
+
+# A plain stop. --stats shows when the resolver has sent its first ARP for
+# the gateway (worker 0 does at once, then once a second), so the stop does
+# not race it.
+out=$(new_out sigterm)
+start "$out" "${eal[@]}" --file-prefix "$fp-sigterm" "${ports[@]}" -- --flows 65536 --stats 1 \
+	--policy "$tmp/policy.json"
+check "SIGTERM: starts" "$out" wait_for "$out" "dpdk-hnv: forwarding"
+check "next-hop resolution was attempted" "$out" \
+	wait_for "$out" "^port uplink: .* arp-requests [1-9]"
+stop
+check "SIGTERM exits 0" "$out" test $rc -eq 0
+check "SIGTERM prints final counters" "$out" grep -q "final counters" "$out"
+check "the final counters count the ARP requests" "$out" \
+	bash -c "sed -n '/final counters/,\$p' '$out' | grep -Eq '^port uplink: .* arp-requests [1-9]'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -272,7 +272,7 @@ main(int argc, char **argv)
 	char *eal_huge[] = {
 		argv[0], "--no-pci", "--in-memory", "-l", "0", "--log-level=lib.*:error", NULL};
 	bool huge = false;
-	static struct vfp_lcore lc;
+	struct vfp_lcore *lc;
 	uint32_t nflows = 1u << 20, i;
 	double seconds = 2.0;
 	struct hnv_compile_env env = {0};
@@ -280,7 +280,7 @@ main(int argc, char **argv)
 	struct hnv_policy *pol;
 	struct vfp_program *prog;
 	struct vfp_uft_stats us;
-	struct vfp_lcore *lcs[1] = {&lc};
+	struct vfp_lcore *lcs[1];
 	struct rte_mempool *mp;
 	struct run r;
 	uint64_t hz, n, c_harness, c_one, c_miss, miss_base;
@@ -326,8 +326,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	vfp_switch_publish(r.sw, prog);
-	r.lc = &lc;
-	vfp_lcore_init(r.sw, &lc, 0, bench_tx, r.burst);
+	lc = vfp_lcore_create(r.sw, 0, bench_tx, r.burst);
+	if (lc == NULL)
+		rte_exit(EXIT_FAILURE, "cannot create the lcore\n");
+	lcs[0] = lc;
+	r.lc = lc;
 	mp = rte_pktmbuf_pool_create("bench", POOL, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	for (i = 0; i < BURST; i++)
 		r.burst[i] = make_frame(mp);
@@ -346,11 +349,11 @@ main(int argc, char **argv)
 
 	/* Misses: every packet a new flow (walk, insert, reverse insert). */
 	uint64_t base = 1u << 24, nmiss = 4 * 65536;
-	miss_base = lc.uft.misses;
+	miss_base = vfp_lcore_uft_stats(lc)->misses;
 	c_miss = run(&r, nmiss, pick_seq, &base, true);
-	if (lc.uft.misses - miss_base != nmiss)
+	if (vfp_lcore_uft_stats(lc)->misses - miss_base != nmiss)
 		printf("warning: %" PRIu64 " of %" PRIu64 " miss-run packets missed\n",
-			lc.uft.misses - miss_base, nmiss);
+			vfp_lcore_uft_stats(lc)->misses - miss_base, nmiss);
 	vfp_switch_flush_flows(r.sw);
 
 	/* Many flows: populate, then hits over all of them, interleaved by
@@ -366,7 +369,7 @@ main(int argc, char **argv)
 	unsigned int cap, count = vfp_switch_flow_count(r.sw, &cap);
 	struct rte_hash *raw = raw_hash_create(count);
 	uint64_t per = n / rounds / BURST * BURST, raw_bursts = per / BURST;
-	uint64_t hits0 = lc.uft.hits, miss0 = lc.uft.misses;
+	uint64_t hits0 = vfp_lcore_uft_stats(lc)->hits, miss0 = vfp_lcore_uft_stats(lc)->misses;
 	double one[MAX_ROUNDS], uni[MAX_ROUNDS], zipf[MAX_ROUNDS], h1[MAX_ROUNDS], hn[MAX_ROUNDS];
 	double q_uni[MAX_ROUNDS], q_zipf[MAX_ROUNDS], q_raw[MAX_ROUNDS], q_ceil[MAX_ROUNDS];
 
@@ -415,7 +418,8 @@ main(int argc, char **argv)
 	printf("  N = %u active flows, %u UFT entries (flows and their reply entries), "
 	       "rte_hash alone with as many 48-byte keys; %" PRIu64 " hits, %" PRIu64
 	       " misses in the N-flow runs\n",
-		nflows, count, lc.uft.hits - hits0, lc.uft.misses - miss0);
+		nflows, count, vfp_lcore_uft_stats(lc)->hits - hits0,
+		vfp_lcore_uft_stats(lc)->misses - miss0);
 	printf("  miss / hit cost:                  %5.1fx  (target >= 5x)   %s\n",
 		cpp_miss / cpp_one, cpp_miss / cpp_one >= 5 ? "met" : "NOT MET");
 	printf("  N flows uniform / 1 flow:         %5.1f%%  (target >= 70%%) %s\n", 100.0 * r_uni,
@@ -430,7 +434,7 @@ main(int argc, char **argv)
 	for (i = 0; i < N_SEQ; i++)
 		free(seqs[i]);
 
-	vfp_lcore_fini(r.sw, &lc);
+	vfp_lcore_free(r.sw, lc);
 	for (i = 0; i < BURST; i++)
 		rte_pktmbuf_free(r.burst[i]);
 	vfp_switch_free(r.sw);

@@ -153,7 +153,7 @@ compare_port(const char *dir, const char *name, uint16_t port)
 }
 
 static void
-compare_drops(const char *dir, const struct hnv_policy *pol, struct vfp_lcore *lc)
+compare_drops(const char *dir, const struct hnv_policy *pol, const struct vfp_lcore *lc)
 {
 	uint64_t expected[VFP_MAX_PORTS][HNV_DROP_MAX] = {{0}};
 	char path[512], pname[64], reason[64];
@@ -182,11 +182,12 @@ compare_drops(const char *dir, const struct hnv_policy *pol, struct vfp_lcore *l
 	}
 	for (unsigned int port = 0; port < pol->n_ports; port++)
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
-			if (lc->stats[port].drops[r] != expected[port][r]) {
+			if (vfp_lcore_port_stats(lc, port)->drops[r] != expected[port][r]) {
 				fprintf(stderr,
 					"  port %s: drop %s = %" PRIu64 ", expected %" PRIu64 "\n",
 					pol->ports[port].name, hnv_drop_name(r),
-					lc->stats[port].drops[r], expected[port][r]);
+					vfp_lcore_port_stats(lc, port)->drops[r],
+					expected[port][r]);
 				failures++;
 			}
 }
@@ -197,7 +198,7 @@ main(int argc, char **argv)
 	char *eal_argv[] = {argv[0], "--no-huge", "-m", "256", "--no-pci", "--no-shconf",
 		"--log-level=lib.*:error", "-l", "0", NULL};
 	static struct pkt in[MAX_PKTS];
-	static struct vfp_lcore lc;
+	struct vfp_lcore *lc;
 	struct hnv_compile_env env = {0};
 	struct vfp_switch_params sp = {.flow_capacity = 65536, .n_lcores = 1};
 	char err[HNV_POLICY_ERR_MAX], path[512];
@@ -250,7 +251,11 @@ main(int argc, char **argv)
 	}
 	qsort(in, n_in, sizeof(in[0]), cmp_pkt);
 
-	vfp_lcore_init(sw, &lc, 0, collect_tx, NULL);
+	lc = vfp_lcore_create(sw, 0, collect_tx, NULL);
+	if (lc == NULL) {
+		fprintf(stderr, "replay: cannot create the lcore\n");
+		return 1;
+	}
 	for (i = 0; i < n_in; i = j) {
 		struct rte_mbuf *burst[VFP_BURST];
 		uint16_t n = 0;
@@ -265,15 +270,15 @@ main(int argc, char **argv)
 			memcpy(rte_pktmbuf_mtod(burst[n], void *), in[j].data, in[j].len);
 			now_ts = in[j].ts;
 		}
-		vfp_process_burst(sw, &lc, in[i].port, burst, n);
-		vfp_lcore_flush(&lc);
-		vfp_lcore_quiescent(sw, &lc);
+		vfp_process_burst(sw, lc, in[i].port, burst, n);
+		vfp_lcore_flush(lc);
+		vfp_lcore_quiescent(sw, lc);
 	}
 	for (i = 0; i < pol->n_ports; i++) {
 		pcap_dump_close(outs[i].dump);
 		compare_port(argv[2], pol->ports[i].name, (uint16_t)i);
 	}
-	compare_drops(argv[2], pol, &lc);
+	compare_drops(argv[2], pol, lc);
 	if (rte_mempool_in_use_count(mp) != 0) {
 		fprintf(stderr, "  %u mbufs leaked\n", rte_mempool_in_use_count(mp));
 		failures++;
@@ -285,7 +290,7 @@ main(int argc, char **argv)
 		for (j = 0; j < outs[i].n; j++)
 			free(outs[i].pkts[j].data);
 	pcap_close(dead);
-	vfp_lcore_fini(sw, &lc);
+	vfp_lcore_free(sw, lc);
 	vfp_switch_free(sw);
 	hnv_policy_free(pol);
 	rte_mempool_free(mp);

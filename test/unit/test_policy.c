@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -239,7 +241,7 @@ test_figure8_host2_yields_model(void **state)
 	assert_int_equal(s->prefix, ip("10.1.1.0"));
 	assert_int_equal(s->prefix_len, 24);
 	assert_int_equal(s->gateway, ip("10.1.1.1")); /* R6 default */
-	assert_int_equal(s->encap, HNV_ENCAP_VXLAN);  /* R10 default */
+	assert_int_equal(s->encap, ENCAP_TYPE_VXLAN); /* R10 default */
 	assert_null(hnv_policy_find_subnet(p, 7001));
 
 	assert_int_equal(p->n_vnics, 2);
@@ -280,7 +282,7 @@ test_optional_fields_override_defaults(void **state)
 	json_decref(root);
 	assert_int_equal(hnv_policy_parse(text, "t.json", &p, err, sizeof(err)), 0);
 	free(text);
-	assert_int_equal(p->subnets[0].encap, HNV_ENCAP_NVGRE);
+	assert_int_equal(p->subnets[0].encap, ENCAP_TYPE_NVGRE);
 	assert_int_equal(p->subnets[0].gateway, ip("10.1.1.254"));
 	assert_int_equal(p->host.vlan, 100);
 	assert_true(p->host.has_mac);
@@ -726,7 +728,7 @@ test_acls_yield_model(void **state)
 	r = &a->rules[0]; /* a bare address is a /32, a number one port */
 	assert_string_equal(r->name, "allow-sql");
 	assert_int_equal(r->priority, 100);
-	assert_int_equal(r->direction, HNV_ACL_OUT);
+	assert_int_equal(r->direction, VFP_DIR_OUT);
 	assert_int_equal(r->action, HNV_ACL_ALLOW);
 	assert_int_equal(r->protocol, 6);
 	assert_int_equal(r->src_prefix, 0);
@@ -741,7 +743,7 @@ test_acls_yield_model(void **state)
 
 	r = &a->rules[1];
 	assert_int_equal(r->priority, 100);
-	assert_int_equal(r->direction, HNV_ACL_IN);
+	assert_int_equal(r->direction, VFP_DIR_IN);
 	assert_int_equal(r->protocol, 6);
 	assert_int_equal(r->src_prefix, ip("10.1.0.0"));
 	assert_int_equal(r->src_len, 16);
@@ -770,7 +772,7 @@ test_acls_yield_model(void **state)
 	assert_int_equal(a->n_rules, 3);
 	r = &a->rules[0];
 	assert_int_equal(r->protocol, 1);
-	assert_int_equal(r->direction, HNV_ACL_IN);
+	assert_int_equal(r->direction, VFP_DIR_IN);
 	assert_int_equal(r->src_len, 0);
 	assert_int_equal(r->dst_prefix, 0);
 	assert_int_equal(r->dst_len, 0);
@@ -1191,6 +1193,151 @@ test_load_names_file_in_messages(void **state)
 	assert_string_equal(err, want);
 }
 
+/* ---- a path that is not a regular file (defect 6e) --------------------- */
+
+/* Seconds since an arbitrary start, for "promptly". */
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* hnv_policy_load(@path) must refuse at once with "@path: not a regular
+ * file". The alarm turns a loader that blocks (as fopen() does on a FIFO
+ * with no writer) into a failed test instead of a hung one. */
+static void
+expect_not_regular(const char *path)
+{
+	char err[HNV_POLICY_ERR_MAX], want[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p = NULL;
+	double t0 = now_s();
+
+	alarm(10);
+	assert_int_equal(hnv_policy_load(path, &p, err, sizeof(err)), -EINVAL);
+	alarm(0);
+	assert_true(now_s() - t0 < 1.0);
+	assert_null(p);
+	snprintf(want, sizeof(want), "%s: not a regular file", path);
+	assert_string_equal(err, want);
+}
+
+static void
+test_load_fifo_refused(void **state)
+{
+	char dir[] = "/tmp/test_policy_XXXXXX";
+	char path[sizeof(dir) + 16];
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/policy.json", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	expect_not_regular(path);
+	unlink(path);
+	rmdir(dir);
+}
+
+static void
+test_load_directory_and_device_refused(void **state)
+{
+	char dir[] = "/tmp/test_policy_XXXXXX";
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	expect_not_regular(dir);
+	rmdir(dir);
+	expect_not_regular("/dev/null");
+}
+
+/* ---- policy strings in messages (defect 6f) ----------------------------- */
+
+/* ESC [2K erases the terminal line; the newline starts a forged log line. */
+#define EVIL "'\\u001b[2K\\npolicy reloaded'"
+#define EVIL_ESCAPED "\\x1b[2K\\x0apolicy reloaded"
+
+/* Every byte of @s is printable ASCII: no control byte, no newline. (The
+ * failure names the byte, not the message: printing it would replay it.) */
+static void
+assert_printable(const char *s)
+{
+	for (const unsigned char *q = (const unsigned char *)s; *q != '\0'; q++)
+		if (*q < 0x20 || *q >= 0x7f)
+			fail_msg("raw byte 0x%02x at offset %td of the message", *q,
+				(const char *)q - s);
+}
+
+static void
+expect_escaped(json_t *root, const char *msg)
+{
+	char err[HNV_POLICY_ERR_MAX] = "";
+
+	assert_int_equal(run(root, err, sizeof(err)), -EINVAL);
+	assert_printable(err);
+	assert_string_equal(err, msg);
+}
+
+static void
+test_policy_strings_escaped_in_messages(void **state)
+{
+	json_t *root;
+	(void)state;
+
+	/* A value quoted by policy.c. */
+	root = J(BASE);
+	set(root, "host.uplink", J(EVIL));
+	expect_escaped(root, "t.json: $.host.uplink: unknown port '" EVIL_ESCAPED "'");
+
+	/* A port name, quoted again in the duplicate's message. */
+	root = J(BASE);
+	set(root, "ports.1.name", J(EVIL));
+	set(root, "ports.2.name", J(EVIL));
+	expect_escaped(root, "t.json: $.ports[2].name: duplicate port name '" EVIL_ESCAPED
+			     "' (also at $.ports[1].name)");
+
+	/* An unknown key. */
+	root = J(BASE);
+	assert_int_equal(json_object_set_new(json_object_get(root, "host"),
+				 "\x1b[2K\npolicy reloaded", json_integer(1)),
+		0);
+	expect_escaped(root, "t.json: $.host: unknown field '" EVIL_ESCAPED "'");
+
+	/* A name quoted by policy_acl.c. */
+	root = with_acls();
+	set(root, "acls.0.name", J(EVIL));
+	set(root, "acls.1.name", J(EVIL));
+	expect_escaped(root, "t.json: $.acls[1].name: duplicate ACL name '" EVIL_ESCAPED
+			     "' (also at $.acls[0].name)");
+
+	/* A backslash is doubled, so it cannot fake an escape; UTF-8 (which
+	 * can carry bidi overrides) is escaped byte by byte. */
+	root = J(BASE);
+	set(root, "vm_nics.1.port", J("'a\\\\x1b\\u00e9'"));
+	expect_escaped(root, "t.json: $.vm_nics[1].port: unknown port 'a\\\\x1b\\xc3\\xa9'");
+
+	/* A string too long to store is quoted whole (then truncated). */
+	root = J(BASE);
+	set(root, "host.name", J("'\\u001b[2K\\npolicy reloaded from a file with a long name'"));
+	expect_escaped(root, "t.json: $.host.name: '" EVIL_ESCAPED
+			     " from a file with a long name' is longer than 31 characters");
+}
+
+/* jansson quotes the bytes near a syntax error raw. */
+static void
+test_json_syntax_error_escaped(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p = NULL;
+	(void)state;
+
+	assert_int_equal(
+		hnv_policy_parse("[1,\n\x1b[2K]", "t.json", &p, err, sizeof(err)), -EINVAL);
+	assert_null(p);
+	assert_printable(err);
+	assert_string_equal(err, "t.json:2:1: invalid token near '\\x1b'");
+}
+
 int
 main(void)
 {
@@ -1262,6 +1409,10 @@ main(void)
 		cmocka_unit_test(test_flow_timeouts_unknown_field),
 		cmocka_unit_test(test_nonexistent_file),
 		cmocka_unit_test(test_load_names_file_in_messages),
+		cmocka_unit_test(test_load_fifo_refused),
+		cmocka_unit_test(test_load_directory_and_device_refused),
+		cmocka_unit_test(test_policy_strings_escaped_in_messages),
+		cmocka_unit_test(test_json_syntax_error_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

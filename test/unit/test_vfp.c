@@ -174,7 +174,7 @@ static void
 check_stats(const struct fixture *f, const struct want *w)
 {
 	for (uint16_t port = 0; port < N_PORTS; port++) {
-		const struct vfp_port_stats *s = &f->lc.stats[port];
+		const struct vfp_port_stats *s = PORT_STATS(f, port);
 
 		check_counter(port, "rx_packets", s->rx_packets, w[port].rx);
 		check_counter(port, "tx_packets", s->tx_packets, w[port].tx);
@@ -441,7 +441,7 @@ test_add_vnic_rejects_conflicts_within_vsid_only(void **state)
 static void
 test_add_mapping_checks_pa_and_reachability(void **state)
 {
-	struct vfp_switch *sw = *state;
+	struct vfp_switch *sw = switch_new(1024);
 	struct vfp_host_params hp = host_params(N_PORTS);
 	struct vfp_program *p;
 	struct rte_ether_addr mac;
@@ -463,15 +463,15 @@ test_add_mapping_checks_pa_and_reachability(void **state)
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), -EHOSTUNREACH);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r3, PA_ONLINK), 0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r1, PA_ONLINK), -EEXIST);
+	/* Compiling writes nothing into the switch; publishing binds. */
+	assert_int_equal(vfp_neigh_count(sw, NULL), 0);
+	assert_int_equal(vfp_switch_publish(sw, p), 0);
 	assert_int_equal(vfp_neigh_count(sw, &resolved), 1);
 	assert_int_equal(resolved, 0);
-	vfp_program_free(p);
-
-	/* Next hops live in the switch and outlive the program. */
-	assert_int_equal(vfp_neigh_count(sw, NULL), 1);
+	vfp_switch_free(sw);
 
 	/* With one, off-link PAs share the gateway as next hop, resolved
-	 * from the configured MAC (a new switch: no next hop yet). */
+	 * from the configured MAC. */
 	sw = switch_new(1024);
 	hp = host_params(N_PORTS);
 	p = vfp_program_create(sw, &hp);
@@ -481,6 +481,7 @@ test_add_mapping_checks_pa_and_reachability(void **state)
 		0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), 0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r3, PA_R2), 0);
+	assert_int_equal(vfp_switch_publish(sw, p), 0);
 	assert_int_equal(vfp_neigh_count(sw, &resolved), 1);
 	assert_int_equal(resolved, 1);
 	assert_int_equal(vfp_neigh_get(sw, 0, &ip, &mac, &ok), 0);
@@ -488,15 +489,15 @@ test_add_mapping_checks_pa_and_reachability(void **state)
 	assert_true(ok);
 	assert_true(rte_is_same_ether_addr(&mac, &gw_mac));
 	assert_int_equal(vfp_neigh_get(sw, 1, &ip, &mac, &ok), -ENOENT);
-	vfp_program_free(p);
 	vfp_switch_free(sw);
+	(void)state;
 }
 
 /* A rejected mapping must leave no next hop behind for the resolver to ARP. */
 static void
 test_failed_add_mapping_adds_no_next_hop(void **state)
 {
-	struct vfp_switch *sw = *state;
+	struct vfp_switch *sw = switch_new(1024);
 	struct vfp_host_params hp = host_params(N_PORTS);
 	struct vfp_program *p = vfp_program_create(sw, &hp);
 	const struct rte_ether_addr multicast = {{0x01, 0, 0x5e, 0, 0, 1}};
@@ -506,12 +507,13 @@ test_failed_add_mapping_adds_no_next_hop(void **state)
 				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
 		0);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r1, PA_R1), 0);
-	assert_int_equal(vfp_neigh_count(sw, NULL), 1);
 	/* Duplicate CA, and a multicast MAC, each via a new on-link PA. */
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R1, &mac_r3, PA_ONLINK), -EEXIST);
 	assert_int_equal(vfp_program_add_mapping(p, VSID_A, IP_R3, &multicast, PA_ONLINK), -EINVAL);
+	assert_int_equal(vfp_switch_publish(sw, p), 0);
 	assert_int_equal(vfp_neigh_count(sw, NULL), 1);
-	vfp_program_free(p);
+	vfp_switch_free(sw);
+	(void)state;
 }
 
 static void
@@ -610,8 +612,8 @@ test_hairpin_between_local_vms_keeps_frame(void **state)
 
 	assert_int_equal(f->log.n, 1);
 	assert_frame(sent(f, PORT_VM2, 0), frame, len);
-	assert_int_equal(f->lc.stats[PORT_VM1].rx_bytes, len);
-	assert_int_equal(f->lc.stats[PORT_VM2].tx_bytes, len);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->rx_bytes, len);
+	assert_int_equal(PORT_STATS(f, PORT_VM2)->tx_bytes, len);
 	assert_stats(f, [PORT_VM1] = {.rx = 1}, [PORT_VM2] = {.tx = 1});
 	assert_no_leak(f);
 }
@@ -653,7 +655,7 @@ test_vxlan_encap_sets_outer_headers_and_entropy(void **state)
 	assert_int_equal(f->log.n, 2);
 	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, a, la);
 	assert_vxlan(sent(f, PORT_UPLINK, 1), &gw_mac, PA_R1, VSID_A, b, lb);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].tx_bytes, la + lb + 2 * ENCAP_VXLAN_HDR_LEN);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->tx_bytes, la + lb + 2 * ENCAP_VXLAN_HDR_LEN);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 2, .encapsulated = 2}, [PORT_VM1] = {.rx = 2});
 	assert_no_leak(f);
 }
@@ -883,15 +885,15 @@ test_neigh_solicit_asks_each_unresolved_next_hop_once(void **state)
 
 	assert_int_equal(vfp_neigh_count(f->sw, &resolved), 2);
 	assert_int_equal(resolved, 0);
-	assert_int_equal(vfp_neigh_solicit(f->sw, &f->lc, pool), 2);
-	vfp_lcore_flush(&f->lc);
+	assert_int_equal(vfp_neigh_solicit(f->sw, f->lc, pool), 2);
+	vfp_lcore_flush(f->lc);
 	assert_int_equal(f->log.n, 2);
 	assert_arp_request(sent(f, PORT_UPLINK, 0), PA_GW);
 	assert_arp_request(sent(f, PORT_UPLINK, 1), PA_ONLINK);
 
 	/* Within the second: neither the control lcore nor a VM packet asks
 	 * again. */
-	assert_int_equal(vfp_neigh_solicit(f->sw, &f->lc, pool), 0);
+	assert_int_equal(vfp_neigh_solicit(f->sw, f->lc, pool), 0);
 	run1(f, PORT_VM1, mbuf_of(frame, len));
 	assert_int_equal(f->log.n, 2);
 
@@ -906,8 +908,8 @@ test_neigh_solicit_skips_resolved_next_hops(void **state)
 	struct fixture *f = *state;
 
 	/* The gateway's MAC is configured; only the on-link PA is asked for. */
-	assert_int_equal(vfp_neigh_solicit(f->sw, &f->lc, pool), 1);
-	vfp_lcore_flush(&f->lc);
+	assert_int_equal(vfp_neigh_solicit(f->sw, f->lc, pool), 1);
+	vfp_lcore_flush(f->lc);
 	assert_int_equal(f->log.n, 1);
 	assert_arp_request(sent(f, PORT_UPLINK, 0), PA_ONLINK);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .arp_requests = 1});
@@ -928,7 +930,7 @@ test_tx_full_drops_what_tx_did_not_take(void **state)
 	run(f, PORT_VM1, pkts, RTE_DIM(pkts));
 
 	assert_int_equal(f->log.n, 2);
-	assert_int_equal(f->lc.stats[PORT_VM2].tx_bytes, 2 * len);
+	assert_int_equal(PORT_STATS(f, PORT_VM2)->tx_bytes, 2 * len);
 	/* Charged to the port that could not transmit. */
 	assert_stats(f, [PORT_VM1] = {.rx = 5},
 		[PORT_VM2] = {.tx = 2, .drops = {[HNV_DROP_TX_FULL] = 3}});
@@ -950,7 +952,7 @@ test_multi_segment_input_is_linearized(void **state)
 	assert_int_equal(f->log.n, 1);
 	/* The entropy comes from the whole inner headers, not the first 40 bytes. */
 	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
-	assert_int_equal(f->lc.stats[PORT_VM1].rx_bytes, len);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->rx_bytes, len);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1}, [PORT_VM1] = {.rx = 1});
 	assert_no_leak(f);
 }
@@ -1260,6 +1262,190 @@ test_acl_block_in_earlier_group_stops_walk(void **state)
 
 /* ---- EAL ---- */
 
+/* ---- malformed and tagged frames (the parse stage's error convention) ---- */
+
+/* The ways an IPv4 header can be broken while the EtherType says IPv4. */
+enum bad_ipv4 { BAD_SHORT, BAD_VERSION, BAD_IHL_SMALL, BAD_IHL_BEYOND, N_BAD };
+
+/* A UDP frame from @src to @dst whose IPv4 header is broken as @how says;
+ * its source address is not the sender's, so a frame taken for non-IP
+ * would also have escaped the anti-spoofing check. */
+static uint16_t
+bad_ipv4_frame(uint8_t *buf, enum bad_ipv4 how, const struct rte_ether_addr *src,
+	const struct rte_ether_addr *dst, rte_be32_t dip)
+{
+	uint16_t len = udp_frame(buf, 60, src, dst, IP4(6, 6, 6, 6), dip, 1000);
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(buf + sizeof(struct rte_ether_hdr));
+
+	switch (how) {
+	case BAD_SHORT:
+		return sizeof(struct rte_ether_hdr) + 16; /* 30 bytes: no whole header */
+	case BAD_VERSION:
+		ip->version_ihl = 0x65;
+		break;
+	case BAD_IHL_SMALL:
+		ip->version_ihl = 0x44;
+		break;
+	case BAD_IHL_BEYOND:
+		ip->version_ihl = 0x4f; /* 60 bytes of header in a 60-byte frame */
+		break;
+	default:
+		break;
+	}
+	return len;
+}
+
+static void
+test_vm_frame_with_broken_ipv4_header_is_malformed(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX];
+
+	for (enum bad_ipv4 how = 0; how < N_BAD; how++) {
+		/* To a remote CA (would be encapsulated) and to a local VM. */
+		uint16_t len = bad_ipv4_frame(frame, how, &mac_vm1, &mac_r1, IP_R1);
+
+		run1(f, PORT_VM1, mbuf_of(frame, len));
+		len = bad_ipv4_frame(frame, how, &mac_vm1, &mac_vm2, IP_VM2);
+		run1(f, PORT_VM1, mbuf_of(frame, len));
+	}
+	assert_int_equal(f->log.n, 0);
+	assert_stats(
+		f, [PORT_VM1] = {.rx = 2 * N_BAD, .drops = {[HNV_DROP_MALFORMED] = 2 * N_BAD}});
+	assert_no_leak(f);
+}
+
+static void
+test_tunnelled_frame_with_broken_inner_ipv4_is_not_decapsulated(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t inner[FRAME_MAX], frame[FRAME_MAX];
+
+	for (enum bad_ipv4 how = 0; how < N_BAD; how++) {
+		uint16_t il = bad_ipv4_frame(inner, how, &mac_r1, &mac_vm1, IP_VM1);
+		uint16_t len = tunnel_frame(frame, ENCAP_TYPE_VXLAN, VSID_A, PA_R1, inner, il);
+
+		run1(f, PORT_UPLINK, mbuf_of(frame, len));
+	}
+	assert_int_equal(f->log.n, 0);
+	assert_stats(f, [PORT_UPLINK] = {.rx = N_BAD, .drops = {[HNV_DROP_MALFORMED] = N_BAD}});
+	assert_no_leak(f);
+}
+
+static void
+test_tunnelled_frame_with_inner_vlan_tag_is_dropped(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t inner[FRAME_MAX], frame[FRAME_MAX];
+	const struct rte_ether_addr *dst[] = {&mac_vm1, &bcast};
+
+	for (unsigned int i = 0; i < RTE_DIM(dst); i++) {
+		uint16_t il = udp_frame(inner, 64, &mac_r1, dst[i], IP_R1, IP_VM1, 1000);
+		uint16_t len;
+
+		/* Turn it into an 802.1Q frame: TPID, TCI of VLAN 5, then IPv4. */
+		memmove(inner + 16, inner + 12, il - 12);
+		inner[12] = 0x81;
+		inner[13] = 0x00;
+		inner[14] = 0x00;
+		inner[15] = 0x05;
+		il += 4;
+		len = tunnel_frame(frame, ENCAP_TYPE_VXLAN, VSID_A, PA_R1, inner, il);
+		run1(f, PORT_UPLINK, mbuf_of(frame, len));
+	}
+	assert_int_equal(f->log.n, 0);
+	assert_stats(f, [PORT_UPLINK] = {.rx = 2, .drops = {[HNV_DROP_INNER_TAGGED] = 2}});
+	assert_no_leak(f);
+}
+
+/* ---- what a program holds in the switch ---- */
+
+/* A program of @n VSIDs from @first, each with one remote CA. */
+static struct vfp_program *
+many_vsids(struct vfp_switch *sw, uint32_t first, unsigned int n)
+{
+	struct vfp_host_params hp = host_params(N_PORTS);
+	struct vfp_program *p;
+
+	hp.table_size = 2 * n;
+	p = vfp_program_create(sw, &hp);
+	assert_non_null(p);
+	for (unsigned int i = 0; i < n; i++) {
+		assert_int_equal(vfp_program_add_subnet(p, first + i, 1, IP4(10, 0, 0, 0), 24,
+					 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+			0);
+		assert_int_equal(vfp_program_add_mapping(p, first + i, IP_R1, &mac_r1, PA_R1), 0);
+	}
+	return p;
+}
+
+static void
+test_programs_of_3000_vsids_swap_back_and_forth(void **state)
+{
+	struct vfp_switch *sw = *state;
+
+	/* Their VSIDs are disjoint: each swap frees the slots of the old one. */
+	for (unsigned int round = 0; round < 4; round++) {
+		struct vfp_program *p = many_vsids(sw, round % 2 ? 20000 : 10000, 3000);
+
+		assert_int_equal(vfp_switch_publish(sw, p), 0);
+	}
+}
+
+static void
+test_unpublished_program_leaves_no_next_hop_to_solicit(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_host_params hp = host_params(N_PORTS);
+	struct vfp_program *p = vfp_program_create(f->sw, &hp);
+
+	/* A rejected reload: compiled with a new on-link next hop, never
+	 * published. The resolver must not ARP for it. */
+	assert_non_null(p);
+	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
+				 IP4(10, 0, 0, 1), ENCAP_TYPE_VXLAN),
+		0);
+	assert_int_equal(
+		vfp_program_add_mapping(p, VSID_A, IP_R3, &mac_r3, IP4(192, 168, 1, 99)), 0);
+	vfp_program_free(p);
+	assert_int_equal(vfp_neigh_count(f->sw, NULL), 2);
+	/* Only the running program's unresolved next hop is asked for. */
+	assert_int_equal(vfp_neigh_solicit(f->sw, f->lc, pool), 1);
+	vfp_lcore_flush(f->lc);
+	assert_int_equal(f->log.n, 1);
+	assert_int_equal(rte_pktmbuf_mtod_offset(sent(f, PORT_UPLINK, 0),
+				 const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr))
+				 ->arp_data.arp_tip,
+		PA_ONLINK);
+	assert_no_leak(f);
+}
+
+static void
+test_removed_gateway_mac_is_learned_again(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX], reply[64];
+	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	uint16_t rlen = arp_frame(reply, RTE_ARP_OP_REPLY, &uplink_mac, &learned_gw_mac, PA_GW,
+		&uplink_mac, PA_LOCAL);
+	struct rte_ether_addr mac;
+	rte_be32_t ip;
+	bool ok;
+
+	/* The policy fixed the gateway's MAC; a reload drops host.gateway_mac. */
+	republish(f, build_program(f->sw, false));
+	assert_int_equal(vfp_neigh_get(f->sw, 0, &ip, &mac, &ok), 0);
+	assert_int_equal(ip, PA_GW);
+	assert_false(ok); /* resolved afresh, not pinned to the old MAC */
+	run1(f, PORT_UPLINK, mbuf_of(reply, rlen));
+	assert_int_equal(vfp_neigh_get(f->sw, 0, &ip, &mac, &ok), 0);
+	assert_true(ok);
+	assert_true(rte_is_same_ether_addr(&mac, &learned_gw_mac));
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	assert_vxlan(sent(f, PORT_UPLINK, 0), &learned_gw_mac, PA_R1, VSID_A, frame, len);
+	assert_no_leak(f);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1312,6 +1498,13 @@ main(void)
 			setup_static_gw),
 		PIPELINE(test_acl_allow_map_route_pa_compose_one_encap_flow, setup_static_gw),
 		PIPELINE(test_acl_block_in_earlier_group_stops_walk, setup_static_gw),
+		PIPELINE(test_vm_frame_with_broken_ipv4_header_is_malformed, setup_static_gw),
+		PIPELINE(test_tunnelled_frame_with_broken_inner_ipv4_is_not_decapsulated,
+			setup_static_gw),
+		PIPELINE(test_tunnelled_frame_with_inner_vlan_tag_is_dropped, setup_static_gw),
+		BUILDER(test_programs_of_3000_vsids_swap_back_and_forth),
+		PIPELINE(test_unpublished_program_leaves_no_next_hop_to_solicit, setup_static_gw),
+		PIPELINE(test_removed_gateway_mac_is_learned_again, setup_static_gw),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -77,7 +77,7 @@ static struct vfp_switch *sw;
 static volatile bool stop;
 
 struct worker {
-	struct vfp_lcore lc; /* first: cache aligned by rte_zmalloc */
+	struct vfp_lcore *lc;
 	unsigned int id;
 	uint64_t sent;
 	uint64_t received;
@@ -166,7 +166,8 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct rte_mbuf *pkts[BURST];
 
-	if (vfp_lcore_init(sw, &w->lc, w->id, count_tx, w) != 0)
+	w->lc = vfp_lcore_create(sw, w->id, count_tx, w);
+	if (w->lc == NULL)
 		return -1;
 	while (!stop) {
 		/* Worker 0 is the VMs' side, worker 1 the uplink. */
@@ -180,11 +181,11 @@ worker_main(void *arg)
 				break;
 		}
 		w->received += n;
-		vfp_process_burst(sw, &w->lc, port, pkts, n);
-		vfp_lcore_flush(&w->lc);
-		vfp_lcore_quiescent(sw, &w->lc);
+		vfp_process_burst(sw, w->lc, port, pkts, n);
+		vfp_lcore_flush(w->lc);
+		vfp_lcore_quiescent(sw, w->lc);
 	}
-	vfp_lcore_fini(sw, &w->lc);
+	vfp_lcore_offline(sw, w->lc); /* freed once the test read its counters */
 	return 0;
 }
 
@@ -236,9 +237,11 @@ test_workers_forward_while_control_plane_publishes_and_ages(void **state)
 
 		for (uint16_t port = 0; port < 3; port++)
 			for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
-				drops += w->lc.stats[port].drops[r];
+				drops += vfp_lcore_port_stats(w->lc, port)->drops[r];
 		sent += w->sent;
 		received += w->received;
+		vfp_lcore_free(sw, w->lc);
+		w->lc = NULL;
 	}
 	print_message("%u publishes, %" PRIu64 " packets: %" PRIu64 " sent, %" PRIu64 " dropped\n",
 		publishes, received, sent, drops);

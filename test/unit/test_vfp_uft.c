@@ -293,11 +293,11 @@ test_first_packet_misses_later_packets_hit_identically(void **state)
 	assert_int_equal(flows(f), 0);
 
 	run1(f, PORT_VM1, mbuf_of(frame, len));
-	assert_int_equal(f->lc.uft.misses, 1);
-	assert_int_equal(f->lc.uft.hits, 0);
+	assert_int_equal(UFT_STATS(f)->misses, 1);
+	assert_int_equal(UFT_STATS(f)->hits, 0);
 	/* The flow and, as VM1 has a layer that can block and nothing made
 	 * the flow stateless, its replies' entry. */
-	assert_int_equal(f->lc.uft.inserts, 2);
+	assert_int_equal(UFT_STATS(f)->inserts, 2);
 	assert_int_equal(flows(f), 2);
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R1, frame, len);
 	first_len = rte_pktmbuf_pkt_len(last_sent(f, PORT_UPLINK));
@@ -305,21 +305,21 @@ test_first_packet_misses_later_packets_hit_identically(void **state)
 
 	for (unsigned int i = 1; i <= 3; i++) {
 		run1(f, PORT_VM1, mbuf_of(frame, len));
-		assert_int_equal(f->lc.uft.hits, i);
+		assert_int_equal(UFT_STATS(f)->hits, i);
 		assert_frame(last_sent(f, PORT_UPLINK), first, (uint16_t)first_len);
 	}
-	assert_int_equal(f->lc.uft.misses, 1);
-	assert_int_equal(f->lc.uft.inserts, 2);
-	assert_int_equal(f->lc.uft.stale, 0);
-	assert_int_equal(f->lc.uft.uncached, 0);
+	assert_int_equal(UFT_STATS(f)->misses, 1);
+	assert_int_equal(UFT_STATS(f)->inserts, 2);
+	assert_int_equal(UFT_STATS(f)->stale, 0);
+	assert_int_equal(UFT_STATS(f)->uncached, 0);
 	assert_int_equal(flows(f), 2);
 
 	/* Another source port is another flow. */
 	len = to_r1(frame, &mac_vm1, IP_VM1, IPPROTO_UDP, 1001, 2000, 0);
 	run1(f, PORT_VM1, mbuf_of(frame, len));
-	assert_int_equal(f->lc.uft.misses, 2);
+	assert_int_equal(UFT_STATS(f)->misses, 2);
 	assert_int_equal(flows(f), 4);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, 5);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->encapsulated, 5);
 	assert_no_leak(f);
 }
 
@@ -343,11 +343,11 @@ test_new_flow_walks_layers_once_per_burst(void **state)
 	run(f, PORT_VM1, pkts, RTE_DIM(pkts));
 
 	assert_int_equal(f->log.n, RTE_DIM(pkts));
-	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, RTE_DIM(pkts));
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->encapsulated, RTE_DIM(pkts));
 	assert_int_equal(flows(f), 2);
 	assert_no_leak(f);
-	assert_int_equal(f->lc.uft.misses, 1);
-	assert_int_equal(f->lc.uft.hits, RTE_DIM(pkts) - 1);
+	assert_int_equal(UFT_STATS(f)->misses, 1);
+	assert_int_equal(UFT_STATS(f)->hits, RTE_DIM(pkts) - 1);
 	assert_int_equal(rule_hits(f, PORT_VM1, "vnet", "map"), 1);
 }
 
@@ -373,7 +373,7 @@ test_stateful_allow_admits_replies_denies_new_inbound(void **state)
 	li = from_r1(in, &mac_vm1, IP_VM1, IPPROTO_UDP, 2000, 1000, 0);
 	run1(f, PORT_UPLINK, mbuf_of(in, li));
 	assert_frame(last_sent(f, PORT_VM1), INNER(in), INNER_LEN(li));
-	assert_int_equal(f->lc.uft.hits, 1); /* the replies' entry */
+	assert_int_equal(UFT_STATS(f)->hits, 1); /* the replies' entry */
 	/* A new connection from the remote to another port is not a reply. */
 	li = from_r1(in, &mac_vm1, IP_VM1, IPPROTO_UDP, 2000, 1001, 0);
 	run1(f, PORT_UPLINK, mbuf_of(in, li));
@@ -391,12 +391,12 @@ test_stateful_allow_admits_replies_denies_new_inbound(void **state)
 	run1(f, PORT_UPLINK, mbuf_of(in, li));
 
 	assert_int_equal(f->log.n, 4);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].rx_packets, 4);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].decapsulated, 2);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->rx_packets, 4);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->decapsulated, 2);
 	/* Charged to the port the packet came in on. */
-	assert_int_equal(f->lc.stats[PORT_UPLINK].drops[HNV_DROP_ACL_DENY], 2);
-	assert_int_equal(f->lc.stats[PORT_VM1].tx_packets, 2);
-	assert_int_equal(f->lc.stats[PORT_VM1].drops[HNV_DROP_ACL_DENY], 0);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->drops[HNV_DROP_ACL_DENY], 2);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->tx_packets, 2);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->drops[HNV_DROP_ACL_DENY], 0);
 	assert_int_equal(rule_hits(f, PORT_VM1, "acl", "allow-out"), 2);
 	assert_int_equal(rule_hits(f, PORT_VM1, "acl", "deny-in"), 2);
 	assert_no_leak(f);
@@ -417,12 +417,12 @@ test_stateless_allow_makes_no_reply_entry(void **state)
 	run1(f, PORT_VM1, mbuf_of(out, lo));
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R1, out, lo);
 	assert_int_equal(flows(f), 1);
-	assert_int_equal(f->lc.uft.inserts, 1);
+	assert_int_equal(UFT_STATS(f)->inserts, 1);
 	run1(f, PORT_UPLINK, mbuf_of(in, li));
 
 	assert_int_equal(f->log.n, 1);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].drops[HNV_DROP_ACL_DENY], 1);
-	assert_int_equal(f->lc.stats[PORT_VM1].tx_packets, 0);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->drops[HNV_DROP_ACL_DENY], 1);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->tx_packets, 0);
 	assert_no_leak(f);
 }
 
@@ -438,11 +438,11 @@ test_unguarded_port_flows_have_no_reply_entry(void **state)
 	fixture_start(f, build_program(f->sw, PA_R2));
 	lo = to_r1(out, &mac_vm2, IP_VM2, IPPROTO_UDP, 1000, 2000, 0);
 	run1(f, PORT_VM2, mbuf_of(out, lo));
-	assert_int_equal(f->lc.uft.inserts, 1);
+	assert_int_equal(UFT_STATS(f)->inserts, 1);
 	assert_int_equal(flows(f), 1);
 	li = from_r1(in, &mac_vm2, IP_VM2, IPPROTO_UDP, 2000, 1000, 0);
 	run1(f, PORT_UPLINK, mbuf_of(in, li));
-	assert_int_equal(f->lc.uft.misses, 2);
+	assert_int_equal(UFT_STATS(f)->misses, 2);
 	assert_int_equal(flows(f), 2);
 	assert_frame(last_sent(f, PORT_VM2), INNER(in), INNER_LEN(li));
 	assert_no_leak(f);
@@ -472,8 +472,8 @@ test_aging_expires_idle_flows_by_tcp_state(void **state)
 	assert_string_equal(flow_state(f, PORT_VM1, 3000, 80), "syn");
 	assert_int_equal(vfp_switch_age(f->sw, tsc_in(20), UINT32_MAX), 2);
 	run1(f, PORT_VM1, mbuf_of(out, lo));
-	assert_int_equal(f->lc.uft.misses, 2); /* a miss again */
-	assert_int_equal(f->lc.uft.inserts, 4);
+	assert_int_equal(UFT_STATS(f)->misses, 2); /* a miss again */
+	assert_int_equal(UFT_STATS(f)->inserts, 4);
 
 	/* Each direction's entry is established by its first packet without
 	 * SYN; established flows outlive the same idle time. (Another
@@ -489,7 +489,7 @@ test_aging_expires_idle_flows_by_tcp_state(void **state)
 	run1(f, PORT_VM1, mbuf_of(out, lo));
 	li = from_r1(in, &mac_vm1, IP_VM1, IPPROTO_TCP, 80, 3001, TCP_ACK);
 	run1(f, PORT_UPLINK, mbuf_of(in, li));
-	assert_int_equal(f->lc.uft.hits, 3);
+	assert_int_equal(UFT_STATS(f)->hits, 3);
 	assert_string_equal(flow_state(f, PORT_VM1, 3001, 80), "established");
 	assert_string_equal(flow_state(f, PORT_UPLINK, 80, 3001), "established");
 	assert_int_equal(vfp_switch_age(f->sw, tsc_in(20), UINT32_MAX), 2); /* 3000's */
@@ -501,13 +501,13 @@ test_aging_expires_idle_flows_by_tcp_state(void **state)
 	assert_int_equal(vfp_switch_age(f->sw, tsc_in(20), UINT32_MAX), 1);
 	lo = to_r1(out, &mac_vm1, IP_VM1, IPPROTO_TCP, 3001, 80, TCP_ACK);
 	run1(f, PORT_VM1, mbuf_of(out, lo));
-	assert_int_equal(f->lc.uft.misses, 4);
+	assert_int_equal(UFT_STATS(f)->misses, 4);
 	/* The other direction is still there. */
 	run1(f, PORT_UPLINK, mbuf_of(in, li));
-	assert_int_equal(f->lc.uft.hits, 5);
+	assert_int_equal(UFT_STATS(f)->hits, 5);
 
-	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, 6);
-	assert_int_equal(f->lc.stats[PORT_VM1].tx_packets, 3);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->encapsulated, 6);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->tx_packets, 3);
 	assert_no_leak(f);
 }
 
@@ -523,17 +523,17 @@ test_aging_keeps_recently_hit_flow(void **state)
 	vfp_switch_set_timeouts(f->sw, &to);
 	run1(f, PORT_VM1, mbuf_of(frame, len));
 	run1(f, PORT_VM1, mbuf_of(frame, len));
-	assert_int_equal(f->lc.uft.hits, 1);
+	assert_int_equal(UFT_STATS(f)->hits, 1);
 
 	assert_int_equal(vfp_switch_age(f->sw, rte_get_tsc_cycles(), UINT32_MAX), 0);
 	assert_int_equal(vfp_switch_age(f->sw, tsc_in(5), UINT32_MAX), 0);
 	run1(f, PORT_VM1, mbuf_of(frame, len));
-	assert_int_equal(f->lc.uft.hits, 2);
+	assert_int_equal(UFT_STATS(f)->hits, 2);
 	/* The flow and its replies' entry. */
 	assert_int_equal(vfp_switch_age(f->sw, tsc_in(100), UINT32_MAX), 2);
 	run1(f, PORT_VM1, mbuf_of(frame, len));
-	assert_int_equal(f->lc.uft.misses, 2);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, 4);
+	assert_int_equal(UFT_STATS(f)->misses, 2);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->encapsulated, 4);
 	assert_no_leak(f);
 }
 
@@ -558,10 +558,52 @@ test_flow_count_and_listing_drop_after_aging(void **state)
 	assert_int_equal(flows(f), 2);
 	assert_int_equal(count_listed(f), 2);
 	assert_int_equal(vfp_switch_age(f->sw, tsc_in(7200), UINT32_MAX), 2);
-	vfp_lcore_quiescent(f->sw, &f->lc);
+	vfp_lcore_quiescent(f->sw, f->lc);
 	assert_no_leak(f);
 	assert_int_equal(flows(f), 0);
 	assert_int_equal(count_listed(f), 0);
+}
+
+/* Workers stamp flows with their own clock reads: a sweep whose "now" was
+ * read before a hit must see a busy flow, not one idle for 2^64 cycles. */
+static void
+test_aging_keeps_flow_stamped_after_the_sweeps_now(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX];
+	const uint16_t len = to_r1(frame, &mac_vm1, IP_VM1, IPPROTO_UDP, 1000, 2000, 0);
+	const uint64_t before = rte_get_tsc_cycles() - rte_get_tsc_hz();
+
+	fixture_start(f, build_program(f->sw, PA_R2));
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	assert_int_equal(flows(f), 2);
+	assert_int_equal(vfp_switch_age(f->sw, before, UINT32_MAX), 0);
+	assert_int_equal(flows(f), 2);
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	assert_int_equal(UFT_STATS(f)->hits, 1);
+	assert_int_equal(UFT_STATS(f)->inserts, 2);
+	assert_no_leak(f);
+}
+
+/* "uncached" means a full table, nothing else: drops that are not worth an
+ * entry are not counted there. */
+static void
+test_uncached_counts_only_what_a_full_table_refused(void **state)
+{
+	struct fixture *f = *state;
+	const struct rte_ether_addr nobody = {{0x00, 0x15, 0x5d, 0, 0x0f, 0x0f}};
+	uint8_t frame[FRAME_MAX];
+	const uint16_t len = l4_frame(
+		frame, FRAME_LEN, IPPROTO_UDP, &mac_vm1, &nobody, IP_VM1, IP_R1, 1000, 2000, 0);
+
+	fixture_start(f, build_program(f->sw, PA_R2));
+	for (unsigned int i = 0; i < 24; i++)
+		run1(f, PORT_VM1, mbuf_of(frame, len));
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->drops[HNV_DROP_UNKNOWN_DST], 24);
+	assert_int_equal(UFT_STATS(f)->misses, 24);
+	assert_int_equal(UFT_STATS(f)->uncached, 0);
+	assert_int_equal(flows(f), 0);
+	assert_no_leak(f);
 }
 
 /* ---- a full table ---- */
@@ -585,16 +627,16 @@ test_full_table_forwards_uncached_never_drops(void **state)
 		}
 		assert_int_equal(vfp_switch_flow_count(f->sw, &cap), TINY_CAPACITY);
 		assert_int_equal(cap, TINY_CAPACITY);
-		assert_int_equal(f->lc.uft.inserts, TINY_CAPACITY);
-		assert_int_equal(f->lc.uft.uncached, round * (n_flows - cached));
-		assert_int_equal(f->lc.uft.hits, (round - 1) * cached);
+		assert_int_equal(UFT_STATS(f)->inserts, TINY_CAPACITY);
+		assert_int_equal(UFT_STATS(f)->uncached, round * (n_flows - cached));
+		assert_int_equal(UFT_STATS(f)->hits, (round - 1) * cached);
 		free_sent(f);
 	}
-	assert_int_equal(f->lc.stats[PORT_UPLINK].tx_packets, 2 * n_flows);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, 2 * n_flows);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->tx_packets, 2 * n_flows);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->encapsulated, 2 * n_flows);
 	for (unsigned int r = 0; r < HNV_DROP_MAX; r++) {
-		assert_int_equal(f->lc.stats[PORT_VM1].drops[r], 0);
-		assert_int_equal(f->lc.stats[PORT_UPLINK].drops[r], 0);
+		assert_int_equal(PORT_STATS(f, PORT_VM1)->drops[r], 0);
+		assert_int_equal(PORT_STATS(f, PORT_UPLINK)->drops[r], 0);
 	}
 	assert_no_leak(f);
 }
@@ -614,23 +656,23 @@ test_mapping_change_invalidates_only_that_vsid(void **state)
 	run1(f, PORT_VM1, mbuf_of(a, la));
 	run1(f, PORT_VM3, mbuf_of(b, lb));
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R2, b, lb);
-	assert_int_equal(f->lc.uft.misses, 2);
+	assert_int_equal(UFT_STATS(f)->misses, 2);
 
 	/* Only R2 (VSID_B) moves to another host. */
 	republish(f, build_program(f->sw, PA_R2_MOVED));
 
 	run1(f, PORT_VM1, mbuf_of(a, la));
-	assert_int_equal(f->lc.uft.hits, 1);
-	assert_int_equal(f->lc.uft.stale, 0);
+	assert_int_equal(UFT_STATS(f)->hits, 1);
+	assert_int_equal(UFT_STATS(f)->stale, 0);
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R1, a, la);
 
 	run1(f, PORT_VM3, mbuf_of(b, lb));
-	assert_int_equal(f->lc.uft.stale, 1);
-	assert_int_equal(f->lc.uft.misses, 3);
+	assert_int_equal(UFT_STATS(f)->stale, 1);
+	assert_int_equal(UFT_STATS(f)->misses, 3);
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R2_MOVED, b, lb);
 	/* The re-walked entry replaced the stale one. */
 	run1(f, PORT_VM3, mbuf_of(b, lb));
-	assert_int_equal(f->lc.uft.hits, 2);
+	assert_int_equal(UFT_STATS(f)->hits, 2);
 	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R2_MOVED, b, lb);
 	assert_no_leak(f);
 }
@@ -661,18 +703,18 @@ test_acl_change_invalidates_only_that_port(void **state)
 
 	run1(f, PORT_VM2, mbuf_of(b, lb));
 	run1(f, PORT_UPLINK, mbuf_of(rb, lrb));
-	assert_int_equal(f->lc.uft.hits, 2);
-	assert_int_equal(f->lc.uft.stale, 0);
+	assert_int_equal(UFT_STATS(f)->hits, 2);
+	assert_int_equal(UFT_STATS(f)->stale, 0);
 	assert_int_equal(f->log.n, 4);
 	assert_frame(last_sent(f, PORT_VM2), INNER(rb), INNER_LEN(lrb));
 
 	/* VM1's flow and its replies' entry are re-walked: both denied. */
 	run1(f, PORT_VM1, mbuf_of(a, la));
 	run1(f, PORT_UPLINK, mbuf_of(ra, lra));
-	assert_int_equal(f->lc.uft.stale, 2);
+	assert_int_equal(UFT_STATS(f)->stale, 2);
 	assert_int_equal(f->log.n, 4);
-	assert_int_equal(f->lc.stats[PORT_VM1].drops[HNV_DROP_ACL_DENY], 1);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].drops[HNV_DROP_ACL_DENY], 1);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->drops[HNV_DROP_ACL_DENY], 1);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->drops[HNV_DROP_ACL_DENY], 1);
 	assert_int_equal(rule_hits(f, PORT_VM1, "acl", "block-port"), 1);
 	assert_no_leak(f);
 }
@@ -723,8 +765,8 @@ test_trace_describes_walk_without_side_effects(void **state)
 	assert_int_equal(flows(f), 0);
 	assert_int_equal(rule_hits(f, PORT_VM1, "acl", "allow-out"), 0);
 	assert_int_equal(rule_hits(f, PORT_VM1, "vnet", "map"), 0);
-	assert_int_equal(f->lc.stats[PORT_VM1].rx_packets, 0);
-	assert_int_equal(f->lc.uft.misses, 0);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->rx_packets, 0);
+	assert_int_equal(UFT_STATS(f)->misses, 0);
 	assert_memory_equal(out, copy, lo);
 
 	run1(f, PORT_VM1, mbuf_of(out, lo));
@@ -749,8 +791,8 @@ test_trace_describes_walk_without_side_effects(void **state)
 	assert_int_equal(flows(f), 2);
 	assert_int_equal(rule_hits(f, PORT_VM1, "acl", "allow-out"), 1);
 	assert_int_equal(rule_hits(f, PORT_VM1, "acl", "deny-in"), 0);
-	assert_int_equal(f->lc.uft.misses, 1);
-	assert_int_equal(f->lc.stats[PORT_UPLINK].rx_packets, 0);
+	assert_int_equal(UFT_STATS(f)->misses, 1);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->rx_packets, 0);
 	assert_no_leak(f);
 }
 
@@ -797,7 +839,7 @@ test_publish_frees_replaced_program(void **state)
 		assert_encap_to(last_sent(f, PORT_UPLINK), pa, b, lb);
 		free_sent(f);
 	}
-	assert_int_equal(f->lc.uft.stale, 17);
+	assert_int_equal(UFT_STATS(f)->stale, 17);
 	assert_int_equal(heap_in_use(), before);
 	assert_no_leak(f);
 }
@@ -863,10 +905,10 @@ test_count_and_meter_police_a_flow(void **state)
 		pkts[i] = mbuf_of(frame, len);
 	}
 	run(f, PORT_VM1, pkts, RTE_DIM(pkts));
-	assert_int_equal(f->lc.stats[PORT_UPLINK].encapsulated, 2);
-	assert_int_equal(f->lc.stats[PORT_VM1].drops[HNV_DROP_METER_RED], 3);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->encapsulated, 2);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->drops[HNV_DROP_METER_RED], 3);
 	assert_int_equal(f->log.n, 2);
-	assert_int_equal(vfp_counter_read(vfp_switch_program(f->sw), (struct vfp_lcore *[]){&f->lc},
+	assert_int_equal(vfp_counter_read(vfp_switch_program(f->sw), (struct vfp_lcore *[]){f->lc},
 				 1, (unsigned int)counter, &name, &packets, &bytes),
 		0);
 	assert_string_equal(name, "vm1-out");
@@ -889,6 +931,8 @@ main(void)
 		UFT(test_aging_expires_idle_flows_by_tcp_state),
 		UFT(test_aging_keeps_recently_hit_flow),
 		UFT(test_flow_count_and_listing_drop_after_aging),
+		UFT(test_aging_keeps_flow_stamped_after_the_sweeps_now),
+		UFT(test_uncached_counts_only_what_a_full_table_refused),
 		cmocka_unit_test_setup_teardown(test_full_table_forwards_uncached_never_drops,
 			setup_tiny, fixture_teardown),
 		UFT(test_mapping_change_invalidates_only_that_vsid),

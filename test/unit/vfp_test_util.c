@@ -93,16 +93,16 @@ void
 fixture_start(struct fixture *f, struct vfp_program *p)
 {
 	assert_int_equal(vfp_switch_publish(f->sw, p), 0);
-	assert_int_equal(vfp_lcore_init(f->sw, &f->lc, 0, collect, &f->log), 0);
-	f->started = true;
+	f->lc = vfp_lcore_create(f->sw, 0, collect, &f->log);
+	assert_non_null(f->lc);
 }
 
 void
 republish(struct fixture *f, struct vfp_program *p)
 {
-	vfp_lcore_offline(f->sw, &f->lc);
+	vfp_lcore_offline(f->sw, f->lc);
 	assert_int_equal(vfp_switch_publish(f->sw, p), 0);
-	vfp_lcore_online(f->sw, &f->lc);
+	vfp_lcore_online(f->sw, f->lc);
 }
 
 void
@@ -119,8 +119,7 @@ fixture_teardown(void **state)
 	struct fixture *f = *state;
 
 	free_sent(f);
-	if (f->started)
-		vfp_lcore_fini(f->sw, &f->lc);
+	vfp_lcore_free(f->sw, f->lc);
 	vfp_switch_free(f->sw);
 	rte_free(f);
 	return 0;
@@ -136,9 +135,9 @@ assert_no_leak(struct fixture *f)
 void
 run(struct fixture *f, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
-	vfp_process_burst(f->sw, &f->lc, port, pkts, n);
-	vfp_lcore_flush(&f->lc);
-	vfp_lcore_quiescent(f->sw, &f->lc);
+	vfp_process_burst(f->sw, f->lc, port, pkts, n);
+	vfp_lcore_flush(f->lc);
+	vfp_lcore_quiescent(f->sw, f->lc);
 }
 
 void

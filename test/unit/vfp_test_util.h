@@ -61,11 +61,14 @@ struct tx_log {
 };
 
 struct fixture {
-	struct vfp_lcore lc; /* first: rte_zmalloc gives it its cache alignment */
+	struct vfp_lcore *lc; /* created by fixture_start */
 	struct vfp_switch *sw;
-	bool started; /* the lcore is initialized */
 	struct tx_log log;
 };
+
+/* The fixture lcore's counters of @port, and of the flow table. */
+#define PORT_STATS(f, port) vfp_lcore_port_stats((f)->lc, (port))
+#define UFT_STATS(f) vfp_lcore_uft_stats((f)->lc)
 
 /* A switch of its own with room for @flow_capacity flows: flows and next
  * hops live in the switch. */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * app: shell commands about the counters: show ports, show drops, show
+ * neighbors and show uft. The output is stats.c's counter block and lines
+ * (docs/shell.md), plus the drop table of show drops, which is this file's.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_string.h>
+
+#include "hnv_app.h"
+#include "shell_cmds.h"
+
+/* Every drop reason with its total over all ports and its meaning. */
+static void
+show_drops(const struct hnv_app *app, FILE *f)
+{
+	for (unsigned int r = 0; r < HNV_DROP_MAX; r++) {
+		uint64_t total = 0;
+
+		for (uint16_t port = 0; port < app->n_ports; port++) {
+			struct vfp_port_stats st;
+
+			hnv_stats_port(app, port, &st);
+			total += st.drops[r];
+		}
+		fprintf(f, "%-20s %12" PRIu64 "  %s\n", hnv_drop_name(r), total, hnv_drop_help(r));
+	}
+}
+
+/* show ports | show drops | show neighbors */
+struct cmd_show_result {
+	cmdline_fixed_string_t show;
+	cmdline_fixed_string_t what;
+};
+
+static void
+cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	struct cmd_show_result *res = parsed;
+	const struct hnv_app *app = shell_app(data);
+	FILE *f = stdout;
+
+	(void)cl;
+	if (strcmp(res->what, "ports") == 0)
+		hnv_stats_print(app, f);
+	else if (strcmp(res->what, "drops") == 0)
+		show_drops(app, f);
+	else
+		hnv_stats_print_neighbors(app, f);
+	fflush(f);
+}
+
+static cmdline_parse_token_string_t cmd_show_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, show, "show");
+static cmdline_parse_token_string_t cmd_show_what =
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what, "ports#drops#neighbors");
+
+cmdline_parse_inst_t cmd_show_stats = {
+	.f = cmd_show_parsed,
+	.help_str = "show ports|drops|neighbors: counters, drop reasons, PA next hops",
+	.tokens = {(void *)&cmd_show_show, (void *)&cmd_show_what, NULL},
+};
+
+/* show uft */
+struct cmd_word2_result {
+	cmdline_fixed_string_t a;
+	cmdline_fixed_string_t b;
+};
+
+static void
+cmd_uft_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)cl;
+	hnv_stats_print_uft(shell_app(data), stdout);
+}
+
+static cmdline_parse_token_string_t cmd_uft_show =
+	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, a, "show");
+static cmdline_parse_token_string_t cmd_uft_uft =
+	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, b, "uft");
+
+cmdline_parse_inst_t cmd_show_uft = {
+	.f = cmd_uft_parsed,
+	.help_str = "show uft: flow table size and hit/miss counters",
+	.tokens = {(void *)&cmd_uft_show, (void *)&cmd_uft_uft, NULL},
+};

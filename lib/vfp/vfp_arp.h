@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/vfp: ARP on the data path (vfp_arp.c): the ARP proxy for VMs (R8),
+ * ARP for our PAs and learning of PA next hops on the uplink, and
+ * soliciting unresolved next hops (R12).
+ */
+#ifndef HNV_VFP_ARP_H
+#define HNV_VFP_ARP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "vfp_lc.h"
+#include "vfp_sw.h"
+
+/* The ARP proxy for a VM's ARP frame @m on @port. Returns true for a VM's
+ * ARP reply, which the caller switches like any L2 frame of its VSID;
+ * everything else (answered, refused) ends here. */
+bool vfp_arp_vm(
+	const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m);
+
+/* An ARP frame @m from the uplink @port: answer for our PAs, learn the MACs
+ * of next hops whose MAC the policy did not fix, drop the rest. */
+void vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	uint16_t port, struct rte_mbuf *m);
+
+/* Reuse @m (which is being dropped) as an ARP request for next hop @nh of
+ * @p, sent out of the uplink at most once a second. Returns false (and
+ * leaves @m to the caller) when it was not sent. */
+bool vfp_arp_solicit(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	unsigned int nh, struct rte_mbuf *m);
+
+#endif /* HNV_VFP_ARP_H */

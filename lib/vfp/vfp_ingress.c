@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/vfp: the ingress stage: parse a received frame into a flow key, with
+ * the port security of its port kind.
+ *
+ *  VM port:  the source MAC and the IPv4/ARP sender must be the NIC's; no
+ *            802.1Q; ARP goes to the ARP proxy (R8); other broadcast and
+ *            multicast is refused until unicast replication lands.
+ *  Uplink:   our VLAN; ARP for our PAs and from next hops; our MAC; valid
+ *            tunnel headers (encap_parse) to one of our PAs; an untagged,
+ *            well-formed inner frame; inbound broadcast/multicast is handed
+ *            to flooding.
+ *
+ * A frame whose EtherType says IPv4 but whose IPv4 header is broken is
+ * malformed on both port kinds: taking it as a non-IP frame would let it
+ * past the source-IP check and every IPv4 ACL.
+ */
+#include <string.h>
+
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "vfp_ingress.h"
+
+bool
+vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	struct vfp_flow_key *k = &pkt->key;
+	const struct rte_ipv4_hdr *ip;
+	uint32_t ihl, l4;
+
+	k->src_mac = eth->src_addr;
+	k->dst_mac = eth->dst_addr;
+	k->ethertype = eth->ether_type;
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return true;
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	if (len < sizeof(*eth) + sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+		return false;
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (ihl < sizeof(*ip) || len < sizeof(*eth) + ihl)
+		return false;
+	pkt->is_ipv4 = 1;
+	pkt->l3_off = sizeof(*eth);
+	k->src_ip = ip->src_addr;
+	k->dst_ip = ip->dst_addr;
+	k->proto = ip->next_proto_id;
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+		return true; /* a fragment: no ports, all fragments one flow */
+	l4 = sizeof(*eth) + ihl;
+	switch (k->proto) {
+	case IPPROTO_TCP:
+		if (len >= l4 + sizeof(struct rte_tcp_hdr))
+			pkt->tcp_flags = ((const struct rte_tcp_hdr *)(frame + l4))->tcp_flags;
+		/* fall through */
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+		if (len >= l4 + 4) {
+			memcpy(&k->sport, frame + l4, 2);
+			memcpy(&k->dport, frame + l4 + 2, 2);
+			pkt->has_l4 = 1;
+		}
+		break;
+	case IPPROTO_ICMP:
+		/* Echo request and reply share the identifier: one flow each way. */
+		if (len >= l4 + sizeof(struct rte_icmp_hdr)) {
+			const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)(frame + l4);
+
+			if (ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ||
+				ic->icmp_type == RTE_IP_ICMP_ECHO_REPLY) {
+				k->sport = ic->icmp_ident;
+				k->dport = ic->icmp_ident;
+			}
+		}
+		break;
+	default:
+		break;
+	}
+	return true;
+}
+
+static bool
+is_tagged(rte_be16_t ethertype)
+{
+	return ethertype == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+	       ethertype == RTE_BE16(RTE_ETHER_TYPE_QINQ);
+}
+
+static enum vfp_rx_class
+refuse(enum hnv_drop_reason *why, enum hnv_drop_reason r)
+{
+	*why = r;
+	return VFP_RX_DROP;
+}
+
+static void
+vm_key(const struct vfp_entry *vnic, uint16_t port, struct vfp_pkt *pkt)
+{
+	pkt->key.vsid = vnic->vsid;
+	pkt->key.in_port = port;
+	pkt->key.dir = VFP_DIR_OUT;
+}
+
+static enum vfp_rx_class
+ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+{
+	const struct vfp_entry *vnic = p->ports[port].vnic;
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+
+	if (vnic == NULL)
+		return refuse(why, HNV_DROP_PORT_UNBOUND);
+	if (len < sizeof(*eth))
+		return refuse(why, HNV_DROP_MALFORMED);
+	if (!rte_is_same_ether_addr(&eth->src_addr, &vnic->mac))
+		return refuse(why, HNV_DROP_SPOOFED_MAC);
+	if (is_tagged(eth->ether_type))
+		return refuse(why, HNV_DROP_VM_TAGGED);
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return VFP_RX_ARP;
+	if (!vfp_parse_inner(frame, len, pkt))
+		return refuse(why, HNV_DROP_MALFORMED);
+	if (pkt->is_ipv4 && pkt->key.src_ip != vnic->ip)
+		return refuse(why, HNV_DROP_SPOOFED_IP);
+	if (!rte_is_unicast_ether_addr(&eth->dst_addr))
+		return refuse(why, HNV_DROP_FLOOD_UNSUPPORTED);
+	vm_key(vnic, port, pkt);
+	return VFP_RX_FLOW;
+}
+
+void
+vfp_ingress_vm_l2(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct vfp_pkt *pkt)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	vfp_parse_inner(frame, len, pkt); /* not IPv4: only the L2 fields */
+	vm_key(p->ports[port].vnic, port, pkt);
+}
+
+static const enum hnv_drop_reason tunnel_drop[] = {
+	[ENCAP_ERR_NOT_TUNNEL] = HNV_DROP_NOT_TUNNEL,
+	[ENCAP_ERR_TRUNCATED] = HNV_DROP_TUNNEL_TRUNCATED,
+	[ENCAP_ERR_BAD_IP] = HNV_DROP_TUNNEL_BAD_IP,
+	[ENCAP_ERR_BAD_HEADER] = HNV_DROP_TUNNEL_BAD_HEADER,
+	[ENCAP_ERR_BAD_VSID] = HNV_DROP_TUNNEL_BAD_VSID,
+};
+
+static enum vfp_rx_class
+ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	const struct rte_ether_hdr *inner;
+	struct encap_rx_info info;
+	enum encap_parse_err err;
+	uint16_t ethertype, vlan = 0;
+
+	if (len < sizeof(*eth))
+		return refuse(why, HNV_DROP_MALFORMED);
+	ethertype = eth->ether_type;
+	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
+
+		if (len < sizeof(*eth) + sizeof(*vh))
+			return refuse(why, HNV_DROP_MALFORMED);
+		vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
+		ethertype = vh->eth_proto;
+	}
+	if (vlan != p->hp.vlan)
+		return refuse(why, HNV_DROP_WRONG_VLAN);
+	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_ARP))
+		return VFP_RX_ARP;
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_mac))
+		return refuse(why, HNV_DROP_NOT_OUR_MAC);
+	err = encap_parse(frame, len, &info);
+	if (err != ENCAP_OK)
+		return refuse(why, (unsigned int)err < RTE_DIM(tunnel_drop) ? tunnel_drop[err]
+									    : HNV_DROP_MALFORMED);
+	if (!vfp_is_our_pa(p, info.dst_ip))
+		return refuse(why, HNV_DROP_NOT_OUR_PA);
+	/* VMs may not send tagged frames, so none may arrive for them. */
+	inner = (const struct rte_ether_hdr *)(frame + info.hdr_len);
+	if (is_tagged(inner->ether_type))
+		return refuse(why, HNV_DROP_INNER_TAGGED);
+	if (!vfp_parse_inner(frame + info.hdr_len, info.inner_len, pkt))
+		return refuse(why, HNV_DROP_MALFORMED);
+	pkt->hdr_len = info.hdr_len;
+	pkt->inner_len = info.inner_len;
+	pkt->key.vsid = info.vsid;
+	pkt->key.outer_src = info.src_ip;
+	pkt->key.encap = info.type;
+	pkt->key.in_port = port;
+	pkt->key.dir = VFP_DIR_IN;
+	if (!rte_is_unicast_ether_addr(&pkt->key.dst_mac))
+		return VFP_RX_FLOOD;
+	return VFP_RX_FLOW;
+}
+
+enum vfp_rx_class
+vfp_ingress(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+{
+	memset(pkt, 0, sizeof(*pkt));
+	if (port >= p->hp.n_ports)
+		return refuse(why, HNV_DROP_PORT_UNBOUND);
+	switch (p->ports[port].role) {
+	case VFP_PORT_UPLINK:
+		return ingress_uplink(p, port, frame, len, pkt, why);
+	case VFP_PORT_VM:
+		return ingress_vm(p, port, frame, len, pkt, why);
+	default:
+		return refuse(why, HNV_DROP_PORT_UNBOUND);
+	}
+}

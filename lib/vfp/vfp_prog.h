@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/vfp: the layout of a compiled program (vfp_program.c builds it,
+ * vfp_rules.c its layers): subnets, the CA entries of the mapping spaces,
+ * NAT pools, the PA next hops it needs, and per port the ordered layers,
+ * groups and rules. Immutable once published; workers read it between
+ * quiescent states. The switch-side resources a program uses (generation
+ * slots, next-hop entries) are bound at publish (vfp_switch.c), never while
+ * compiling.
+ */
+#ifndef HNV_VFP_PROG_H
+#define HNV_VFP_PROG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_hash.h>
+#include <rte_meter.h>
+
+#include "vfp.h"
+#include "vfp_pkt.h"
+
+#define VFP_MAX_NEIGH 64 /* PA next hops of one program */
+#define VFP_MAX_SUBNETS 4096
+#define VFP_MAX_SPACES 512
+#define VFP_NONE 0xffff /* no counter, meter, slot or port */
+
+struct vfp_l2_key {
+	uint32_t vsid;
+	struct rte_ether_addr mac;
+	uint16_t pad;
+};
+
+struct vfp_ip_key {
+	uint32_t vsid;
+	rte_be32_t ip;
+};
+
+_Static_assert(sizeof(struct vfp_l2_key) == 12, "l2 key has hidden padding");
+_Static_assert(sizeof(struct vfp_ip_key) == 8, "ip key has hidden padding");
+
+enum vfp_entry_kind {
+	VFP_ENTRY_LOCAL = 1, /* a VM NIC on one of our ports */
+	VFP_ENTRY_REMOTE,    /* a CA behind another host's PA */
+};
+
+struct vfp_subnet;
+
+/* One CA of a mapping space, found by (VSID, MAC) and by (VSID, IP). */
+struct vfp_entry {
+	uint8_t kind;
+	uint16_t port; /* LOCAL: switch port */
+	uint16_t nh;   /* REMOTE: index into the program's next hops */
+	rte_be32_t pa; /* REMOTE: the host's PA */
+	uint32_t vsid;
+	rte_be32_t ip;
+	struct rte_ether_addr mac;
+	const struct vfp_subnet *subnet;
+};
+
+struct vfp_subnet {
+	uint32_t vsid;
+	uint32_t rdid;
+	rte_be32_t prefix;
+	uint8_t prefix_len;
+	uint8_t encap; /* enum encap_type */
+	rte_be32_t gateway;
+	uint16_t slot;        /* generation slot, bound at publish */
+	int space;            /* mapping space of the routing domain */
+	uint64_t fingerprint; /* of everything a flow of this VSID depends on */
+	uint16_t n_local;     /* local VM ports, for inbound flood delivery */
+	uint16_t local_ports[VFP_MAX_PORTS];
+};
+
+/* A PA next hop the program's mappings need: the remote PA itself when it
+ * is on one of our PA subnets, else the host gateway. */
+struct vfp_nexthop {
+	rte_be32_t ip;
+	bool pinned; /* the policy fixed its MAC: never learned from ARP */
+	struct rte_ether_addr mac;
+	uint16_t slot; /* the switch's next-hop entry, bound at publish */
+};
+
+enum vfp_space_type {
+	VFP_SPACE_MAPPING = 1,
+	VFP_SPACE_NAT_POOL,
+};
+
+struct vfp_space {
+	uint8_t type;
+	uint32_t rdid;           /* MAPPING */
+	char name[VFP_NAME_MAX]; /* NAT_POOL */
+	uint32_t ip_lo, ip_hi;   /* NAT_POOL, host order */
+	uint16_t port_lo, port_hi;
+};
+
+struct vfp_rule {
+	struct vfp_rule_spec spec;
+	uint64_t hits; /* flows decided, updated atomically by the miss handler */
+};
+
+struct vfp_group {
+	char name[VFP_NAME_MAX];
+	uint16_t priority;
+	uint8_t dir;    /* enum vfp_dir */
+	uint8_t family; /* enum vfp_family */
+	unsigned int n_rules, max_rules;
+	struct vfp_rule *rules; /* ascending priority */
+};
+
+struct vfp_layer {
+	char name[VFP_NAME_MAX];
+	uint16_t priority;
+	bool default_block;
+	uint64_t hits;      /* flows that walked it */
+	uint64_t defaulted; /* ... and matched no rule */
+	unsigned int n_groups;
+	struct vfp_group groups[VFP_MAX_GROUPS]; /* in the order added (ids) */
+	uint8_t order[VFP_MAX_GROUPS];           /* group ids, ascending priority */
+};
+
+struct vfp_port {
+	uint8_t role; /* enum vfp_port_role */
+	const struct vfp_entry *vnic;
+	unsigned int n_layers;
+	struct vfp_layer *layers[VFP_MAX_LAYERS]; /* in the order added (ids) */
+	uint8_t order[VFP_MAX_LAYERS];            /* layer ids, ascending priority */
+	uint64_t fingerprint;
+	bool can_block; /* some layer may refuse a packet */
+};
+
+struct vfp_meter_conf {
+	char name[VFP_NAME_MAX];
+	struct rte_meter_srtcm_params params;
+	struct rte_meter_srtcm_profile profile;
+};
+
+struct vfp_program {
+	struct vfp_switch *sw;
+	bool bound; /* holds references on the switch's slots (published) */
+	struct vfp_host_params hp;
+	uint16_t mtu;
+	uint64_t fingerprint; /* host parameters */
+	struct vfp_port ports[VFP_MAX_PORTS];
+
+	struct rte_hash *subnet_h; /* vsid -> struct vfp_subnet * */
+	struct rte_hash *l2_h;     /* (vsid, mac) -> struct vfp_entry * */
+	struct rte_hash *arp_h;    /* (vsid, ip) -> struct vfp_entry * */
+
+	unsigned int n_subnets;
+	struct vfp_subnet *subnets;
+	unsigned int n_entries, max_entries;
+	struct vfp_entry *entries;
+	unsigned int n_nh;
+	struct vfp_nexthop nh[VFP_MAX_NEIGH];
+	unsigned int n_spaces;
+	struct vfp_space spaces[VFP_MAX_SPACES];
+	unsigned int n_counters;
+	char counter_names[VFP_MAX_COUNTERS][VFP_NAME_MAX];
+	unsigned int n_meters;
+	struct vfp_meter_conf meters[VFP_MAX_METERS];
+};
+
+static inline bool
+vfp_is_our_pa(const struct vfp_program *p, rte_be32_t ip)
+{
+	for (unsigned int i = 0; i < p->hp.n_pa; i++)
+		if (p->hp.pa[i] == ip)
+			return true;
+	return false;
+}
+
+static inline const struct vfp_subnet *
+vfp_subnet_lookup(const struct vfp_program *p, uint32_t vsid)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(p->subnet_h, &vsid, &data) < 0)
+		return NULL;
+	return data;
+}
+
+static inline const struct vfp_entry *
+vfp_l2_lookup(const struct vfp_program *p, uint32_t vsid, const struct rte_ether_addr *mac)
+{
+	struct vfp_l2_key k = {.vsid = vsid, .mac = *mac, .pad = 0};
+	void *data;
+
+	if (rte_hash_lookup_data(p->l2_h, &k, &data) < 0)
+		return NULL;
+	return data;
+}
+
+static inline const struct vfp_entry *
+vfp_arp_lookup(const struct vfp_program *p, uint32_t vsid, rte_be32_t ip)
+{
+	struct vfp_ip_key k = {.vsid = vsid, .ip = ip};
+	void *data;
+
+	if (rte_hash_lookup_data(p->arp_h, &k, &data) < 0)
+		return NULL;
+	return data;
+}
+
+/* The key of the replies to flow @k whose destination is @dst: from the
+ * remote host's PA over the overlay, or from the VM on local port @dst. */
+static inline void
+vfp_reply_key(const struct vfp_program *p, const struct vfp_flow_key *k,
+	const struct vfp_entry *dst, struct vfp_flow_key *r)
+{
+	if (dst->kind == VFP_ENTRY_REMOTE)
+		vfp_key_reverse(k, p->hp.uplink, VFP_DIR_IN, dst->pa, dst->subnet->encap, r);
+	else
+		vfp_key_reverse(k, dst->port, VFP_DIR_OUT, 0, 0, r);
+}
+
+/* vfp_program.c: compute the fingerprints of a finished program. */
+void vfp_program_seal(struct vfp_program *p);
+
+/* Fingerprints: CRC32C of fields, combined in 64 bits; order-sensitive
+ * (chained) for ordered things, order-free (xor of items) for sets. */
+uint64_t vfp_fp_mix(uint64_t fp, const void *data, uint32_t len);
+#define VFP_FP_MIX(fp, v) vfp_fp_mix((fp), &(v), sizeof(v))
+
+/* vfp_rules.c */
+uint64_t vfp_port_fingerprint(const struct vfp_port *pp);
+bool vfp_port_can_block(const struct vfp_port *pp);
+
+#endif /* HNV_VFP_PROG_H */
