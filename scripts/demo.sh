@@ -5,14 +5,14 @@
 # ports with --stats 5 so its counters stay on screen. Ctrl-C (or any exit)
 # stops dpdk-hnv and tears the topology down.
 #
-#   sudo scripts/demo.sh
+#   scripts/demo.sh   (as root)
 #
 # Environment: HNV_BIN (default build/app/dpdk-hnv),
 #              HNV_POLICY (default config/figure8-host2.json).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "demo: must run as root (it creates network namespaces): sudo $0" >&2
+	echo "demo: must run as root (it creates network namespaces)" >&2
 	exit 1
 fi
 if [ $# -ne 0 ]; then
