@@ -244,6 +244,11 @@ open_ports(struct hnv_app *app)
 	const struct hnv_policy *pol = app->policy;
 	char err[256];
 
+	if (pol->n_ports > VFP_MAX_PORTS) {
+		fprintf(stderr, "dpdk-hnv: %s: $.ports: %u ports, at most %u are supported\n",
+			pol->source, pol->n_ports, VFP_MAX_PORTS);
+		return -ENOSPC;
+	}
 	for (uint16_t i = 0; i < pol->n_ports; i++) {
 		struct hnv_port_conf pc = {
 			.nb_rxq = (uint16_t)app->n_workers,

@@ -47,10 +47,14 @@ publish(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program *p
 
 	if (rc != 0) {
 		vfp_program_free(prog);
-		snprintf(err, errlen,
-			"%s: the switch has no room for the VSIDs or PA next hops of this policy "
-			"beside the running one (%s)",
-			pol->source, strerror(-rc));
+		if (rc == -ENOSPC)
+			snprintf(err, errlen,
+				"%s: the switch has no room for the VSIDs or PA next hops of this "
+				"policy beside the running one",
+				pol->source);
+		else
+			snprintf(err, errlen, "%s: cannot publish the program: %s", pol->source,
+				strerror(-rc));
 		return rc;
 	}
 	vfp_switch_set_timeouts(app->sw, &pol->timeouts);

@@ -7,8 +7,8 @@
  * pairs, chosen at start-up so that no two workers poll the same queue, and
  * one tx queue (its index) on every port. Run to completion: rx burst ->
  * vfp_process_burst -> the lcore's tx buffers, flushed once per loop. The
- * only state a worker writes is its own struct hnv_worker (counters, tx
- * buffers), flow table entries (inserts under the table's writer lock; the
+ * only state a worker writes is its own engine state (struct vfp_lcore:
+ * counters, tx buffers), flow table entries (inserts under the table's writer lock; the
  * hit counters of the flows it handles) and the switch's next-hop cache
  * (atomic words). After each loop it reports an RCU quiescent state, which
  * is what lets the control plane publish a new program and free deleted

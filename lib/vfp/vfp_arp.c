@@ -112,10 +112,14 @@ vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lc
 		return;
 	}
 	/* Learn (or refresh) a next hop from anything it says about itself,
-	 * unless the policy fixed its MAC. */
+	 * unless the policy fixed its MAC: this program's policy, or the one
+	 * being published, which pins the shared entry before we see it. */
 	for (unsigned int i = 0; i < p->n_nh; i++) {
-		if (p->nh[i].ip == a.spa && !p->nh[i].pinned && rte_is_unicast_ether_addr(&a.sha)) {
-			vfp_neigh_learn(sw, p->nh[i].slot, &a.sha);
+		const struct vfp_nexthop *nh = &p->nh[i];
+
+		if (nh->ip == a.spa && !nh->pinned && !sw->neigh[nh->slot].pinned &&
+			rte_is_unicast_ether_addr(&a.sha)) {
+			vfp_neigh_learn(sw, nh->slot, &a.sha);
 			learned = true;
 		}
 	}
