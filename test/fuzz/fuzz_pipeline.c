@@ -12,8 +12,25 @@
  * vfp_process_burst(); after the flush no mbuf may be left in use (no leak),
  * then the lcore reports a quiescent state. The flow table persists across
  * inputs, so later inputs reach the fast path of flows earlier ones created.
+ *
+ * Property "malformed IPv4 is dropped" (malformed_check): a frame whose
+ * EtherType is 0x0800 but whose IPv4 header is broken (the frame shorter
+ * than 14 + 20 bytes, version not 4, IHL < 5, or IHL * 4 past the end of the
+ * frame) must not be switched as a non-IP frame, which would take it past
+ * source-IP anti-spoofing and the IPv4 ACLs. For a VM frame the frame itself
+ * is judged, for an uplink tunnel frame its inner frame; the judgement is the
+ * harness's own (ipv4_malformed), not the engine's parser. Such an input
+ * must transmit nothing on any port and be counted as a drop: as
+ * "malformed" (HNV_DROP_MALFORMED) on the receiving port when it reaches the
+ * L3 check, that is when the checks the engine makes before it pass (VM:
+ * the NIC's source MAC; uplink: our MAC, the PA VLAN, a tunnel that
+ * encap_parse() of lib/encap accepts, our PA), else under whichever reason
+ * refused it first. An uplink frame that encap_parse() refuses and whose own
+ * IPv4 header is broken is held to the second form (a tunnel_* drop).
+ * gen_corpus.py seeds such frames on both kinds of port.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,10 +88,29 @@ static const char policy_json[] =
 	"  ]\n"
 	"}\n";
 
+/* Addresses of the policy above, for the harness's own checks. */
+static const uint8_t host_mac[RTE_ETHER_ADDR_LEN] = {0x02, 0x00, 0x00, 0x02, 0x00, 0x20};
+static const uint8_t nic_mac[N_PORTS][RTE_ETHER_ADDR_LEN] = {
+	[1] = {0x02, 0x50, 0x01, 0x00, 0x00, 0x12}, /* contoso-web */
+	[2] = {0x02, 0x60, 0x01, 0x00, 0x00, 0x12}, /* fabrikam-web */
+};
+static const uint8_t our_pa[4] = {192, 168, 2, 20};
+
 static struct vfp_switch *sw;
-static struct vfp_lcore lc;
+static struct vfp_lcore *lc;
 static struct rte_mempool *mp;
 static struct hnv_policy *pol;
+
+/* What the transmit callback saw for the current input. */
+static unsigned int tx_count;
+static uint32_t tx_ports; /* bit per port */
+
+/* The one place that reads the lcore's per-port counters. */
+static const struct vfp_port_stats *
+port_stats(uint16_t port)
+{
+	return vfp_lcore_port_stats(lc, port);
+}
 
 static void __attribute__((noreturn)) die(const char *what, const char *why)
 {
@@ -88,6 +124,8 @@ tx_free(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	(void)ctx;
 	FUZZ_CHECK(port < N_PORTS);
+	tx_count += n;
+	tx_ports |= 1u << port;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 
@@ -105,7 +143,7 @@ static void
 print_stats(void)
 {
 	for (uint16_t port = 0; port < N_PORTS; port++) {
-		const struct vfp_port_stats *st = &lc.stats[port];
+		const struct vfp_port_stats *st = port_stats(port);
 
 		fprintf(stderr,
 			"port %u: rx %" PRIu64 " tx %" PRIu64 " encap %" PRIu64 " decap %" PRIu64
@@ -148,12 +186,136 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		"fuzz", POOL_SIZE, 0, 0, RTE_PKTMBUF_HEADROOM + SEG_ROOM, SOCKET_ID_ANY);
 	if (mp == NULL)
 		die("mempool", rte_strerror(rte_errno));
-	if (vfp_lcore_init(sw, &lc, 0, tx_free, NULL) != 0)
-		die("lcore", "init failed");
+	lc = vfp_lcore_create(sw, 0, tx_free, NULL);
+	if (lc == NULL)
+		die("lcore", rte_strerror(rte_errno));
 	if (getenv("FUZZ_PIPELINE_STATS") != NULL)
 		atexit(print_stats);
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Property: malformed IPv4 is dropped                                */
+
+/* Is @f an Ethernet frame of EtherType IPv4 whose IPv4 header is broken?
+ * Written from the definition, independently of lib/vfp's parser. */
+static bool
+ipv4_malformed(const uint8_t *f, size_t len, const char **why)
+{
+	size_t ihl;
+
+	if (len < 14 || f[12] != 0x08 || f[13] != 0x00)
+		return false;
+	if (len < 14 + 20) {
+		*why = "frame shorter than 14 + 20 bytes";
+		return true;
+	}
+	if (f[14] >> 4 != 4) {
+		*why = "IP version not 4";
+		return true;
+	}
+	ihl = (size_t)(f[14] & 0xf) * 4;
+	if (ihl < 20) {
+		*why = "IHL < 5";
+		return true;
+	}
+	if (14 + ihl > len) {
+		*why = "IHL * 4 past the end of the frame";
+		return true;
+	}
+	return false;
+}
+
+enum malformed_class {
+	WELL_FORMED,   /* not EtherType IPv4, or its IPv4 header is sound */
+	REFUSED_FIRST, /* malformed, but an earlier check refuses the frame */
+	AT_L3,         /* malformed, and it reaches the engine's L3 check */
+};
+
+/* Classify the input frame received on @port (see the file comment); @inner
+ * tells whether the inner frame of a tunnel packet was judged. */
+static enum malformed_class
+malformed_class(uint16_t port, const uint8_t *f, size_t len, const char **why, bool *inner)
+{
+	struct encap_rx_info info;
+
+	*inner = false;
+	if (port != 0) {
+		if (!ipv4_malformed(f, len, why))
+			return WELL_FORMED;
+		return memcmp(f + 6, nic_mac[port], RTE_ETHER_ADDR_LEN) == 0 ? AT_L3
+									     : REFUSED_FIRST;
+	}
+	if (encap_parse(f, (uint32_t)len, &info) == ENCAP_OK) {
+		*inner = true;
+		if (!ipv4_malformed(f + info.hdr_len, info.inner_len, why))
+			return WELL_FORMED;
+		return memcmp(f, host_mac, RTE_ETHER_ADDR_LEN) == 0 && info.vlan_id == 0 &&
+				       memcmp(&info.dst_ip, our_pa, 4) == 0
+			       ? AT_L3
+			       : REFUSED_FIRST;
+	}
+	return ipv4_malformed(f, len, why) ? REFUSED_FIRST : WELL_FORMED;
+}
+
+struct drop_snapshot {
+	uint64_t d[N_PORTS][HNV_DROP_MAX];
+};
+
+static void
+drop_snapshot(struct drop_snapshot *s)
+{
+	for (uint16_t port = 0; port < N_PORTS; port++)
+		memcpy(s->d[port], port_stats(port)->drops, sizeof(s->d[port]));
+}
+
+/* After the input of class @c on @port went through the engine (the drop
+ * counters were @before): nothing sent, and counted as the right drop. */
+static void
+malformed_check(enum malformed_class c, const char *why, bool inner, uint16_t port,
+	const uint8_t *f, size_t len, const struct drop_snapshot *before)
+{
+	struct drop_snapshot after;
+	uint64_t n_before = 0, n_after = 0;
+	bool ok;
+
+	if (c == WELL_FORMED)
+		return;
+	drop_snapshot(&after);
+	for (uint16_t p = 0; p < N_PORTS; p++)
+		for (unsigned int r = 0; r < HNV_DROP_MAX; r++) {
+			n_before += before->d[p][r];
+			n_after += after.d[p][r];
+		}
+	if (c == AT_L3)
+		ok = tx_count == 0 &&
+		     after.d[port][HNV_DROP_MALFORMED] == before->d[port][HNV_DROP_MALFORMED] + 1;
+	else
+		ok = tx_count == 0 && n_after > n_before;
+	if (ok)
+		return;
+	fprintf(stderr,
+		"fuzz_pipeline: property violated: %zu-byte frame on port %u whose %sframe has "
+		"EtherType IPv4 and a malformed IPv4 header (%s)%s: %u mbuf(s) transmitted "
+		"(ports mask 0x%x), drops counted:",
+		len, port, inner ? "inner " : "", why, c == AT_L3 ? ", reaching the L3 check" : "",
+		tx_count, tx_ports);
+	for (uint16_t p = 0; p < N_PORTS; p++)
+		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
+			if (after.d[p][r] != before->d[p][r])
+				fprintf(stderr, " port %u %s +%" PRIu64, p, hnv_drop_name(r),
+					after.d[p][r] - before->d[p][r]);
+	fprintf(stderr, "%s; expected nothing transmitted and %s\nframe:",
+		n_after == n_before ? " none" : "",
+		c == AT_L3 ? "\"malformed\" +1 on the receiving port" : "one drop");
+	for (size_t i = 0; i < len; i++)
+		fprintf(stderr, " %02x", f[i]);
+	fprintf(stderr, "\n");
+	abort();
+}
+
+/* ------------------------------------------------------------------ */
+/* Per input                                                          */
 
 /* The frame in one mbuf, or a chain of SEG_ROOM-sized segments. */
 static struct rte_mbuf *
@@ -181,21 +343,30 @@ frame_to_mbuf(const uint8_t *frame, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct drop_snapshot before;
+	enum malformed_class mc;
+	const char *why = "";
+	bool inner;
 	struct rte_mbuf *m;
 	uint16_t port;
 
 	if (size < 1 || size - 1 > 16 * SEG_ROOM)
 		return -1; /* not added to the corpus */
 	port = (uint16_t)(data[0] % N_PORTS);
+	mc = malformed_class(port, data + 1, size - 1, &why, &inner);
+	drop_snapshot(&before);
+	tx_count = 0;
+	tx_ports = 0;
 	m = frame_to_mbuf(data + 1, size - 1);
 
-	vfp_process_burst(sw, &lc, port, &m, 1);
-	vfp_lcore_flush(&lc);
+	vfp_process_burst(sw, lc, port, &m, 1);
+	vfp_lcore_flush(lc);
+	malformed_check(mc, why, inner, port, data + 1, size - 1, &before);
 	if (rte_mempool_in_use_count(mp) != 0) {
 		fprintf(stderr, "fuzz_pipeline: %u mbufs leaked (port %u, %zu-byte frame)\n",
 			rte_mempool_in_use_count(mp), port, size - 1);
 		abort();
 	}
-	vfp_lcore_quiescent(sw, &lc);
+	vfp_lcore_quiescent(sw, lc);
 	return 0;
 }

@@ -3,8 +3,10 @@
 # test/fuzz/gen_corpus.py: write the small seed corpora of the fuzz harnesses
 # into test/fuzz/corpus/<harness>/ (plain struct packing, no scapy). Seeds are
 # a few valid inputs per harness, addressed as in the figure-8 scenario of
-# host 2 (config/figure8-host2.json). Re-run after changing it; the output
-# is deterministic.
+# host 2 (config/figure8-host2.json), and for fuzz_pipeline a few frames of
+# EtherType IPv4 with a broken IPv4 header, from a VM and inside VXLAN/NVGRE
+# on the uplink, which its property "malformed IPv4 is dropped" judges.
+# Re-run after changing it; the output is deterministic.
 import os
 import shutil
 import struct
@@ -42,6 +44,15 @@ def ipv4(src, dst, proto, payload, ttl=64):
                     ip(src), ip(dst))
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return h + payload
+
+
+def ipv4_broken(vihl, src, dst, payload=b"", keep=None):
+    """An IPv4 packet whose version/IHL byte is @vihl (checksum recomputed over
+    the first 20 bytes), cut to @keep bytes if given."""
+    h = bytes([vihl]) + ipv4(src, dst, 17, payload)[1:]
+    h = h[:10] + b"\0\0" + h[12:]
+    h = h[:10] + struct.pack("!H", csum(h[:20])) + h[12:]
+    return h if keep is None else h[:keep]
 
 
 def udp(sport, dport, payload):
@@ -98,6 +109,30 @@ VM_TCP = eth(F_REMOTE, F_WEB, 0x0800) + ipv4("10.1.1.12", "10.1.1.11", 6, tcp_sy
 VM_ROUTED = eth(ROUTER_MAC, C_WEB, 0x0800) + ipv4("10.1.1.12", "8.8.8.8", 17,
                                                   udp(5353, 53, b"q"))
 
+# EtherType IPv4, IPv4 header broken (to a known destination, so that a
+# frame switched as non-IP would be encapsulated or decapsulated): version
+# not 4, IHL < 5, IHL * 4 past the frame, frame shorter than 14 + 20 bytes.
+HELLO = udp(1234, 80, b"hello")
+
+
+def vm_bad(dst, src, vihl, keep=None, pad=True):
+    f = eth(dst, src, 0x0800) + ipv4_broken(vihl, "10.1.1.12", "10.1.1.11", HELLO, keep)
+    return pad60(f) if pad else f
+
+
+def inner_bad(dst, src, vihl, keep=None):
+    return eth(dst, src, 0x0800) + ipv4_broken(vihl, "10.1.1.11", "10.1.1.12", HELLO, keep)
+
+
+VM_BAD_VERSION = vm_bad(C_REMOTE, C_WEB, 0x65)
+VM_BAD_IHL = vm_bad(C_REMOTE, C_WEB, 0x44)
+VM_BAD_SHORT = vm_bad(C_REMOTE, C_WEB, 0x45, keep=12, pad=False)
+VM2_BAD_IHL_PAST = vm_bad(F_REMOTE, F_WEB, 0x4f, pad=False)
+VXLAN_BAD_VERSION = vxlan(5001, inner_bad(C_WEB, C_REMOTE, 0x55))
+VXLAN_BAD_SHORT = vxlan(5001, inner_bad(C_WEB, C_REMOTE, 0x45, keep=10))
+VXLAN_BAD_IHL = vxlan(6001, inner_bad(F_WEB, F_REMOTE, 0x43))
+NVGRE_BAD_IHL_PAST = nvgre(6001, 0x2a, inner_bad(F_WEB, F_REMOTE, 0x4f))
+
 POLICIES = ["config/figure8-host2.json", "test/replay/acl/policy.json",
             "test/replay/nvgre/policy.json"]
 
@@ -119,6 +154,14 @@ CORPORA = {
         "vm1-arp-request-gw": b"\x01" + ARP_REQ_GW,
         "vm1-routed": b"\x01" + VM_ROUTED,
         "vm2-tcp-syn": b"\x02" + VM_TCP,
+        "vm1-ipv4-bad-version": b"\x01" + VM_BAD_VERSION,
+        "vm1-ipv4-ihl-short": b"\x01" + VM_BAD_IHL,
+        "vm1-ipv4-truncated": b"\x01" + VM_BAD_SHORT,
+        "vm2-ipv4-ihl-past-end": b"\x02" + VM2_BAD_IHL_PAST,
+        "uplink-vxlan-inner-ipv4-bad-version": b"\x00" + VXLAN_BAD_VERSION,
+        "uplink-vxlan-inner-ipv4-truncated": b"\x00" + VXLAN_BAD_SHORT,
+        "uplink-vxlan-6001-inner-ipv4-ihl-short": b"\x00" + VXLAN_BAD_IHL,
+        "uplink-nvgre-inner-ipv4-ihl-past-end": b"\x00" + NVGRE_BAD_IHL_PAST,
     },
 }
 
