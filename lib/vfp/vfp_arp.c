@@ -60,43 +60,60 @@ vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempoo
 	return sent;
 }
 
+enum vfp_arp_vm_verdict
+vfp_arp_vm_classify(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
+	struct arp_proxy_pkt *a, const struct rte_ether_addr **answer, enum hnv_drop_reason *why)
+{
+	const struct vfp_entry *vnic = p->ports[port].vnic;
+	const struct vfp_entry *e;
+
+	if (arp_proxy_parse(frame, len, a) != ARP_PROXY_OK) {
+		*why = HNV_DROP_ARP_MALFORMED;
+		return VFP_ARP_VM_DROP;
+	}
+	if (a->spa != vnic->ip && !(a->op == RTE_ARP_OP_REQUEST && a->spa == 0)) {
+		*why = HNV_DROP_SPOOFED_IP;
+		return VFP_ARP_VM_DROP;
+	}
+	if (a->op != RTE_ARP_OP_REQUEST)
+		return VFP_ARP_VM_SWITCH;
+	if (arp_proxy_is_gratuitous(a) || a->tpa == vnic->ip) {
+		*why = HNV_DROP_ARP_GRATUITOUS;
+		return VFP_ARP_VM_DROP;
+	}
+	if (a->tpa == vnic->subnet->gateway) {
+		*answer = &p->hp.router_mac;
+		return VFP_ARP_VM_ANSWER;
+	}
+	e = vfp_arp_lookup(p, vnic->vsid, a->tpa);
+	if (e == NULL) {
+		*why = HNV_DROP_ARP_NO_ENTRY;
+		return VFP_ARP_VM_DROP;
+	}
+	*answer = &e->mac;
+	return VFP_ARP_VM_ANSWER;
+}
+
 bool
 vfp_arp_vm(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
-	const struct vfp_entry *vnic = p->ports[port].vnic;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
-	const struct rte_ether_addr *answer;
-	const struct vfp_entry *e;
+	const struct rte_ether_addr *answer = NULL;
+	enum hnv_drop_reason why = HNV_DROP_ARP_MALFORMED;
 	struct arp_proxy_pkt a;
 
-	if (arp_proxy_parse(frame, rte_pktmbuf_data_len(m), &a) != ARP_PROXY_OK) {
-		vfp_drop(lc, port, m, HNV_DROP_ARP_MALFORMED);
-		return false;
-	}
-	if (a.spa != vnic->ip && !(a.op == RTE_ARP_OP_REQUEST && a.spa == 0)) {
-		vfp_drop(lc, port, m, HNV_DROP_SPOOFED_IP);
-		return false;
-	}
-	if (a.op != RTE_ARP_OP_REQUEST)
+	switch (vfp_arp_vm_classify(p, port, frame, rte_pktmbuf_data_len(m), &a, &answer, &why)) {
+	case VFP_ARP_VM_SWITCH:
 		return true;
-	if (arp_proxy_is_gratuitous(&a) || a.tpa == vnic->ip) {
-		vfp_drop(lc, port, m, HNV_DROP_ARP_GRATUITOUS);
+	case VFP_ARP_VM_ANSWER:
+		arp_proxy_reply_in_place(frame, &a, answer);
+		lc->stats[port].arp_replies++;
+		vfp_enqueue(lc, port, m);
+		return false;
+	default:
+		vfp_drop(lc, port, m, why);
 		return false;
 	}
-	if (a.tpa == vnic->subnet->gateway) {
-		answer = &p->hp.router_mac;
-	} else {
-		e = vfp_arp_lookup(p, vnic->vsid, a.tpa);
-		if (e == NULL) {
-			vfp_drop(lc, port, m, HNV_DROP_ARP_NO_ENTRY);
-			return false;
-		}
-		answer = &e->mac;
-	}
-	arp_proxy_reply_in_place(frame, &a, answer);
-	lc->stats[port].arp_replies++;
-	vfp_enqueue(lc, port, m);
-	return false;
 }
 
 void

@@ -14,6 +14,19 @@
 #include "vfp_lc.h"
 #include "vfp_sw.h"
 
+/* What the ARP proxy does with a VM's ARP frame. */
+enum vfp_arp_vm_verdict {
+	VFP_ARP_VM_DROP = 0, /* *why says why */
+	VFP_ARP_VM_ANSWER,   /* a request: reply in place with *answer */
+	VFP_ARP_VM_SWITCH,   /* a reply: switched like any L2 frame of the VSID */
+};
+
+/* Decide, without side effects, what the proxy does with ARP @frame (@len
+ * bytes) from the VM on @port; @a receives the parsed ARP. */
+enum vfp_arp_vm_verdict vfp_arp_vm_classify(const struct vfp_program *p, uint16_t port,
+	const uint8_t *frame, uint32_t len, struct arp_proxy_pkt *a,
+	const struct rte_ether_addr **answer, enum hnv_drop_reason *why);
+
 /* The ARP proxy for a VM's ARP frame @m on @port. Returns true for a VM's
  * ARP reply, which the caller switches like any L2 frame of its VSID;
  * everything else (answered, refused) ends here. */

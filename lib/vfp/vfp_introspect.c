@@ -14,6 +14,7 @@
 #include <rte_tcp.h>
 
 #include "hnv_net.h"
+#include "vfp_arp.h"
 #include "vfp_flowcache.h"
 #include "vfp_ingress.h"
 #include "vfp_lc.h"
@@ -161,6 +162,41 @@ vfp_program_visit_rules(const struct vfp_program *p, uint16_t port, vfp_rule_vis
 	}
 }
 
+/* An ARP frame: the proxy's answer, or the L2 flow of a VM's ARP reply. */
+static int
+trace_arp(struct vfp_switch *sw, const struct vfp_program *p, uint16_t port, const uint8_t *frame,
+	uint32_t len, struct vfp_trace *out)
+{
+	const struct rte_ether_addr *answer = NULL;
+	enum hnv_drop_reason why = HNV_DROP_ARP_MALFORMED;
+	char mac[HNV_MAC_FMT_SIZE];
+	struct arp_proxy_pkt a;
+	struct vfp_verdict v;
+	struct vfp_pkt pkt;
+
+	if (p->ports[port].role != VFP_PORT_VM) {
+		snprintf(out->result, sizeof(out->result),
+			"ARP on the uplink: answered for our PAs, learned from next hops");
+		return 0;
+	}
+	switch (vfp_arp_vm_classify(p, port, frame, len, &a, &answer, &why)) {
+	case VFP_ARP_VM_ANSWER:
+		snprintf(out->result, sizeof(out->result), "ARP request: the proxy answers %s",
+			hnv_mac_format(mac, sizeof(mac), answer));
+		return 0;
+	case VFP_ARP_VM_SWITCH:
+		vfp_ingress_vm_l2(p, port, frame, len, &pkt);
+		vfp_miss_handle(sw, p, &pkt, vfp_cache_is_reply(sw, p, &pkt.key), false, out, &v);
+		return 0;
+	default:
+		out->dropped = true;
+		out->drop = why;
+		snprintf(out->result, sizeof(out->result), "drop %s (ARP proxy)",
+			hnv_drop_name(why));
+		return 0;
+	}
+}
+
 int
 vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uint32_t len,
 	struct vfp_trace *out)
@@ -178,8 +214,7 @@ vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uin
 		vfp_miss_handle(sw, p, &pkt, vfp_cache_is_reply(sw, p, &pkt.key), false, out, &v);
 		return 0;
 	case VFP_RX_ARP:
-		snprintf(out->result, sizeof(out->result), "ARP: handled by the ARP proxy");
-		return 0;
+		return trace_arp(sw, p, port, frame, len, out);
 	case VFP_RX_FLOOD:
 		snprintf(out->result, sizeof(out->result),
 			"broadcast/multicast: delivered to every local VM of VSID %u",

@@ -1262,6 +1262,31 @@ test_acl_block_in_earlier_group_stops_walk(void **state)
 
 /* ---- EAL ---- */
 
+/* A trace of a VM's ARP shows what the data path does with it: the proxy's
+ * answer for a request, the L2 flow of its VSID for a reply. */
+static void
+test_trace_of_vm_arp_follows_the_proxy_and_the_l2_flow(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t req[64], rep[64];
+	uint16_t lq =
+		arp_frame(req, RTE_ARP_OP_REQUEST, &bcast, &mac_vm1, IP_VM1, &zero_mac, IP_R1);
+	uint16_t lr = arp_frame(rep, RTE_ARP_OP_REPLY, &mac_r1, &mac_vm1, IP_VM1, &mac_r1, IP_R1);
+	struct vfp_trace t;
+
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, req, lq, &t), 0);
+	assert_false(t.dropped);
+	assert_string_equal(t.result, "ARP request: the proxy answers 00:15:5d:00:01:01");
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_VM1, rep, lr, &t), 0);
+	assert_false(t.dropped);
+	assert_non_null(strstr(t.result, "encap vxlan vni 5000 to PA 172.16.0.20"));
+	assert_string_equal(t.step[0].layer, "vnet");
+	/* Nothing moved: no flow, no counter, nothing sent. */
+	assert_int_equal(vfp_switch_flow_count(f->sw, NULL), 0);
+	assert_int_equal(f->log.n, 0);
+	assert_stats(f, [PORT_VM1] = {0});
+}
+
 /* ---- malformed and tagged frames (the parse stage's error convention) ---- */
 
 /* The ways an IPv4 header can be broken while the EtherType says IPv4. */
@@ -1505,6 +1530,7 @@ main(void)
 		BUILDER(test_programs_of_3000_vsids_swap_back_and_forth),
 		PIPELINE(test_unpublished_program_leaves_no_next_hop_to_solicit, setup_static_gw),
 		PIPELINE(test_removed_gateway_mac_is_learned_again, setup_static_gw),
+		PIPELINE(test_trace_of_vm_arp_follows_the_proxy_and_the_l2_flow, setup_static_gw),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
