@@ -1,11 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: the apply and transmit stage: one packet, one flow entry, no
- * thinking. A hit meters and counts the packet, stamps the flow's last use
- * and TCP state, and applies the precomputed transposition: forward (with
- * rewrites), decapsulate (strip the tunnel), or encapsulate (prepend the
- * stored outer header and patch its lengths and checksum). The packet
- * ends in this lcore's transmit buffer of its output port, or freed under
- * the entry's drop reason.
+ * lib/vfp: the apply and transmit stage, its out-of-line parts: the
+ * transmit buffers, the QoS state of a new program, and the L2/L3
+ * rewrites. Applying an entry itself is inline in vfp_apply.h: it runs for
+ * every packet, inside the burst loop.
  */
 #include <stddef.h>
 #include <string.h>
@@ -87,9 +84,9 @@ fix_sums(struct rte_ipv4_hdr *ip, rte_be32_t from, rte_be32_t to, uint8_t *l4sum
 	}
 }
 
-/* L2 and L3 rewrites on the inner frame at @frame. */
-static void
-apply_rewrites(const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *frame, uint32_t len)
+void
+vfp_apply_rewrites(
+	const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *frame, uint32_t len)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
 	struct rte_ipv4_hdr *ip;
@@ -117,84 +114,5 @@ apply_rewrites(const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *fra
 	if (f->set & VFP_XSET_DST_IP) {
 		fix_sums(ip, ip->dst_addr, f->set_dst_ip, l4sum);
 		ip->dst_addr = f->set_dst_ip;
-	}
-}
-
-static inline void
-tcp_track(struct vfp_flow *f, uint8_t flags)
-{
-	uint8_t st = f->tcp_state;
-
-	if (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
-		st = VFP_TCP_CLOSING;
-	else if (st == VFP_TCP_SYN && !(flags & RTE_TCP_SYN_FLAG))
-		st = VFP_TCP_ESTABLISHED;
-	if (st != f->tcp_state)
-		f->tcp_state = st;
-}
-
-void
-vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m,
-	const struct vfp_pkt *pkt, struct vfp_flow *f, uint64_t now)
-{
-	uint8_t *frame;
-	uint32_t inner_len;
-	uint8_t *hdr;
-
-	if (unlikely(f->meter != VFP_NONE) &&
-		rte_meter_srtcm_color_blind_check(&lc->meters[f->meter],
-			(struct rte_meter_srtcm_profile *)(uintptr_t)&p->meters[f->meter].profile,
-			now, rte_pktmbuf_pkt_len(m)) == RTE_COLOR_RED) {
-		vfp_drop(lc, port, m, HNV_DROP_METER_RED);
-		return;
-	}
-	if (unlikely(f->counter != VFP_NONE)) {
-		lc->counters[f->counter].packets++;
-		lc->counters[f->counter].bytes += rte_pktmbuf_pkt_len(m);
-	}
-	f->packets++;
-	f->bytes += rte_pktmbuf_pkt_len(m);
-	f->last_tsc = now;
-	if (f->to_class == VFP_TO_TCP)
-		tcp_track(f, pkt->tcp_flags);
-
-	switch (f->kind) {
-	case VFP_XP_FORWARD:
-		if (unlikely(f->set))
-			apply_rewrites(
-				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
-		vfp_enqueue(lc, f->out_port, m);
-		return;
-	case VFP_XP_DECAP:
-		lc->stats[port].decapsulated++;
-		rte_pktmbuf_trim(
-			m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
-		rte_pktmbuf_adj(m, pkt->hdr_len);
-		if (unlikely(f->set))
-			apply_rewrites(
-				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
-		vfp_enqueue(lc, f->out_port, m);
-		return;
-	case VFP_XP_ENCAP:
-		inner_len = rte_pktmbuf_pkt_len(m);
-		if (unlikely(f->tmpl.len - f->tmpl.l3_off + inner_len > p->mtu)) {
-			vfp_drop(lc, port, m, HNV_DROP_TOO_BIG);
-			return;
-		}
-		frame = rte_pktmbuf_mtod(m, uint8_t *);
-		if (unlikely(f->set))
-			apply_rewrites(f, pkt, frame, inner_len);
-		hdr = (uint8_t *)rte_pktmbuf_prepend(m, f->tmpl.len);
-		if (unlikely(hdr == NULL)) {
-			vfp_drop(lc, port, m, HNV_DROP_NO_HEADROOM);
-			return;
-		}
-		encap_template_stamp(&f->tmpl, hdr, (uint16_t)inner_len);
-		lc->stats[p->hp.uplink].encapsulated++;
-		vfp_enqueue(lc, p->hp.uplink, m);
-		return;
-	default:
-		vfp_drop(lc, port, m, (enum hnv_drop_reason)f->drop_reason);
-		return;
 	}
 }

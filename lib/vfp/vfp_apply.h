@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: the apply and transmit stage (vfp_apply.c): executing a flow
- * entry on a packet, and the lcore's transmit buffers.
+ * lib/vfp: the apply and transmit stage: executing a flow entry on a
+ * packet (inline here: a hit is one lookup and this, per packet), and, in
+ * vfp_apply.c, the lcore's transmit buffers, the rewrites and QoS state.
+ *
+ * A hit meters and counts the packet, stamps the flow's last use and TCP
+ * state, and applies the precomputed transposition: forward (with
+ * rewrites), decapsulate (strip the tunnel), or encapsulate (prepend the
+ * stored outer header and patch its lengths and checksum). The packet
+ * ends in this lcore's transmit buffer of its output port, or freed under
+ * the entry's drop reason.
  */
 #ifndef HNV_VFP_APPLY_H
 #define HNV_VFP_APPLY_H
@@ -8,16 +16,101 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_tcp.h>
 
 #include "vfp_flow.h"
 #include "vfp_lc.h"
 #include "vfp_pkt.h"
 #include "vfp_prog.h"
 
+/* The L2 and L3 rewrites of @f on the inner frame at @frame (@len bytes),
+ * checksums fixed incrementally. */
+void vfp_apply_rewrites(
+	const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *frame, uint32_t len);
+
+/* TCP state from a packet's flags: SYN until the handshake's third packet,
+ * CLOSING from a FIN or RST on. */
+static inline void
+vfp_apply_tcp_track(struct vfp_flow *f, uint8_t flags)
+{
+	uint8_t st = f->tcp_state;
+
+	if (flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
+		st = VFP_TCP_CLOSING;
+	else if (st == VFP_TCP_SYN && !(flags & RTE_TCP_SYN_FLAG))
+		st = VFP_TCP_ESTABLISHED;
+	if (st != f->tcp_state)
+		f->tcp_state = st;
+}
+
 /* Apply entry @f to packet @m (parsed as @pkt, received on @port) at
- * @now: meter, count, track TCP, rewrite, then queue it or drop it. */
-void vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
-	struct rte_mbuf *m, const struct vfp_pkt *pkt, struct vfp_flow *f, uint64_t now);
+ * @now: meter, count, track TCP, rewrite, then queue it or drop it. The
+ * fast path proper, inline in the burst loop. */
+static inline void
+vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m,
+	const struct vfp_pkt *pkt, struct vfp_flow *f, uint64_t now)
+{
+	uint8_t *frame;
+	uint32_t inner_len;
+	uint8_t *hdr;
+
+	if (unlikely(f->meter != VFP_NONE) &&
+		rte_meter_srtcm_color_blind_check(&lc->meters[f->meter],
+			(struct rte_meter_srtcm_profile *)(uintptr_t)&p->meters[f->meter].profile,
+			now, rte_pktmbuf_pkt_len(m)) == RTE_COLOR_RED) {
+		vfp_drop(lc, port, m, HNV_DROP_METER_RED);
+		return;
+	}
+	if (unlikely(f->counter != VFP_NONE)) {
+		lc->counters[f->counter].packets++;
+		lc->counters[f->counter].bytes += rte_pktmbuf_pkt_len(m);
+	}
+	f->packets++;
+	f->bytes += rte_pktmbuf_pkt_len(m);
+	f->last_tsc = now;
+	if (f->to_class == VFP_TO_TCP)
+		vfp_apply_tcp_track(f, pkt->tcp_flags);
+
+	switch (f->kind) {
+	case VFP_XP_FORWARD:
+		if (unlikely(f->set))
+			vfp_apply_rewrites(
+				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
+		vfp_enqueue(lc, f->out_port, m);
+		return;
+	case VFP_XP_DECAP:
+		lc->stats[port].decapsulated++;
+		rte_pktmbuf_trim(
+			m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
+		rte_pktmbuf_adj(m, pkt->hdr_len);
+		if (unlikely(f->set))
+			vfp_apply_rewrites(
+				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
+		vfp_enqueue(lc, f->out_port, m);
+		return;
+	case VFP_XP_ENCAP:
+		inner_len = rte_pktmbuf_pkt_len(m);
+		if (unlikely(f->tmpl.len - f->tmpl.l3_off + inner_len > p->mtu)) {
+			vfp_drop(lc, port, m, HNV_DROP_TOO_BIG);
+			return;
+		}
+		frame = rte_pktmbuf_mtod(m, uint8_t *);
+		if (unlikely(f->set))
+			vfp_apply_rewrites(f, pkt, frame, inner_len);
+		hdr = (uint8_t *)rte_pktmbuf_prepend(m, f->tmpl.len);
+		if (unlikely(hdr == NULL)) {
+			vfp_drop(lc, port, m, HNV_DROP_NO_HEADROOM);
+			return;
+		}
+		encap_template_stamp(&f->tmpl, hdr, (uint16_t)inner_len);
+		lc->stats[p->hp.uplink].encapsulated++;
+		vfp_enqueue(lc, p->hp.uplink, m);
+		return;
+	default:
+		vfp_drop(lc, port, m, (enum hnv_drop_reason)f->drop_reason);
+		return;
+	}
+}
 
 /* Start @lc's counters and meters afresh for program @p. */
 void vfp_apply_qos_reset(struct vfp_lcore *lc, const struct vfp_program *p);
