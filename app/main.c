@@ -238,6 +238,31 @@ mbuf_count(const struct hnv_app *app)
 	return RTE_MAX(n, (unsigned int)MBUF_MIN);
 }
 
+/* Open policy port @i: its device, or the vhost-user port made for it. */
+static int
+open_port(struct hnv_app *app, uint16_t i, struct hnv_port_conf *pc, char *err, size_t errlen)
+{
+	const struct hnv_port_cfg *cfg = &app->policy->ports[i];
+	const struct hnv_vhost_conf vc = {
+		.socket = cfg->vhost.socket,
+		.client = cfg->vhost.client,
+		/* A tx queue per worker: every worker may send to the VM. */
+		.queues = cfg->vhost.queues ? cfg->vhost.queues : (uint16_t)app->n_workers,
+	};
+	char name[RTE_ETH_NAME_MAX_LEN];
+	int rc;
+
+	if (!cfg->is_vhost)
+		return hnv_port_open(cfg->device, pc, &app->eth_port[i], err, errlen);
+	rc = hnv_port_create_vhost(i, &vc, name, sizeof(name), err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = hnv_port_open(name, pc, &app->eth_port[i], err, errlen);
+	if (rc != 0)
+		hnv_port_remove_vhost(name);
+	return rc;
+}
+
 static int
 open_ports(struct hnv_app *app)
 {
@@ -258,8 +283,7 @@ open_ports(struct hnv_app *app)
 			.mp = app->mp,
 			.mac = (i == pol->host.uplink && pol->host.has_mac) ? &pol->host.mac : NULL,
 		};
-		int rc = hnv_port_open(
-			pol->ports[i].device, &pc, &app->eth_port[i], err, sizeof(err));
+		int rc = open_port(app, i, &pc, err, sizeof(err));
 
 		if (rc != 0) {
 			char name[4 * HNV_NAME_MAX], why[4 * sizeof(err)];

@@ -85,7 +85,10 @@ same_ports(const struct hnv_policy *a, const struct hnv_policy *b)
 		return false;
 	for (unsigned int i = 0; i < a->n_ports; i++)
 		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
-			strcmp(a->ports[i].device, b->ports[i].device) != 0)
+			strcmp(a->ports[i].device, b->ports[i].device) != 0 ||
+			a->ports[i].is_vhost != b->ports[i].is_vhost ||
+			(a->ports[i].is_vhost && memcmp(&a->ports[i].vhost, &b->ports[i].vhost,
+							 sizeof(a->ports[i].vhost)) != 0))
 			return false;
 	return true;
 }

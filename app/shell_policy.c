@@ -31,7 +31,12 @@ show_policy(const struct hnv_app *app, FILE *f)
 	fprintf(f, "  %u ACLs; reloads %u, rejected reloads %u\n", p->n_acls, app->reloads,
 		app->reload_failures);
 	for (unsigned int i = 0; i < p->n_ports; i++)
-		fprintf(f, "  port %u %s -> %s%s\n", i, p->ports[i].name, p->ports[i].device,
+		fprintf(f, "  port %u %s -> %s%s%s%s\n", i, p->ports[i].name,
+			p->ports[i].is_vhost ? "vhost-user " : "",
+			p->ports[i].is_vhost ? p->ports[i].vhost.socket : p->ports[i].device,
+			p->ports[i].is_vhost
+				? (p->ports[i].vhost.client ? " (client)" : " (server)")
+				: "",
 			i == p->host.uplink ? " (uplink)" : "");
 }
 

@@ -29,10 +29,23 @@
 #define HNV_POLICY_VERSION 1
 #define HNV_POLICY_ERR_MAX 512
 
-/** A switch port and the DPDK device (ethdev name) behind it. */
+#define HNV_SOCKET_MAX 108 /* sun_path of struct sockaddr_un */
+#define HNV_VHOST_QUEUES_MAX 16
+
+/** A VM NIC's vhost-user port, which dpdk-hnv creates itself. */
+struct hnv_vhost_cfg {
+	char socket[HNV_SOCKET_MAX]; /**< absolute path of the unix socket */
+	bool client;                 /**< QEMU made the socket; we connect and reconnect */
+	uint16_t queues;             /**< queue pairs; 0 = one per worker */
+};
+
+/** A switch port: the DPDK device (ethdev name) behind it, or a vhost-user
+ * port dpdk-hnv creates. */
 struct hnv_port_cfg {
 	char name[HNV_NAME_MAX];
-	char device[HNV_DEVICE_MAX];
+	char device[HNV_DEVICE_MAX]; /**< "" for a vhost-user port */
+	bool is_vhost;
+	struct hnv_vhost_cfg vhost; /**< when is_vhost */
 };
 
 /** The physical host: its provider addresses and uplink. */

@@ -51,12 +51,48 @@ static const struct rte_ether_addr default_router_mac = {
 
 /* ---- ports -------------------------------------------------------------- */
 
+/* A port's "vhost_user" object; the port is the one being parsed. */
+static int
+parse_vhost(struct ctx *c, json_t *o)
+{
+	static const struct field fields[] = {{"socket", true}, {"mode", false}, {"queues", false}};
+	struct hnv_vhost_cfg *vh = &c->p->ports[c->p->n_ports].vhost;
+	const json_t *mode = json_object_get(o, "mode");
+	const json_t *queues = json_object_get(o, "queues");
+	long long n;
+	int rc;
+
+	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
+	if (rc == 0)
+		rc = pj_v_str(
+			c, "socket", json_object_get(o, "socket"), vh->socket, sizeof(vh->socket));
+	if (rc == 0 && vh->socket[0] != '/')
+		rc = pj_fail(c, "socket", "'%s' is not an absolute path", vh->socket);
+	if (rc == 0 && mode != NULL) {
+		if (!json_is_string(mode))
+			rc = pj_fail_type(c, "mode", mode, "string");
+		else if (strcmp(json_string_value(mode), "client") == 0)
+			vh->client = true;
+		else if (strcmp(json_string_value(mode), "server") != 0)
+			rc = pj_fail(c, "mode", "'%s' is neither \"server\" nor \"client\"",
+				json_string_value(mode));
+	}
+	if (rc == 0 && queues != NULL) {
+		rc = pj_v_int(c, "queues", queues, "queue pairs", 1, HNV_VHOST_QUEUES_MAX, &n);
+		if (rc == 0)
+			vh->queues = (uint16_t)n;
+	}
+	return rc;
+}
+
 static int
 parse_port(struct ctx *c, json_t *o, size_t i)
 {
-	static const struct field fields[] = {{"name", true}, {"device", true}};
+	static const struct field fields[] = {
+		{"name", true}, {"device", false}, {"vhost_user", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_port_cfg *port = &p->ports[i];
+	bool has_device = json_object_get(o, "device") != NULL;
 	unsigned int j;
 	int rc;
 
@@ -64,18 +100,30 @@ parse_port(struct ctx *c, json_t *o, size_t i)
 	if (rc == 0)
 		rc = pj_v_str(
 			c, "name", json_object_get(o, "name"), port->name, sizeof(port->name));
-	if (rc == 0)
+	port->is_vhost = json_object_get(o, "vhost_user") != NULL;
+	if (rc == 0 && has_device == port->is_vhost)
+		rc = pj_fail(c, NULL, "a port has either a \"device\" or a \"vhost_user\" object");
+	if (rc == 0 && has_device)
 		rc = pj_v_str(c, "device", json_object_get(o, "device"), port->device,
 			sizeof(port->device));
+	if (rc == 0 && port->is_vhost)
+		rc = pj_with_object(c, o, "vhost_user", parse_vhost);
 	for (j = 0; rc == 0 && j < p->n_ports; j++) {
-		if (strcmp(port->name, p->ports[j].name) == 0)
+		const struct hnv_port_cfg *q = &p->ports[j];
+
+		if (strcmp(port->name, q->name) == 0)
 			rc = pj_fail(c, "name",
 				"duplicate port name '%s' (also at $.ports[%u].name)", port->name,
 				j);
-		else if (strcmp(port->device, p->ports[j].device) == 0)
+		else if (has_device && strcmp(port->device, q->device) == 0)
 			rc = pj_fail(c, "device",
 				"duplicate device '%s' (also at $.ports[%u].device)", port->device,
 				j);
+		else if (port->is_vhost && q->is_vhost &&
+			 strcmp(port->vhost.socket, q->vhost.socket) == 0)
+			rc = pj_fail(c, "vhost_user",
+				"duplicate socket '%s' (also at $.ports[%u].vhost_user.socket)",
+				port->vhost.socket, j);
 	}
 	if (rc == 0)
 		p->n_ports++;
@@ -189,6 +237,9 @@ parse_host(struct ctx *c, json_t *o)
 		port = hnv_policy_find_port(c->p, uplink);
 		if (port < 0)
 			return pj_fail(c, "uplink", "unknown port '%s'", uplink);
+		if (c->p->ports[port].is_vhost)
+			return pj_fail(c, "uplink",
+				"port '%s' is a vhost-user port: the uplink is a NIC", uplink);
 		h->uplink = (uint16_t)port;
 	}
 	if (rc == 0)

@@ -1338,6 +1338,80 @@ test_json_syntax_error_escaped(void **state)
 	assert_string_equal(err, "t.json:2:1: invalid token near '\\x1b'");
 }
 
+/* ---- vhost-user ports --------------------------------------------------- */
+
+static void
+test_vhost_user_port_yields_model(void **state)
+{
+	json_t *root = J(BASE);
+	struct hnv_policy *p;
+	(void)state;
+
+	set(root, "ports.1", J("{'name': 'contoso-web', 'vhost_user': {'socket': '/run/c.sock'}}"));
+	set(root, "ports.2",
+		J("{'name': 'fabrikam-web', 'vhost_user': {'socket': '/run/f.sock',"
+		  " 'mode': 'client', 'queues': 4}}"));
+	p = load_ok(root);
+	assert_true(p->ports[1].is_vhost);
+	assert_string_equal(p->ports[1].device, "");
+	assert_string_equal(p->ports[1].vhost.socket, "/run/c.sock");
+	assert_false(p->ports[1].vhost.client);        /* the default: we serve the socket */
+	assert_int_equal(p->ports[1].vhost.queues, 0); /* one per worker */
+	assert_true(p->ports[2].vhost.client);
+	assert_int_equal(p->ports[2].vhost.queues, 4);
+	assert_false(p->ports[0].is_vhost);
+	hnv_policy_free(p);
+}
+
+static void
+test_vhost_user_port_errors(void **state)
+{
+	static const struct {
+		const char *port, *msg;
+	} cases[] = {
+		{"{'name': 'contoso-web'}",
+			"t.json: $.ports[1]: a port has either a \"device\" or a \"vhost_user\" "
+			"object"},
+		{"{'name': 'contoso-web', 'device': 'x', 'vhost_user': {'socket': '/a'}}",
+			"t.json: $.ports[1]: a port has either a \"device\" or a \"vhost_user\" "
+			"object"},
+		{"{'name': 'contoso-web', 'vhost_user': {'socket': 'rel.sock'}}",
+			"t.json: $.ports[1].vhost_user.socket: 'rel.sock' is not an absolute path"},
+		{"{'name': 'contoso-web', 'vhost_user': {'socket': '/a', 'mode': 'peer'}}",
+			"t.json: $.ports[1].vhost_user.mode: 'peer' is neither \"server\" nor "
+			"\"client\""},
+		{"{'name': 'contoso-web', 'vhost_user': {'socket': '/a', 'queues': 0}}",
+			"t.json: $.ports[1].vhost_user.queues: queue pairs 0 out of range 1..16"},
+		{"{'name': 'contoso-web', 'vhost_user': {'socket': '/a', 'path': '/b'}}",
+			"t.json: $.ports[1].vhost_user: unknown field 'path'"},
+	};
+
+	(void)state;
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		json_t *root = J(BASE);
+
+		set(root, "ports.1", J(cases[i].port));
+		expect_error(root, -EINVAL, cases[i].msg);
+	}
+}
+
+static void
+test_vhost_user_socket_is_one_port_and_not_the_uplink(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "ports.1", J("{'name': 'contoso-web', 'vhost_user': {'socket': '/s'}}"));
+	set(root, "ports.2", J("{'name': 'fabrikam-web', 'vhost_user': {'socket': '/s'}}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.ports[2].vhost_user: duplicate socket '/s' (also at "
+		"$.ports[1].vhost_user.socket)");
+	root = J(BASE);
+	set(root, "ports.0", J("{'name': 'uplink', 'vhost_user': {'socket': '/u'}}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.host.uplink: port 'uplink' is a vhost-user port: the uplink is a NIC");
+}
+
 int
 main(void)
 {
@@ -1358,6 +1432,9 @@ main(void)
 		cmocka_unit_test(test_unknown_port),
 		cmocka_unit_test(test_vnic_on_uplink),
 		cmocka_unit_test(test_port_bound_twice),
+		cmocka_unit_test(test_vhost_user_port_yields_model),
+		cmocka_unit_test(test_vhost_user_port_errors),
+		cmocka_unit_test(test_vhost_user_socket_is_one_port_and_not_the_uplink),
 		cmocka_unit_test(test_uplink_not_in_ports),
 		cmocka_unit_test(test_malformed_ip),
 		cmocka_unit_test(test_malformed_mac),
