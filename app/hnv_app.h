@@ -25,6 +25,9 @@
 
 #define HNV_MAX_WORKERS 16
 
+/** Transmit retries on a vhost-user port before a frame is tx_full. */
+#define HNV_VHOST_TX_RETRIES 8
+
 #define HNV_MAX_RXQ_PER_WORKER (VFP_MAX_PORTS * 4)
 
 /** One worker lcore: which (port, rx queue) pairs it polls and its tx queue.

@@ -89,6 +89,12 @@ hnv_workers_attach(struct hnv_app *app)
 		w->lc = vfp_lcore_create(app->sw, w->txq, worker_tx, w);
 		if (w->lc == NULL)
 			return -ENOMEM;
+		/* A guest drains its ring in bursts of its own: give it a few
+		 * more tries before a frame is dropped, as OVS does for its
+		 * vhost ports (tx-retries). */
+		for (uint16_t port = 0; port < app->n_ports; port++)
+			if (app->policy->ports[port].is_vhost)
+				vfp_lcore_set_tx_retries(w->lc, port, HNV_VHOST_TX_RETRIES);
 	}
 	return 0;
 }

@@ -378,6 +378,9 @@ struct vfp_port_stats {
 	uint64_t encapsulated;        /**< packets tunnelled out of the uplink */
 	uint64_t decapsulated;        /**< tunnel packets received on the uplink */
 	uint64_t consumed;            /**< absorbed by the switch (ARP it learned from) */
+	uint64_t tx_retries;          /**< transmit calls repeated for the rest of a
+					 burst the port took only part of
+					 (vfp_lcore_set_tx_retries) */
 	uint64_t drops[HNV_DROP_MAX]; /**< by reason, charged to the receiving port
 					 (tx_full: the transmitting port;
 					 mbuf_exhausted: the uplink) */
@@ -438,6 +441,18 @@ const struct vfp_port_stats *vfp_lcore_port_stats(const struct vfp_lcore *lc, ui
 
 /** The flow table counters of @p lc. */
 const struct vfp_uft_stats *vfp_lcore_uft_stats(const struct vfp_lcore *lc);
+
+#define VFP_MAX_TX_RETRIES 32
+
+/**
+ * Let @p lc call its transmit callback up to @p retries more times for the
+ * rest of a burst that switch port @p port took only in part, before the
+ * rest is dropped as tx_full (0, the default, drops at once). For ports
+ * whose peer drains its ring in bursts of its own, such as a VM's
+ * vhost-user queue; each retry is counted as tx_retries.
+ * @return 0, or -EINVAL (port out of range, more than VFP_MAX_TX_RETRIES)
+ */
+int vfp_lcore_set_tx_retries(struct vfp_lcore *lc, uint16_t port, unsigned int retries);
 
 /**
  * Process a burst of @p n (at most VFP_BURST) packets @p pkts received on

@@ -25,6 +25,12 @@ vfp_flush_port(struct vfp_lcore *lc, uint16_t port)
 	for (i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	sent = lc->tx(lc->tx_ctx, port, pkts, n);
+	/* Bounded: a peer that stopped draining costs a few calls, never a
+	 * stalled worker. */
+	for (i = 0; sent < n && i < lc->tx_retries[port]; i++) {
+		lc->stats[port].tx_retries++;
+		sent += lc->tx(lc->tx_ctx, port, pkts + sent, (uint16_t)(n - sent));
+	}
 	for (i = sent; i < n; i++) {
 		bytes -= rte_pktmbuf_pkt_len(pkts[i]);
 		vfp_drop(lc, port, pkts[i], HNV_DROP_TX_FULL);

@@ -39,6 +39,7 @@ vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port
 		out->encapsulated += s->encapsulated;
 		out->decapsulated += s->decapsulated;
 		out->consumed += s->consumed;
+		out->tx_retries += s->tx_retries;
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			out->drops[r] += s->drops[r];
 	}

@@ -28,6 +28,7 @@ struct vfp_lcore {
 		struct rte_mbuf *pkts[VFP_TX_BUF];
 	} txb[VFP_MAX_PORTS];
 	struct vfp_port_stats stats[VFP_MAX_PORTS];
+	uint8_t tx_retries[VFP_MAX_PORTS]; /* vfp_lcore_set_tx_retries */
 	struct vfp_uft_stats uft;
 	/* Counters and meter state of the program in force (reset when a new
 	 * program is seen: ids are per program). */

@@ -69,6 +69,15 @@ vfp_lcore_port_stats(const struct vfp_lcore *lc, uint16_t port)
 	return port < VFP_MAX_PORTS ? &lc->stats[port] : NULL;
 }
 
+int
+vfp_lcore_set_tx_retries(struct vfp_lcore *lc, uint16_t port, unsigned int retries)
+{
+	if (port >= VFP_MAX_PORTS || retries > VFP_MAX_TX_RETRIES)
+		return -EINVAL;
+	lc->tx_retries[port] = (uint8_t)retries;
+	return 0;
+}
+
 const struct vfp_uft_stats *
 vfp_lcore_uft_stats(const struct vfp_lcore *lc)
 {

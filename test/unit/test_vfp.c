@@ -1287,6 +1287,34 @@ test_trace_of_vm_arp_follows_the_proxy_and_the_l2_flow(void **state)
 	assert_stats(f, [PORT_VM1] = {0});
 }
 
+static void
+test_tx_retries_send_the_rest_of_a_burst_bounded(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX];
+	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_vm2, IP_VM1, IP_VM2, 1000);
+	struct rte_mbuf *pkts[5];
+
+	assert_int_equal(
+		vfp_lcore_set_tx_retries(f->lc, PORT_VM2, VFP_MAX_TX_RETRIES + 1), -EINVAL);
+	assert_int_equal(vfp_lcore_set_tx_retries(f->lc, VFP_MAX_PORTS, 1), -EINVAL);
+	/* The peer takes one frame a call: two retries send three of five. */
+	assert_int_equal(vfp_lcore_set_tx_retries(f->lc, PORT_VM2, 2), 0);
+	for (unsigned int i = 0; i < RTE_DIM(pkts); i++)
+		pkts[i] = mbuf_of(frame, len);
+	f->log.accept = 1;
+	run(f, PORT_VM1, pkts, RTE_DIM(pkts));
+
+	assert_int_equal(f->log.n, 3);
+	assert_int_equal(PORT_STATS(f, PORT_VM2)->tx_retries, 2);
+	assert_int_equal(PORT_STATS(f, PORT_VM2)->tx_bytes, 3 * len);
+	assert_stats(f, [PORT_VM1] = {.rx = 5},
+		[PORT_VM2] = {.tx = 3, .drops = {[HNV_DROP_TX_FULL] = 2}});
+	/* A port without retries drops at once. */
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->tx_retries, 0);
+	assert_no_leak(f);
+}
+
 /* ---- malformed and tagged frames (the parse stage's error convention) ---- */
 
 /* The ways an IPv4 header can be broken while the EtherType says IPv4. */
@@ -1516,6 +1544,7 @@ main(void)
 		PIPELINE(test_neigh_solicit_asks_each_unresolved_next_hop_once, setup_dynamic_gw),
 		PIPELINE(test_neigh_solicit_skips_resolved_next_hops, setup_static_gw),
 		PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
+		PIPELINE(test_tx_retries_send_the_rest_of_a_burst_bounded, setup_static_gw),
 		PIPELINE(test_multi_segment_input_is_linearized, setup_static_gw),
 		PIPELINE(test_port_without_vm_drops_port_unbound, setup_static_gw),
 		PIPELINE(test_later_layer_wins_out_and_order_reverses_in, setup_static_gw),
