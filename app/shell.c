@@ -48,19 +48,21 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	(void)parsed;
 	(void)data;
-	cmdline_printf(cl, "Commands:\n"
-			   "  show ports       per-port counters and non-zero drops\n"
-			   "  show drops       every drop reason, its total and meaning\n"
-			   "  show neighbors   PA next hops and their MACs\n"
-			   "  show policy      the loaded policy in brief\n"
-			   "  show uft         flow table size and hit/miss counters\n"
-			   "  show flows [N]   the first N (20) flows of the flow table\n"
-			   "  show rules PORT  the port's layers and rules with hit counters\n"
-			   "  trace PORT tcp|udp|icmp DST-IP SPORT DPORT\n"
-			   "                   walk the layers for a packet the VM on PORT sends\n"
-			   "  reload           read the policy file again\n"
-			   "  help             this text\n"
-			   "  quit             stop forwarding and exit\n");
+	cmdline_printf(cl,
+		"Commands:\n"
+		"  show ports       per-port counters and non-zero drops\n"
+		"  show drops       every drop reason, its total and meaning\n"
+		"  show neighbors   PA next hops and their MACs\n"
+		"  show links       each port's device, link (a VM connected) and queues\n"
+		"  show policy      the loaded policy in brief\n"
+		"  show uft         flow table size and hit/miss counters\n"
+		"  show flows [N]   the first N (20) flows of the flow table\n"
+		"  show rules PORT  the port's layers and rules with hit counters\n"
+		"  trace PORT tcp|udp|icmp DST-IP SPORT DPORT\n"
+		"                   walk the layers for a packet the VM on PORT sends\n"
+		"  reload           read the policy file again\n"
+		"  help             this text\n"
+		"  quit             stop forwarding and exit\n");
 }
 
 static cmdline_parse_token_string_t cmd_help_word =

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * app: shell commands about the counters: show ports, show drops, show
- * neighbors and show uft. The output is stats.c's counter block and lines
+ * neighbors, show links and show uft. The output is stats.c's counter block and lines
  * (docs/shell.md), plus the drop table of show drops, which is this file's.
  */
 #include <inttypes.h>
@@ -12,6 +12,7 @@
 #include <cmdline_parse_string.h>
 
 #include "hnv_app.h"
+#include "hnv_port.h"
 #include "shell_cmds.h"
 
 /* Every drop reason with its total over all ports and its meaning. */
@@ -31,7 +32,32 @@ show_drops(const struct hnv_app *app, FILE *f)
 	}
 }
 
-/* show ports | show drops | show neighbors */
+/* One line per port: its device, link and per-queue packets. */
+static void
+show_links(const struct hnv_app *app, FILE *f)
+{
+	for (uint16_t port = 0; port < app->n_ports; port++) {
+		struct hnv_port_state st;
+
+		if (hnv_port_state(app->eth_port[port], &st) != 0) {
+			fprintf(f, "link %s: unknown\n", app->port_names[port]);
+			continue;
+		}
+		fprintf(f, "link %s: %s device %s", app->port_names[port], st.up ? "up" : "down",
+			st.name);
+		if (st.speed != 0)
+			fprintf(f, " speed %u", st.speed);
+		fprintf(f, " rxq %u:", st.nb_rxq);
+		for (unsigned int q = 0; q < st.nb_rxq && q < HNV_PORT_QUEUES_SHOWN; q++)
+			fprintf(f, "%s%" PRIu64, q ? "/" : " ", st.q_rx[q]);
+		fprintf(f, " txq %u:", st.nb_txq);
+		for (unsigned int q = 0; q < st.nb_txq && q < HNV_PORT_QUEUES_SHOWN; q++)
+			fprintf(f, "%s%" PRIu64, q ? "/" : " ", st.q_tx[q]);
+		fprintf(f, "\n");
+	}
+}
+
+/* show ports | show drops | show neighbors | show links */
 struct cmd_show_result {
 	cmdline_fixed_string_t show;
 	cmdline_fixed_string_t what;
@@ -49,6 +75,8 @@ cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 		hnv_stats_print(app, f);
 	else if (strcmp(res->what, "drops") == 0)
 		show_drops(app, f);
+	else if (strcmp(res->what, "links") == 0)
+		show_links(app, f);
 	else
 		hnv_stats_print_neighbors(app, f);
 	fflush(f);
@@ -57,11 +85,12 @@ cmd_show_parsed(void *parsed, struct cmdline *cl, void *data)
 static cmdline_parse_token_string_t cmd_show_show =
 	TOKEN_STRING_INITIALIZER(struct cmd_show_result, show, "show");
 static cmdline_parse_token_string_t cmd_show_what =
-	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what, "ports#drops#neighbors");
+	TOKEN_STRING_INITIALIZER(struct cmd_show_result, what, "ports#drops#neighbors#links");
 
 cmdline_parse_inst_t cmd_show_stats = {
 	.f = cmd_show_parsed,
-	.help_str = "show ports|drops|neighbors: counters, drop reasons, PA next hops",
+	.help_str = "show ports|drops|neighbors|links: counters, drop reasons, PA next hops, "
+		    "devices' links and queues",
 	.tokens = {(void *)&cmd_show_show, (void *)&cmd_show_what, NULL},
 };
 

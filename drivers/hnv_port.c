@@ -148,6 +148,36 @@ hnv_port_close(uint16_t port_id)
 }
 
 int
+hnv_port_state(uint16_t port_id, struct hnv_port_state *st)
+{
+	struct rte_eth_dev_info info;
+	struct rte_eth_stats es;
+	struct rte_eth_link link;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	rc = rte_eth_dev_get_name_by_port(port_id, st->name);
+	if (rc == 0)
+		rc = rte_eth_dev_info_get(port_id, &info);
+	if (rc != 0)
+		return rc;
+	st->nb_rxq = info.nb_rx_queues;
+	st->nb_txq = info.nb_tx_queues;
+	if (rte_eth_link_get_nowait(port_id, &link) == 0) {
+		st->up = link.link_status == RTE_ETH_LINK_UP;
+		st->speed = link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0 : link.link_speed;
+	}
+	if (rte_eth_stats_get(port_id, &es) == 0) {
+		for (unsigned int q = 0;
+			q < HNV_PORT_QUEUES_SHOWN && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; q++) {
+			st->q_rx[q] = es.q_ipackets[q];
+			st->q_tx[q] = es.q_opackets[q];
+		}
+	}
+	return 0;
+}
+
+int
 hnv_port_mac(uint16_t port_id, struct rte_ether_addr *mac)
 {
 	return rte_eth_macaddr_get(port_id, mac);

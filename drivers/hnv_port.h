@@ -65,6 +65,23 @@ void hnv_port_remove_vhost(const char *name);
  * hnv_port_create_vhost made is removed too (its socket with it). */
 void hnv_port_close(uint16_t port_id);
 
+#define HNV_PORT_QUEUES_SHOWN 16
+
+/** What an operator asks of a port's device: its link and its queues. */
+struct hnv_port_state {
+	char name[64];   /**< the ethdev name */
+	bool up;         /**< link up; for vhost-user: a guest is connected */
+	uint32_t speed;  /**< Mb/s, 0 if unknown */
+	uint16_t nb_rxq; /**< configured queues */
+	uint16_t nb_txq;
+	uint64_t q_rx[HNV_PORT_QUEUES_SHOWN]; /**< packets per rx queue */
+	uint64_t q_tx[HNV_PORT_QUEUES_SHOWN]; /**< packets per tx queue */
+};
+
+/** Read @p port_id's link and per-queue packet counters (without waiting
+ * for the link). @return 0 or a negative errno */
+int hnv_port_state(uint16_t port_id, struct hnv_port_state *st);
+
 /** The port's MAC address. @return 0 or a negative errno */
 int hnv_port_mac(uint16_t port_id, struct rte_ether_addr *mac);
 

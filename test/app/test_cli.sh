@@ -135,7 +135,7 @@ check "FIFO as --policy says it is not a regular file" "$out" \
 	grep -q "dpdk-hnv: $tmp/fifo.json: not a regular file" "$out"
 
 out=$(new_out shell)
-printf 'show policy\nshow ports\nshow drops\nshow neighbors\nhelp\nbogus\nshow uft\nshow rules contoso-web\ntrace contoso-web tcp 10.1.1.11 40000 1433\ntrace contoso-web udp 10.1.1.99 1 2\nshow flows\nquit\n' |
+printf 'show policy\nshow ports\nshow drops\nshow neighbors\nshow links\nhelp\nbogus\nshow uft\nshow rules contoso-web\ntrace contoso-web tcp 10.1.1.11 40000 1433\ntrace contoso-web udp 10.1.1.99 1 2\nshow flows\nquit\n' |
 	timeout -k 5 30 "$bin" "${eal[@]}" --file-prefix "$fp-shell" "${ports[@]}" -- \
 		--flows 65536 --policy "$tmp/policy.json" --interactive >"$out" 2>&1
 check "shell: quit exits 0" "$out" test $? -eq 0
@@ -144,6 +144,7 @@ check "shell: show policy" "$out" \
 check "shell: show ports" "$out" grep -q "^port contoso-web: rx-packets 0 tx-packets 0" "$out"
 check "shell: show drops lists every reason" "$out" grep -q "^spoofed_pa  *0  inner source" "$out"
 check "shell: show neighbors" "$out" grep -q "^next-hop 192.168.2.1: unresolved" "$out"
+check "shell: show links" "$out" grep -Eq "^link contoso-web: up device net_null1 speed 10000 rxq 1: 0 txq 1: 0$" "$out"
 check "shell: help" "$out" grep -q "show neighbors   PA next hops" "$out"
 check "shell: unknown command" "$out" grep -q "Command not found" "$out"
 check "shell: show uft" "$out" grep -q "^uft: flows 0 capacity 65536 hits 0" "$out"
