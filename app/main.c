@@ -302,6 +302,44 @@ open_ports(struct hnv_app *app)
 	return 0;
 }
 
+/* A vhost-user port's link follows its guest: the switch drops what is
+ * sent to a VM with no guest connected as port_down, not tx_full. The
+ * callback runs on EAL's interrupt thread. */
+static int
+on_link_change(uint16_t port_id, enum rte_eth_event_type event, void *arg, void *ret)
+{
+	struct hnv_app *app = arg;
+	struct rte_eth_link link;
+
+	(void)event;
+	(void)ret;
+	for (uint16_t i = 0; i < app->n_ports; i++)
+		if (app->eth_port[i] == port_id && rte_eth_link_get_nowait(port_id, &link) == 0)
+			vfp_switch_set_link(app->sw, i, link.link_status == RTE_ETH_LINK_UP);
+	return 0;
+}
+
+static void
+watch_links(struct hnv_app *app)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++) {
+		if (!app->policy->ports[i].is_vhost)
+			continue;
+		rte_eth_dev_callback_register(
+			app->eth_port[i], RTE_ETH_EVENT_INTR_LSC, on_link_change, app);
+		on_link_change(app->eth_port[i], RTE_ETH_EVENT_INTR_LSC, app, NULL);
+	}
+}
+
+static void
+unwatch_links(struct hnv_app *app)
+{
+	for (uint16_t i = 0; i < app->n_ports; i++)
+		if (app->policy->ports[i].is_vhost)
+			rte_eth_dev_callback_unregister(
+				app->eth_port[i], RTE_ETH_EVENT_INTR_LSC, on_link_change, app);
+}
+
 static int
 start_switch(struct hnv_app *app)
 {
@@ -376,6 +414,7 @@ main(int argc, char **argv)
 	}
 	if (open_ports(app) != 0 || start_switch(app) != 0 || hnv_workers_attach(app) != 0)
 		goto fail;
+	watch_links(app);
 	assign_queues(app);
 	if (hnv_telemetry_register(app) != 0)
 		fprintf(stderr, "dpdk-hnv: warning: telemetry commands not registered\n");
@@ -391,6 +430,7 @@ main(int argc, char **argv)
 
 	printf("dpdk-hnv: stopping; final counters:\n");
 	hnv_stats_print(app, stdout);
+	unwatch_links(app);
 	for (i = 0; i < app->n_ports; i++)
 		hnv_port_close(app->eth_port[i]);
 	hnv_workers_detach(app);

@@ -113,6 +113,14 @@ int vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog);
  * states; NULL before the first publish). */
 const struct vfp_program *vfp_switch_program(const struct vfp_switch *sw);
 
+/**
+ * Record whether switch port @p port can transmit (its link is up; for a
+ * VM's vhost-user port, a guest is connected). What is sent to a port that
+ * is down is dropped as port_down, charged to that port. Ports are up
+ * until told otherwise. Any thread (a link-state callback, say).
+ */
+void vfp_switch_set_link(struct vfp_switch *sw, uint16_t port, bool up);
+
 /** Set the idle timeouts from @p t (takes effect at the next aging pass). */
 void vfp_switch_set_timeouts(struct vfp_switch *sw, const struct vfp_timeouts *t);
 

@@ -12,6 +12,7 @@
 #include <rte_udp.h>
 
 #include "vfp_apply.h"
+#include "vfp_sw.h"
 
 void
 vfp_flush_port(struct vfp_lcore *lc, uint16_t port)
@@ -22,6 +23,12 @@ vfp_flush_port(struct vfp_lcore *lc, uint16_t port)
 
 	if (n == 0)
 		return;
+	lc->txb[port].n = 0;
+	if (unlikely(__atomic_load_n(&lc->sw->port_down[port], __ATOMIC_RELAXED))) {
+		for (i = 0; i < n; i++)
+			vfp_drop(lc, port, pkts[i], HNV_DROP_PORT_DOWN);
+		return;
+	}
 	for (i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	sent = lc->tx(lc->tx_ctx, port, pkts, n);
@@ -37,7 +44,6 @@ vfp_flush_port(struct vfp_lcore *lc, uint16_t port)
 	}
 	lc->stats[port].tx_packets += sent;
 	lc->stats[port].tx_bytes += bytes;
-	lc->txb[port].n = 0;
 }
 
 void

@@ -41,6 +41,7 @@
 	_(SPOOFED_PA, "spoofed_pa", "inner source not mapped to the outer source PA")              \
 	_(INNER_TAGGED, "inner_tagged", "tunnelled frame carries an 802.1Q tag (VMs send none)")   \
 	_(TX_FULL, "tx_full", "transmit queue full")                                               \
+	_(PORT_DOWN, "port_down", "output port's link is down (a VM port: no guest connected)")    \
 	_(MBUF_EXHAUSTED, "mbuf_exhausted", "no mbuf to build a packet")
 
 enum hnv_drop_reason {

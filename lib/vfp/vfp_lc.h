@@ -18,6 +18,7 @@
 struct vfp_program;
 
 struct vfp_lcore {
+	const struct vfp_switch *sw; /* for the ports' link state */
 	vfp_tx_fn tx;
 	void *tx_ctx;
 	uint64_t tsc_hz;

@@ -26,6 +26,7 @@ vfp_lcore_create(struct vfp_switch *sw, unsigned int thread_id, vfp_tx_fn tx, vo
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	lc->sw = sw;
 	lc->tx = tx;
 	lc->tx_ctx = ctx;
 	lc->tsc_hz = rte_get_tsc_hz();

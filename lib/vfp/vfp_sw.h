@@ -67,6 +67,7 @@ struct vfp_switch {
 	 * workers (next-hop MAC changes). */
 	uint32_t gens[VFP_N_SLOTS];
 	uint16_t vsid_refs[VFP_SW_VSIDS];
+	uint8_t port_down[VFP_MAX_PORTS]; /* vfp_switch_set_link; read by workers */
 	struct vfp_neigh neigh[VFP_SW_NEIGH];
 };
 

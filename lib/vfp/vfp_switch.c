@@ -84,6 +84,13 @@ vfp_switch_free(struct vfp_switch *sw)
 	rte_free(sw);
 }
 
+void
+vfp_switch_set_link(struct vfp_switch *sw, uint16_t port, bool up)
+{
+	if (port < VFP_MAX_PORTS)
+		__atomic_store_n(&sw->port_down[port], !up, __ATOMIC_RELAXED);
+}
+
 const struct vfp_program *
 vfp_switch_program(const struct vfp_switch *sw)
 {

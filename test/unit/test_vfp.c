@@ -1315,6 +1315,26 @@ test_tx_retries_send_the_rest_of_a_burst_bounded(void **state)
 	assert_no_leak(f);
 }
 
+static void
+test_frames_to_a_port_whose_link_is_down_are_port_down(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX];
+	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_vm2, IP_VM1, IP_VM2, 1000);
+
+	/* VM2's guest is gone: what VM1 sends it is dropped and counted. */
+	vfp_switch_set_link(f->sw, PORT_VM2, false);
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	assert_int_equal(f->log.n, 0);
+	vfp_switch_set_link(f->sw, PORT_VM2, true);
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	assert_int_equal(f->log.n, 1);
+	assert_stats(f, [PORT_VM1] = {.rx = 3},
+		[PORT_VM2] = {.tx = 1, .drops = {[HNV_DROP_PORT_DOWN] = 2}});
+	assert_no_leak(f);
+}
+
 /* ---- malformed and tagged frames (the parse stage's error convention) ---- */
 
 /* The ways an IPv4 header can be broken while the EtherType says IPv4. */
@@ -1545,6 +1565,7 @@ main(void)
 		PIPELINE(test_neigh_solicit_skips_resolved_next_hops, setup_static_gw),
 		PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
 		PIPELINE(test_tx_retries_send_the_rest_of_a_burst_bounded, setup_static_gw),
+		PIPELINE(test_frames_to_a_port_whose_link_is_down_are_port_down, setup_static_gw),
 		PIPELINE(test_multi_segment_input_is_linearized, setup_static_gw),
 		PIPELINE(test_port_without_vm_drops_port_unbound, setup_static_gw),
 		PIPELINE(test_later_layer_wins_out_and_order_reverses_in, setup_static_gw),
