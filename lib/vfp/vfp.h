@@ -451,11 +451,13 @@ const struct vfp_port_stats *vfp_lcore_port_stats(const struct vfp_lcore *lc, ui
 const struct vfp_uft_stats *vfp_lcore_uft_stats(const struct vfp_lcore *lc);
 
 #define VFP_MAX_TX_RETRIES 32
+#define VFP_TX_RETRY_WAIT_US 2 /**< pause after a retry that sent nothing */
 
 /**
  * Let @p lc call its transmit callback up to @p retries more times for the
  * rest of a burst that switch port @p port took only in part, before the
- * rest is dropped as tx_full (0, the default, drops at once). For ports
+ * rest is dropped as tx_full (0, the default, drops at once). A retry that
+ * sent nothing is followed by a pause of VFP_TX_RETRY_WAIT_US. For ports
  * whose peer drains its ring in bursts of its own, such as a VM's
  * vhost-user queue; each retry is counted as tx_retries.
  * @return 0, or -EINVAL (port out of range, more than VFP_MAX_TX_RETRIES)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 #include <rte_udp.h>
@@ -32,11 +33,18 @@ vfp_flush_port(struct vfp_lcore *lc, uint16_t port)
 	for (i = 0; i < n; i++)
 		bytes += rte_pktmbuf_pkt_len(pkts[i]);
 	sent = lc->tx(lc->tx_ctx, port, pkts, n);
-	/* Bounded: a peer that stopped draining costs a few calls, never a
-	 * stalled worker. */
+	/* Bounded: a peer that stopped draining costs a few calls and at most
+	 * VFP_MAX_TX_RETRIES short waits, never a stalled worker. A peer that
+	 * drains in bursts of its own (a guest's virtio ring) needs a moment
+	 * between tries: back-to-back retries find its ring as full as before. */
 	for (i = 0; sent < n && i < lc->tx_retries[port]; i++) {
+		uint16_t more;
+
 		lc->stats[port].tx_retries++;
-		sent += lc->tx(lc->tx_ctx, port, pkts + sent, (uint16_t)(n - sent));
+		more = lc->tx(lc->tx_ctx, port, pkts + sent, (uint16_t)(n - sent));
+		if (more == 0)
+			rte_delay_us_block(VFP_TX_RETRY_WAIT_US);
+		sent += more;
 	}
 	for (i = sent; i < n; i++) {
 		bytes -= rte_pktmbuf_pkt_len(pkts[i]);
