@@ -28,6 +28,9 @@
 # Needs: iproute2, iputils-ping, tcpdump, ethtool, coreutils (timeout,
 #        sha256sum, stdbuf), python3 (TCP ends, telemetry), dpdk-dev.
 set -euo pipefail
+# Before the cd: $0 may be relative.
+# shellcheck source-path=SCRIPTDIR source=../lib/overlay.sh
+. "$(dirname "$0")/../lib/overlay.sh"
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -47,33 +50,22 @@ TCP_PORT=5001
 STREAM_BYTES=$((8 * 1024 * 1024))
 STREAM_PORT=5002
 
-PASS=0
-FAIL=0
 HNV_PID=""
 VM_PID=""
 VM_N=0
-CAP_PIDS=()
 SRV_PID=""
 CLI_PID=""
 WORK=""
 TOPO_UP=0
 CLEANED=0
 SOCK=""
-
-ok() {
-	echo "ok - $*"
-	PASS=$((PASS + 1))
-}
-not_ok() {
-	echo "not ok - $*"
-	FAIL=$((FAIL + 1))
-}
-check() { # check DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
-}
-indent() { sed 's/^/    # /'; }
+# Read by the helpers of test/lib/overlay.sh (see its header).
+SUMMARY_LOGS=(show_hnv_log show_vm_log)
+STOP_POLLS=25
+CAPTURE_TIMEOUT=60
+PING_INTERVAL=0.3
+TELEMETRY_SOCK=$RUNDIR/$FP/dpdk_telemetry.v2
+COUNTER_FROM='/dpdk-hnv: stopping; final counters:/'
 
 show_log() { # show_log LABEL FILE...: the tails of a process's output
 	local label=$1 f
@@ -90,33 +82,6 @@ show_hnv_log() {
 show_vm_log() { # the latest testpmd run
 	[ -n "$WORK" ] && [ "$VM_N" -ge 1 ] || return 0
 	show_log "testpmd vm$VM_N" "$WORK/vm$VM_N.out" "$WORK/vm$VM_N.err"
-}
-
-SUMMARY_DONE=0
-summary() {
-	if [ "$FAIL" -ne 0 ]; then
-		show_hnv_log
-		show_vm_log
-	fi
-	if [ -n "$WORK" ] && { [ "$FAIL" -ne 0 ] || [ "${HNV_KEEP_LOGS:-0}" = 1 ]; }; then
-		echo "# logs and captures kept in $WORK"
-	fi
-	SUMMARY_DONE=1
-	echo "$PASS passed, $FAIL failed"
-}
-
-# stop_pid PID [FIRST_SIGNAL]: signal, escalate to TERM then KILL, reap.
-stop_pid() {
-	local pid=$1 first=${2:-TERM} sig
-	for sig in "$first" TERM KILL; do
-		kill -0 "$pid" 2>/dev/null || break
-		kill -s "$sig" "$pid" 2>/dev/null || true
-		for _ in $(seq 1 25); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.2
-		done
-	done
-	wait "$pid" 2>/dev/null || true
 }
 
 cleanup() {
@@ -154,30 +119,17 @@ trap cleanup EXIT
 trap 'echo "# interrupted"; exit 130' INT
 trap 'echo "# terminated"; exit 143' TERM
 
-# Preconditions: a failure here ends the test at once (nothing can run).
-bail() {
-	not_ok "$*"
-	summary
-	exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || bail "must run as root (network namespaces)"
-for tool in ip bridge ping tcpdump ethtool timeout stdbuf sha256sum "$PY"; do
-	command -v "$tool" >/dev/null 2>&1 || bail "required tool '$tool' not found"
-done
+need_root_and_tools ip bridge ping tcpdump ethtool timeout stdbuf sha256sum "$PY"
 [ -x "$TESTPMD" ] || bail "'$TESTPMD' not found (Debian package dpdk-dev; set HNV_TESTPMD)"
-if [ ! -f "$HNV_BIN" ] || [ ! -x "$HNV_BIN" ]; then
-	bail "dpdk-hnv binary '$HNV_BIN' not found or not executable (set HNV_BIN)"
-fi
-[ -r "$HNV_POLICY" ] || bail "policy file '$HNV_POLICY' not found"
-HNV_BIN=$(cd "$(dirname "$HNV_BIN")" && pwd)/$(basename "$HNV_BIN")
+need_hnv_inputs
 
 WORK=$(mktemp -d /tmp/hnv-vhost.XXXXXX)
 SOCK=$WORK/contoso-web.sock
 
 # ---------------------------------------------------------------- helpers
-# DPDK telemetry of dpdk-hnv. tel.py CMD prints the command's JSON value;
-# tel.py --vhost-port prints the ethdev id of the (only) net_vhost* device.
+# DPDK telemetry of dpdk-hnv: telemetry CMD (test/lib/overlay.sh) prints
+# the command's JSON value; tel.py prints the ethdev id of the (only)
+# net_vhost* device.
 cat >"$WORK/tel.py" <<'PY'
 import json, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -186,14 +138,11 @@ s.recv(1024)
 def tel(cmd):
     s.send(cmd.encode())
     return list(json.loads(s.recv(65536)).values())[0]
-if sys.argv[2] == "--vhost-port":
-    ids = [p for p in tel("/ethdev/list")
-           if tel("/ethdev/info,%d" % p)["name"].startswith("net_vhost")]
-    if len(ids) != 1:
-        sys.exit("net_vhost ethdevs: %s" % ids)
-    print(ids[0])
-else:
-    print(json.dumps(tel(sys.argv[2])))
+ids = [p for p in tel("/ethdev/list")
+       if tel("/ethdev/info,%d" % p)["name"].startswith("net_vhost")]
+if len(ids) != 1:
+    sys.exit("net_vhost ethdevs: %s" % ids)
+print(ids[0])
 PY
 # TCP ends. The server takes one connection, says "receiving" at its first
 # data, reads to EOF and answers (and prints) "BYTES SHA256"; the client
@@ -236,9 +185,6 @@ s.shutdown(socket.SHUT_WR)
 print(s.makefile().readline().strip(), flush=True)
 PY
 
-telemetry() { # telemetry COMMAND: the JSON value of one dpdk-hnv command
-	"$PY" "$WORK/tel.py" "$RUNDIR/$FP/dpdk_telemetry.v2" "$1"
-}
 json_field() { # json_field FIELD < JSON (a missing field prints 0)
 	"$PY" -c "import json,sys; print(json.load(sys.stdin).get('$1', 0))"
 }
@@ -247,14 +193,7 @@ tel_field() { # tel_field COMMAND FIELD
 }
 
 # ---------------------------------------------------------------- topology
-# Start from a clean slate so neighbour caches and fdbs are fresh.
-timeout 30 "$TOPO" down >/dev/null 2>&1 || true
-TOPO_UP=1
-if ! timeout 60 "$TOPO" up >"$WORK/topology.log" 2>&1; then
-	indent <"$WORK/topology.log"
-	bail "topology up"
-fi
-ok "topology up"
+topology_up
 
 # ---------------------------------------------------------------- policy
 # The contoso-web port of the base policy becomes a vhost-user port that
@@ -281,25 +220,7 @@ ip netns exec hnv-host2 stdbuf -oL -eL "$HNV_BIN" -l 0-1 --no-huge -m 1024 \
 	-- --policy "$WORK/policy.json" >"$WORK/hnv.out" 2>"$WORK/hnv.err" &
 HNV_PID=$!
 
-ready=0
-deadline=$((SECONDS + READY_TIMEOUT))
-while [ "$SECONDS" -lt "$deadline" ]; do
-	if grep -qs 'dpdk-hnv: forwarding' "$WORK/hnv.out"; then
-		ready=1
-		break
-	fi
-	kill -0 "$HNV_PID" 2>/dev/null || break
-	sleep 0.2
-done
-if [ "$ready" -ne 1 ]; then
-	if kill -0 "$HNV_PID" 2>/dev/null; then
-		not_ok "dpdk-hnv ready (no 'dpdk-hnv: forwarding' within ${READY_TIMEOUT}s)"
-	else
-		rc=0
-		wait "$HNV_PID" || rc=$?
-		HNV_PID=""
-		not_ok "dpdk-hnv ready (exited with status $rc before forwarding)"
-	fi
+if ! hnv_ready "$WORK/hnv.out"; then
 	summary
 	exit 1
 fi
@@ -315,7 +236,7 @@ fi
 # The vhost ethdev behind contoso-web, and its link state as dpdk-hnv's
 # ethdev layer reports it (DPDK telemetry /ethdev/link_status).
 VHOST_ID=""
-if ! VHOST_ID=$(telemetry --vhost-port 2>"$WORK/tel.err"); then
+if ! VHOST_ID=$("$PY" "$WORK/tel.py" "$TELEMETRY_SOCK" 2>"$WORK/tel.err"); then
 	indent <"$WORK/tel.err"
 	bail "telemetry: find the net_vhost ethdev of dpdk-hnv"
 fi
@@ -364,32 +285,6 @@ vm_attached() { start_vm && wait_link UP 10; }
 check "VM NIC attached: testpmd forwards, dpdk-hnv's contoso-web link UP" vm_attached
 
 # ---------------------------------------------------------------- captures
-# start_capture NS IFACE FILE FILTER...: tcpdump in the background, written
-# packet-by-packet (-U) to FILE; returns once tcpdump is listening.
-start_capture() {
-	local ns=$1 ifc=$2 file=$3
-	shift 3
-	ip netns exec "$ns" timeout 60 tcpdump -i "$ifc" -nn -U -Z root \
-		-s 256 -w "$file" "$@" 2>"$file.err" &
-	CAP_PIDS+=("$!")
-	for _ in $(seq 1 50); do
-		grep -qs 'listening on' "$file.err" && return 0
-		sleep 0.1
-	done
-	echo "    # tcpdump in $ns on $ifc did not start:" >&2
-	indent <"$file.err" >&2 || true
-	return 1
-}
-stop_captures() {
-	local p
-	sleep 1 # let the last frames reach the capture files
-	for p in "${CAP_PIDS[@]}"; do
-		stop_pid "$p" TERM
-	done
-	CAP_PIDS=()
-}
-read_capture() { tcpdump -r "$1" -e -nn 2>/dev/null || true; }
-
 caps_ok=1
 start_capture hnv-host1 h1-up "$WORK/underlay.pcap" udp port 4789 || caps_ok=0
 for vm in contoso-web fabrikam-web contoso-sql fabrikam-sql; do
@@ -398,23 +293,6 @@ done
 check "packet captures started" [ "$caps_ok" -eq 1 ]
 
 # ---------------------------------------------------------------- pings
-# ping_ok NS DEST: 5 echo requests; the first may be lost while dpdk-hnv
-# resolves its PA next hop, so at least 3 replies are required.
-ping_ok() {
-	local ns=$1 dst=$2 out rx
-	out=$(timeout 20 ip netns exec "$ns" ping -n -c 5 -i 0.3 -W 2 "$dst" 2>&1) ||
-		true
-	rx=$(sed -n 's/.* \([0-9][0-9]*\) \(packets \)\{0,1\}received.*/\1/p' \
-		<<<"$out")
-	rx=${rx:-0}
-	if [ "$rx" -ge 3 ]; then
-		return 0
-	fi
-	echo "    # $ns ping $dst: $rx of 5 replies" >&2
-	indent <<<"$out" >&2
-	return 1
-}
-
 check "a. contoso-web (vhost-user) pings contoso-sql 10.1.1.11 over the overlay" \
 	ping_ok contoso-web 10.1.1.11
 check "a. contoso-sql pings contoso-web (vhost-user) 10.1.1.12" \
@@ -423,15 +301,6 @@ check "b. fabrikam-web (af_packet) pings fabrikam-sql 10.1.1.11" \
 	ping_ok fabrikam-web 10.1.1.11
 
 # ---------------------------------------------------------------- ARP proxy
-neigh_is() { # neigh_is NS IP MAC: the VM's neighbour entry for IP is MAC
-	local out
-	out=$(ip -n "$1" neigh show "$2" dev eth0 2>&1 || true)
-	if grep -qi "lladdr $3" <<<"$out"; then
-		return 0
-	fi
-	echo "    # $1: ip neigh show $2 dev eth0: ${out:-<none>}" >&2
-	return 1
-}
 check "c. contoso-web resolved 10.1.1.11 to 02:50:01:00:00:11" \
 	neigh_is contoso-web 10.1.1.11 02:50:01:00:00:11
 
@@ -445,42 +314,17 @@ done
 # underlay capture must have seen VXLAN at all, or the absence proves
 # nothing): dpdk-hnv answered it through the vhost-user port.
 arp_answered_locally() {
-	local n
 	if ! grep -qE 'Reply 10\.1\.1\.11 is-at 02:50:01:00:00:11' "$WORK/contoso-web.txt"; then
 		echo "    # contoso-web saw no ARP reply 10.1.1.11 is-at 02:50:01:00:00:11" >&2
 		grep -i arp "$WORK/contoso-web.txt" | head -n 5 | indent >&2 || true
 		return 1
 	fi
-	n=$(grep -c 'VXLAN' "$WORK/underlay.txt" || true)
-	if [ "$n" -eq 0 ]; then
-		echo "    # underlay capture saw no VXLAN packets" >&2
-		return 1
-	fi
-	if grep -E 'Request who-has [0-9.]+ (\([0-9a-f:]+\) )?tell 10\.1\.1\.12([ ,]|$)' \
-		"$WORK/underlay.txt" >"$WORK/leaked-arp.txt"; then
-		echo "    # encapsulated ARP requests from 10.1.1.12:" >&2
-		head -n 5 "$WORK/leaked-arp.txt" | indent >&2
-		return 1
-	fi
-	return 0
+	arp_stayed_local 10.1.1.12
 }
 check "c. the ARP for 10.1.1.11 was answered by dpdk-hnv (none crossed the overlay)" \
 	arp_answered_locally
 
 # ---------------------------------------------------------------- isolation
-never_sees() { # never_sees VM PATTERN LABEL: frames captured, none with PATTERN
-	local f=$WORK/$1.txt
-	if [ ! -s "$f" ]; then
-		echo "    # capture in $1 is empty" >&2
-		return 1
-	fi
-	if grep -i -- "$2" "$f" >"$WORK/$1.leak.txt"; then
-		echo "    # $1 saw $3 frames:" >&2
-		head -n 5 "$WORK/$1.leak.txt" | indent >&2
-		return 1
-	fi
-	return 0
-}
 check "d. fabrikam-sql and fabrikam-web never saw a Contoso MAC (02:50:01:*)" \
 	eval 'never_sees fabrikam-sql 02:50:01: Contoso && never_sees fabrikam-web 02:50:01: Contoso'
 check "d. contoso-web never saw a Fabrikam MAC (02:60:01:*)" \
@@ -630,19 +474,7 @@ check "f. the TCP stream survived the reconnect: $((STREAM_BYTES / 1048576)) MiB
 
 # ---------------------------------------------------------------- shutdown
 # SIGTERM with the VM still attached (test/interop covers SIGINT).
-hnv_rc=0
-kill -s TERM "$HNV_PID" 2>/dev/null || true
-for _ in $(seq 1 50); do
-	kill -0 "$HNV_PID" 2>/dev/null || break
-	sleep 0.2
-done
-if kill -0 "$HNV_PID" 2>/dev/null; then
-	hnv_rc=timeout
-	stop_pid "$HNV_PID" KILL
-else
-	wait "$HNV_PID" || hnv_rc=$?
-fi
-HNV_PID=""
+stop_hnv TERM KILL
 if [ "$hnv_rc" = 0 ]; then
 	ok "g. dpdk-hnv exited 0 on SIGTERM with the VM attached"
 else
@@ -651,30 +483,16 @@ fi
 check "g. dpdk-hnv removed its vhost-user socket at exit" eval "[ ! -e '$SOCK' ]"
 
 echo "    # final counters:"
-sed -n '/dpdk-hnv: stopping; final counters:/,$p' "$WORK/hnv.out" |
+counter_block |
 	grep -E '^[[:space:]]*(port [^ ]+:|drop |uft:)' | indent || true
 
-# The final counter block, and FIELD of its "port PORT:" line.
-final_block() { sed -n '/dpdk-hnv: stopping; final counters:/,$p' "$WORK/hnv.out"; }
-counter() { # counter PORT FIELD
-	final_block | grep -E "^port $1:" | tail -n 1 |
-		sed -n "s/.*[[:space:]]$2[[:space:]]\{1,\}\([0-9]\{1,\}\).*/\1/p"
-}
+# counter PORT FIELD reads the final counter block (COUNTER_FROM on).
 # drop_count PORT REASON: the "  drop REASON: N" line under PORT, or 0.
 drop_count() {
-	final_block | awk -v p="port $1:" -v r="drop $2:" '
+	counter_block | awk -v p="port $1:" -v r="drop $2:" '
 		index($0, "port ") == 1 { inport = (index($0, p) == 1) }
 		inport && index($0, "  " r) == 1 { print $3; found = 1 }
 		END { if (!found) print 0 }'
-}
-counter_ge() { # PORT FIELD MIN
-	local v
-	v=$(counter "$1" "$2")
-	if [ -n "$v" ] && [ "$v" -ge "$3" ]; then
-		return 0
-	fi
-	echo "    # port $1 $2 = ${v:-<missing>}, want >= $3" >&2
-	return 1
 }
 # A guest that does not drain its ring in time makes dpdk-hnv's transmits
 # to it fail (tx_full, after the tx-retries): the TCP transfer into the VM
