@@ -43,7 +43,7 @@
 #include "encap.h"
 #include "vfp_drop.h"
 
-#define VFP_MAX_PORTS 64
+#define VFP_MAX_PORTS 2048 /* switch ports 0..2047: VMs and the uplink */
 #define VFP_MAX_PA 8
 #define VFP_MAX_LCORES 32
 #define VFP_TX_BUF 64
@@ -98,16 +98,29 @@ void vfp_switch_free(struct vfp_switch *sw);
  * @p prog (shared with the previous program where they agree), and the
  * previous program's references are dropped when it is freed. Workers see
  * @p prog from their next burst; the previous program is freed once every
- * worker has passed a quiescent state. Flows built from a port's layers, a
- * VSID's mappings or a next hop's MAC that differ between the two programs
- * are invalidated (re-walked on their next packet); all others keep their
- * UFT entries.
+ * worker has passed a quiescent state. Flows built from a port's layers
+ * or NIC, a VSID's remote mappings or a next hop's MAC that differ between
+ * the two programs are invalidated (re-walked on their next packet); all
+ * others keep their UFT entries. A port that only one of the two programs
+ * has (their n_ports differ) counts as unused in the other: adding or
+ * removing a port re-walks the flows through that port only.
  * @return 0 (the switch owns @p prog), -EINVAL if @p prog was built for
  *         another switch or was published before, -ENOSPC if the switch has
  *         no free VSID slot or next-hop entry left (the caller still owns
  *         @p prog and the running program is untouched)
  */
 int vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog);
+
+/**
+ * Wait for a grace period (control plane: any thread that is not an online
+ * reader of @p sw; a non-EAL thread such as the vhost-user events thread
+ * will do). Returns once every online reader lcore has passed a quiescent
+ * state (vfp_lcore_quiescent) or gone offline, so that no worker still
+ * uses what the caller unpublished before the call: a port's receive
+ * list, a device, a program. Offline readers do not hold it up; an online
+ * reader that stops reporting quiescent states blocks it.
+ */
+void vfp_switch_synchronize(struct vfp_switch *sw);
 
 /** The published program (control plane, or a reader between quiescent
  * states; NULL before the first publish). */
@@ -154,7 +167,9 @@ enum vfp_port_role {
 
 /** Host-wide parameters of a program. */
 struct vfp_host_params {
-	uint16_t n_ports; /**< switch ports 0..n_ports-1 */
+	uint16_t n_ports; /**< switch ports 0..n_ports-1 (1..VFP_MAX_PORTS); ports
+			       can come and go between programs without
+			       disturbing the flows of the others */
 	uint16_t uplink;  /**< the PA-side port */
 	unsigned int n_pa;
 	rte_be32_t pa[VFP_MAX_PA]; /**< pa[0] is the tunnel source */
@@ -198,7 +213,7 @@ int vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, 
  * Bind a local VM NIC with @p mac and CA @p ip in @p vsid to switch port
  * @p port (one NIC per port, not the uplink).
  * @return 0, -ENOENT (unknown VSID), -EEXIST (MAC or CA taken, port bound),
- *         -EINVAL or -ENOSPC
+ *         -EINVAL, -ENOSPC or -ENOMEM
  */
 int vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	const struct rte_ether_addr *mac, rte_be32_t ip);

@@ -57,12 +57,11 @@ vfp_flush_port(struct vfp_lcore *lc, uint16_t port)
 void
 vfp_lcore_flush(struct vfp_lcore *lc)
 {
-	while (lc->dirty != 0) {
-		uint16_t port = (uint16_t)__builtin_ctzll(lc->dirty);
-
-		lc->dirty &= lc->dirty - 1;
-		vfp_flush_port(lc, port);
-	}
+	/* In the order the ports got their first packet; a flush sends and
+	 * never queues, so the list does not grow under us. */
+	for (uint16_t i = 0; i < lc->n_dirty; i++)
+		vfp_flush_port(lc, lc->dirty[i]);
+	lc->n_dirty = 0;
 }
 
 void

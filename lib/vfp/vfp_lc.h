@@ -3,7 +3,8 @@
  * lib/vfp; vfp_lcore.c creates it): counters, transmit buffers, QoS state.
  * Touched only by its lcore; the control plane reads the counters. The
  * inline helpers here are how every stage frees-and-counts or queues a
- * packet; the apply and transmit stage (vfp_apply.c) flushes the buffers.
+ * packet; the apply and transmit stage (vfp_apply.c) flushes the buffers,
+ * port by port in the order of the dirty list.
  */
 #ifndef HNV_VFP_LC_H
 #define HNV_VFP_LC_H
@@ -17,13 +18,25 @@
 
 struct vfp_program;
 
+/*
+ * Size: with VFP_MAX_PORTS 2048 and VFP_TX_BUF 64, struct vfp_lcore is
+ * 1,781,376 bytes (1.7 MiB, x86-64): txb[] 2048 x 520 = 1,064,960 (64 mbuf
+ * pointers per port), stats[] 2048 x 344 = 704,512, the dirty list 4 KiB,
+ * tx_retries[] 2 KiB, QoS state under 6 KiB. One per worker lcore,
+ * allocated once: accepted as the price of a fixed buffer per port (the
+ * per-packet path never allocates), and only the buffers and counters of
+ * the ports a burst touches come into the cache.
+ */
 struct vfp_lcore {
 	const struct vfp_switch *sw; /* for the ports' link state */
 	vfp_tx_fn tx;
 	void *tx_ctx;
 	uint64_t tsc_hz;
 	unsigned int thread_id; /* RCU reader id */
-	uint64_t dirty;         /* bit per port with buffered packets */
+	/* The ports with buffered packets, in the order they got their first
+	 * one since the last flush; each port at most once. */
+	uint16_t n_dirty;
+	uint16_t dirty[VFP_MAX_PORTS];
 	struct {
 		uint16_t n;
 		struct rte_mbuf *pkts[VFP_TX_BUF];
@@ -40,9 +53,12 @@ struct vfp_lcore {
 	struct rte_meter_srtcm meters[VFP_MAX_METERS];
 } __rte_cache_aligned;
 
-_Static_assert(VFP_MAX_PORTS <= 64, "the dirty mask has a bit per port");
+_Static_assert(VFP_MAX_PORTS <= UINT16_MAX, "port ids and n_dirty are 16 bits");
+_Static_assert(VFP_TX_BUF <= UINT16_MAX, "txb[].n is 16 bits");
 
-/* vfp_apply.c: transmit what @port's buffer holds. */
+/* vfp_apply.c: transmit what @port's buffer holds. The port stays on the
+ * dirty list: only vfp_enqueue (buffer full) and vfp_lcore_flush (which
+ * empties the list) call it. */
 void vfp_flush_port(struct vfp_lcore *lc, uint16_t port);
 
 /* Free @m, counted under @r on @port. */
@@ -53,14 +69,22 @@ vfp_drop(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m, enum hnv_drop_
 	rte_pktmbuf_free(m);
 }
 
-/* Queue @m for transmission out of @port. */
+/* Queue @m for transmission out of @port. A port joins the dirty list
+ * with its first packet; a full buffer is sent at once, and the port keeps
+ * its place on the list for the packet that follows. */
 static inline void
 vfp_enqueue(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
-	if (lc->txb[port].n == VFP_TX_BUF)
+	uint16_t n = lc->txb[port].n;
+
+	if (unlikely(n == VFP_TX_BUF)) {
 		vfp_flush_port(lc, port);
-	lc->txb[port].pkts[lc->txb[port].n++] = m;
-	lc->dirty |= UINT64_C(1) << port;
+		n = 0;
+	} else if (n == 0) {
+		lc->dirty[lc->n_dirty++] = port;
+	}
+	lc->txb[port].pkts[n] = m;
+	lc->txb[port].n = (uint16_t)(n + 1);
 }
 
 #endif /* HNV_VFP_LC_H */

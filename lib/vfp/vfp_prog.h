@@ -25,6 +25,9 @@
 #define VFP_MAX_SPACES 512
 #define VFP_NONE 0xffff /* no counter, meter, slot or port */
 
+_Static_assert(VFP_MAX_PORTS < VFP_NONE, "port ids must not collide with VFP_NONE");
+_Static_assert(VFP_MAX_PORTS <= INT16_MAX, "a flood raises an mbuf's refcnt by n_local - 1");
+
 struct vfp_l2_key {
 	uint32_t vsid;
 	struct rte_ether_addr mac;
@@ -65,11 +68,13 @@ struct vfp_subnet {
 	uint8_t prefix_len;
 	uint8_t encap; /* enum encap_type */
 	rte_be32_t gateway;
-	uint16_t slot;        /* generation slot, bound at publish */
-	int space;            /* mapping space of the routing domain */
-	uint64_t fingerprint; /* of everything a flow of this VSID depends on */
-	uint16_t n_local;     /* local VM ports, for inbound flood delivery */
-	uint16_t local_ports[VFP_MAX_PORTS];
+	uint16_t slot;         /* generation slot, bound at publish */
+	int space;             /* mapping space of the routing domain */
+	uint64_t fingerprint;  /* of what a flow of this VSID depends on besides
+				  its ports: the subnet and its remote CAs */
+	uint16_t n_local;      /* local VM ports, for inbound flood delivery */
+	uint16_t max_local;    /* room in local_ports, grown as NICs are added */
+	uint16_t *local_ports; /* in the order added; freed with the program */
 };
 
 /* A PA next hop the program's mappings need: the remote PA itself when it
@@ -140,8 +145,8 @@ struct vfp_program {
 	bool bound; /* holds references on the switch's slots (published) */
 	struct vfp_host_params hp;
 	uint16_t mtu;
-	uint64_t fingerprint; /* host parameters */
-	struct vfp_port ports[VFP_MAX_PORTS];
+	uint64_t fingerprint;   /* host parameters */
+	struct vfp_port *ports; /* hp.n_ports of them (vfp_program_create) */
 
 	struct rte_hash *subnet_h; /* vsid -> struct vfp_subnet * */
 	struct rte_hash *l2_h;     /* (vsid, mac) -> struct vfp_entry * */

@@ -96,7 +96,10 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	p->hp = *hp;
 	p->mtu = hp->uplink_mtu ? hp->uplink_mtu : 1500;
 	size = hp->table_size ? hp->table_size : VFP_DEFAULT_TABLE;
-	p->ports[hp->uplink].role = VFP_PORT_UPLINK;
+	/* As many ports as this program has, not VFP_MAX_PORTS: a program's
+	 * size follows its policy. */
+	p->ports = rte_zmalloc_socket(
+		"vfp_ports", sizeof(*p->ports) * hp->n_ports, RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->max_entries = size;
 	p->entries = rte_zmalloc_socket(
 		"vfp_entries", sizeof(*p->entries) * size, RTE_CACHE_LINE_SIZE, hp->socket_id);
@@ -105,12 +108,13 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id);
 	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
 	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
-	if (p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL || p->l2_h == NULL ||
-		p->arp_h == NULL) {
+	if (p->ports == NULL || p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL ||
+		p->l2_h == NULL || p->arp_h == NULL) {
 		vfp_program_free(p);
 		rte_errno = ENOMEM;
 		return NULL;
 	}
+	p->ports[hp->uplink].role = VFP_PORT_UPLINK;
 	return p;
 }
 
@@ -120,7 +124,7 @@ vfp_program_free(struct vfp_program *p)
 	if (p == NULL)
 		return;
 	vfp_switch_unbind(p->sw, p);
-	for (unsigned int port = 0; port < VFP_MAX_PORTS; port++) {
+	for (unsigned int port = 0; p->ports != NULL && port < p->hp.n_ports; port++) {
 		for (unsigned int l = 0; l < p->ports[port].n_layers; l++) {
 			struct vfp_layer *layer = p->ports[port].layers[l];
 
@@ -133,7 +137,10 @@ vfp_program_free(struct vfp_program *p)
 	rte_hash_free(p->l2_h);
 	rte_hash_free(p->arp_h);
 	rte_free(p->entries);
+	for (unsigned int i = 0; i < p->n_subnets; i++)
+		rte_free(p->subnets[i].local_ports);
 	rte_free(p->subnets);
+	rte_free(p->ports);
 	rte_free(p);
 }
 
@@ -230,6 +237,28 @@ entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_et
 	return 0;
 }
 
+/* Room for one more port in @s's local_ports (they are few in most
+ * subnets: the array doubles from 4, up to the program's n_ports). */
+static int
+local_ports_room(struct vfp_program *p, struct vfp_subnet *s)
+{
+	unsigned int n;
+	uint16_t *lp;
+
+	if (s->n_local < s->max_local)
+		return 0;
+	n = RTE_MIN(s->max_local ? 2u * s->max_local : 4u, (unsigned int)p->hp.n_ports);
+	if (n <= s->max_local)
+		return -ENOSPC; /* cannot happen: one NIC per port */
+	lp = rte_realloc_socket(
+		s->local_ports, sizeof(*lp) * n, RTE_CACHE_LINE_SIZE, p->hp.socket_id);
+	if (lp == NULL)
+		return -ENOMEM;
+	s->local_ports = lp;
+	s->max_local = (uint16_t)n;
+	return 0;
+}
+
 int
 vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	const struct rte_ether_addr *mac, rte_be32_t ip)
@@ -244,7 +273,11 @@ vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 		return -ENOENT;
 	if (p->ports[port].role != VFP_PORT_UNUSED)
 		return -EEXIST;
-	rc = entry_add(p, s, mac, ip, &e);
+	rc = entry_check(p, s, mac, ip);
+	if (rc == 0)
+		rc = local_ports_room(p, s);
+	if (rc == 0)
+		rc = entry_add(p, s, mac, ip, &e);
 	if (rc < 0)
 		return rc;
 	e->kind = VFP_ENTRY_LOCAL;
@@ -396,7 +429,7 @@ vfp_nat_pool_contains(const struct vfp_program *p, int space, rte_be32_t ip, uin
 enum vfp_port_role
 vfp_program_port_role(const struct vfp_program *p, uint16_t port)
 {
-	return port < VFP_MAX_PORTS ? (enum vfp_port_role)p->ports[port].role : VFP_PORT_UNUSED;
+	return port < p->hp.n_ports ? (enum vfp_port_role)p->ports[port].role : VFP_PORT_UNUSED;
 }
 
 uint16_t
@@ -412,7 +445,10 @@ vfp_program_seal(struct vfp_program *p)
 	uint64_t fp = 0;
 	unsigned int i;
 
-	fp = VFP_FP_MIX(fp, hp->n_ports);
+	/* Not n_ports: a port added or removed is the business of that port's
+	 * slot (vfp_switch_publish compares ports one by one, a port beyond
+	 * one program's n_ports counting as unused there), so the flows of
+	 * the other ports keep their entries. */
 	fp = VFP_FP_MIX(fp, hp->uplink);
 	fp = vfp_fp_mix(fp, hp->pa, (uint32_t)(sizeof(hp->pa[0]) * hp->n_pa));
 	fp = vfp_fp_mix(fp, hp->pa_prefix_len, hp->n_pa);
@@ -438,19 +474,27 @@ vfp_program_seal(struct vfp_program *p)
 	 * own VSID only (its slot), so changing one subnet re-walks only the
 	 * flows of that VSID. */
 	p->fingerprint = fp;
-	/* A VSID's flows depend on its CAs: local NICs and remote mappings. */
+	/* A VSID's flows depend on its remote mappings. Its local NICs are in
+	 * their ports' fingerprints instead (vfp_port_fingerprint): a flow
+	 * whose walk found a local NIC walked that NIC's port and depends on
+	 * its slot, and a NIC's absence is never cached (unknown_dst is not),
+	 * so a VM coming or going re-walks only the flows through its port,
+	 * not every flow of its VSID. */
 	for (i = 0; i < p->n_entries; i++) {
 		const struct vfp_entry *e = &p->entries[i];
 		struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)e->subnet;
-		uint64_t efp = VFP_FP_MIX(0, e->kind);
+		uint64_t efp;
 
+		if (e->kind == VFP_ENTRY_LOCAL)
+			continue;
+		efp = VFP_FP_MIX(0, e->kind);
 		efp = VFP_FP_MIX(efp, e->mac);
 		efp = VFP_FP_MIX(efp, e->ip);
 		efp = VFP_FP_MIX(efp, e->port);
 		efp = VFP_FP_MIX(efp, e->pa);
 		s->fingerprint ^= efp;
 	}
-	for (i = 0; i < VFP_MAX_PORTS; i++) {
+	for (i = 0; i < p->hp.n_ports; i++) {
 		p->ports[i].fingerprint = vfp_port_fingerprint(&p->ports[i]);
 		p->ports[i].can_block = vfp_port_can_block(&p->ports[i]);
 	}

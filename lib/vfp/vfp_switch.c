@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: the switch (vfp_switch_*): program publication, generations,
- * and the switch-side resources programs share: generation slots for
- * VSIDs and PA next-hop entries.
+ * lib/vfp: the switch (vfp_switch_*): program publication, grace periods
+ * for the control plane (vfp_switch_synchronize), generations, and the
+ * switch-side resources programs share: generation slots for VSIDs and PA
+ * next-hop entries.
  *
  * Why generations: a flow entry is a cached result of walking the layers
  * with one program. When a new program is published, each flow must learn
@@ -11,6 +12,9 @@
  * mappings and of its PA next hop; publishing compares the fingerprints of
  * the old and new programs and bumps only the slots that differ; a hit on a
  * flow with an old generation re-walks the layers for that flow alone.
+ * Ports are compared one by one, a port that only one program has counting
+ * as unused in the other, so that a VM's port coming or going re-walks the
+ * flows through that port and no others.
  *
  * Why binding at publish: compiling a policy must leave no trace when the
  * result is refused. A program lists the VSIDs and next hops it needs;
@@ -30,6 +34,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -236,18 +241,32 @@ vfp_neigh_learn(struct vfp_switch *sw, uint16_t slot, const struct rte_ether_add
 /* ------------------------------------------------------------------ */
 /* Publication                                                        */
 
+/* The fingerprint of port @i of @p; a port beyond @p's n_ports is unused
+ * there (@unused: the fingerprint of an unused port). */
+static uint64_t
+port_fp(const struct vfp_program *p, unsigned int i, uint64_t unused)
+{
+	return i < p->hp.n_ports ? p->ports[i].fingerprint : unused;
+}
+
 /* Bump the slots whose content differs between @old and @prog. */
 static void
 invalidate(struct vfp_switch *sw, const struct vfp_program *old, const struct vfp_program *prog)
 {
-	unsigned int i;
+	static const struct vfp_port unused_port; /* role UNUSED, no NIC, no layers */
+	uint64_t unused;
+	unsigned int i, n;
 
 	if (old == NULL || old->fingerprint != prog->fingerprint) {
 		vfp_gen_bump(sw, VFP_SLOT_GLOBAL);
 		return;
 	}
-	for (i = 0; i < VFP_MAX_PORTS; i++)
-		if (old->ports[i].fingerprint != prog->ports[i].fingerprint)
+	/* Ports one by one, over the larger of the two programs: a port that
+	 * appears or disappears re-walks the flows through it, no others. */
+	unused = vfp_port_fingerprint(&unused_port);
+	n = RTE_MAX(old->hp.n_ports, prog->hp.n_ports);
+	for (i = 0; i < n; i++)
+		if (port_fp(old, i, unused) != port_fp(prog, i, unused))
 			vfp_gen_bump(sw, (uint16_t)VFP_SLOT_PORT(i));
 	for (i = 0; i < prog->n_subnets; i++) {
 		const struct vfp_subnet *s = &prog->subnets[i];
@@ -275,10 +294,18 @@ vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog)
 		return rc;
 	__atomic_store_n(&sw->prog, prog, __ATOMIC_RELEASE);
 	/* Wait until no worker can still hold the old program. */
-	rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
+	vfp_switch_synchronize(sw);
 	invalidate(sw, old, prog);
 	vfp_program_free(old);
 	return 0;
+}
+
+void
+vfp_switch_synchronize(struct vfp_switch *sw)
+{
+	/* rte_rcu_qsbr_synchronize only reads the readers' counters and
+	 * pauses: it needs no lcore id, so any thread may wait here. */
+	rte_rcu_qsbr_synchronize(sw->qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 /* ------------------------------------------------------------------ */

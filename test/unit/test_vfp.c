@@ -10,8 +10,11 @@
  * MTU/headroom drops, next-hop resolution and its rate limit, partial
  * transmit, multi-segment input, unbound ports; and the layer walk: the
  * order of layers by direction, of groups in a layer, one rule per group,
- * and how ACL, VNet and PA-routing layers compose. Every pipeline test
- * checks every counter of every port and that no mbuf is leaked.
+ * and how ACL, VNet and PA-routing layers compose; and the port limits on
+ * a host of 1100 ports (forwarding between ports beyond 64 and 1024, a
+ * flood to 1000 ports, more than 64 ports' transmit buffers flushed in one
+ * go, in the order they filled). Every pipeline test checks every counter
+ * of every port and that no mbuf is leaked.
  * test_vfp_uft.c covers the flow table (hits, state, aging, invalidation,
  * trace). Needs EAL (started with --no-huge in the group setup). The
  * fixture, the host and the frame builders are in vfp_test_util.c.
@@ -170,10 +173,11 @@ check_counter(uint16_t port, const char *name, uint64_t got, uint64_t want)
 		fail_msg("port %u %s: %" PRIu64 ", expected %" PRIu64, port, name, got, want);
 }
 
+/* Every counter of ports 0..@n_ports-1 is as @w says. */
 static void
-check_stats(const struct fixture *f, const struct want *w)
+check_stats_n(const struct fixture *f, const struct want *w, uint16_t n_ports)
 {
-	for (uint16_t port = 0; port < N_PORTS; port++) {
+	for (uint16_t port = 0; port < n_ports; port++) {
 		const struct vfp_port_stats *s = PORT_STATS(f, port);
 
 		check_counter(port, "rx_packets", s->rx_packets, w[port].rx);
@@ -186,6 +190,12 @@ check_stats(const struct fixture *f, const struct want *w)
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			check_counter(port, hnv_drop_name(r), s->drops[r], w[port].drops[r]);
 	}
+}
+
+static void
+check_stats(const struct fixture *f, const struct want *w)
+{
+	check_stats_n(f, w, N_PORTS);
 }
 
 /* ---- frames ---- */
@@ -1519,6 +1529,161 @@ test_removed_gateway_mac_is_learned_again(void **state)
 	assert_no_leak(f);
 }
 
+/* ---- many ports (the many-ports host of vfp_test_util.c) ---- */
+
+#define MANY_PORTS 1100 /* the uplink and 1099 VM ports */
+#define MANY_BIG_PORTS (MANY_PORTS - MANY_BIG_FIRST)
+
+/* The counters the many-ports tests expect, all ports. */
+static struct want many_want[MANY_PORTS];
+
+static int
+setup_many(void **state)
+{
+	struct fixture *f = fixture_new("test_vfp_many", 4096);
+
+	if (f == NULL)
+		return -1;
+	fixture_start(f, many_program(f->sw, MANY_PORTS, 0));
+	memset(many_want, 0, sizeof(many_want));
+	*state = f;
+	return 0;
+}
+
+/* The inner frame of a tunnel packet from many_remote_frame(). */
+#define INNER(tun) ((tun) + ENCAP_VXLAN_HDR_LEN)
+
+static void
+test_1100_ports_forward_beyond_port_64_and_1024(void **state)
+{
+	struct fixture *f = *state;
+	const struct vfp_program *p = vfp_switch_program(f->sw);
+	struct want *w = many_want;
+	const uint16_t a = 150, b = 1030, c = 65, d = 99, e = 1099;
+	uint8_t frame[FRAME_MAX], tun[FRAME_MAX];
+	uint16_t len, tlen;
+
+	assert_int_equal(vfp_program_n_ports(p), MANY_PORTS);
+	assert_int_equal(vfp_program_port_role(p, e), VFP_PORT_VM);
+	assert_int_equal(vfp_program_port_role(p, MANY_PORTS), VFP_PORT_UNUSED);
+	assert_int_equal(vfp_program_port_role(p, VFP_MAX_PORTS - 1), VFP_PORT_UNUSED);
+	assert_int_equal(vfp_program_port_role(p, VFP_MAX_PORTS), VFP_PORT_UNUSED);
+
+	/* Hairpin between two ports beyond 64 and 1024, both ways. */
+	len = many_vm_frame(frame, 100, a, b, 1000);
+	run1(f, a, mbuf_of(frame, len));
+	assert_int_equal(n_sent(f, b), 1);
+	assert_frame(sent(f, b, 0), frame, len);
+	len = many_vm_frame(frame, 100, b, a, 2000);
+	run1(f, b, mbuf_of(frame, len));
+	assert_int_equal(n_sent(f, a), 1);
+	assert_frame(sent(f, a, 0), frame, len);
+	w[a].rx = w[a].tx = w[b].rx = w[b].tx = 1;
+	/* In the other VSID, below 100. */
+	len = many_vm_frame(frame, 100, c, d, 1000);
+	run1(f, c, mbuf_of(frame, len));
+	assert_frame(sent(f, d, 0), frame, len);
+	w[c].rx = w[d].tx = 1;
+	/* VSIDs stay apart at any port id. */
+	len = many_vm_frame(frame, 100, c, b, 1000);
+	run1(f, c, mbuf_of(frame, len));
+	w[c].rx++;
+	w[c].drops[HNV_DROP_UNKNOWN_DST] = 1;
+	/* The last port to the remote CA and back, through the uplink. */
+	len = many_vm_frame(frame, 100, e, 0, 1000);
+	run1(f, e, mbuf_of(frame, len));
+	assert_int_equal(n_sent(f, PORT_UPLINK), 1);
+	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, MANY_PA_R, MANY_VSID_BIG, frame, len);
+	tlen = many_remote_frame(tun, 100, e, 2000);
+	run1(f, PORT_UPLINK, mbuf_of(tun, tlen));
+	assert_int_equal(n_sent(f, e), 1);
+	assert_frame(sent(f, e, 0), INNER(tun), 100);
+	w[e].rx = w[e].tx = 1;
+	w[PORT_UPLINK].tx = w[PORT_UPLINK].encapsulated = 1;
+	w[PORT_UPLINK].rx = w[PORT_UPLINK].decapsulated = 1;
+
+	assert_int_equal(f->log.n, 5);
+	check_stats_n(f, w, MANY_PORTS);
+	assert_no_leak(f);
+}
+
+static void
+test_inbound_broadcast_reaches_1000_local_ports(void **state)
+{
+	struct fixture *f = *state;
+	struct want *w = many_want;
+	uint8_t tun[FRAME_MAX];
+	const uint16_t tlen = many_remote_frame(tun, 100, 0, 3000);
+
+	run1(f, PORT_UPLINK, mbuf_of(tun, tlen));
+	/* Each local port of the VSID once, in the order the NICs were
+	 * added; one mbuf, no copy. */
+	assert_int_equal(f->log.n, MANY_BIG_PORTS);
+	for (unsigned int i = 0; i < f->log.n; i++) {
+		assert_int_equal(f->log.port[i], MANY_BIG_FIRST + i);
+		assert_ptr_equal(f->log.m[i], f->log.m[0]);
+		w[MANY_BIG_FIRST + i].tx = 1;
+	}
+	assert_int_equal(rte_mbuf_refcnt_read(f->log.m[0]), MANY_BIG_PORTS);
+	assert_frame(f->log.m[0], INNER(tun), 100);
+	w[PORT_UPLINK].rx = w[PORT_UPLINK].decapsulated = 1;
+	check_stats_n(f, w, MANY_PORTS);
+	assert_no_leak(f);
+}
+
+/*
+ * Between two flushes, 2 x VFP_TX_BUF packets to one port and one packet to
+ * each of 2 x VFP_TX_BUF other ports (far more than 64, ids from 1099 down
+ * to 210): the busy port's full buffer goes out at once, and the flush
+ * sends every port's buffer, in the order the ports got their first
+ * packet, not by port id.
+ */
+static void
+test_tx_buffers_of_many_ports_flush_in_order_of_first_packet(void **state)
+{
+	struct fixture *f = *state;
+	struct want *w = many_want;
+	enum { N = 4 * VFP_TX_BUF, BUSY = 150 };
+	struct rte_mbuf *pkts[N], *want_order[N];
+	uint8_t tun[FRAME_MAX];
+	unsigned int busy = 0, other = 0;
+
+	_Static_assert(N % VFP_BURST == 0, "whole bursts");
+	for (unsigned int j = 0; j < N; j++) {
+		const uint16_t dst = j % 2 == 0 ? BUSY : (uint16_t)(1099 - 7 * (j / 2));
+		const uint16_t tlen = many_remote_frame(tun, 100, dst, 4000);
+
+		pkts[j] = mbuf_of(tun, tlen);
+		w[dst].tx++;
+	}
+	/* The busy port's first VFP_TX_BUF when its buffer fills, then at the
+	 * flush its other VFP_TX_BUF (it was the first port with a packet),
+	 * then one packet per other port. */
+	for (unsigned int j = 0; j < N; j += 2)
+		want_order[busy++] = pkts[j];
+	for (unsigned int j = 1; j < N; j += 2)
+		want_order[busy + other++] = pkts[j];
+	for (unsigned int j = 0; j < N; j += VFP_BURST)
+		vfp_process_burst(f->sw, f->lc, PORT_UPLINK, pkts + j, VFP_BURST);
+	assert_int_equal(f->log.n, VFP_TX_BUF); /* the busy port's full buffer */
+	vfp_lcore_flush(f->lc);
+	vfp_lcore_quiescent(f->sw, f->lc);
+
+	assert_int_equal(f->log.n, N);
+	for (unsigned int i = 0; i < N; i++)
+		if (f->log.m[i] != want_order[i])
+			fail_msg("transmitted #%u: port %u, not the expected packet", i,
+				f->log.port[i]);
+	/* Each flow walked once; a flush never sends a port twice. */
+	assert_int_equal(UFT_STATS(f)->misses, 1 + N / 2);
+	assert_int_equal(UFT_STATS(f)->hits, N / 2 - 1);
+	vfp_lcore_flush(f->lc);
+	assert_int_equal(f->log.n, N);
+	w[PORT_UPLINK].rx = w[PORT_UPLINK].decapsulated = N;
+	check_stats_n(f, w, MANY_PORTS);
+	assert_no_leak(f);
+}
+
 static int
 group_setup(void **state)
 {
@@ -1581,6 +1746,9 @@ main(void)
 		PIPELINE(test_unpublished_program_leaves_no_next_hop_to_solicit, setup_static_gw),
 		PIPELINE(test_removed_gateway_mac_is_learned_again, setup_static_gw),
 		PIPELINE(test_trace_of_vm_arp_follows_the_proxy_and_the_l2_flow, setup_static_gw),
+		PIPELINE(test_1100_ports_forward_beyond_port_64_and_1024, setup_many),
+		PIPELINE(test_inbound_broadcast_reaches_1000_local_ports, setup_many),
+		PIPELINE(test_tx_buffers_of_many_ports_flush_in_order_of_first_packet, setup_many),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

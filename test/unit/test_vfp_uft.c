@@ -6,8 +6,9 @@
  * allowed flow, what a stateless allow does not admit); TCP state and
  * aging by idle timeout; a full table, which must never cost a packet;
  * invalidation by dependency when a new program is published (a VSID's
- * mappings, a port's layers); the side-effect-free packet trace; and that
- * publishing frees the program it replaces. Each test has a switch of its
+ * mappings, a port's layers, ports coming and going on a host of over a
+ * thousand ports); the side-effect-free packet trace; and that publishing
+ * frees the program it replaces. Each test has a switch of its
  * own; the single test thread is both the control plane and the one
  * reader, so it goes offline around every publish after the first.
  * test_vfp.c covers the builder, the per-packet work and the layer walk;
@@ -844,6 +845,126 @@ test_publish_frees_replaced_program(void **state)
 	assert_no_leak(f);
 }
 
+/* ---- ports coming and going (the many-ports host of vfp_test_util.c) ---- */
+
+/* Run @m received on @in_port; it must come out of @out_port alone. */
+static void
+deliver(struct fixture *f, uint16_t in_port, struct rte_mbuf *m, uint16_t out_port)
+{
+	run1(f, in_port, m);
+	assert_int_equal(f->log.n, 1);
+	assert_int_equal(f->log.port[0], out_port);
+	free_sent(f);
+}
+
+/* Run @m received on @in_port; nothing may come out. */
+static void
+refuse(struct fixture *f, uint16_t in_port, struct rte_mbuf *m)
+{
+	run1(f, in_port, m);
+	assert_int_equal(f->log.n, 0);
+}
+
+static void
+assert_uft(const struct fixture *f, uint64_t hits, uint64_t misses, uint64_t stale)
+{
+	assert_int_equal(UFT_STATS(f)->hits, hits);
+	assert_int_equal(UFT_STATS(f)->misses, misses);
+	assert_int_equal(UFT_STATS(f)->stale, stale);
+}
+
+/*
+ * A port that appears (at a new id: n_ports grows) or disappears (beyond
+ * the new n_ports, or left unused) re-walks the flows through it and no
+ * others: the flows between other ports of the same VSID, and those of
+ * the remote CA, stay hits. The new ports share the VSID of those flows.
+ */
+static void
+test_ports_coming_and_going_rewalk_only_their_own_flows(void **state)
+{
+	struct fixture *f = *state;
+	enum { A = 150, B = 1030, LAST = 1049, NEW = 1099 };
+	uint8_t ab[FRAME_MAX], b_out[FRAME_MAX], b_in[FRAME_MAX], a_last[FRAME_MAX];
+	uint8_t last_in[FRAME_MAX], a_new[FRAME_MAX], new_in[FRAME_MAX], new_a[FRAME_MAX];
+	const uint16_t l_ab = many_vm_frame(ab, FRAME_LEN, A, B, 1000);
+	const uint16_t l_b_out = many_vm_frame(b_out, FRAME_LEN, B, 0, 1000);
+	const uint16_t l_b_in = many_remote_frame(b_in, FRAME_LEN, B, 1000);
+	const uint16_t l_a_last = many_vm_frame(a_last, FRAME_LEN, A, LAST, 1000);
+	const uint16_t l_last_in = many_remote_frame(last_in, FRAME_LEN, LAST, 1000);
+	const uint16_t l_a_new = many_vm_frame(a_new, FRAME_LEN, A, NEW, 1000);
+	const uint16_t l_new_in = many_remote_frame(new_in, FRAME_LEN, NEW, 1000);
+	const uint16_t l_new_a = many_vm_frame(new_a, FRAME_LEN, NEW, A, 1000);
+	uint64_t heap;
+
+	/* Ports 0..LAST. */
+	fixture_start(f, many_program(f->sw, LAST + 1, 0));
+	deliver(f, A, mbuf_of(ab, l_ab), B);
+	deliver(f, B, mbuf_of(b_out, l_b_out), PORT_UPLINK);
+	deliver(f, PORT_UPLINK, mbuf_of(b_in, l_b_in), B);
+	deliver(f, A, mbuf_of(a_last, l_a_last), LAST);
+	deliver(f, PORT_UPLINK, mbuf_of(last_in, l_last_in), LAST);
+	refuse(f, NEW, mbuf_of(new_a, l_new_a)); /* no such port yet */
+	assert_int_equal(PORT_STATS(f, NEW)->drops[HNV_DROP_PORT_UNBOUND], 1);
+	assert_uft(f, 0, 5, 0);
+
+	/* Fifty ports more, up to NEW, in the same VSID: nothing re-walks. */
+	republish(f, many_program(f->sw, NEW + 1, 0));
+	deliver(f, A, mbuf_of(ab, l_ab), B);
+	deliver(f, B, mbuf_of(b_out, l_b_out), PORT_UPLINK);
+	deliver(f, PORT_UPLINK, mbuf_of(b_in, l_b_in), B);
+	deliver(f, A, mbuf_of(a_last, l_a_last), LAST);
+	deliver(f, PORT_UPLINK, mbuf_of(last_in, l_last_in), LAST);
+	assert_uft(f, 5, 5, 0);
+	/* The new program's rules decided no flow: nothing was walked. */
+	assert_int_equal(rule_hits(f, A, "vnet", "map"), 0);
+	assert_int_equal(rule_hits(f, B, "vnet", "decap"), 0);
+	/* The new port has flows of its own. */
+	deliver(f, A, mbuf_of(a_new, l_a_new), NEW);
+	deliver(f, PORT_UPLINK, mbuf_of(new_in, l_new_in), NEW);
+	deliver(f, NEW, mbuf_of(new_a, l_new_a), A);
+	assert_uft(f, 5, 8, 0);
+
+	/* NEW goes (beyond n_ports again) and LAST is left unused: their flows
+	 * re-walk and find no destination; the others still hit. */
+	republish(f, many_program(f->sw, NEW, LAST));
+	deliver(f, A, mbuf_of(ab, l_ab), B);
+	deliver(f, B, mbuf_of(b_out, l_b_out), PORT_UPLINK);
+	deliver(f, PORT_UPLINK, mbuf_of(b_in, l_b_in), B);
+	assert_uft(f, 8, 8, 0);
+	refuse(f, A, mbuf_of(a_last, l_a_last));
+	refuse(f, PORT_UPLINK, mbuf_of(last_in, l_last_in));
+	refuse(f, A, mbuf_of(a_new, l_a_new));
+	refuse(f, PORT_UPLINK, mbuf_of(new_in, l_new_in));
+	assert_uft(f, 8, 12, 4);
+	assert_int_equal(PORT_STATS(f, A)->drops[HNV_DROP_UNKNOWN_DST], 2);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->drops[HNV_DROP_UNKNOWN_DST], 2);
+	/* From the ports that went: refused before any lookup. */
+	refuse(f, NEW, mbuf_of(new_a, l_new_a));
+	assert_int_equal(PORT_STATS(f, NEW)->drops[HNV_DROP_PORT_UNBOUND], 2);
+	refuse(f, LAST, mbuf_of(last_in, l_last_in));
+	assert_int_equal(PORT_STATS(f, LAST)->drops[HNV_DROP_PORT_UNBOUND], 1);
+	assert_uft(f, 8, 12, 4);
+
+	/* Both come back: their old entries stay stale, re-walk, deliver. */
+	republish(f, many_program(f->sw, NEW + 1, 0));
+	deliver(f, A, mbuf_of(a_last, l_a_last), LAST);
+	deliver(f, PORT_UPLINK, mbuf_of(new_in, l_new_in), NEW);
+	deliver(f, A, mbuf_of(ab, l_ab), B);
+	assert_uft(f, 9, 14, 6);
+	deliver(f, A, mbuf_of(a_last, l_a_last), LAST);
+	assert_uft(f, 10, 14, 6);
+
+	/* Programs of 1100 ports free their ports and their subnets' port
+	 * lists (2 KiB and more a program): the heap does not grow with the
+	 * programs replaced, give or take the rounding of a few heap elements
+	 * (the lists grow by rte_realloc, in place when there is room). */
+	heap = heap_in_use();
+	for (unsigned int i = 0; i < 8; i++)
+		republish(f, many_program(f->sw, NEW + 1, 0));
+	assert_true(heap_in_use() < heap + 1024);
+	assert_no_leak(f);
+}
+
 /* ---- EAL ---- */
 
 static int
@@ -937,6 +1058,7 @@ main(void)
 			setup_tiny, fixture_teardown),
 		UFT(test_mapping_change_invalidates_only_that_vsid),
 		UFT(test_acl_change_invalidates_only_that_port),
+		UFT(test_ports_coming_and_going_rewalk_only_their_own_flows),
 		UFT(test_trace_describes_walk_without_side_effects),
 		UFT(test_publish_frees_replaced_program),
 		UFT(test_count_and_meter_police_a_flow),

@@ -235,6 +235,82 @@ rule_hits(const struct fixture *f, uint16_t port, const char *layer, const char 
 	return q.hits;
 }
 
+/* ---- many ports ---- */
+
+const struct rte_ether_addr many_mac_r = {{0x00, 0x15, 0x5d, 0x01, 0xff, 0x01}};
+
+uint32_t
+many_vsid(uint16_t port)
+{
+	return port < MANY_BIG_FIRST ? MANY_VSID_SMALL : MANY_VSID_BIG;
+}
+
+struct rte_ether_addr
+many_mac(uint16_t port)
+{
+	const struct rte_ether_addr mac = {{0x00, 0x15, 0x5d, 0x00, port >> 8, port & 0xff}};
+
+	return mac;
+}
+
+rte_be32_t
+many_ip(uint16_t port)
+{
+	return port < MANY_BIG_FIRST ? IP4(10, 2, port >> 8, port & 0xff)
+				     : IP4(10, 1, port >> 8, port & 0xff);
+}
+
+struct vfp_program *
+many_program(struct vfp_switch *sw, uint16_t n_ports, uint16_t unused)
+{
+	struct vfp_host_params hp = host_params(n_ports);
+	struct vfp_program *p;
+
+	hp.table_size = 4096;
+	p = vfp_program_create(sw, &hp);
+	assert_non_null(p);
+	assert_int_equal(vfp_program_add_subnet(p, MANY_VSID_SMALL, 1, IP4(10, 2, 0, 0), 16,
+				 IP4(10, 2, 255, 254), ENCAP_TYPE_VXLAN),
+		0);
+	assert_int_equal(vfp_program_add_subnet(p, MANY_VSID_BIG, 2, IP4(10, 1, 0, 0), 16,
+				 IP4(10, 1, 255, 254), ENCAP_TYPE_VXLAN),
+		0);
+	assert_int_equal(
+		vfp_program_add_mapping(p, MANY_VSID_BIG, MANY_IP_R, &many_mac_r, MANY_PA_R), 0);
+	for (uint16_t port = 1; port < n_ports; port++) {
+		const struct rte_ether_addr mac = many_mac(port);
+
+		if (port == unused)
+			continue;
+		assert_int_equal(
+			vfp_program_add_vnic(p, port, many_vsid(port), &mac, many_ip(port)), 0);
+		add_std_layers(p, port);
+	}
+	return p;
+}
+
+uint16_t
+many_vm_frame(uint8_t *buf, uint16_t len, uint16_t src, uint16_t dst, uint16_t sport)
+{
+	const struct rte_ether_addr smac = many_mac(src);
+	const struct rte_ether_addr dmac = dst != 0 ? many_mac(dst) : many_mac_r;
+
+	return l4_frame(buf, len, IPPROTO_UDP, &smac, &dmac, many_ip(src),
+		dst != 0 ? many_ip(dst) : MANY_IP_R, sport, 2000, 0);
+}
+
+uint16_t
+many_remote_frame(uint8_t *buf, uint16_t inner_len, uint16_t dst, uint16_t sport)
+{
+	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+	const struct rte_ether_addr dmac = dst != 0 ? many_mac(dst) : bcast;
+	uint8_t inner[FRAME_MAX];
+	uint16_t len = l4_frame(inner, inner_len, IPPROTO_UDP, &many_mac_r, &dmac, MANY_IP_R,
+		dst != 0 ? many_ip(dst) : IP4(10, 1, 255, 255), sport, 2000, 0);
+
+	return tunnel_frame(buf, ENCAP_TYPE_VXLAN, MANY_VSID_BIG, MANY_PA_R, inner, len);
+}
+
 /* ---- frames ---- */
 
 struct rte_mbuf *

@@ -7,8 +7,10 @@
  * transmit callback logs what it sends, running bursts, the layers
  * hnv_policy_compile() gives every VM port, the rule-hit query, and the
  * frame builders (Ethernet/IPv4/UDP or TCP, tunnel packets from a remote
- * PA). Each test file keeps its own VMs, VSIDs, remotes and assertions.
- * cmocka's headers must be included before this one.
+ * PA), and a host with many ports (over a thousand VMs in two VSIDs) for
+ * the tests of the port limits. Each test file keeps its own VMs, VSIDs,
+ * remotes and assertions. cmocka's headers must be included before this
+ * one.
  */
 #ifndef VFP_TEST_UTIL_H
 #define VFP_TEST_UTIL_H
@@ -31,7 +33,7 @@ extern const struct rte_ether_addr uplink_mac;
 extern const struct rte_ether_addr gw_mac;
 extern const struct rte_ether_addr router_mac;
 
-#define MAX_SENT 128
+#define MAX_SENT 2048 /* a flood to 1000 ports, with room to spare */
 #define FRAME_MAX 2048
 
 /* The layers hnv_policy_compile() gives every VM port: "vnet" (MAP out,
@@ -123,6 +125,36 @@ void add_std_layers(struct vfp_program *p, uint16_t port);
 /* Flows decided by rule @rule of @layer on @port of the published program
  * (rule NULL: flows that walked the layer); -1 if there is none. */
 int64_t rule_hits(const struct fixture *f, uint16_t port, const char *layer, const char *rule);
+
+/* ---- many ports: uplink 0, VM ports 1..n_ports-1 in two VSIDs ---- */
+
+#define MANY_VSID_SMALL 7000u /* VM ports 1..MANY_BIG_FIRST-1, 10.2.0.0/16 */
+#define MANY_VSID_BIG 7001u   /* VM ports MANY_BIG_FIRST.., 10.1.0.0/16 */
+#define MANY_BIG_FIRST 100
+#define MANY_PA_R IP4(172, 16, 0, 40) /* the remote host, behind the gateway */
+#define MANY_IP_R IP4(10, 1, 255, 1)  /* its CA in MANY_VSID_BIG */
+
+/* The remote CA's MAC. */
+extern const struct rte_ether_addr many_mac_r;
+
+/* The VSID, MAC and CA of VM port @port of the many-ports host. */
+uint32_t many_vsid(uint16_t port);
+struct rte_ether_addr many_mac(uint16_t port);
+rte_be32_t many_ip(uint16_t port);
+
+/* A program of the many-ports host with @n_ports ports: every port but the
+ * uplink and @unused (0: none) holds a VM with the standard layers; the
+ * remote CA is mapped in MANY_VSID_BIG. */
+struct vfp_program *many_program(struct vfp_switch *sw, uint16_t n_ports, uint16_t unused);
+
+/* UDP from VM port @src to VM port @dst (or, @dst 0, to the remote CA),
+ * @len bytes, into @buf. Returns @len. */
+uint16_t many_vm_frame(uint8_t *buf, uint16_t len, uint16_t src, uint16_t dst, uint16_t sport);
+
+/* UDP from the remote CA to VM port @dst (@dst 0: to the broadcast MAC),
+ * tunnelled from MANY_PA_R, into @buf. Returns the tunnel packet's length;
+ * the inner frame is @inner_len bytes at @buf + ENCAP_VXLAN_HDR_LEN. */
+uint16_t many_remote_frame(uint8_t *buf, uint16_t inner_len, uint16_t dst, uint16_t sport);
 
 /* ---- frames ---- */
 
