@@ -4,7 +4,9 @@
  * is the control plane; every other lcore is a worker.
  *
  * Who calls whom (no file calls back into one that calls it):
- *   main.c -> policy_apply.c, control.c, worker.c, stats.c, telemetry.c
+ *   main.c -> policy_apply.c, ports.c, control.c, worker.c, stats.c,
+ *             telemetry.c
+ *   policy_apply.c -> ports.c
  *   control.c -> policy_apply.c, shell.c, stats.c
  *   shell*.c -> policy_apply.c, stats.c
  *   telemetry.c -> stats.c -> worker.c (hnv_app_lcores)
@@ -12,6 +14,7 @@
 #ifndef HNV_APP_H
 #define HNV_APP_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,7 +31,45 @@
 /** Transmit retries on a vhost-user port before a frame is tx_full. */
 #define HNV_VHOST_TX_RETRIES 8
 
-#define HNV_MAX_RXQ_PER_WORKER (VFP_MAX_PORTS * 4)
+/** Descriptors of each rx and tx queue of an ethdev port. */
+#define HNV_PORT_DESC 1024
+
+struct hnv_vhost;
+
+/** What is behind a switch port id. */
+enum hnv_port_kind {
+	HNV_PORT_FREE = 0, /**< never used, or forgotten */
+	HNV_PORT_ETHDEV,   /**< a DPDK device named by the policy */
+	HNV_PORT_VHOST,    /**< a vhost-user port we made (hnv_vhost.h) */
+	HNV_PORT_REMOVED,  /**< a reload removed it: only its counters remain */
+};
+
+/** One switch port id (ports.c). Workers read kind, eth_port and vh of
+ * the ports the published program and their receive lists name; ports.c
+ * writes them only before a port is published and after a grace period
+ * once it is not. */
+struct hnv_swport {
+	uint8_t kind; /* enum hnv_port_kind */
+	uint16_t eth_port;
+	struct hnv_vhost *vh;
+	/* Control plane. */
+	struct hnv_app *app; /* for the vhost-user link callback */
+	uint16_t id;
+	uint16_t nb_rxq;            /* receive queues polled */
+	struct hnv_port_cfg cfg;    /* the policy port it was opened for */
+	struct vfp_port_stats base; /* counters when the id was taken */
+	_Atomic bool up;            /* vhost-user: a guest is connected */
+};
+
+/** The (port, queue) pairs one worker polls: replaced whole by ports.c,
+ * freed after a grace period. */
+struct hnv_rxlist {
+	unsigned int n;
+	struct {
+		uint16_t port; /* switch port id */
+		uint16_t queue;
+	} q[];
+};
 
 /** One worker lcore: which (port, rx queue) pairs it polls and its tx queue.
  * Its lcore state (lc) is worker.c's: other files reach it only through
@@ -37,14 +78,10 @@ struct hnv_worker {
 	struct hnv_app *app;
 	unsigned int lcore_id;
 	uint16_t txq;
-	uint16_t n_rx;
-	struct {
-		uint16_t port; /* switch port */
-		uint16_t queue;
-	} rx[HNV_MAX_RXQ_PER_WORKER];
-	bool housekeeping;            /* also solicits PA next hops */
-	_Atomic uint64_t last_rx_tsc; /* written by the worker, read by --idle-exit */
-	struct vfp_lcore *lc;         /* created by hnv_workers_attach */
+	struct hnv_rxlist *_Atomic rx; /* ports.c publishes, the worker reads */
+	bool housekeeping;             /* also solicits PA next hops */
+	_Atomic uint64_t last_rx_tsc;  /* written by the worker, read by --idle-exit */
+	struct vfp_lcore *lc;          /* created by hnv_workers_attach */
 };
 
 struct hnv_app {
@@ -59,10 +96,14 @@ struct hnv_app {
 
 	struct vfp_switch *sw; /* flow table and the published program */
 	struct rte_mempool *mp;
+
+	/* Switch ports (ports.c): ids 0..n_ports-1 have been used. */
+	struct hnv_swport *ports; /* VFP_MAX_PORTS of them */
 	uint16_t n_ports;
-	uint16_t eth_port[VFP_MAX_PORTS];             /* switch port -> ethdev port id */
-	uint16_t nb_rxq[VFP_MAX_PORTS];               /* rx queues set up per switch port */
-	char port_names[VFP_MAX_PORTS][HNV_NAME_MAX]; /* fixed at start (telemetry) */
+	uint16_t *policy_ids; /* switch port id of each app->policy port */
+	/* Held by ports.c while it changes names or kinds, and by readers on
+	 * other threads (telemetry) that walk the ports. */
+	pthread_mutex_t port_lock;
 
 	unsigned int n_workers;
 	struct hnv_worker *workers[HNV_MAX_WORKERS];
@@ -74,14 +115,74 @@ struct hnv_app {
 	unsigned int reloads, reload_failures;
 };
 
+/* ---- ports.c ------------------------------------------------------------- */
+
+/** The ports a reload adds and removes: hnv_ports_prepare opens the new
+ * ones before the program is compiled, then hnv_ports_commit (the program
+ * is published) or hnv_ports_abort (it is not) finishes the change. */
+struct hnv_port_change {
+	uint16_t *ids;  /**< switch port id of each port of the new policy */
+	uint16_t n_ids; /**< the new program's number of switch ports */
+	unsigned int n_added, n_removed;
+	uint16_t *added, *removed; /**< switch port ids */
+};
+
+/**
+ * Find or open the port of every port of @p pol: ports the running policy
+ * has keep their id; new ones get a free id and their device is opened
+ * (not yet polled). The uplink must be the running one.
+ * @return 0, or negative with "SOURCE: $.ports[i]: problem" in @p err
+ */
+int hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
+	char *err, size_t errlen);
+
+/** After the program compiled from the new policy is published: poll the
+ * added ports (their queues dealt to the workers), and stop polling,
+ * close and retire the removed ones (their counters stay readable). */
+void hnv_ports_commit(struct hnv_app *app, struct hnv_port_change *pc);
+
+/** The new program was not published: close the ports prepare opened. */
+void hnv_ports_abort(struct hnv_app *app, struct hnv_port_change *pc);
+
+/** Close every port (the workers have stopped). */
+void hnv_ports_close(struct hnv_app *app);
+
+/** The live switch port named @p name, or -1. */
+int hnv_port_find(const struct hnv_app *app, const char *name);
+
+/** The name of switch port @p id ("?" if none). */
+const char *hnv_port_name(const struct hnv_app *app, uint16_t id);
+
+#define HNV_LINK_QUEUES 16
+
+/** A port's link as show links and /hnv/link report it. */
+struct hnv_link_info {
+	bool is_vhost;
+	bool up;                     /**< link up; vhost-user: a guest is connected */
+	char device[HNV_SOCKET_MAX]; /**< the ethdev name, or the socket path */
+	bool client;                 /**< vhost-user: we connect to QEMU's socket */
+	uint32_t speed;              /**< Mb/s, 0 if unknown */
+	uint16_t nb_rxq, nb_txq;     /**< queues (vhost-user: the guest's enabled rings) */
+	uint64_t q_rx[HNV_LINK_QUEUES], q_tx[HNV_LINK_QUEUES]; /**< packets per queue */
+	uint64_t features;              /**< vhost-user: negotiated virtio features */
+	uint64_t connects, disconnects; /**< vhost-user: guests seen */
+};
+
+/** Fill @p li for live switch port @p id. @return 0 or a negative errno */
+int hnv_port_link(const struct hnv_app *app, uint16_t id, struct hnv_link_info *li);
+
+/** The ethdev behind the uplink of the running policy. */
+uint16_t hnv_uplink_ethdev(const struct hnv_app *app);
+
 /* ---- policy_apply.c ------------------------------------------------------ */
 
 /** Compile app->policy and publish it as the switch's first program, with
  * its flow timeouts. @return 0, or negative with the reason printed */
 int hnv_policy_apply_first(struct hnv_app *app);
 
-/** Reload the policy file now: parse, check the ports are unchanged,
- * compile, publish. On failure the running policy stays.
+/** Reload the policy file now: parse, open the ports it adds, compile,
+ * publish, then poll the added ports and close the removed ones. On
+ * failure the running policy and ports stay.
  * @return 0, or negative with the reason printed */
 int hnv_reload_policy(struct hnv_app *app);
 

@@ -2,11 +2,12 @@
  * app: dpdk-hnv entry point.
  *
  * Owns: EAL and argument parsing; start-up (the policy file's first load,
- * the worker lcores, the mbuf pool, binding policy ports to ethdevs, the
- * switch, assigning (port, queue) pairs to workers, the signal handlers);
- * and shutdown (a clean stop on SIGINT/SIGTERM with final per-port
- * counters). Compiling and publishing the policy is policy_apply.c's; the
- * control loop that runs between start-up and shutdown is control.c's.
+ * the worker lcores, the mbuf pool, the port table, the switch, the signal
+ * handlers); and shutdown (a clean stop on SIGINT/SIGTERM with final
+ * per-port counters). Compiling and publishing the policy is
+ * policy_apply.c's, opening ports and dealing their queues to the workers
+ * ports.c's; the control loop that runs between start-up and shutdown is
+ * control.c's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -29,7 +31,6 @@
 
 #define MBUF_MIN 8191
 #define MBUF_CACHE 256
-#define PORT_DESC 1024
 
 static struct hnv_app the_app;
 
@@ -39,8 +40,9 @@ usage(const char *prog)
 	printf("Usage: %s [EAL options] -- --policy FILE [options]\n"
 	       "\n"
 	       "HNVv2 overlay forwarder: VM ports and an uplink, as named by the policy.\n"
-	       "Ports are DPDK devices given to EAL (-a PCI address, --vdev net_af_packet0,...)\n"
-	       "and bound to policy ports by their ethdev name.\n"
+	       "Ports are DPDK devices given to EAL (-a PCI address, --vdev net_af_packet0,...),\n"
+	       "bound to policy ports by their ethdev name, or vhost-user ports that dpdk-hnv\n"
+	       "creates for the policy's VM NICs. A reload may add and remove ports.\n"
 	       "\n"
 	       "  -p, --policy FILE      policy JSON (docs/policy.md); required\n"
 	       "  -i, --interactive      run the shell on stdin (docs/shell.md)\n"
@@ -207,139 +209,44 @@ setup_workers(struct hnv_app *app)
 	return 0;
 }
 
-/* Spread every (port, rx queue) pair over the workers, round robin, so that
- * a port with one queue per worker gives each worker one of them. */
-static void
-assign_queues(struct hnv_app *app)
+/* The switch port table, and room for a file descriptor per vhost-user
+ * port and guest (the soft limit is often 1024). */
+static int
+setup_ports(struct hnv_app *app)
 {
-	unsigned int k = 0;
+	struct rlimit rl;
 
-	for (uint16_t port = 0; port < app->n_ports; port++)
-		for (uint16_t q = 0; q < app->nb_rxq[port]; q++, k++) {
-			struct hnv_worker *w = app->workers[k % app->n_workers];
-
-			w->rx[w->n_rx].port = port;
-			w->rx[w->n_rx].queue = q;
-			w->n_rx++;
-		}
+	app->ports =
+		rte_zmalloc("hnv_ports", sizeof(*app->ports) * VFP_MAX_PORTS, RTE_CACHE_LINE_SIZE);
+	if (app->ports == NULL) {
+		fprintf(stderr, "dpdk-hnv: cannot allocate the port table\n");
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&app->port_lock, NULL);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return 0;
 }
 
-/* Enough mbufs to fill every rx ring and tx ring, every worker's cache and
- * tx buffers, and some in flight. */
+/* Enough mbufs to fill the rx and tx rings of every ethdev EAL has (a
+ * reload may add any of them), every worker's cache and a burst in each
+ * of its tx buffers, and some in flight. vhost-user ports hold no mbufs
+ * in rings: a guest's frames are copied into mbufs as they are read, and
+ * out of them as they are sent. */
 static unsigned int
 mbuf_count(const struct hnv_app *app)
 {
-	unsigned int per_port = app->n_workers * 2 * PORT_DESC;
-	unsigned int n =
-		app->policy->n_ports * per_port +
-		app->n_workers * (MBUF_CACHE + VFP_BURST + VFP_TX_BUF * app->policy->n_ports) +
-		1024;
+	unsigned int ethdevs = rte_eth_dev_count_avail();
+	unsigned int per_port = app->n_workers * 2 * HNV_PORT_DESC;
+	unsigned int n = ethdevs * per_port +
+			 app->n_workers * (MBUF_CACHE + VFP_BURST * (ethdevs + 16)) + 8192;
 
 	return RTE_MAX(n, (unsigned int)MBUF_MIN);
 }
 
-/* Open policy port @i: its device, or the vhost-user port made for it. */
-static int
-open_port(struct hnv_app *app, uint16_t i, struct hnv_port_conf *pc, char *err, size_t errlen)
-{
-	const struct hnv_port_cfg *cfg = &app->policy->ports[i];
-	const struct hnv_vhost_conf vc = {
-		.socket = cfg->vhost.socket,
-		.client = cfg->vhost.client,
-		/* A tx queue per worker: every worker may send to the VM. */
-		.queues = cfg->vhost.queues ? cfg->vhost.queues : (uint16_t)app->n_workers,
-	};
-	char name[RTE_ETH_NAME_MAX_LEN];
-	int rc;
-
-	if (!cfg->is_vhost)
-		return hnv_port_open(cfg->device, pc, &app->eth_port[i], err, errlen);
-	rc = hnv_port_create_vhost(i, &vc, name, sizeof(name), err, errlen);
-	if (rc != 0)
-		return rc;
-	rc = hnv_port_open(name, pc, &app->eth_port[i], err, errlen);
-	if (rc != 0)
-		hnv_port_remove_vhost(name);
-	return rc;
-}
-
-static int
-open_ports(struct hnv_app *app)
-{
-	const struct hnv_policy *pol = app->policy;
-	char err[256];
-
-	if (pol->n_ports > VFP_MAX_PORTS) {
-		fprintf(stderr, "dpdk-hnv: %s: $.ports: %u ports, at most %u are supported\n",
-			pol->source, pol->n_ports, VFP_MAX_PORTS);
-		return -ENOSPC;
-	}
-	for (uint16_t i = 0; i < pol->n_ports; i++) {
-		struct hnv_port_conf pc = {
-			.nb_rxq = (uint16_t)app->n_workers,
-			.nb_txq = (uint16_t)app->n_workers,
-			.nb_rxd = PORT_DESC,
-			.nb_txd = PORT_DESC,
-			.mp = app->mp,
-			.mac = (i == pol->host.uplink && pol->host.has_mac) ? &pol->host.mac : NULL,
-		};
-		int rc = open_port(app, i, &pc, err, sizeof(err));
-
-		if (rc != 0) {
-			char name[4 * HNV_NAME_MAX], why[4 * sizeof(err)];
-
-			/* Both quote the policy (the name, the device): escaped
-			 * as the policy library's own messages are. */
-			fprintf(stderr, "dpdk-hnv: %s: $.ports[%u] '%s': %s\n", pol->source, i,
-				hnv_policy_escape(name, sizeof(name), pol->ports[i].name),
-				hnv_policy_escape(why, sizeof(why), err));
-			return rc;
-		}
-		app->nb_rxq[i] = pc.nb_rxq;
-		snprintf(app->port_names[i], sizeof(app->port_names[i]), "%s", pol->ports[i].name);
-		app->n_ports = (uint16_t)(i + 1);
-	}
-	return 0;
-}
-
-/* A vhost-user port's link follows its guest: the switch drops what is
- * sent to a VM with no guest connected as port_down, not tx_full. The
- * callback runs on EAL's interrupt thread. */
-static int
-on_link_change(uint16_t port_id, enum rte_eth_event_type event, void *arg, void *ret)
-{
-	struct hnv_app *app = arg;
-	struct rte_eth_link link;
-
-	(void)event;
-	(void)ret;
-	for (uint16_t i = 0; i < app->n_ports; i++)
-		if (app->eth_port[i] == port_id && rte_eth_link_get_nowait(port_id, &link) == 0)
-			vfp_switch_set_link(app->sw, i, link.link_status == RTE_ETH_LINK_UP);
-	return 0;
-}
-
-static void
-watch_links(struct hnv_app *app)
-{
-	for (uint16_t i = 0; i < app->n_ports; i++) {
-		if (!app->policy->ports[i].is_vhost)
-			continue;
-		rte_eth_dev_callback_register(
-			app->eth_port[i], RTE_ETH_EVENT_INTR_LSC, on_link_change, app);
-		on_link_change(app->eth_port[i], RTE_ETH_EVENT_INTR_LSC, app, NULL);
-	}
-}
-
-static void
-unwatch_links(struct hnv_app *app)
-{
-	for (uint16_t i = 0; i < app->n_ports; i++)
-		if (app->policy->ports[i].is_vhost)
-			rte_eth_dev_callback_unregister(
-				app->eth_port[i], RTE_ETH_EVENT_INTR_LSC, on_link_change, app);
-}
-
+/* The switch, then the ports and the first program. */
 static int
 start_switch(struct hnv_app *app)
 {
@@ -358,12 +265,14 @@ start_switch(struct hnv_app *app)
 			rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	hnv_port_mac(app->eth_port[pol->host.uplink], &mac);
+	if (hnv_policy_apply_first(app) != 0)
+		return -EINVAL;
+	hnv_port_mac(hnv_uplink_ethdev(app), &mac);
 	if (pol->host.has_mac && !rte_is_same_ether_addr(&mac, &pol->host.mac))
 		fprintf(stderr,
 			"dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
 			pol->ports[pol->host.uplink].device);
-	return hnv_policy_apply_first(app);
+	return 0;
 }
 
 int
@@ -404,7 +313,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpdk-hnv: %s\n", err);
 		goto fail_eal;
 	}
-	if (setup_workers(app) != 0)
+	if (setup_workers(app) != 0 || setup_ports(app) != 0)
 		goto fail;
 	app->mp = rte_pktmbuf_pool_create("hnv_mbufs", mbuf_count(app), MBUF_CACHE, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
@@ -412,10 +321,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpdk-hnv: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto fail;
 	}
-	if (open_ports(app) != 0 || start_switch(app) != 0 || hnv_workers_attach(app) != 0)
+	if (start_switch(app) != 0 || hnv_workers_attach(app) != 0)
 		goto fail;
-	watch_links(app);
-	assign_queues(app);
 	if (hnv_telemetry_register(app) != 0)
 		fprintf(stderr, "dpdk-hnv: warning: telemetry commands not registered\n");
 
@@ -430,21 +337,20 @@ main(int argc, char **argv)
 
 	printf("dpdk-hnv: stopping; final counters:\n");
 	hnv_stats_print(app, stdout);
-	unwatch_links(app);
-	for (i = 0; i < app->n_ports; i++)
-		hnv_port_close(app->eth_port[i]);
+	hnv_ports_close(app);
 	hnv_workers_detach(app);
 	vfp_switch_free(app->sw);
 	hnv_policy_free(app->policy);
 	rte_mempool_free(app->mp);
 	for (i = 0; i < app->n_workers; i++)
 		rte_free(app->workers[i]);
+	rte_free(app->ports);
 	rte_eal_cleanup();
 	return 0;
 fail:
 	atomic_store(&app->quit, true);
-	for (i = 0; i < app->n_ports; i++)
-		hnv_port_close(app->eth_port[i]);
+	if (app->ports != NULL)
+		hnv_ports_close(app);
 	if (app->sw != NULL)
 		hnv_workers_detach(app);
 	vfp_switch_free(app->sw);

@@ -5,9 +5,10 @@
  * the first program at start-up, and reloading the policy file (on a change,
  * SIGHUP or the shell's reload): parse and validate, compile, publish by RCU.
  * A bad file changes nothing: the running policy stays, and the message
- * names the file, the JSON path and the problem. Port bindings cannot change
- * at run time (the devices are opened at start), so a policy whose ports
- * differ is refused the same way.
+ * names the file, the JSON path and the problem. Ports the new policy adds
+ * are opened before it is compiled and polled once it is published; ports
+ * it removes are closed after that (ports.c). Only the uplink cannot change
+ * at run time.
  *
  * Everything here runs on the main lcore, which is what lets a reload free
  * the old app->policy: only the main lcore (control loop and shell) reads it.
@@ -22,13 +23,17 @@
 #include "hnv_port.h"
 #include "policy_compile.h"
 
-/* Compile @pol against the uplink as it is now (MAC, MTU); not published. */
+/* Compile @pol for the switch port ids of @pc, against the uplink as it is
+ * now (MAC, MTU); not published. */
 static int
-compile(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program **out, char *err,
-	size_t errlen)
+compile(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_port_change *pc,
+	struct vfp_program **out, char *err, size_t errlen)
 {
-	uint16_t uplink = app->eth_port[pol->host.uplink];
-	struct hnv_compile_env env = {0};
+	uint16_t uplink = app->ports[pc->ids[pol->host.uplink]].eth_port;
+	struct hnv_compile_env env = {
+		.port_ids = pc->ids,
+		.n_port_ids = pc->n_ids,
+	};
 
 	hnv_port_mac(uplink, &env.uplink_mac);
 	env.uplink_mtu = hnv_port_mtu(uplink);
@@ -61,36 +66,39 @@ publish(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program *p
 	return 0;
 }
 
+/* Open the ports of @pol, compile it and publish: the program and ports
+ * of @pol are running when this returns 0; nothing changed otherwise. */
+static int
+apply(struct hnv_app *app, const struct hnv_policy *pol, char *err, size_t errlen)
+{
+	struct hnv_port_change pc;
+	struct vfp_program *prog;
+	int rc;
+
+	rc = hnv_ports_prepare(app, pol, &pc, err, errlen);
+	if (rc != 0)
+		return rc;
+	rc = compile(app, pol, &pc, &prog, err, errlen);
+	if (rc == 0)
+		rc = publish(app, pol, prog, err, errlen);
+	if (rc != 0) {
+		hnv_ports_abort(app, &pc);
+		return rc;
+	}
+	hnv_ports_commit(app, &pc);
+	return 0;
+}
+
 int
 hnv_policy_apply_first(struct hnv_app *app)
 {
 	char err[HNV_POLICY_ERR_MAX];
-	struct vfp_program *prog;
 
-	if (compile(app, app->policy, &prog, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dpdk-hnv: %s\n", err);
-		return -EINVAL;
-	}
-	if (publish(app, app->policy, prog, err, sizeof(err)) != 0) {
+	if (apply(app, app->policy, err, sizeof(err)) != 0) {
 		fprintf(stderr, "dpdk-hnv: %s\n", err);
 		return -EINVAL;
 	}
 	return 0;
-}
-
-static bool
-same_ports(const struct hnv_policy *a, const struct hnv_policy *b)
-{
-	if (a->n_ports != b->n_ports || a->host.uplink != b->host.uplink)
-		return false;
-	for (unsigned int i = 0; i < a->n_ports; i++)
-		if (strcmp(a->ports[i].name, b->ports[i].name) != 0 ||
-			strcmp(a->ports[i].device, b->ports[i].device) != 0 ||
-			a->ports[i].is_vhost != b->ports[i].is_vhost ||
-			(a->ports[i].is_vhost && memcmp(&a->ports[i].vhost, &b->ports[i].vhost,
-							 sizeof(a->ports[i].vhost)) != 0))
-			return false;
-	return true;
 }
 
 int
@@ -98,21 +106,11 @@ hnv_reload_policy(struct hnv_app *app)
 {
 	char err[HNV_POLICY_ERR_MAX];
 	struct hnv_policy *pol = NULL;
-	struct vfp_program *prog;
 	int rc;
 
 	rc = hnv_policy_load(app->policy_path, &pol, err, sizeof(err));
-	if (rc == 0 && !same_ports(app->policy, pol)) {
-		snprintf(err, sizeof(err),
-			"%s: $.ports: the ports or the uplink changed; restart dpdk-hnv to rebind "
-			"devices",
-			app->policy_path);
-		rc = -EINVAL;
-	}
 	if (rc == 0)
-		rc = compile(app, pol, &prog, err, sizeof(err));
-	if (rc == 0)
-		rc = publish(app, pol, prog, err, sizeof(err));
+		rc = apply(app, pol, err, sizeof(err));
 	if (rc != 0) {
 		app->reload_failures++;
 		fprintf(stderr, "dpdk-hnv: policy not reloaded, keeping the running one: %s\n",

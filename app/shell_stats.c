@@ -12,7 +12,7 @@
 #include <cmdline_parse_string.h>
 
 #include "hnv_app.h"
-#include "hnv_port.h"
+#include "hnv_vhost.h"
 #include "shell_cmds.h"
 
 /* Every drop reason with its total over all ports and its meaning. */
@@ -25,6 +25,8 @@ show_drops(const struct hnv_app *app, FILE *f)
 		for (uint16_t port = 0; port < app->n_ports; port++) {
 			struct vfp_port_stats st;
 
+			if (app->ports[port].kind == HNV_PORT_FREE)
+				continue;
 			hnv_stats_port(app, port, &st);
 			total += st.drops[r];
 		}
@@ -32,27 +34,39 @@ show_drops(const struct hnv_app *app, FILE *f)
 	}
 }
 
-/* One line per port: its device, link and per-queue packets. */
+/* One line per port: its device, link and per-queue packets; for a
+ * vhost-user port its socket and the features its guest negotiated. */
 static void
 show_links(const struct hnv_app *app, FILE *f)
 {
 	for (uint16_t port = 0; port < app->n_ports; port++) {
-		struct hnv_port_state st;
+		struct hnv_link_info li;
 
-		if (hnv_port_state(app->eth_port[port], &st) != 0) {
-			fprintf(f, "link %s: unknown\n", app->port_names[port]);
+		if (app->ports[port].kind == HNV_PORT_FREE ||
+			app->ports[port].kind == HNV_PORT_REMOVED)
+			continue;
+		if (hnv_port_link(app, port, &li) != 0) {
+			fprintf(f, "link %s: unknown\n", hnv_port_name(app, port));
 			continue;
 		}
-		fprintf(f, "link %s: %s device %s", app->port_names[port], st.up ? "up" : "down",
-			st.name);
-		if (st.speed != 0)
-			fprintf(f, " speed %u", st.speed);
-		fprintf(f, " rxq %u:", st.nb_rxq);
-		for (unsigned int q = 0; q < st.nb_rxq && q < HNV_PORT_QUEUES_SHOWN; q++)
-			fprintf(f, "%s%" PRIu64, q ? "/" : " ", st.q_rx[q]);
-		fprintf(f, " txq %u:", st.nb_txq);
-		for (unsigned int q = 0; q < st.nb_txq && q < HNV_PORT_QUEUES_SHOWN; q++)
-			fprintf(f, "%s%" PRIu64, q ? "/" : " ", st.q_tx[q]);
+		fprintf(f, "link %s: %s %s %s", hnv_port_name(app, port), li.up ? "up" : "down",
+			li.is_vhost ? (li.client ? "vhost-user-client" : "vhost-user") : "device",
+			li.device);
+		if (li.speed != 0)
+			fprintf(f, " speed %u", li.speed);
+		fprintf(f, " rxq %u:", li.nb_rxq);
+		for (unsigned int q = 0; q < li.nb_rxq && q < HNV_LINK_QUEUES; q++)
+			fprintf(f, "%s%" PRIu64, q ? "/" : " ", li.q_rx[q]);
+		fprintf(f, " txq %u:", li.nb_txq);
+		for (unsigned int q = 0; q < li.nb_txq && q < HNV_LINK_QUEUES; q++)
+			fprintf(f, "%s%" PRIu64, q ? "/" : " ", li.q_tx[q]);
+		if (li.is_vhost) {
+			char feats[512];
+
+			hnv_vhost_features_format(li.features, feats, sizeof(feats));
+			fprintf(f, " connects %" PRIu64 " features %s", li.connects,
+				li.features ? feats : "-");
+		}
 		fprintf(f, "\n");
 	}
 }

@@ -19,20 +19,6 @@
 #include "hnv_net.h"
 #include "shell_cmds.h"
 
-static int
-port_by_name(const struct hnv_app *app, const char *name)
-{
-	return hnv_policy_find_port(app->policy, name);
-}
-
-static const char *
-port_name(const struct hnv_app *app, uint16_t port)
-{
-	const struct hnv_policy *p = app->policy;
-
-	return port < p->n_ports ? p->ports[port].name : "?";
-}
-
 /* show flows [N] */
 struct cmd_flows_result {
 	cmdline_fixed_string_t show;
@@ -51,9 +37,9 @@ print_flow(void *ctx, const struct vfp_flow_info *fi)
 	hnv_ipv4_format(dst, sizeof(dst), fi->dst_ip);
 	printf("%-12s %-3s vsid %-8u %3u %15s:%-5u -> %15s:%-5u %-7s -> %-12s %-11s %s"
 	       " pkts %" PRIu64 " bytes %" PRIu64 " idle %" PRIu64 " ms\n",
-		port_name(app, fi->in_port), fi->dir == VFP_DIR_OUT ? "out" : "in", fi->vsid,
+		hnv_port_name(app, fi->in_port), fi->dir == VFP_DIR_OUT ? "out" : "in", fi->vsid,
 		fi->proto, src, fi->sport, dst, fi->dport, fi->action,
-		strcmp(fi->action, "drop") == 0 ? "-" : port_name(app, fi->out_port), fi->state,
+		strcmp(fi->action, "drop") == 0 ? "-" : hnv_port_name(app, fi->out_port), fi->state,
 		fi->reverse ? "reply" : "", fi->packets, fi->bytes, fi->idle_ms);
 }
 
@@ -125,7 +111,7 @@ cmd_rules_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_rules_result *res = parsed;
 	const struct hnv_app *app = shell_app(data);
-	int port = port_by_name(app, res->port);
+	int port = hnv_port_find(app, res->port);
 
 	if (port < 0) {
 		cmdline_printf(cl, "no port named '%s'\n", res->port);
@@ -164,7 +150,7 @@ cmd_trace_parsed(void *parsed, struct cmdline *cl, void *data)
 {
 	struct cmd_trace_result *res = parsed;
 	const struct hnv_app *app = shell_app(data);
-	int port = port_by_name(app, res->port);
+	int port = hnv_port_find(app, res->port);
 	struct vfp_trace t;
 	struct in_addr dst;
 	uint8_t proto;
@@ -185,7 +171,7 @@ cmd_trace_parsed(void *parsed, struct cmdline *cl, void *data)
 		return;
 	}
 	for (unsigned int i = 0; i < t.n; i++)
-		printf("  %-12s %-3s %-9s %-10s %-18s %s\n", port_name(app, t.step[i].port),
+		printf("  %-12s %-3s %-9s %-10s %-18s %s\n", hnv_port_name(app, t.step[i].port),
 			t.step[i].dir == VFP_DIR_OUT ? "out" : "in", t.step[i].layer,
 			t.step[i].group[0] ? t.step[i].group : "-",
 			t.step[i].rule[0] ? t.step[i].rule : "(default)", t.step[i].action);

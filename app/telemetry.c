@@ -2,16 +2,19 @@
  * app: dpdk-hnv's counters over DPDK telemetry (dpdk-telemetry.py, or the
  * v2 socket /var/run/dpdk/<file-prefix>/dpdk_telemetry.v2):
  *
- *   /hnv/ports          the switch ports by name
+ *   /hnv/ports          the switch ports by name (live ones)
  *   /hnv/port,NAME      one port's counters (as the counter block)
+ *   /hnv/link,NAME      one port's link: device, up, queues and their
+ *                       packets; for vhost-user the guest's features
  *   /hnv/drops          every drop reason and its total over all ports
  *   /hnv/uft            flow table size and hit/miss counters
  *
  * The callbacks run on the telemetry thread: they read the workers'
- * counters without locks (a value may be a packet behind) and only the
- * port names copied at start-up, never the policy, which a reload frees;
- * once the app is stopping (its memory is about to be freed) they answer
- * -EBUSY.
+ * counters without locks (a value may be a packet behind) and the switch
+ * ports under app->port_lock (a reload adds and removes them), never the
+ * policy, which a reload frees; once the app is stopping (its memory is
+ * about to be freed) they answer -EBUSY. A port a reload removed is still
+ * answered by /hnv/port (with "removed": 1) until its id is taken again.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +23,7 @@
 #include <rte_telemetry.h>
 
 #include "hnv_app.h"
+#include "hnv_vhost.h"
 
 /* rte_telemetry_register_cmd() of DPDK 22.11 passes callbacks no user
  * pointer, so the app they report on is kept here. */
@@ -33,8 +37,14 @@ tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 	if (atomic_load(&tel_app->quit))
 		return -EBUSY; /* stopping: the counters are being freed */
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	for (uint16_t p = 0; p < tel_app->n_ports; p++)
-		rte_tel_data_add_array_string(d, tel_app->port_names[p]);
+	pthread_mutex_lock(&tel_app->port_lock);
+	for (uint16_t p = 0; p < tel_app->n_ports; p++) {
+		uint8_t kind = tel_app->ports[p].kind;
+
+		if (kind == HNV_PORT_ETHDEV || kind == HNV_PORT_VHOST)
+			rte_tel_data_add_array_string(d, tel_app->ports[p].cfg.name);
+	}
+	pthread_mutex_unlock(&tel_app->port_lock);
 	return 0;
 }
 
@@ -43,22 +53,35 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	struct vfp_port_stats st;
 	uint64_t drops = 0;
-	uint16_t p;
+	int found = -1;
+	bool removed = false;
 
 	(void)cmd;
 	if (atomic_load(&tel_app->quit))
 		return -EBUSY;
 	if (params == NULL)
 		return -EINVAL;
-	for (p = 0; p < tel_app->n_ports; p++)
-		if (strcmp(tel_app->port_names[p], params) == 0)
-			break;
-	if (p == tel_app->n_ports)
+	/* The live port of that name, else the last removed one. */
+	pthread_mutex_lock(&tel_app->port_lock);
+	for (uint16_t p = 0; p < tel_app->n_ports; p++) {
+		const struct hnv_swport *sp = &tel_app->ports[p];
+
+		if (sp->kind == HNV_PORT_FREE || strcmp(sp->cfg.name, params) != 0)
+			continue;
+		if (found < 0 || removed) {
+			found = p;
+			removed = sp->kind == HNV_PORT_REMOVED;
+		}
+	}
+	if (found >= 0)
+		hnv_stats_port(tel_app, (uint16_t)found, &st);
+	pthread_mutex_unlock(&tel_app->port_lock);
+	if (found < 0)
 		return -EINVAL;
-	hnv_stats_port(tel_app, p, &st);
 	for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 		drops += st.drops[r];
 	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "removed", removed ? 1 : 0);
 	rte_tel_data_add_dict_u64(d, "rx_packets", st.rx_packets);
 	rte_tel_data_add_dict_u64(d, "tx_packets", st.tx_packets);
 	rte_tel_data_add_dict_u64(d, "rx_bytes", st.rx_bytes);
@@ -82,6 +105,56 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 }
 
 static int
+tel_link(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct rte_tel_data *qrx, *qtx;
+	struct hnv_link_info li;
+	char feats[512];
+	int id, rc;
+
+	(void)cmd;
+	if (atomic_load(&tel_app->quit))
+		return -EBUSY;
+	if (params == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&tel_app->port_lock);
+	id = hnv_port_find(tel_app, params);
+	rc = id < 0 ? -EINVAL : hnv_port_link(tel_app, (uint16_t)id, &li);
+	pthread_mutex_unlock(&tel_app->port_lock);
+	if (rc != 0)
+		return -EINVAL;
+	qrx = rte_tel_data_alloc();
+	qtx = rte_tel_data_alloc();
+	if (qrx == NULL || qtx == NULL) {
+		rte_tel_data_free(qrx);
+		rte_tel_data_free(qtx);
+		return -ENOMEM;
+	}
+	rte_tel_data_start_array(qrx, RTE_TEL_U64_VAL);
+	rte_tel_data_start_array(qtx, RTE_TEL_U64_VAL);
+	for (unsigned int q = 0; q < li.nb_rxq && q < HNV_LINK_QUEUES; q++)
+		rte_tel_data_add_array_u64(qrx, li.q_rx[q]);
+	for (unsigned int q = 0; q < li.nb_txq && q < HNV_LINK_QUEUES; q++)
+		rte_tel_data_add_array_u64(qtx, li.q_tx[q]);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "kind", li.is_vhost ? "vhost-user" : "ethdev");
+	rte_tel_data_add_dict_string(d, "device", li.device);
+	rte_tel_data_add_dict_string(d, "status", li.up ? "UP" : "DOWN");
+	rte_tel_data_add_dict_u64(d, "speed", li.speed);
+	rte_tel_data_add_dict_container(d, "rxq_packets", qrx, 0);
+	rte_tel_data_add_dict_container(d, "txq_packets", qtx, 0);
+	if (li.is_vhost) {
+		hnv_vhost_features_format(li.features, feats, sizeof(feats));
+		rte_tel_data_add_dict_string(d, "mode", li.client ? "client" : "server");
+		rte_tel_data_add_dict_u64(d, "features", li.features);
+		rte_tel_data_add_dict_string(d, "feature_names", feats);
+		rte_tel_data_add_dict_u64(d, "connects", li.connects);
+		rte_tel_data_add_dict_u64(d, "disconnects", li.disconnects);
+	}
+	return 0;
+}
+
+static int
 tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	uint64_t total[HNV_DROP_MAX] = {0};
@@ -90,13 +163,17 @@ tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	(void)params;
 	if (atomic_load(&tel_app->quit))
 		return -EBUSY;
+	pthread_mutex_lock(&tel_app->port_lock);
 	for (uint16_t p = 0; p < tel_app->n_ports; p++) {
 		struct vfp_port_stats st;
 
+		if (tel_app->ports[p].kind == HNV_PORT_FREE)
+			continue;
 		hnv_stats_port(tel_app, p, &st);
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			total[r] += st.drops[r];
 	}
+	pthread_mutex_unlock(&tel_app->port_lock);
 	rte_tel_data_start_dict(d);
 	for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 		rte_tel_data_add_dict_u64(d, hnv_drop_name(r), total[r]);
@@ -135,6 +212,8 @@ hnv_telemetry_register(struct hnv_app *app)
 	rc |= rte_telemetry_register_cmd("/hnv/ports", tel_ports, "The switch ports, by name");
 	rc |= rte_telemetry_register_cmd(
 		"/hnv/port", tel_port, "One port's counters. Parameter: port name");
+	rc |= rte_telemetry_register_cmd("/hnv/link", tel_link,
+		"One port's link, queues and (vhost-user) guest features. Parameter: port name");
 	rc |= rte_telemetry_register_cmd(
 		"/hnv/drops", tel_drops, "Every drop reason with its total over all ports");
 	rc |= rte_telemetry_register_cmd(

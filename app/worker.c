@@ -3,9 +3,13 @@
  * set up and torn down here, and handed to the rest of the app only by
  * hnv_app_lcores(), so how a worker holds it is this file's business.
  *
- * Threading model: each worker lcore owns a fixed set of (port, rx queue)
- * pairs, chosen at start-up so that no two workers poll the same queue, and
- * one tx queue (its index) on every port. Run to completion: rx burst ->
+ * Threading model: each worker lcore polls the (port, rx queue) pairs of its
+ * receive list, which ports.c deals so that no two workers poll the same
+ * queue and replaces whole when a reload adds or removes ports (the worker
+ * reads it once per loop, so a grace period retires the old one), and owns
+ * one tx queue (its index) on every port. A port is an ethdev or a
+ * vhost-user port (hnv_vhost.h); the receive list and the transmit
+ * callback pick the call by the port's kind. Run to completion: rx burst ->
  * vfp_process_burst -> the lcore's tx buffers, flushed once per loop. The
  * only state a worker writes is its own engine state (struct vfp_lcore:
  * counters, tx buffers), flow table entries (inserts under the table's writer lock; the
@@ -22,13 +26,27 @@
 #include <rte_ethdev.h>
 
 #include "hnv_app.h"
+#include "hnv_vhost.h"
 
 static uint16_t
 worker_tx(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct hnv_worker *w = ctx;
+	const struct hnv_swport *sp = &w->app->ports[port];
 
-	return rte_eth_tx_burst(w->app->eth_port[port], w->txq, pkts, n);
+	if (sp->kind == HNV_PORT_VHOST)
+		return hnv_vhost_tx(sp->vh, w->txq, pkts, n);
+	if (sp->kind == HNV_PORT_ETHDEV)
+		return rte_eth_tx_burst(sp->eth_port, w->txq, pkts, n);
+	return 0; /* gone: the program no longer names it */
+}
+
+static inline uint16_t
+worker_rx(const struct hnv_swport *sp, uint16_t queue, struct rte_mbuf **pkts)
+{
+	if (sp->kind == HNV_PORT_VHOST)
+		return hnv_vhost_rx(sp->vh, queue, pkts, VFP_BURST);
+	return rte_eth_rx_burst(sp->eth_port, queue, pkts, VFP_BURST);
 }
 
 int
@@ -41,10 +59,12 @@ hnv_worker_main(void *arg)
 	uint64_t hk_period = rte_get_tsc_hz() / 10, next_hk = 0;
 
 	while (!atomic_load_explicit(&app->quit, memory_order_relaxed)) {
-		for (uint16_t i = 0; i < w->n_rx; i++) {
-			uint16_t port = w->rx[i].port;
-			uint16_t n = rte_eth_rx_burst(
-				app->eth_port[port], w->rx[i].queue, pkts, VFP_BURST);
+		const struct hnv_rxlist *rl = atomic_load_explicit(&w->rx, memory_order_acquire);
+		unsigned int n_rx = rl != NULL ? rl->n : 0;
+
+		for (unsigned int i = 0; i < n_rx; i++) {
+			uint16_t port = rl->q[i].port;
+			uint16_t n = worker_rx(&app->ports[port], rl->q[i].queue, pkts);
 
 			if (n == 0)
 				continue;
@@ -61,8 +81,9 @@ hnv_worker_main(void *arg)
 			}
 		}
 		vfp_lcore_flush(w->lc);
-		/* No reference into the flow table or the program survives
-		 * this point: a grace period can end here. */
+		/* No reference into the flow table, the program or the
+		 * receive list survives this point: a grace period can end
+		 * here. */
 		vfp_lcore_quiescent(sw, w->lc);
 	}
 	vfp_lcore_flush(w->lc);
@@ -89,11 +110,9 @@ hnv_workers_attach(struct hnv_app *app)
 		w->lc = vfp_lcore_create(app->sw, w->txq, worker_tx, w);
 		if (w->lc == NULL)
 			return -ENOMEM;
-		/* A guest drains its ring in bursts of its own: give it a few
-		 * more tries before a frame is dropped, as OVS does for its
-		 * vhost ports (tx-retries). */
+		/* As ports.c does for the ports it adds later (see there). */
 		for (uint16_t port = 0; port < app->n_ports; port++)
-			if (app->policy->ports[port].is_vhost)
+			if (app->ports[port].kind == HNV_PORT_VHOST)
 				vfp_lcore_set_tx_retries(w->lc, port, HNV_VHOST_TX_RETRIES);
 	}
 	return 0;

@@ -4,10 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <rte_dev.h>
 
 #include <rte_ethdev.h>
 
@@ -93,58 +89,17 @@ fail:
 	return rc;
 }
 
-/* The ethdev names of the vhost-user ports we made: "net_vhost_hnv<index>". */
-#define VHOST_PREFIX "net_vhost_hnv"
-
-int
-hnv_port_create_vhost(uint16_t index, const struct hnv_vhost_conf *vc, char *name, size_t size,
-	char *err, size_t errlen)
-{
-	char args[256];
-	int rc;
-
-	if (strchr(vc->socket, ',') != NULL) {
-		snprintf(err, errlen, "vhost-user socket '%s': a comma cannot be passed to DPDK",
-			vc->socket);
-		return -EINVAL;
-	}
-	snprintf(name, size, VHOST_PREFIX "%u", index);
-	/* A server binds the path: a socket file left by an earlier run would
-	 * make the bind fail. Never remove anything but a socket. */
-	if (!vc->client) {
-		struct stat st;
-
-		if (lstat(vc->socket, &st) == 0 && S_ISSOCK(st.st_mode))
-			unlink(vc->socket);
-	}
-	snprintf(args, sizeof(args), "iface=%s,queues=%u,client=%d", vc->socket, vc->queues,
-		vc->client ? 1 : 0);
-	rc = rte_eal_hotplug_add("vdev", name, args);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot create vhost-user port on '%s': %s", vc->socket,
-			rte_strerror(-rc));
-		return rc;
-	}
-	return 0;
-}
-
 void
-hnv_port_remove_vhost(const char *name)
+hnv_port_stop(uint16_t port_id)
 {
-	rte_eal_hotplug_remove("vdev", name);
+	rte_eth_dev_stop(port_id);
 }
 
 void
 hnv_port_close(uint16_t port_id)
 {
-	char name[RTE_ETH_NAME_MAX_LEN];
-	bool ours = rte_eth_dev_get_name_by_port(port_id, name) == 0 &&
-		    strncmp(name, VHOST_PREFIX, strlen(VHOST_PREFIX)) == 0;
-
 	rte_eth_dev_stop(port_id);
 	rte_eth_dev_close(port_id);
-	if (ours)
-		rte_eal_hotplug_remove("vdev", name);
 }
 
 int

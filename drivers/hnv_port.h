@@ -39,30 +39,11 @@ struct hnv_port_conf {
 int hnv_port_open(const char *device, struct hnv_port_conf *conf, uint16_t *port_id, char *err,
 	size_t errlen);
 
-/** A vhost-user port to create (net_vhost, see hnv_port_create_vhost). */
-struct hnv_vhost_conf {
-	const char *socket; /**< unix socket path */
-	bool client;        /**< connect to the socket QEMU made, and reconnect */
-	uint16_t queues;    /**< queue pairs */
-};
+/** Stop a port opened by hnv_port_open, leaving the device in place so
+ * that hnv_port_open can start it again (a port a reload removed). */
+void hnv_port_stop(uint16_t port_id);
 
-/**
- * Create a vhost-user ethdev for switch port @p index (DPDK's net_vhost,
- * probed at run time with rte_dev_probe) and write its ethdev name into
- * @p name (@p size bytes), ready for hnv_port_open. A server creates the
- * socket (an old socket file at the path is replaced); a client connects
- * to it and reconnects whenever the other side goes away.
- * @return 0 or a negative errno, with a message in @p err
- */
-int hnv_port_create_vhost(uint16_t index, const struct hnv_vhost_conf *vc, char *name, size_t size,
-	char *err, size_t errlen);
-
-/** Remove the vhost-user device @p name made by hnv_port_create_vhost
- * that could not be opened. */
-void hnv_port_remove_vhost(const char *name);
-
-/** Stop and close a port opened by hnv_port_open; a device that
- * hnv_port_create_vhost made is removed too (its socket with it). */
+/** Stop and close a port opened by hnv_port_open. */
 void hnv_port_close(uint16_t port_id);
 
 #define HNV_PORT_QUEUES_SHOWN 16

@@ -171,13 +171,21 @@ find_acl(const struct hnv_policy *pol, bool on_vsid, uint32_t vsid, uint16_t por
 	return NULL;
 }
 
+/* The switch port id of policy port @i. */
+static uint16_t
+port_id(const struct hnv_compile_env *env, uint16_t i)
+{
+	return env->port_ids != NULL ? env->port_ids[i] : i;
+}
+
 /* The layers of the VM port of @v (see policy_compile.h). */
 static int
-port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hnv_vnic_cfg *v)
+port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hnv_compile_env *env,
+	const struct hnv_vnic_cfg *v)
 {
 	const struct hnv_acl_cfg *vacl = find_acl(pol, true, v->vsid, 0);
 	const struct hnv_acl_cfg *pacl = find_acl(pol, false, 0, v->port);
-	uint16_t port = v->port;
+	uint16_t port = port_id(env, v->port);
 	int layer, rc;
 
 	if (vacl != NULL || pacl != NULL) {
@@ -222,10 +230,11 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	unsigned int i;
 	int rc;
 
-	if (pol->n_ports > VFP_MAX_PORTS)
+	if (pol->n_ports > VFP_MAX_PORTS ||
+		(env->port_ids != NULL && env->n_port_ids > VFP_MAX_PORTS))
 		return fail(err, errlen, pol, "$.ports", -ENOSPC);
-	hp.n_ports = (uint16_t)pol->n_ports;
-	hp.uplink = h->uplink;
+	hp.n_ports = env->port_ids != NULL ? env->n_port_ids : (uint16_t)pol->n_ports;
+	hp.uplink = port_id(env, h->uplink);
 	hp.n_pa = h->n_pa;
 	memcpy(hp.pa, h->pa, sizeof(h->pa[0]) * h->n_pa);
 	memcpy(hp.pa_prefix_len, h->pa_prefix_len, sizeof(h->pa_prefix_len[0]) * h->n_pa);
@@ -257,7 +266,7 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	for (i = 0; i < pol->n_vnics; i++) {
 		const struct hnv_vnic_cfg *v = &pol->vnics[i];
 
-		rc = vfp_program_add_vnic(p, v->port, v->vsid, &v->mac, v->ip);
+		rc = vfp_program_add_vnic(p, port_id(env, v->port), v->vsid, &v->mac, v->ip);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.vm_nics[%u]", i);
 			goto error;
@@ -273,7 +282,7 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		}
 	}
 	for (i = 0; i < pol->n_vnics; i++) {
-		rc = port_layers(p, pol, &pol->vnics[i]);
+		rc = port_layers(p, pol, env, &pol->vnics[i]);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.vm_nics[%u]", i);
 			goto error;

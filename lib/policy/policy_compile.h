@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lib/policy: compiling a validated HNV policy into a VFP program.
  *
- * Switch port i of the program is hnv_policy.ports[i]; the caller binds it
- * to a device. What the policy leaves to the machine (the uplink MAC when
- * the policy names none, the uplink MTU) comes in struct hnv_compile_env.
+ * Switch port ids are the caller's: hnv_compile_env.port_ids gives the id
+ * of each policy port (so that a port keeps its id, its counters and its
+ * flows when a reload adds or removes others), or, without it, switch port
+ * i is hnv_policy.ports[i]. The caller binds each id to a device. What the
+ * policy leaves to the machine (the uplink MAC when the policy names none,
+ * the uplink MTU) comes in struct hnv_compile_env.
  *
  * Each VM port gets these layers (R13, R16), walked in ascending priority
  * for packets the VM sends and descending for packets to it:
@@ -36,6 +39,12 @@ struct hnv_compile_env {
 	uint16_t uplink_mtu;              /**< 0 = 1500 */
 	uint32_t table_size;              /**< 0 = default */
 	int socket_id;
+	/** The switch port id of each policy port (pol->n_ports entries, all
+	 * distinct and below n_port_ids), or NULL for ids 0..n_ports-1. */
+	const uint16_t *port_ids;
+	/** The program's number of switch ports when port_ids is set: ids
+	 * that no policy port has are unused ports. */
+	uint16_t n_port_ids;
 };
 
 /**

@@ -1,0 +1,530 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * app: the switch ports' lifecycle (R20, and VMs that come and go).
+ *
+ * Owns: the switch port ids (struct hnv_swport, app->ports), the device
+ * behind each (an ethdev the policy names, or a vhost-user port made with
+ * hnv_vhost.h), and which worker polls which (port, queue) pair (each
+ * worker's struct hnv_rxlist).
+ *
+ * A port keeps its id for as long as the policy has it, whatever else a
+ * reload adds or removes: its counters, its flows and its generation slot
+ * are per id, so the other ports' flows keep hitting. A reload is a
+ * prepare/commit pair around the publish of the new program:
+ *   prepare  find the id of every port of the new policy; open the device
+ *            of each new one (a vhost-user socket, or an ethdev started)
+ *            under a free id. Nothing polls it yet and no program names it.
+ *   commit   (the program is published) deal the new ports' queues to the
+ *            workers and drop the removed ports' queues, by publishing new
+ *            receive lists; after a grace period nothing polls a removed
+ *            port or holds a packet for it (workers flush every loop), so
+ *            its device is closed and its id retired: its name and
+ *            counters stay for show ports and telemetry until the id is
+ *            needed again.
+ *   abort    (the program was refused) close what prepare opened.
+ * A queue never moves from one worker to another (two workers would poll
+ * it during the grace period): new queues go to the workers with the
+ * fewest, removed ones just disappear.
+ *
+ * Threads: everything here runs on the main lcore, except the vhost-user
+ * link callback (the vhost-user events thread), which only sets the
+ * switch's link state of its port. Telemetry walks the names under
+ * app->port_lock.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "hnv_app.h"
+#include "hnv_port.h"
+#include "hnv_vhost.h"
+
+static bool
+same_cfg(const struct hnv_port_cfg *a, const struct hnv_port_cfg *b)
+{
+	return strcmp(a->device, b->device) == 0 && a->is_vhost == b->is_vhost &&
+	       (!a->is_vhost || (strcmp(a->vhost.socket, b->vhost.socket) == 0 &&
+					a->vhost.client == b->vhost.client &&
+					a->vhost.queues == b->vhost.queues));
+}
+
+static bool
+live(const struct hnv_swport *sp)
+{
+	return sp->kind == HNV_PORT_ETHDEV || sp->kind == HNV_PORT_VHOST;
+}
+
+int
+hnv_port_find(const struct hnv_app *app, const char *name)
+{
+	for (uint16_t id = 0; id < app->n_ports; id++)
+		if (live(&app->ports[id]) && strcmp(app->ports[id].cfg.name, name) == 0)
+			return id;
+	return -1;
+}
+
+const char *
+hnv_port_name(const struct hnv_app *app, uint16_t id)
+{
+	return id < app->n_ports && app->ports[id].kind != HNV_PORT_FREE ? app->ports[id].cfg.name
+									 : "?";
+}
+
+uint16_t
+hnv_uplink_ethdev(const struct hnv_app *app)
+{
+	return app->ports[app->policy_ids[app->policy->host.uplink]].eth_port;
+}
+
+int
+hnv_port_link(const struct hnv_app *app, uint16_t id, struct hnv_link_info *li)
+{
+	const struct hnv_swport *sp = &app->ports[id];
+
+	memset(li, 0, sizeof(*li));
+	if (id >= app->n_ports || !live(sp))
+		return -ENOENT;
+	if (sp->kind == HNV_PORT_VHOST) {
+		struct hnv_vhost_info vi;
+		int rc = hnv_vhost_info(sp->vh, &vi);
+
+		if (rc != 0)
+			return rc;
+		li->is_vhost = true;
+		li->up = vi.up;
+		snprintf(li->device, sizeof(li->device), "%s", sp->cfg.vhost.socket);
+		li->client = sp->cfg.vhost.client;
+		li->nb_rxq = vi.txq_enabled; /* the guest's transmit rings are ours to receive */
+		li->nb_txq = vi.rxq_enabled;
+		for (unsigned int q = 0; q < HNV_LINK_QUEUES && q < HNV_VHOST_MAX_QUEUES; q++) {
+			li->q_rx[q] = vi.q_rx[q];
+			li->q_tx[q] = vi.q_tx[q];
+		}
+		li->features = vi.features;
+		li->connects = vi.connects;
+		li->disconnects = vi.disconnects;
+	} else {
+		struct hnv_port_state st;
+		int rc = hnv_port_state(sp->eth_port, &st);
+
+		if (rc != 0)
+			return rc;
+		li->up = st.up;
+		snprintf(li->device, sizeof(li->device), "%s", st.name);
+		li->speed = st.speed;
+		li->nb_rxq = st.nb_rxq;
+		li->nb_txq = st.nb_txq;
+		for (unsigned int q = 0; q < HNV_LINK_QUEUES && q < HNV_PORT_QUEUES_SHOWN; q++) {
+			li->q_rx[q] = st.q_rx[q];
+			li->q_tx[q] = st.q_tx[q];
+		}
+	}
+	return 0;
+}
+
+/* The vhost-user events thread: a guest came or went. */
+static void
+on_vhost_state(void *arg, bool up)
+{
+	struct hnv_swport *sp = arg;
+
+	atomic_store(&sp->up, up);
+	vfp_switch_set_link(sp->app->sw, sp->id, up);
+	printf("dpdk-hnv: port %s: guest %s\n", sp->cfg.name, up ? "connected" : "disconnected");
+	fflush(stdout);
+}
+
+/* The counters of @id as the workers have them, without its base. */
+static void
+raw_counters(const struct hnv_app *app, uint16_t id, struct vfp_port_stats *st)
+{
+	struct vfp_lcore *lcs[HNV_MAX_WORKERS];
+	unsigned int n = hnv_app_lcores(app, lcs);
+
+	memset(st, 0, sizeof(*st));
+	if (n != 0 && lcs[0] != NULL) /* the lcores exist from the first publish on */
+		vfp_stats_sum(lcs, n, id, st);
+}
+
+/* Returns once no worker is inside a receive or transmit call. @arg is
+ * the port, as for on_vhost_state. */
+static void
+quiesce(void *arg)
+{
+	vfp_switch_synchronize(((struct hnv_swport *)arg)->app->sw);
+}
+
+/* Open the device of policy port @cfg as switch port @sp. */
+static int
+open_device(struct hnv_app *app, struct hnv_swport *sp, const struct hnv_port_cfg *cfg,
+	bool is_uplink, const struct rte_ether_addr *mac, char *err, size_t errlen)
+{
+	if (cfg->is_vhost) {
+		const struct hnv_vhost_params vp = {
+			.socket = cfg->vhost.socket,
+			.client = cfg->vhost.client,
+			/* A queue pair per worker: every worker may send to the VM. */
+			.queues = cfg->vhost.queues ? cfg->vhost.queues : (uint16_t)app->n_workers,
+			.mp = app->mp,
+			.on_state = on_vhost_state,
+			.quiesce = quiesce,
+			.arg = sp,
+		};
+
+		/* Down until a guest connects: what is sent before is port_down. */
+		atomic_store(&sp->up, false);
+		vfp_switch_set_link(app->sw, sp->id, false);
+		sp->app = app;
+		sp->cfg = *cfg;
+		sp->vh = hnv_vhost_create(&vp, err, errlen);
+		if (sp->vh == NULL)
+			return -EINVAL;
+		sp->nb_rxq = vp.queues;
+		sp->kind = HNV_PORT_VHOST;
+	} else {
+		struct hnv_port_conf pc = {
+			.nb_rxq = (uint16_t)app->n_workers,
+			.nb_txq = (uint16_t)app->n_workers,
+			.nb_rxd = HNV_PORT_DESC,
+			.nb_txd = HNV_PORT_DESC,
+			.mp = app->mp,
+			.mac = is_uplink ? mac : NULL,
+		};
+		int rc = hnv_port_open(cfg->device, &pc, &sp->eth_port, err, errlen);
+
+		if (rc != 0)
+			return rc;
+		vfp_switch_set_link(app->sw, sp->id, true);
+		sp->cfg = *cfg;
+		sp->nb_rxq = pc.nb_rxq;
+		sp->kind = HNV_PORT_ETHDEV;
+	}
+	/* A guest drains its ring in bursts of its own: give it a few more
+	 * tries before a frame is dropped, as OVS does for its vhost ports
+	 * (tx-retries). The lcores exist from the first publish on. */
+	for (unsigned int w = 0; w < app->n_workers; w++)
+		if (app->workers[w]->lc != NULL)
+			vfp_lcore_set_tx_retries(app->workers[w]->lc, sp->id,
+				sp->kind == HNV_PORT_VHOST ? HNV_VHOST_TX_RETRIES : 0);
+	return 0;
+}
+
+static void
+close_device(struct hnv_swport *sp, bool final)
+{
+	if (sp->kind == HNV_PORT_VHOST) {
+		hnv_vhost_destroy(sp->vh);
+		sp->vh = NULL;
+	} else if (sp->kind == HNV_PORT_ETHDEV) {
+		/* An EAL device stays: a later reload may add it back. */
+		if (final)
+			hnv_port_close(sp->eth_port);
+		else
+			hnv_port_stop(sp->eth_port);
+	}
+}
+
+/* A switch port id for a new port: a never used one first, else a retired
+ * one (whose counters are dropped then). -1 if none. */
+static int
+take_id(struct hnv_app *app, const struct hnv_port_change *pc)
+{
+	int retired = -1;
+
+	for (uint16_t id = 0; id < VFP_MAX_PORTS; id++) {
+		const struct hnv_swport *sp = &app->ports[id];
+		bool taken = false;
+
+		for (unsigned int k = 0; k < pc->n_added; k++)
+			taken |= pc->added[k] == id;
+		if (taken)
+			continue;
+		if (sp->kind == HNV_PORT_FREE)
+			return id;
+		if (sp->kind == HNV_PORT_REMOVED && retired < 0)
+			retired = id;
+	}
+	return retired;
+}
+
+/* The live port that has @cfg's device or socket, or NULL. */
+static const struct hnv_swport *
+holder(const struct hnv_app *app, const struct hnv_port_cfg *cfg)
+{
+	for (uint16_t id = 0; id < app->n_ports; id++) {
+		const struct hnv_swport *sp = &app->ports[id];
+
+		if (!live(sp))
+			continue;
+		if (!cfg->is_vhost && !sp->cfg.is_vhost && strcmp(sp->cfg.device, cfg->device) == 0)
+			return sp;
+		if (cfg->is_vhost && sp->cfg.is_vhost &&
+			strcmp(sp->cfg.vhost.socket, cfg->vhost.socket) == 0)
+			return sp;
+	}
+	return NULL;
+}
+
+static void
+change_free(struct hnv_port_change *pc)
+{
+	free(pc->ids);
+	free(pc->added);
+	free(pc->removed);
+	memset(pc, 0, sizeof(*pc));
+}
+
+int
+hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
+	char *err, size_t errlen)
+{
+	const struct hnv_port_cfg *up = &pol->ports[pol->host.uplink];
+	char name[4 * HNV_NAME_MAX], why[512];
+	unsigned int i;
+	int rc = 0;
+
+	memset(pc, 0, sizeof(*pc));
+	if (pol->n_ports > VFP_MAX_PORTS) {
+		snprintf(err, errlen, "%s: $.ports: %u ports, at most %u are supported",
+			pol->source, pol->n_ports, VFP_MAX_PORTS);
+		return -ENOSPC;
+	}
+	if (app->policy_ids != NULL) {
+		const struct hnv_port_cfg *cur = &app->policy->ports[app->policy->host.uplink];
+
+		if (strcmp(cur->name, up->name) != 0 || !same_cfg(cur, up)) {
+			snprintf(err, errlen,
+				"%s: $.host.uplink: the uplink changed (from '%s'); restart "
+				"dpdk-hnv to change it",
+				pol->source, hnv_policy_escape(name, sizeof(name), cur->name));
+			return -EINVAL;
+		}
+	}
+	pc->ids = calloc(pol->n_ports, sizeof(*pc->ids));
+	pc->added = calloc(pol->n_ports, sizeof(*pc->added));
+	pc->removed = calloc(app->n_ports + 1, sizeof(*pc->removed));
+	if (pc->ids == NULL || pc->added == NULL || pc->removed == NULL) {
+		change_free(pc);
+		snprintf(err, errlen, "%s: out of memory", pol->source);
+		return -ENOMEM;
+	}
+	/* Kept ports first: a new port must not take a kept one's device. */
+	for (i = 0; i < pol->n_ports; i++) {
+		const struct hnv_port_cfg *cfg = &pol->ports[i];
+		int id = hnv_port_find(app, cfg->name);
+
+		pc->ids[i] = VFP_MAX_PORTS;
+		if (id < 0)
+			continue;
+		if (!same_cfg(&app->ports[id].cfg, cfg)) {
+			snprintf(err, errlen,
+				"%s: $.ports[%u]: port '%s' changed its device or vhost_user "
+				"settings; remove it in one reload and add it back in the next",
+				pol->source, i, hnv_policy_escape(name, sizeof(name), cfg->name));
+			rc = -EINVAL;
+			goto fail;
+		}
+		pc->ids[i] = (uint16_t)id;
+	}
+	for (i = 0; i < pol->n_ports; i++) {
+		const struct hnv_port_cfg *cfg = &pol->ports[i];
+		const struct hnv_swport *h;
+		int id;
+
+		if (pc->ids[i] != VFP_MAX_PORTS)
+			continue;
+		h = holder(app, cfg);
+		if (h != NULL) {
+			snprintf(err, errlen,
+				"%s: $.ports[%u]: port '%s' wants the %s of port '%s', which this "
+				"reload removes; remove it in one reload and add the new port in "
+				"the next",
+				pol->source, i, hnv_policy_escape(name, sizeof(name), cfg->name),
+				cfg->is_vhost ? "socket" : "device",
+				hnv_policy_escape(why, sizeof(why), h->cfg.name));
+			rc = -EBUSY;
+			goto fail;
+		}
+		id = take_id(app, pc);
+		if (id < 0) {
+			snprintf(err, errlen, "%s: $.ports[%u]: no free switch port (%u in use)",
+				pol->source, i, VFP_MAX_PORTS);
+			rc = -ENOSPC;
+			goto fail;
+		}
+		{
+			struct hnv_swport *sp = &app->ports[id];
+			struct hnv_swport fresh = {.id = (uint16_t)id};
+			char msg[256];
+
+			/* A retired id: its counters go, what it counts now starts
+			 * at zero (nothing uses the id, so its sum stays still). */
+			raw_counters(app, (uint16_t)id, &fresh.base);
+			pthread_mutex_lock(&app->port_lock);
+			*sp = fresh;
+			pthread_mutex_unlock(&app->port_lock);
+			rc = open_device(app, sp, cfg, i == pol->host.uplink,
+				pol->host.has_mac ? &pol->host.mac : NULL, msg, sizeof(msg));
+			if (rc != 0) {
+				sp->kind = HNV_PORT_FREE;
+				snprintf(err, errlen, "%s: $.ports[%u] '%s': %s", pol->source, i,
+					hnv_policy_escape(name, sizeof(name), cfg->name),
+					hnv_policy_escape(why, sizeof(why), msg));
+				goto fail;
+			}
+		}
+		pc->ids[i] = (uint16_t)id;
+		pc->added[pc->n_added++] = (uint16_t)id;
+	}
+	/* Live ports the new policy does not name go. */
+	for (uint16_t id = 0; id < app->n_ports; id++) {
+		bool kept = false;
+
+		if (!live(&app->ports[id]))
+			continue;
+		for (i = 0; i < pol->n_ports && !kept; i++)
+			kept = pc->ids[i] == id;
+		if (!kept)
+			pc->removed[pc->n_removed++] = id;
+	}
+	for (i = 0; i < pol->n_ports; i++)
+		pc->n_ids = (uint16_t)RTE_MAX(pc->n_ids, pc->ids[i] + 1);
+	return 0;
+fail:
+	hnv_ports_abort(app, pc);
+	return rc;
+}
+
+/* Publish new receive lists for every worker: the current ones without the
+ * queues of @pc's removed ports, plus the queues of its added ports. */
+static int
+publish_rxlists(struct hnv_app *app, const struct hnv_port_change *pc)
+{
+	struct hnv_rxlist *next[HNV_MAX_WORKERS], *old[HNV_MAX_WORKERS];
+	unsigned int added = 0, w;
+	bool any_old = false;
+
+	for (unsigned int k = 0; k < pc->n_added; k++)
+		added += app->ports[pc->added[k]].nb_rxq;
+	for (w = 0; w < app->n_workers; w++) {
+		const struct hnv_rxlist *cur = atomic_load(&app->workers[w]->rx);
+		unsigned int n = cur != NULL ? cur->n : 0;
+
+		next[w] = malloc(sizeof(*next[w]) + sizeof(next[w]->q[0]) * (n + added));
+		if (next[w] == NULL) {
+			while (w-- > 0)
+				free(next[w]);
+			return -ENOMEM;
+		}
+		next[w]->n = 0;
+		for (unsigned int j = 0; j < n; j++) {
+			bool gone = false;
+
+			for (unsigned int k = 0; k < pc->n_removed; k++)
+				gone |= cur->q[j].port == pc->removed[k];
+			if (!gone)
+				next[w]->q[next[w]->n++] = cur->q[j];
+		}
+	}
+	for (unsigned int k = 0; k < pc->n_added; k++) {
+		const struct hnv_swport *sp = &app->ports[pc->added[k]];
+
+		for (uint16_t q = 0; q < sp->nb_rxq; q++) {
+			unsigned int best = 0;
+
+			for (w = 1; w < app->n_workers; w++)
+				if (next[w]->n < next[best]->n)
+					best = w;
+			next[best]->q[next[best]->n].port = sp->id;
+			next[best]->q[next[best]->n].queue = q;
+			next[best]->n++;
+		}
+	}
+	for (w = 0; w < app->n_workers; w++) {
+		old[w] = atomic_exchange(&app->workers[w]->rx, next[w]);
+		any_old |= old[w] != NULL;
+	}
+	/* Before the first launch nothing reads the lists (and waiting for
+	 * workers that have not started would never end). */
+	if (any_old)
+		vfp_switch_synchronize(app->sw);
+	for (w = 0; w < app->n_workers; w++)
+		free(old[w]);
+	return 0;
+}
+
+void
+hnv_ports_commit(struct hnv_app *app, struct hnv_port_change *pc)
+{
+	unsigned int k;
+
+	/* Stragglers to a removed port are port_down, never sent. */
+	for (k = 0; k < pc->n_removed; k++)
+		vfp_switch_set_link(app->sw, pc->removed[k], false);
+	if (publish_rxlists(app, pc) != 0) {
+		/* Out of memory for a few hundred bytes: keep polling what
+		 * is polled now; the removed ports stay open, unnamed by
+		 * the program. */
+		fprintf(stderr, "dpdk-hnv: warning: cannot update the workers' receive "
+				"lists; added ports are not polled\n");
+		pc->n_removed = 0;
+	} else if (pc->n_removed != 0) {
+		/* Their queues were in lists the grace period retired, and
+		 * the published program names them nowhere. */
+		vfp_switch_synchronize(app->sw);
+	}
+	for (k = 0; k < pc->n_removed; k++) {
+		struct hnv_swport *sp = &app->ports[pc->removed[k]];
+
+		close_device(sp, false);
+		pthread_mutex_lock(&app->port_lock);
+		sp->kind = HNV_PORT_REMOVED;
+		pthread_mutex_unlock(&app->port_lock);
+		printf("dpdk-hnv: port %s removed\n", sp->cfg.name);
+	}
+	pthread_mutex_lock(&app->port_lock);
+	for (k = 0; k < pc->n_added; k++) {
+		app->n_ports = (uint16_t)RTE_MAX(app->n_ports, pc->added[k] + 1);
+		if (app->policy_ids != NULL)
+			printf("dpdk-hnv: port %s added\n", app->ports[pc->added[k]].cfg.name);
+	}
+	free(app->policy_ids);
+	app->policy_ids = pc->ids;
+	pc->ids = NULL;
+	pthread_mutex_unlock(&app->port_lock);
+	fflush(stdout);
+	change_free(pc);
+}
+
+void
+hnv_ports_abort(struct hnv_app *app, struct hnv_port_change *pc)
+{
+	for (unsigned int k = 0; k < pc->n_added; k++) {
+		struct hnv_swport *sp = &app->ports[pc->added[k]];
+
+		close_device(sp, false);
+		pthread_mutex_lock(&app->port_lock);
+		sp->kind = HNV_PORT_FREE;
+		pthread_mutex_unlock(&app->port_lock);
+	}
+	change_free(pc);
+}
+
+void
+hnv_ports_close(struct hnv_app *app)
+{
+	for (uint16_t id = 0; id < app->n_ports; id++) {
+		struct hnv_swport *sp = &app->ports[id];
+
+		if (live(sp))
+			close_device(sp, true);
+		sp->kind = HNV_PORT_FREE;
+	}
+	for (unsigned int w = 0; w < app->n_workers; w++)
+		free(atomic_exchange(&app->workers[w]->rx, NULL));
+	free(app->policy_ids);
+	app->policy_ids = NULL;
+}
