@@ -2,7 +2,8 @@
  * app: dpdk-hnv's counters over DPDK telemetry (dpdk-telemetry.py, or the
  * v2 socket /var/run/dpdk/<file-prefix>/dpdk_telemetry.v2):
  *
- *   /hnv/ports          the switch ports by name (live ones)
+ *   /hnv/ports[,FIRST]  the live switch ports: their number, and up to
+ *                       500 names from the FIRST-th on (default 0)
  *   /hnv/port,NAME      one port's counters (as the counter block)
  *   /hnv/link,NAME      one port's link: device, up, queues and their
  *                       packets; for vhost-user the guest's features
@@ -29,22 +30,45 @@
  * pointer, so the app they report on is kept here. */
 static struct hnv_app *tel_app;
 
+/* A telemetry array holds at most RTE_TEL_MAX_ARRAY_ENTRIES (512) values:
+ * the names come a page at a time. */
+#define PORTS_PAGE 500
+
 static int
 tel_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
+	struct rte_tel_data *names;
+	unsigned long first = 0;
+	unsigned int live = 0;
+	char *end;
+
 	(void)cmd;
-	(void)params;
 	if (atomic_load(&tel_app->quit))
 		return -EBUSY; /* stopping: the counters are being freed */
-	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	if (params != NULL && *params != '\0') {
+		first = strtoul(params, &end, 10);
+		if (*end != '\0')
+			return -EINVAL;
+	}
+	names = rte_tel_data_alloc();
+	if (names == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_array(names, RTE_TEL_STRING_VAL);
 	pthread_mutex_lock(&tel_app->port_lock);
 	for (uint16_t p = 0; p < tel_app->n_ports; p++) {
 		uint8_t kind = tel_app->ports[p].kind;
 
-		if (kind == HNV_PORT_ETHDEV || kind == HNV_PORT_VHOST)
-			rte_tel_data_add_array_string(d, tel_app->ports[p].cfg.name);
+		if (kind != HNV_PORT_ETHDEV && kind != HNV_PORT_VHOST)
+			continue;
+		if (live >= first && live < first + PORTS_PAGE)
+			rte_tel_data_add_array_string(names, tel_app->ports[p].cfg.name);
+		live++;
 	}
 	pthread_mutex_unlock(&tel_app->port_lock);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "total", live);
+	rte_tel_data_add_dict_u64(d, "first", first);
+	rte_tel_data_add_dict_container(d, "names", names, 0);
 	return 0;
 }
 
@@ -209,7 +233,8 @@ hnv_telemetry_register(struct hnv_app *app)
 	int rc = 0;
 
 	tel_app = app;
-	rc |= rte_telemetry_register_cmd("/hnv/ports", tel_ports, "The switch ports, by name");
+	rc |= rte_telemetry_register_cmd("/hnv/ports", tel_ports,
+		"The live switch ports: total, and up to 500 names from FIRST. Parameter: FIRST");
 	rc |= rte_telemetry_register_cmd(
 		"/hnv/port", tel_port, "One port's counters. Parameter: port name");
 	rc |= rte_telemetry_register_cmd("/hnv/link", tel_link,
