@@ -545,6 +545,16 @@ start_app_vm() {
 		-- --forward-mode=icmpecho --auto-start --nb-cores=1 --total-num-mbufs=4096 \
 		0<>"$WORK/vm.stdin" >"$WORK/app.out" 2>"$WORK/app.err" &
 	APP_PID=$!
+	# Forwarding, so its receive ring has buffers: before that, frames
+	# for it (the first ARP request) find the ring full.
+	local deadline=$((SECONDS + 20))
+	until grep -qs 'Press enter to exit' "$WORK/app.out"; do
+		if ! kill -0 "$APP_PID" 2>/dev/null || [ "$SECONDS" -ge "$deadline" ]; then
+			echo "    # testpmd contoso-app did not start forwarding" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
 	wait_link UP 15 contoso-app
 }
 check "h. a VM attaches to contoso-app: link UP" start_app_vm
