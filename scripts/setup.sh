@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh: install every Debian 12 package dpdk-hnv needs to build, test and
-# run its demo, then build it. Idempotent. No hugepages are reserved: the
+# run its demo (QEMU and busybox for the real-guest tests, test/qemu), then
+# build it. Idempotent. No hugepages are reserved: the
 # demo and the tests run DPDK with --no-huge (see docs/operations.md).
 #   scripts/setup.sh            install + build
 #   scripts/setup.sh --deps     install only
@@ -12,6 +13,7 @@ PKGS=(
 	libdpdk-dev dpdk-dev libjansson-dev libbsd-dev libcmocka-dev libpcap-dev
 	libnuma-dev clang libclang-rt-14-dev
 	iproute2 iputils-ping procps kmod ethtool tshark python3-scapy tcpdump
+	qemu-system-x86 busybox-static cpio gzip xz-utils
 )
 
 SUDO=""

@@ -3,8 +3,9 @@
 # builds, and runs every test suite through meson: unit (cmocka), replay
 # (pcap scenarios through the pipeline and through the dpdk-hnv binary),
 # app (the command line, shell and policy reload), interop (a Linux
-# kernel VXLAN peer in network namespaces; needs root) and vhost (a VM on
-# a vhost-user port, behind dpdk-testpmd, in the same topology). Then the unit and
+# kernel VXLAN peer in network namespaces; needs root), vhost (a VM on
+# a vhost-user port, behind dpdk-testpmd, in the same topology; a thousand
+# vhost-user ports) and qemu (real QEMU guests on vhost-user ports). Then the unit and
 # replay suites again in a build with AddressSanitizer and UBSan, where any
 # sanitizer report fails the run, and a short libFuzzer regression over the
 # seed corpus of every harness (test/fuzz).
