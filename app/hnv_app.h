@@ -166,6 +166,10 @@ struct hnv_link_info {
 	uint64_t q_rx[HNV_LINK_QUEUES], q_tx[HNV_LINK_QUEUES]; /**< packets per queue */
 	uint64_t features;              /**< vhost-user: negotiated virtio features */
 	uint64_t connects, disconnects; /**< vhost-user: guests seen */
+	/** vhost-user: guest frames whose checksum dpdk-hnv completed, TSO
+	 * frames it cut into segments, and frames dropped because their
+	 * offload could not be completed. */
+	uint64_t csum_completed, tso_frames, offload_errors;
 };
 
 /** Fill @p li for live switch port @p id. @return 0 or a negative errno */

@@ -106,6 +106,9 @@ hnv_port_link(const struct hnv_app *app, uint16_t id, struct hnv_link_info *li)
 		li->features = vi.features;
 		li->connects = vi.connects;
 		li->disconnects = vi.disconnects;
+		li->csum_completed = vi.csum_completed;
+		li->tso_frames = vi.tso_frames;
+		li->offload_errors = vi.offload_errors;
 	} else {
 		struct hnv_port_state st;
 		int rc = hnv_port_state(sp->eth_port, &st);

@@ -64,7 +64,10 @@ show_links(const struct hnv_app *app, FILE *f)
 			char feats[512];
 
 			hnv_vhost_features_format(li.features, feats, sizeof(feats));
-			fprintf(f, " connects %" PRIu64 " features %s", li.connects,
+			fprintf(f,
+				" connects %" PRIu64 " csum-completed %" PRIu64
+				" tso-frames %" PRIu64 " offload-errors %" PRIu64 " features %s",
+				li.connects, li.csum_completed, li.tso_frames, li.offload_errors,
 				li.features ? feats : "-");
 		}
 		fprintf(f, "\n");

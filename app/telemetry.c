@@ -174,6 +174,9 @@ tel_link(const char *cmd, const char *params, struct rte_tel_data *d)
 		rte_tel_data_add_dict_string(d, "feature_names", feats);
 		rte_tel_data_add_dict_u64(d, "connects", li.connects);
 		rte_tel_data_add_dict_u64(d, "disconnects", li.disconnects);
+		rte_tel_data_add_dict_u64(d, "csum_completed", li.csum_completed);
+		rte_tel_data_add_dict_u64(d, "tso_frames", li.tso_frames);
+		rte_tel_data_add_dict_u64(d, "offload_errors", li.offload_errors);
 	}
 	return 0;
 }

@@ -4,7 +4,16 @@
  *
  * Owns: the rte_vhost socket of each port, the table that maps rte_vhost's
  * device ids (vid) back to ports, the state the workers read, the guest
- * notification set-up, and the per-queue counters.
+ * notification set-up, receiving and sending, the per-queue rx/tx
+ * counters, the port's info and the feature names.
+ *
+ * The completion of guest transmit offloads is hnv_vhost_offload.c's
+ * (behind hnv_vhost_offload.h; it says what is offered and why): each port
+ * holds its offload state, made in hnv_vhost_create and freed in port_free;
+ * vhost_start registers the socket with the flags and feature mask it
+ * asks for; hnv_vhost_rx returns what waits in a queue's stash, then
+ * dequeues into the queue's inbox there and has it completed; hnv_vhost_info
+ * adds its counters.
  *
  * Threads and what protects what:
  * - Workers call hnv_vhost_rx/tx. They read v->ready (acquire), then v->vid,
@@ -30,6 +39,9 @@
  *   rte_vhost_driver_unregister returned, and rte_vhost calls no op of an
  *   unregistered socket, so the port a callback finds stays valid while the
  *   callback runs.
+ * - The offload stash and counters of queue q are touched only by q's
+ *   poller; on_destroy_device flushes the stashes after quiesce, when no
+ *   worker can be inside, and port_free after unregister.
  *
  * Sharing a guest rx ring: worker q sends to ring q, or when the guest
  * enabled fewer rings, to one of those (q modulo their number), so two
@@ -77,6 +89,7 @@
 #include <rte_vhost.h>
 
 #include "hnv_vhost.h"
+#include "hnv_vhost_offload.h"
 
 #if RTE_VERSION >= RTE_VERSION_NUM(22, 12, 0, 0)
 #error "rte_vhost_enqueue_burst may no longer serialize enqueues on a vring (vq->access_lock became a rwlock taken for reading): give hnv_vhost_tx a spinlock per shared ring"
@@ -91,6 +104,7 @@ RTE_LOG_REGISTER_DEFAULT(hnv_vhost_logtype, INFO);
 
 /* rte_vhost moves at most 32 packets (its MAX_PKT_BURST) per call. */
 #define VHOST_BURST 32
+_Static_assert(VHOST_BURST <= HNV_VHOST_OL_BURST, "a dequeue must fit the offload inbox");
 #define NO_RING 0xff
 /* Vring ids of queue pair q (VIRTIO_RXQ/VIRTIO_TXQ): the guest's rx ring
  * (we enqueue) and its tx ring (we dequeue). */
@@ -100,20 +114,10 @@ RTE_LOG_REGISTER_DEFAULT(hnv_vhost_logtype, INFO);
 #define RX_RING_BITS 0x55555555u /* guest rx rings in vring_mask */
 #define NOTIF_DELAY_US 1000
 
-/*
- * Guest -> host offloads stay off for now: with them a Linux guest sends
- * partial checksums (NEEDS_CSUM) and TSO/UFO super-frames, which the
- * forwarder does not complete yet. Without them it sends finished frames.
- * A later change enables them with software completion. Mergeable rx
- * buffers and the host -> guest features stay.
- */
-#define GUEST_OFFLOADS_OFF                                                                         \
-	((1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_HOST_TSO4) |                          \
-		(1ULL << VIRTIO_NET_F_HOST_TSO6) | (1ULL << VIRTIO_NET_F_HOST_UFO))
-
-/* The counters of one queue pair, a cache line each: mostly one worker's. */
+/* The counters of one queue pair, a cache line each: mostly one worker's
+ * (the offload ones are in its hnv_vhost_ol). */
 struct hnv_vhost_queue {
-	uint64_t rx; /* written only by the worker polling this queue */
+	uint64_t rx; /* frames returned; written only by the worker polling this queue */
 	uint64_t tx; /* relaxed atomic adds: a shared ring has two writers */
 } __rte_cache_aligned;
 
@@ -125,6 +129,7 @@ struct hnv_vhost {
 	uint8_t tx_ring[HNV_VHOST_MAX_QUEUES]; /* worker q's guest rx ring pair, NO_RING if none */
 	uint16_t queues;
 	struct rte_mempool *mp;
+	struct hnv_vhost_ol *ol; /* offload state: stashes, counters */
 
 	struct hnv_vhost_queue q[HNV_VHOST_MAX_QUEUES];
 
@@ -278,6 +283,8 @@ on_destroy_device(int vid)
 	__atomic_store_n(&v->ready, 0, __ATOMIC_RELEASE);
 	/* rte_vhost frees the device when we return. */
 	v->quiesce(v->arg);
+	/* No worker is inside hnv_vhost_rx now, nor enters it before ready. */
+	hnv_vhost_ol_flush(v->ol);
 	pthread_mutex_lock(&v->notif_lock);
 	v->notif_vid = -1;
 	pthread_mutex_unlock(&v->notif_lock);
@@ -349,28 +356,48 @@ static const struct rte_vhost_device_ops ops = {
 
 /* ---- data path ---- */
 
+/* Add to a counter only this worker writes, which others read. */
+static inline void
+count_add(uint64_t *c, uint64_t n)
+{
+	__atomic_store_n(c, *c + n, __ATOMIC_RELAXED);
+}
+
 uint16_t
 hnv_vhost_rx(struct hnv_vhost *v, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
 {
-	uint16_t got = 0, chunk, k;
+	struct hnv_vhost_queue *cq;
+	struct rte_mbuf **inbox;
+	uint16_t got, want, k, done;
+	uint32_t mask;
 	int vid;
 
 	if (unlikely(!__atomic_load_n(&v->ready, __ATOMIC_ACQUIRE)))
 		return 0;
-	/* Also keeps rte_vhost from logging about vrings the guest lacks. */
-	if (unlikely(q >= v->queues || !(__atomic_load_n(&v->vring_mask, __ATOMIC_ACQUIRE) &
-					       (1u << VRING_GUEST_TX(q)))))
+	if (unlikely(q >= v->queues))
 		return 0;
+	cq = &v->q[q];
+	/* Whatever waits, even if the guest has disabled the ring since. */
+	got = hnv_vhost_ol_take(v->ol, q, pkts, n);
+	/* Also keeps rte_vhost from logging about vrings the guest lacks. */
+	mask = __atomic_load_n(&v->vring_mask, __ATOMIC_ACQUIRE);
+	if (unlikely(!(mask & (1u << VRING_GUEST_TX(q)))))
+		goto out;
 	vid = __atomic_load_n(&v->vid, __ATOMIC_RELAXED);
+	inbox = hnv_vhost_ol_inbox(v->ol, q);
+	/* Here the stash is empty: hnv_vhost_ol_take and _complete stop
+	 * short of @n only once it is. */
 	while (got < n) {
-		chunk = RTE_MIN((uint16_t)(n - got), (uint16_t)VHOST_BURST);
-		k = rte_vhost_dequeue_burst(vid, VRING_GUEST_TX(q), v->mp, pkts + got, chunk);
-		got += k;
-		if (k < chunk)
+		want = RTE_MIN((uint16_t)(n - got), (uint16_t)VHOST_BURST);
+		k = rte_vhost_dequeue_burst(vid, VRING_GUEST_TX(q), v->mp, inbox, want);
+		done = hnv_vhost_ol_complete(v->ol, q, k, pkts + got, (uint16_t)(n - got));
+		got = (uint16_t)(got + done);
+		if (k < want)
 			break;
 	}
+out:
 	if (got != 0)
-		__atomic_store_n(&v->q[q].rx, v->q[q].rx + got, __ATOMIC_RELAXED);
+		count_add(&cq->rx, got);
 	return got;
 }
 
@@ -492,11 +519,11 @@ server_path_prepare(const char *path, char *err, size_t errlen)
 static int
 vhost_start(struct hnv_vhost *v, char *err, size_t errlen)
 {
-	/* Compliant offload flags: what the guest's header says lands in rx
-	 * flags, not tx ones. No RTE_VHOST_USER_NET_STATS_ENABLE: it costs
-	 * per-packet work, its counters restart with each connection, and
-	 * reading them needs a live vid; ours do not. */
-	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS;
+	/* What the offload completion relies on (compliant offload flags).
+	 * No RTE_VHOST_USER_NET_STATS_ENABLE: it costs per-packet work, its
+	 * counters restart with each connection, and reading them needs a
+	 * live vid; ours do not. */
+	uint64_t flags = HNV_VHOST_OL_DRIVER_FLAGS;
 
 	if (v->client)
 		flags |= RTE_VHOST_USER_CLIENT;
@@ -506,7 +533,7 @@ vhost_start(struct hnv_vhost *v, char *err, size_t errlen)
 			"(at most 1024 sockets; see the VHOST_CONFIG log)",
 			v->path);
 	v->registered = true;
-	if (rte_vhost_driver_disable_features(v->path, GUEST_OFFLOADS_OFF) != 0 ||
+	if (rte_vhost_driver_disable_features(v->path, HNV_VHOST_OL_FEATURES_OFF) != 0 ||
 		rte_vhost_driver_callback_register(v->path, &ops) != 0)
 		return fail(err, errlen, EIO, "vhost-user socket '%s': rte_vhost set-up failed",
 			v->path);
@@ -537,6 +564,8 @@ port_free(struct hnv_vhost *v)
 	pthread_mutex_unlock(&ports_lock);
 	/* Waits for a running one; none is armed after unregister. */
 	rte_eal_alarm_cancel(notif_alarm, v);
+	/* unregister ran destroy_device for a guest that was up. */
+	hnv_vhost_ol_destroy(v->ol);
 	pthread_mutex_destroy(&v->map_lock);
 	pthread_mutex_destroy(&v->notif_lock);
 	rte_free(v);
@@ -546,13 +575,17 @@ struct hnv_vhost *
 hnv_vhost_create(const struct hnv_vhost_params *p, char *err, size_t errlen)
 {
 	struct hnv_vhost *v;
+	char why[128] = "out of memory";
 	int rc;
 
 	if (check_params(p, err, errlen) != 0)
 		return NULL;
 	v = rte_zmalloc("hnv_vhost", sizeof(*v), RTE_CACHE_LINE_SIZE);
-	if (v == NULL) {
-		fail(err, errlen, ENOMEM, "vhost-user socket '%s': out of memory", p->socket);
+	if (v != NULL)
+		v->ol = hnv_vhost_ol_create(p->mp, p->queues, why, sizeof(why));
+	if (v == NULL || v->ol == NULL) {
+		rte_free(v);
+		fail(err, errlen, ENOMEM, "vhost-user socket '%s': %s", p->socket, why);
 		return NULL;
 	}
 	snprintf(v->path, sizeof(v->path), "%s", p->socket);
@@ -578,6 +611,7 @@ hnv_vhost_create(const struct hnv_vhost_params *p, char *err, size_t errlen)
 			v->path);
 		pthread_mutex_destroy(&v->map_lock);
 		pthread_mutex_destroy(&v->notif_lock);
+		hnv_vhost_ol_destroy(v->ol);
 		rte_free(v);
 		return NULL;
 	}
@@ -608,6 +642,7 @@ hnv_vhost_destroy(struct hnv_vhost *v)
 int
 hnv_vhost_info(const struct hnv_vhost *v, struct hnv_vhost_info *info)
 {
+	struct hnv_vhost_ol_stats ol;
 	uint32_t mask;
 	unsigned int i;
 
@@ -625,6 +660,10 @@ hnv_vhost_info(const struct hnv_vhost *v, struct hnv_vhost_info *info)
 		info->q_rx[i] = __atomic_load_n(&v->q[i].rx, __ATOMIC_RELAXED);
 		info->q_tx[i] = __atomic_load_n(&v->q[i].tx, __ATOMIC_RELAXED);
 	}
+	hnv_vhost_ol_stats(v->ol, &ol);
+	info->csum_completed = ol.csum;
+	info->tso_frames = ol.tso;
+	info->offload_errors = ol.err;
 	info->connects = __atomic_load_n(&v->connects, __ATOMIC_RELAXED);
 	info->disconnects = __atomic_load_n(&v->disconnects, __ATOMIC_RELAXED);
 	return 0;

@@ -5,7 +5,11 @@
  *
  * Owns: one vhost-user socket per port (server or reconnecting client),
  * following its guest as it comes and goes, receiving from and sending to
- * its queues, and the port's counters. Knows nothing of policy.
+ * its queues, completing the guest's transmit offloads (partial checksums,
+ * TCP/IPv4 segmentation) so that the rest of the switch sees only finished
+ * frames, and the port's counters. Knows nothing of policy. Implemented by
+ * hnv_vhost.c (the port) and hnv_vhost_offload.c (the offload completion,
+ * private to drivers/ behind hnv_vhost_offload.h).
  *
  * Threads: hnv_vhost_create/destroy/info are control plane;
  * hnv_vhost_rx/tx are called by worker lcores; the callbacks are called by
@@ -23,6 +27,17 @@
 
 /** Most queue pairs one port polls and offers. */
 #define HNV_VHOST_MAX_QUEUES 16
+
+/** Most segments a guest's TSO frame is cut into: a 64 KB TCP/IPv4 frame at
+ *  MSS 536 (the smallest IPv4 path MTU) needs 123. A frame that would need
+ *  more is dropped and counted in offload_errors. */
+#define HNV_VHOST_TSO_MAX_SEGS 128
+
+/** Name of the mempool of indirect mbufs, one per process, that every port
+ *  uses to cut TSO frames (rte_gso). The first hnv_vhost_create makes it;
+ *  it stays until the process ends. Each worker holds a few of them only
+ *  while it cuts one frame. */
+#define HNV_VHOST_GSO_POOL "hnv_vhost_gso"
 
 /** A vhost-user port (opaque). */
 struct hnv_vhost;
@@ -50,17 +65,28 @@ struct hnv_vhost_params {
 
 /**
  * Create a vhost-user port on @p p->socket and start listening (server) or
- * connecting (client). Guest offloads are off for now: the guest sends
- * finished frames (no partial checksums, no GSO). rte_vhost 22.11 takes
- * at most 1024 sockets, and polls at most 1023 listening sockets and guest
- * connections together: prefer client ports in numbers (see hnv_vhost.c).
+ * connecting (client).
+ *
+ * Guest transmit offloads offered: VIRTIO_NET_F_CSUM (partial TCP/UDP
+ * checksums, IPv4 and IPv6), VIRTIO_NET_F_HOST_TSO4 and HOST_ECN (TCP/IPv4
+ * super-frames, ECN-aware). hnv_vhost_rx completes them in software. Not
+ * offered: HOST_TSO6 (a guest segments TCP/IPv6 itself), HOST_UFO, and the
+ * legacy VIRTIO_NET_F_GSO (it would make a Linux guest use TSO6 too).
+ * Mergeable rx buffers and the guest receive features stay as rte_vhost
+ * offers them; what we send a guest is always finished, and rte_vhost 22.11
+ * cannot tell it a checksum was verified (no VIRTIO_NET_HDR_F_DATA_VALID).
+ *
+ * rte_vhost 22.11 takes at most 1024 sockets, and polls at most 1023
+ * listening sockets and guest connections together: prefer client ports in
+ * numbers (see hnv_vhost.c).
  *
  * @param p       what to create; the socket path is copied
  * @param err     a message on failure (may be NULL)
  * @param errlen  size of @p err
  * @return the port, or NULL with errno set (EINVAL bad parameters, ENOENT
  *         missing directory, EEXIST a non-socket file at the path or the path
- *         already registered, ENOMEM, EIO rte_vhost refused) and a message
+ *         already registered, ENOMEM out of memory or no HNV_VHOST_GSO_POOL,
+ *         EIO rte_vhost refused) and a message
  */
 struct hnv_vhost *hnv_vhost_create(const struct hnv_vhost_params *p, char *err, size_t errlen);
 
@@ -74,11 +100,20 @@ struct hnv_vhost *hnv_vhost_create(const struct hnv_vhost_params *p, char *err, 
 void hnv_vhost_destroy(struct hnv_vhost *v);
 
 /**
- * Receive up to @p n frames the guest sent on its tx queue @p q. Only one
- * thread may poll a given @p q. Costs one load when no guest is up.
+ * Receive up to @p n frames the guest sent on its tx queue @p q, finished:
+ * a partial L4 checksum is computed, a TSO frame is cut into the segments a
+ * guest without TSO would have sent, and no offload flag is left in
+ * ol_flags (nor l2_len..tso_segsz). A frame that fits params.mp's data room
+ * comes as one direct mbuf; a bigger one (a large-MTU guest, or a segment
+ * of a large MSS) as a chain of direct mbufs. A frame whose offload cannot
+ * be completed is dropped and counted (offload_errors). Segments of a TSO
+ * frame that do not fit in @p n wait in the queue for the next call, which
+ * returns them first. Only one thread may poll a given @p q. Costs one load
+ * when no guest is up.
  *
  * @return how many mbufs were stored in @p pkts (from params.mp); 0 if no
  *         guest is up, @p q is not offered, or the guest has not enabled it
+ *         and nothing of it was waiting
  */
 uint16_t hnv_vhost_rx(struct hnv_vhost *v, uint16_t q, struct rte_mbuf **pkts, uint16_t n);
 
@@ -101,10 +136,18 @@ struct hnv_vhost_info {
 	/** Guest rx rings (we send to) and tx rings (we poll) it enabled, of
 	 *  its first 16 pairs. */
 	uint16_t rxq_enabled, txq_enabled;
-	uint64_t q_rx[HNV_VHOST_MAX_QUEUES]; /**< packets received per queue since created */
+	/** Frames hnv_vhost_rx returned per queue since created (a TSO frame
+	 *  counts as its segments). */
+	uint64_t q_rx[HNV_VHOST_MAX_QUEUES];
 	uint64_t q_tx[HNV_VHOST_MAX_QUEUES]; /**< packets sent per guest rx ring since created */
 	uint64_t connects;                   /**< times a guest came up */
 	uint64_t disconnects;                /**< times it went down */
+	uint64_t csum_completed;             /**< guest frames whose partial checksum we computed */
+	uint64_t tso_frames;                 /**< guest TSO frames cut into segments */
+	/** Guest frames dropped because their offload could not be completed:
+	 *  malformed, not offered (TSO6, UFO, SCTP checksum), more than
+	 *  HNV_VHOST_TSO_MAX_SEGS segments, or out of mbufs. */
+	uint64_t offload_errors;
 };
 
 /**

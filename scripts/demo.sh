@@ -5,7 +5,12 @@
 # ports with --stats 5 so its counters stay on screen. Ctrl-C (or any exit)
 # stops dpdk-hnv and tears the topology down.
 #
-#   scripts/demo.sh   (as root)
+#   scripts/demo.sh          (as root)
+#   scripts/demo.sh --qemu   the web VMs of host 2 are QEMU guests on
+#                            vhost-user ports instead of namespaces: a menu
+#                            hands their consoles to the user
+#                            (scripts/demo_consoles.py); dpdk-hnv's counters
+#                            go to /run/hnv-demo/hnv.log
 #
 # Environment: HNV_BIN (default build/app/dpdk-hnv),
 #              HNV_POLICY (default config/figure8-host2.json).
@@ -15,10 +20,15 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: must run as root (it creates network namespaces)" >&2
 	exit 1
 fi
-if [ $# -ne 0 ]; then
-	echo "usage: $0   (no arguments)" >&2
+QEMU=0
+case "${1:-}" in
+"") ;;
+--qemu) QEMU=1 ;;
+*)
+	echo "usage: $0 [--qemu]" >&2
 	exit 2
-fi
+	;;
+esac
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -27,6 +37,8 @@ HNV_POLICY=${HNV_POLICY:-config/figure8-host2.json}
 TOPO="$ROOT/scripts/topology.sh"
 
 HNV_PID=""
+RUN=/run/hnv-demo
+IMAGE=${HNV_GUEST_IMAGE:-/var/tmp/hnv-guest-image}
 TOPO_UP=0
 CLEANED=0
 
@@ -77,6 +89,54 @@ HNV_BIN=$(cd "$(dirname "$HNV_BIN")" && pwd)/$(basename "$HNV_BIN")
 
 TOPO_UP=1
 "$TOPO" up
+
+if [ "$QEMU" -eq 1 ]; then
+	echo "demo: the guest image (test/qemu/build-guest.sh $IMAGE)"
+	"$ROOT/test/qemu/build-guest.sh" "$IMAGE"
+	rm -rf "$RUN"
+	mkdir -p "$RUN"
+	# The web VMs' ports become vhost-user ports that dpdk-hnv creates.
+	/usr/bin/python3 - "$HNV_POLICY" "$RUN" <<'PY'
+import json, sys
+pol = json.load(open(sys.argv[1]))
+for p in pol["ports"]:
+    if p["name"] in ("contoso-web", "fabrikam-web"):
+        p.pop("device")
+        p["vhost_user"] = {"socket": "%s/%s.sock" % (sys.argv[2], p["name"]), "queues": 1}
+json.dump(pol, open(sys.argv[2] + "/policy.json", "w"), indent=1)
+PY
+	echo "demo: dpdk-hnv in hnv-host2, counters every 5 s in $RUN/hnv.log"
+	ip netns exec hnv-host2 "$HNV_BIN" -l 0-1 --no-huge -m 1024 --no-pci \
+		--file-prefix hnv-demo --log-level=lib.vhost.config:notice \
+		--vdev net_af_packet0,iface=h2-up \
+		-- --policy "$RUN/policy.json" --stats 5 >"$RUN/hnv.log" 2>&1 &
+	HNV_PID=$!
+	for _ in $(seq 1 100); do
+		grep -qs 'dpdk-hnv: forwarding' "$RUN/hnv.log" && break
+		kill -0 "$HNV_PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	if ! grep -qs 'dpdk-hnv: forwarding' "$RUN/hnv.log"; then
+		echo "demo: dpdk-hnv did not start:" >&2
+		tail -n 20 "$RUN/hnv.log" >&2
+		exit 1
+	fi
+	cat <<EOF
+
+=====================================================================
+ dpdk-hnv figure-8 demo with QEMU guests: host 2 (namespace hnv-host2)
+ The web VMs contoso-web and fabrikam-web are QEMU guests (10.1.1.12)
+ on dpdk-hnv's vhost-user sockets in $RUN. Pick a console and try
+   ping 10.1.1.11        (the tenant's SQL VM on the kernel VXLAN host)
+ From another terminal: ip netns exec contoso-sql ping 10.1.1.12, and
+ tail -f $RUN/hnv.log for dpdk-hnv's counters.
+=====================================================================
+
+EOF
+	rc=0
+	/usr/bin/python3 "$ROOT/scripts/demo_consoles.py" "$RUN" "$IMAGE" || rc=$?
+	exit "$rc"
+fi
 
 cat <<EOF
 
