@@ -144,6 +144,10 @@ void hnv_ports_commit(struct hnv_app *app, struct hnv_port_change *pc);
 /** The new program was not published: close the ports prepare opened. */
 void hnv_ports_abort(struct hnv_app *app, struct hnv_port_change *pc);
 
+/** Forget the ports reloads removed: their names and counters go, and
+ * their ids are free again. @return how many were forgotten */
+unsigned int hnv_ports_forget_removed(struct hnv_app *app);
+
 /** Close every port (the workers have stopped). */
 void hnv_ports_close(struct hnv_app *app);
 

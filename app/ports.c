@@ -230,8 +230,10 @@ close_device(struct hnv_swport *sp, bool final)
 	}
 }
 
-/* A switch port id for a new port: a never used one first, else a retired
- * one (whose counters are dropped then). -1 if none. */
+/* A switch port id for a new port: a never used (or forgotten) one first,
+ * else a retired one (whose counters are dropped then). -1 if none. A
+ * taken id's counters start from a base (see prepare), so a forgotten id
+ * needs no reset. */
 static int
 take_id(struct hnv_app *app, const struct hnv_port_change *pc)
 {
@@ -514,6 +516,21 @@ hnv_ports_abort(struct hnv_app *app, struct hnv_port_change *pc)
 		pthread_mutex_unlock(&app->port_lock);
 	}
 	change_free(pc);
+}
+
+unsigned int
+hnv_ports_forget_removed(struct hnv_app *app)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&app->port_lock);
+	for (uint16_t id = 0; id < app->n_ports; id++)
+		if (app->ports[id].kind == HNV_PORT_REMOVED) {
+			app->ports[id].kind = HNV_PORT_FREE;
+			n++;
+		}
+	pthread_mutex_unlock(&app->port_lock);
+	return n;
 }
 
 void

@@ -56,6 +56,7 @@ cmd_help_parsed(void *parsed, struct cmdline *cl, void *data)
 		"  show links       each port's device, link (a VM connected) and queues\n"
 		"  show policy      the loaded policy in brief\n"
 		"  show uft         flow table size and hit/miss counters\n"
+		"  clear removed    forget the counters of ports reloads removed\n"
 		"  show flows [N]   the first N (20) flows of the flow table\n"
 		"  show rules PORT  the port's layers and rules with hit counters\n"
 		"  trace PORT tcp|udp|icmp DST-IP SPORT DPORT\n"
@@ -80,6 +81,7 @@ static cmdline_parse_ctx_t shell_ctx[] = {
 	&cmd_show_flows,
 	&cmd_show_flows_default,
 	&cmd_show_uft,
+	&cmd_clear_removed,
 	&cmd_show_rules,
 	&cmd_trace,
 	&cmd_reload,

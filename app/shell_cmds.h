@@ -23,6 +23,7 @@ shell_app(void *data)
 /* shell_stats.c: counters */
 extern cmdline_parse_inst_t cmd_show_stats; /* show ports|drops|neighbors */
 extern cmdline_parse_inst_t cmd_show_uft;
+extern cmdline_parse_inst_t cmd_clear_removed;
 
 /* shell_policy.c: the loaded policy */
 extern cmdline_parse_inst_t cmd_show_policy;

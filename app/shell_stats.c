@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * app: shell commands about the counters: show ports, show drops, show
- * neighbors, show links and show uft. The output is stats.c's counter block and lines
- * (docs/shell.md), plus the drop table of show drops, which is this file's.
+ * neighbors, show links, show uft and clear removed. The output is stats.c's counter block and
+ * lines (docs/shell.md), plus the drop table of show drops, which is this file's.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -134,4 +134,25 @@ cmdline_parse_inst_t cmd_show_uft = {
 	.f = cmd_uft_parsed,
 	.help_str = "show uft: flow table size and hit/miss counters",
 	.tokens = {(void *)&cmd_uft_show, (void *)&cmd_uft_uft, NULL},
+};
+
+/* clear removed: forget the ports reloads removed (their counters go). */
+static void
+cmd_clear_removed_parsed(void *parsed, struct cmdline *cl, void *data)
+{
+	unsigned int n = hnv_ports_forget_removed(shell_app(data));
+
+	(void)parsed;
+	cmdline_printf(cl, "%u removed port%s forgotten\n", n, n == 1 ? "" : "s");
+}
+
+static cmdline_parse_token_string_t cmd_clear_removed_clear =
+	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, a, "clear");
+static cmdline_parse_token_string_t cmd_clear_removed_removed =
+	TOKEN_STRING_INITIALIZER(struct cmd_word2_result, b, "removed");
+
+cmdline_parse_inst_t cmd_clear_removed = {
+	.f = cmd_clear_removed_parsed,
+	.help_str = "clear removed: forget the counters of the ports reloads removed",
+	.tokens = {(void *)&cmd_clear_removed_clear, (void *)&cmd_clear_removed_removed, NULL},
 };

@@ -176,6 +176,52 @@ check "reload: SIGHUP reloads" "$out" wait_for "$out" "policy reloaded from" 2
 stop
 check "reload: still exits 0" "$out" test $rc -eq 0
 
+# Ports by reload, through the shell: a reload that drops fabrikam-web
+# removes its port (its counters stay, marked removed, until "clear
+# removed"); one that changes a kept port's device is refused.
+/usr/bin/python3 - "$tmp/policy.json" "$tmp" <<'PY'
+import json, sys
+pol = json.load(open(sys.argv[1]))
+less = dict(pol, ports=[p for p in pol["ports"] if p["name"] != "fabrikam-web"],
+            vm_nics=[v for v in pol["vm_nics"] if v["port"] != "fabrikam-web"])
+json.dump(less, open(sys.argv[2] + "/ports-less.json", "w"))
+moved = json.loads(json.dumps(pol))
+for p in moved["ports"]:
+    if p["name"] == "contoso-web":
+        p["device"] = "net_null2"
+    elif p["name"] == "fabrikam-web":
+        p["device"] = "net_null1"
+json.dump(moved, open(sys.argv[2] + "/ports-moved.json", "w"))
+PY
+cp "$tmp/policy.json" "$tmp/ports.json"
+mkfifo "$tmp/shell.in"
+exec 7<>"$tmp/shell.in"
+out=$(new_out ports)
+"$bin" "${eal[@]}" --file-prefix "$fp-ports" "${ports[@]}" -- --flows 65536 -i \
+	--policy "$tmp/ports.json" <&7 >"$out" 2>&1 &
+pid=$!
+check "ports: starts" "$out" wait_for "$out" "dpdk-hnv: forwarding"
+cp "$tmp/ports-moved.json" "$tmp/ports.json.new" && mv "$tmp/ports.json.new" "$tmp/ports.json"
+check "ports: a port that changed its device is refused" "$out" wait_for "$out" \
+	"policy not reloaded, keeping the running one: .*ports.json: \\\$.ports\[1\]: port 'contoso-web' changed its device"
+cp "$tmp/ports-less.json" "$tmp/ports.json.new" && mv "$tmp/ports.json.new" "$tmp/ports.json"
+check "ports: a reload removes fabrikam-web" "$out" wait_for "$out" "^dpdk-hnv: port fabrikam-web removed"
+echo "show ports" >&7
+check "ports: show ports keeps the removed port's counters" "$out" \
+	wait_for "$out" "^port fabrikam-web \(removed\): rx-packets 0"
+echo "clear removed" >&7
+check "ports: clear removed forgets it" "$out" wait_for "$out" "1 removed port forgotten"
+echo "show ports" >&7
+check "ports: show ports after clear" "$out" wait_for "$out" "^port contoso-web: rx-packets" 2
+check "ports: ... without the removed port" "$out" \
+	test "$(grep -c '^port fabrikam-web (removed)' "$out")" -eq 1
+echo quit >&7
+wait "$pid"
+rc=$?
+pid=
+exec 7>&-
+check "ports: quit exits 0" "$out" test $rc -eq 0
+
 # A FIFO renamed over the running policy used to hang the control loop in
 # fopen(), and SIGTERM no longer stopped the process. contoso-web's null
 # device receives here, and --stats prints its counters every second: new
