@@ -2,11 +2,12 @@
 """scale_policy.py: owns the policy of many vhost-user VM NICs that the
 scale test and the port memory benchmark use.
 
-    scale_policy.py DIR N OUT [FIRST LAST] [--client I]
+    scale_policy.py DIR N OUT [FIRST LAST] [--client I] [--queues Q]
 
 writes to OUT a policy of a net_null uplink and N VM NICs vm0000.., each
 on a vhost-user port whose socket is DIR/vmNNNN.sock, without vm(FIRST)..
-vm(LAST); --client I makes vm(I) a client-mode port. VM i is in VSID
+vm(LAST); --client I makes vm(I) a client-mode port; --queues Q gives
+every port Q queue pairs (default 1). VM i is in VSID
 5001 + i/100 (subnet 10.(i/100).0.0/16) with CA 10.(i/100).0.(i%100+10) and
 MAC 02:50:00:00:HH:LL (HHLL = i).
 """
@@ -15,11 +16,13 @@ import sys
 
 
 def main(argv):
-    client = None
-    if "--client" in argv:
-        k = argv.index("--client")
-        client = int(argv[k + 1])
-        argv = argv[:k] + argv[k + 2:]
+    opts = {"--client": None, "--queues": 1}
+    for name in opts:
+        if name in argv:
+            k = argv.index(name)
+            opts[name] = int(argv[k + 1])
+            argv = argv[:k] + argv[k + 2:]
+    client, queues = opts["--client"], opts["--queues"]
     work, n, out = argv[1], int(argv[2]), argv[3]
     skip = range(int(argv[4]), int(argv[5]) + 1) if len(argv) > 5 else range(0)
     pol = {"version": 1,
@@ -35,7 +38,7 @@ def main(argv):
         if i in skip:
             continue
         name = "vm%04d" % i
-        vu = {"socket": "%s/%s.sock" % (work, name), "queues": 1}
+        vu = {"socket": "%s/%s.sock" % (work, name), "queues": queues}
         if i == client:
             vu["mode"] = "client"
         pol["ports"].append({"name": name, "vhost_user": vu})

@@ -11,6 +11,10 @@
 #   to VM B on vm0999, in the same VSID: a hairpin between switch ports 2
 #   and 1000.
 #
+# Then two workers: a guest's two queues spread over them, and both sending
+# through the one ring of a guest with one queue pair, B receiving exactly
+# what dpdk-hnv sent.
+#
 # Checks: 999 sockets and 1001 switch ports (telemetry), B's guest connects
 # by itself, A's frames reach B; a reload removes 400 ports (their sockets
 # go, the hairpin keeps flowing), another adds them back; dpdk-hnv is
@@ -113,6 +117,8 @@ exec 3<>"$WORK/stdin" # testpmd's stdin: open, never EOF
 start_vm() {
 	local name=$1 mode=$2 args=$3 out=$WORK/vm-$1.out extra=() ready=${5:-Press enter to exit}
 	[ "$mode" = txonly ] && extra=(--tx-ip="$A_IP,$B_IP" --eth-peer="0,$B_MAC" --txpkts=64)
+	# VM_QUEUES: the testpmd's queue pairs (the virtio-user queues= too).
+	extra+=(--rxq="${VM_QUEUES:-1}" --txq="${VM_QUEUES:-1}")
 	stdbuf -oL -eL "$TESTPMD" -l 0-1 --main-lcore 1 --no-pci --no-huge -m 512 \
 		--file-prefix "$FP-$name" --vdev "net_virtio_user0,$args" \
 		-- --forward-mode="$mode" --auto-start --disable-link-check --nb-cores=1 --total-num-mbufs=4096 \
@@ -127,10 +133,11 @@ start_vm() {
 	echo "    # testpmd $name did not start ('$ready')" >&2
 	return 1
 }
-# start_hnv: dpdk-hnv on policy.json; returns once it forwards.
+# start_hnv: dpdk-hnv on policy.json (EAL lcores HNV_LCORES, default 0-1:
+# one worker); returns once it forwards.
 start_hnv() {
 	HNV_RUN=$((HNV_RUN + 1))
-	stdbuf -oL -eL "$HNV_BIN" -l 0-1 --no-huge -m 1024 --no-pci --file-prefix "$FP" \
+	stdbuf -oL -eL "$HNV_BIN" --lcores "${HNV_LCORES:-0-1}" --no-huge -m 1024 --no-pci --file-prefix "$FP" \
 		--vdev net_null0,no-rx=1 -- --policy "$WORK/policy.json" --flows 65536 \
 		>"$WORK/hnv$HNV_RUN.out" 2>"$WORK/hnv$HNV_RUN.err" &
 	HNV_PID=$!
@@ -220,6 +227,59 @@ check "A again: its frames reach B through the new dpdk-hnv" \
 	eval 'start_vm A2 txonly "path=$WORK/$A_NAME.sock,queues=1,mac=$A_MAC" A_PID && wait_line "^dpdk-hnv: port $A_NAME: guest connected" 10 && b_grows'
 stop_hnv TERM KILL
 check "dpdk-hnv exits 0 again (got $hnv_rc)" [ "$hnv_rc" = 0 ]
+stop_pid "$A_PID" TERM
+stop_pid "$B_PID" TERM
+A_PID=""
+B_PID=""
+
+# ---------------------------------------------------------------- multiqueue
+# Two workers (three lcores on this machine's two CPUs), two ports of two
+# queue pairs: A (vm0000) sends on both of its queues, which go to the two
+# workers; B (vm0001) enables one queue pair only, so both workers send to
+# B through its one ring (rte_vhost's ring lock serializes them). B must
+# receive exactly what dpdk-hnv says it sent: a torn ring would lose or
+# repeat frames, or stop.
+"$PY" test/vhost/scale_policy.py "$WORK" 2 "$WORK/policy.json" --queues 2
+A_NAME=vm0000 A_MAC=02:50:00:00:00:00 A_IP=10.0.0.10
+B_NAME=vm0001 B_MAC=02:50:00:00:00:01 B_IP=10.0.0.11
+RELOADS=0
+# Lcores 1 and 2 are the workers, on CPUs 0 and 1.
+if ! HNV_LCORES=0@0,1@0,2@1 start_hnv; then
+	summary
+	exit 1
+fi
+check "2 workers: B (one queue pair) attaches" \
+	eval 'start_vm MB rxonly "path=$WORK/$B_NAME.sock,queues=1,mac=$B_MAC" B_PID && wait_line "^dpdk-hnv: port $B_NAME: guest connected" 15'
+check "2 workers: A (two queue pairs, txonly to B) attaches" \
+	eval 'VM_QUEUES=2 start_vm MA txonly "path=$WORK/$A_NAME.sock,queues=2,mac=$A_MAC" A_PID && wait_line "^dpdk-hnv: port $A_NAME: guest connected" 15'
+# queues_busy PORT DIR N: the port's first N queues of DIR (rxq, txq) all
+# moved packets, and it has N of them.
+queues_busy() {
+	local j
+	j=$(telemetry "/hnv/link,$1") || return 1
+	"$PY" -c "import json,sys; q=json.load(sys.stdin)['$2_packets']; print('    # $1 $2_packets', q); sys.exit(0 if len(q) == $3 and all(q) else 1)" <<<"$j"
+}
+sleep 2
+check "2 workers: both of A's queues are polled and carry frames" queues_busy "$A_NAME" rxq 2
+# Each worker polls one of A's queues (ports.c deals every port's queues to
+# the workers with the fewest) and sends what it reads on to B: both
+# workers transmit into B's one ring.
+check "2 workers: B enabled one ring, and every frame to B went through it" queues_busy "$B_NAME" txq 1
+exact_delivery() {
+	local sent got
+	stop_pid "$A_PID" INT
+	A_PID=""
+	sleep 1
+	sent=$(field "/hnv/port,$B_NAME" tx_packets)
+	stop_pid "$B_PID" INT
+	B_PID=""
+	got=$(sed -n 's/.*Accumulated forward statistics.*//; s/^ *RX-packets: *\([0-9]*\).*/\1/p' "$WORK/vm-MB.out" | tail -n 1)
+	echo "    # dpdk-hnv sent $sent frames to B, B received ${got:-?}"
+	[ -n "$got" ] && [ "$sent" -gt 10000 ] && [ "$got" -eq "$sent" ]
+}
+check "2 workers: B received exactly the frames dpdk-hnv sent it (no torn ring)" exact_delivery
+stop_hnv TERM KILL
+check "2 workers: dpdk-hnv exits 0 (got $hnv_rc)" [ "$hnv_rc" = 0 ]
 
 summary
 [ "$FAIL" -eq 0 ]
