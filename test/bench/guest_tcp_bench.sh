@@ -54,24 +54,11 @@ for _ in $(seq 100); do
 done
 
 ROOT="$ROOT" WORK="$WORK" IMAGE="$IMAGE" ROUNDS="$ROUNDS" MB="$MB" /usr/bin/python3 - <<'PY'
-import os, statistics, subprocess, sys, time
+import os, statistics, sys
 sys.path.insert(0, os.path.join(os.environ["ROOT"], "test/qemu"))
-from guest import Guest
+from guest import Guest, tcp_to_netns
 
 W, rounds, mb = os.environ["WORK"], int(os.environ["ROUNDS"]), int(os.environ["MB"])
-LISTENER = r'''
-import socket
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.1.1.11", 5001)); s.listen(1); s.settimeout(120)
-print("listening", flush=True)
-c, _ = s.accept(); n = 0
-while True:
-    d = c.recv(262144)
-    if not d:
-        break
-    n += len(d)
-print(n, flush=True)
-'''
 
 
 def run(opts):
@@ -83,18 +70,11 @@ def run(opts):
         g.wait_carrier(30)
         g.run("ping -c 2 -W 2 10.1.1.11", timeout=20)
         feats = g.virtio_features()
-        g.sh("dd if=/dev/urandom of=/tmp/blob bs=1M count=%d 2>/dev/null" % mb, timeout=120)
         rates = []
-        for _ in range(rounds):
-            lst = subprocess.Popen(["ip", "netns", "exec", "contoso-sql", "/usr/bin/python3",
-                                    "-c", LISTENER], stdout=subprocess.PIPE, text=True)
-            lst.stdout.readline()
-            t = time.monotonic()
-            g.run("nc -w 10 10.1.1.11 5001 < /tmp/blob", timeout=300)
-            got = int(lst.stdout.readline() or 0)
-            secs = time.monotonic() - t
-            lst.wait(30)
-            rates.append(got * 8 / secs / 1e6 if got == mb << 20 else 0.0)
+        for k in range(rounds):
+            t = tcp_to_netns(g, "contoso-sql", "10.1.1.11", mb=mb, timeout=300,
+                             reuse_blob=k > 0)
+            rates.append(t.mbit_s if t.intact else 0.0)
         g.shutdown(timeout=30)
         return feats, rates
     finally:

@@ -631,6 +631,66 @@ class Guest:
             self._sync(15)
 
 
+# ------------------------------------------------------------- transfers
+_LISTENER = r'''
+import hashlib, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1); s.settimeout(120)
+print("listening", flush=True)
+c, _ = s.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0
+while True:
+    d = c.recv(262144)
+    if not d:
+        break
+    h.update(d); n += len(d)
+print(n, h.hexdigest(), flush=True)
+'''
+
+
+class Transfer:
+    """What tcp_to_netns measured: the guest's SHA-256 of what it sent, what
+    the listener received (bytes, SHA-256), the seconds nc took."""
+
+    def __init__(self, size, guest_sha, got_bytes, got_sha, secs, rc, out):
+        self.size, self.guest_sha, self.secs = size, guest_sha, secs
+        self.got_bytes, self.got_sha, self.rc, self.out = got_bytes, got_sha, rc, out
+
+    @property
+    def intact(self):
+        return self.rc == 0 and self.got_bytes == self.size and self.got_sha == self.guest_sha
+
+    @property
+    def mbit_s(self):
+        return self.size * 8 / self.secs / 1e6 if self.secs > 0 else 0.0
+
+
+def tcp_to_netns(g, ns, ip, port=5001, mb=20, timeout=240, reuse_blob=False):
+    """Send MB MiB of random data from guest G (busybox nc) to a listener on
+    IP:PORT in network namespace NS (Debian's python3 there), and return a
+    Transfer. The data is made in the guest as /tmp/blob (kept, and reused
+    when reuse_blob is set, for repeated runs)."""
+    size = mb << 20
+    if not reuse_blob:
+        g.sh('dd if=/dev/urandom of=/tmp/blob bs=1M count=%d 2>/dev/null' % mb, timeout=120)
+    gsha = g.sh('sha256sum /tmp/blob', timeout=60).split()[0]
+    lst = subprocess.Popen(['ip', 'netns', 'exec', ns, '/usr/bin/python3', '-c', _LISTENER,
+                            ip, str(port)], stdout=subprocess.PIPE, text=True)
+    try:
+        if lst.stdout.readline().strip() != 'listening':
+            raise GuestError('listener in %s did not start' % ns)
+        t = time.monotonic()
+        r = g.run('nc -w 10 %s %d < /tmp/blob' % (ip, port), timeout=timeout)
+        secs = time.monotonic() - t
+        got = lst.stdout.readline().split()
+        lst.wait(30)
+    finally:
+        if lst.poll() is None:
+            lst.kill()
+            lst.wait()
+    return Transfer(size, gsha, int(got[0]) if got else -1, got[1] if len(got) > 1 else '',
+                    secs, r.rc, r.out)
+
+
 # ------------------------------------------------------------------- CLI
 def _cli(argv=None):
     ap = argparse.ArgumentParser(

@@ -142,9 +142,9 @@ fi
 
 # --- the guest part, through guest.py as a library ---
 cat >"$W/drive.py" <<'EOF'
-import hashlib, os, signal, subprocess, sys, time
+import os, signal, subprocess, sys, time
 sys.path.insert(0, os.environ['QHARN_HERE'])
-from guest import Guest, GuestError
+from guest import Guest, GuestError, tcp_to_netns
 
 W, NS, n = os.environ['QHARN_W'], os.environ['QHARN_NS'], int(os.environ['QHARN_N'])
 signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -219,50 +219,14 @@ def ping_in():
         raise GuestError('ping from namespace failed')
     return 'rtt min/avg/max %s' % rtt(r.stdout)
 
-LISTENER = r'''
-import hashlib, socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.0.9.1", 5001)); s.listen(1); s.settimeout(60)
-print("listening", flush=True)
-c, _ = s.accept(); c.settimeout(60); h = hashlib.sha256(); n = 0
-while True:
-    d = c.recv(262144)
-    if not d:
-        break
-    h.update(d); n += len(d)
-print(n, h.hexdigest(), flush=True)
-'''
-
 def transfer():
-    size = 20 * 1024 * 1024
-    r = g.run('dd if=/dev/urandom of=/tmp/blob bs=1M count=20 2>/dev/null && '
-              'sha256sum /tmp/blob', timeout=120)
-    if r.rc != 0:
-        raise GuestError('making /tmp/blob: ' + r.out)
-    gsum = r.out.split()[0]
-    lst = subprocess.Popen(['ip', 'netns', 'exec', NS, '/usr/bin/python3', '-c',
-                            LISTENER], stdout=subprocess.PIPE, text=True)
-    try:
-        if lst.stdout.readline().strip() != 'listening':
-            raise GuestError('listener did not start')
-        t = time.monotonic()
-        r = g.run('nc -w 10 10.0.9.1 5001 < /tmp/blob', timeout=180)
-        secs = time.monotonic() - t
-        got = lst.stdout.readline().split()
-        lst.wait(30)
-    finally:
-        if lst.poll() is None:
-            lst.kill()
-            lst.wait()
-    if r.rc != 0:
-        raise GuestError('nc rc=%d: %s' % (r.rc, r.out))
-    diag('guest sha256 %s' % gsum)
-    diag('peer  sha256 %s (%s bytes)' % (got[1] if len(got) > 1 else '?',
-                                         got[0] if got else '?'))
-    if got != [str(size), gsum]:
-        raise GuestError('mismatch')
+    t = tcp_to_netns(g, NS, '10.0.9.1', mb=20, timeout=180)
+    diag('guest sha256 %s' % t.guest_sha)
+    diag('peer  sha256 %s (%s bytes)' % (t.got_sha or '?', t.got_bytes))
+    if not t.intact:
+        raise GuestError('nc rc=%d or mismatch: %s' % (t.rc, t.out))
     g.run('rm -f /tmp/blob')
-    return '%.2f s, %.1f Mbit/s, sha256 equal' % (secs, size * 8 / secs / 1e6)
+    return '%.2f s, %.1f Mbit/s, sha256 equal' % (t.secs, t.mbit_s)
 
 def backend_restart():
     """Stop testpmd (the guest loses carrier), start it again on the same
