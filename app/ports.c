@@ -476,11 +476,11 @@ hnv_ports_commit(struct hnv_app *app, struct hnv_port_change *pc)
 		fprintf(stderr, "dpdk-hnv: warning: cannot update the workers' receive "
 				"lists; added ports are not polled\n");
 		pc->n_removed = 0;
-	} else if (pc->n_removed != 0) {
-		/* Their queues were in lists the grace period retired, and
-		 * the published program names them nowhere. */
-		vfp_switch_synchronize(app->sw);
 	}
+	/* The grace period of publish_rxlists (there are old lists once
+	 * anything was published, so it waited) covers the removed ports:
+	 * their queues were in the lists it retired, their links were down
+	 * before it began, and the published program names them nowhere. */
 	for (k = 0; k < pc->n_removed; k++) {
 		struct hnv_swport *sp = &app->ports[pc->removed[k]];
 
