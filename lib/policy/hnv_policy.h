@@ -70,6 +70,16 @@ struct hnv_rd_cfg {
 	char name[HNV_NAME_MAX];
 };
 
+/** An extra route of a routing domain (beyond R6's default gateway). */
+struct hnv_route_cfg {
+	uint32_t rdid;
+	rte_be32_t prefix; /**< network address; 0.0.0.0/0 is a default route */
+	uint8_t prefix_len;
+	bool drop;           /**< drop what it matches; else via next_hop */
+	rte_be32_t next_hop; /**< a CA of the domain (an appliance VM) */
+	uint32_t nh_vsid;    /**< the next hop's VSID (resolved at load) */
+};
+
 /** A virtual subnet (R2, R6, R10). */
 struct hnv_subnet_cfg {
 	uint32_t vsid;
@@ -86,7 +96,8 @@ struct hnv_vnic_cfg {
 	struct rte_ether_addr mac;
 	rte_be32_t ip;
 	uint32_t vsid;
-	uint16_t port; /**< index into hnv_policy.ports */
+	uint16_t port;      /**< index into hnv_policy.ports */
+	bool ip_forwarding; /**< may send IPv4 from any source (an appliance) */
 };
 
 /** A remote CA -> PA mapping (R11, R23). */
@@ -95,6 +106,7 @@ struct hnv_mapping_cfg {
 	rte_be32_t ca;
 	struct rte_ether_addr mac;
 	rte_be32_t pa;
+	bool ip_forwarding; /**< the remote VM forwards (an appliance) */
 };
 
 enum hnv_acl_action {
@@ -138,6 +150,8 @@ struct hnv_policy {
 	struct hnv_rd_cfg *rds;
 	unsigned int n_subnets;
 	struct hnv_subnet_cfg *subnets;
+	unsigned int n_routes;
+	struct hnv_route_cfg *routes; /**< of all routing domains, in file order */
 	unsigned int n_vnics;
 	struct hnv_vnic_cfg *vnics;
 	unsigned int n_mappings;

@@ -6,7 +6,7 @@
  * host, routing domains and subnets, VM NICs, mappings), the top level of the
  * document and the public API of hnv_policy.h. Reading and type-checking
  * JSON values, the error path and the address helpers live in policy_json.c;
- * ACLs and flow timeouts, in policy_acl.c.
+ * ACLs and flow timeouts, in policy_acl.c; routes, in policy_route.c.
  *
  * The tree is walked once, in dependency order: ports, host (its uplink names
  * a port), routing domains and their subnets, VM NICs (they name a VSID and a
@@ -412,7 +412,8 @@ parse_subnet(struct ctx *c, json_t *o, size_t i)
 static int
 parse_rd(struct ctx *c, json_t *o, size_t i)
 {
-	static const struct field fields[] = {{"rdid", true}, {"name", false}, {"subnets", true}};
+	static const struct field fields[] = {
+		{"rdid", true}, {"name", false}, {"subnets", true}, {"routes", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_rd_cfg *rd = &p->rds[i];
 	json_t *v, *subnets;
@@ -436,7 +437,8 @@ parse_rd(struct ctx *c, json_t *o, size_t i)
 	if (rc != 0)
 		return rc;
 	p->n_rds++; /* its subnets read their RDID from here */
-	return pj_walk_objects(c, "subnets", subnets, parse_subnet);
+	rc = pj_walk_objects(c, "subnets", subnets, parse_subnet);
+	return rc != 0 ? rc : route_parse(c, o);
 }
 
 /* ---- VM NICs and mappings ----------------------------------------------- */
@@ -533,8 +535,8 @@ check_vnic_port(struct ctx *c, const char *name, uint16_t *out)
 static int
 parse_vnic(struct ctx *c, json_t *o, size_t i)
 {
-	static const struct field fields[] = {
-		{"name", true}, {"mac", true}, {"ip", true}, {"vsid", true}, {"port", true}};
+	static const struct field fields[] = {{"name", true}, {"mac", true}, {"ip", true},
+		{"vsid", true}, {"port", true}, {"ip_forwarding", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_vnic_cfg *n = &p->vnics[i];
 	const struct hnv_subnet_cfg *s = NULL;
@@ -567,6 +569,8 @@ parse_vnic(struct ctx *c, json_t *o, size_t i)
 	if (rc == 0)
 		rc = check_vnic_port(c, port, &n->port);
 	if (rc == 0)
+		rc = policy_opt_bool(c, o, "ip_forwarding", &n->ip_forwarding);
+	if (rc == 0)
 		p->n_vnics++;
 	return rc;
 }
@@ -590,8 +594,8 @@ check_mapping_pa(struct ctx *c, rte_be32_t pa)
 static int
 parse_mapping(struct ctx *c, json_t *o, size_t i)
 {
-	static const struct field fields[] = {
-		{"vsid", true}, {"ca", true}, {"mac", true}, {"pa", true}};
+	static const struct field fields[] = {{"vsid", true}, {"ca", true}, {"mac", true},
+		{"pa", true}, {"ip_forwarding", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_mapping_cfg *m = &p->mappings[i];
 	const struct hnv_subnet_cfg *s = NULL;
@@ -614,6 +618,8 @@ parse_mapping(struct ctx *c, json_t *o, size_t i)
 		rc = pj_v_ipv4(c, "pa", json_object_get(o, "pa"), &m->pa);
 	if (rc == 0)
 		rc = check_mapping_pa(c, m->pa);
+	if (rc == 0)
+		rc = policy_opt_bool(c, o, "ip_forwarding", &m->ip_forwarding);
 	if (rc == 0)
 		p->n_mappings++;
 	return rc;
@@ -650,18 +656,25 @@ parse_ports(struct ctx *c, json_t *root)
 static int
 parse_rds(struct ctx *c, json_t *root)
 {
-	size_t i, n_subnets = 0;
+	size_t i, n_subnets = 0, n_routes = 0;
 	json_t *arr, *rd;
 	int rc;
 
 	rc = pj_get_array(c, root, "routing_domains", 0, SIZE_MAX, &arr);
 	if (rc != 0)
 		return rc;
-	/* Size the flat subnet array up front; types are checked on the walk. */
-	json_array_foreach(arr, i, rd) n_subnets += json_array_size(json_object_get(rd, "subnets"));
+	/* Size the flat subnet and route arrays up front; types are checked
+	 * on the walk. */
+	json_array_foreach(arr, i, rd)
+	{
+		n_subnets += json_array_size(json_object_get(rd, "subnets"));
+		n_routes += json_array_size(json_object_get(rd, "routes"));
+	}
 	rc = pj_alloc_array(c, json_array_size(arr), sizeof(*c->p->rds), (void **)&c->p->rds);
 	if (rc == 0)
 		rc = pj_alloc_array(c, n_subnets, sizeof(*c->p->subnets), (void **)&c->p->subnets);
+	if (rc == 0)
+		rc = pj_alloc_array(c, n_routes, sizeof(*c->p->routes), (void **)&c->p->routes);
 	return rc != 0 ? rc : pj_walk_objects(c, "routing_domains", arr, parse_rd);
 }
 
@@ -707,6 +720,8 @@ parse_root(struct ctx *c, json_t *root)
 	if (rc == 0)
 		rc = parse_optional(c, root, "mappings", sizeof(*p->mappings),
 			(void **)&p->mappings, parse_mapping);
+	if (rc == 0)
+		rc = route_resolve(c);
 	if (rc == 0)
 		rc = parse_optional(
 			c, root, "acls", sizeof(*p->acls), (void **)&p->acls, acl_parse);
@@ -876,6 +891,7 @@ hnv_policy_free(struct hnv_policy *p)
 	free(p->ports);
 	free(p->rds);
 	free(p->subnets);
+	free(p->routes);
 	free(p->vnics);
 	free(p->mappings);
 	for (i = 0; i < p->n_acls; i++)

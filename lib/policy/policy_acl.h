@@ -2,7 +2,8 @@
  * lib/policy/policy_acl.h: what policy.c and policy_acl.c share.
  * Private to lib/policy: not installed, not part of hnv_policy.h.
  *
- * policy_acl.c reads the "acls" and "flow_timeouts" sections; policy.c walks
+ * policy_acl.c reads the "acls" and "flow_timeouts" sections, policy_route.c
+ * the routing domains' "routes"; policy.c walks
  * the document and lends it the VSID lookup the other sections use, so an ACL
  * reports a bad VSID in the same words as a VM NIC does.
  */
@@ -21,6 +22,20 @@ int acl_parse(struct ctx *c, json_t *o, size_t i);
 
 /** Set the flow timeout defaults, then read the optional $.flow_timeouts of @root. */
 int acl_parse_flow_timeouts(struct ctx *c, json_t *root);
+
+/* ---- policy_route.c ----------------------------------------------------- */
+
+/** Read the optional "routes" of routing domain @o (the last one read) into
+ * routes[n_routes...]: prefixes and next hops as written; the next hops are
+ * checked by route_resolve. */
+int route_parse(struct ctx *c, json_t *o);
+
+/** Once VM NICs and mappings are read: every route's next hop must be a CA
+ * of its routing domain; records its VSID. */
+int route_resolve(struct ctx *c);
+
+/** Read an optional boolean field @key of @o into *@out (left as is when absent). */
+int policy_opt_bool(struct ctx *c, json_t *o, const char *key, bool *out);
 
 /* ---- policy.c ----------------------------------------------------------- */
 

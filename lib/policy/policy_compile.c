@@ -212,6 +212,13 @@ port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hn
 			0)
 		return rc;
 
+	layer = vfp_layer_add(p, port, "router", HNV_LAYER_ROUTER, false);
+	if (layer < 0)
+		return layer;
+	rc = group_of_one(p, port, layer, "router-out", VFP_DIR_OUT, "route", VFP_ACT_ROUTE);
+	if (rc < 0)
+		return rc;
+
 	layer = vfp_layer_add(p, port, "pa-route", HNV_LAYER_PA_ROUTE, false);
 	if (layer < 0)
 		return layer;
@@ -278,6 +285,35 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		rc = vfp_program_add_mapping(p, m->vsid, m->ca, &m->mac, m->pa);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.mappings[%u]", i);
+			goto error;
+		}
+	}
+	for (i = 0; i < pol->n_vnics; i++) {
+		rc = pol->vnics[i].ip_forwarding ? vfp_program_set_ip_forwarding(
+							   p, pol->vnics[i].vsid, pol->vnics[i].ip)
+						 : 0;
+		if (rc < 0) {
+			snprintf(path, sizeof(path), "$.vm_nics[%u].ip_forwarding", i);
+			goto error;
+		}
+	}
+	for (i = 0; i < pol->n_mappings; i++) {
+		const struct hnv_mapping_cfg *m = &pol->mappings[i];
+
+		rc = m->ip_forwarding ? vfp_program_set_ip_forwarding(p, m->vsid, m->ca) : 0;
+		if (rc < 0) {
+			snprintf(path, sizeof(path), "$.mappings[%u].ip_forwarding", i);
+			goto error;
+		}
+	}
+	for (i = 0; i < pol->n_routes; i++) {
+		const struct hnv_route_cfg *r = &pol->routes[i];
+
+		rc = vfp_program_add_route(p, r->rdid, r->prefix, r->prefix_len, r->nh_vsid,
+			r->drop ? 0 : r->next_hop);
+		if (rc < 0) {
+			snprintf(path, sizeof(path), "$.routing_domains[rdid=%u].routes[%u]",
+				r->rdid, i);
 			goto error;
 		}
 	}

@@ -15,7 +15,8 @@
  *                  policy has an ACL for the port or its VSID
  *   20 "vnet"      "vnet-out": MAP through the routing domain's mapping
  *                  space; "vnet-in": DECAP
- *   25             reserved for the distributed router
+ *   25 "router"    "router-out": ROUTE, the distributed router, for what
+ *                  MAP found addressed to the router MAC
  *   30 "pa-route"  "pa-out": ROUTE_PA (the PA next hop and the whole outer
  *                  header)
  */

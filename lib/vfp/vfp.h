@@ -230,6 +230,29 @@ int vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	const struct rte_ether_addr *mac, rte_be32_t pa);
 
 /**
+ * Add an extra route to routing domain @p rdid (R6 beyond the document's
+ * default gateway): packets a VM routes to an address in @p prefix /
+ * @p prefix_len (host bits zero; longest prefix wins, and a route for a
+ * subnet's own prefix replaces the subnet's) go to the VM with CA
+ * @p via_ip in VSID @p via_vsid of the same domain (an appliance), or are
+ * dropped as route_drop when @p via_ip is 0. The next hop's own packets
+ * are routed by the subnets alone. Add the VM NICs and mappings first.
+ * @return 0, -ENOENT (unknown domain, or next hop not a CA of the domain),
+ *         -EEXIST (prefix taken in the domain), -EINVAL or -ENOSPC
+ */
+int vfp_program_add_route(struct vfp_program *p, uint32_t rdid, rte_be32_t prefix,
+	uint8_t prefix_len, uint32_t via_vsid, rte_be32_t via_ip);
+
+/**
+ * Let the VM with CA @p ca in @p vsid (a local VM NIC or a remote mapping)
+ * forward: a local one may send IPv4 from any source address (its MAC is
+ * still checked); routed packets from a remote one's host are accepted
+ * with any source address of the domain.
+ * @return 0, -ENOENT (no such CA) or -ENOSPC (too many remote forwarders)
+ */
+int vfp_program_set_ip_forwarding(struct vfp_program *p, uint32_t vsid, rte_be32_t ca);
+
+/**
  * Add a NAT pool space named @p name: addresses [@p ip_lo, @p ip_hi] and
  * ports [@p port_lo, @p port_hi] (host order). A data model only: no action
  * uses it yet.
@@ -330,6 +353,11 @@ enum vfp_action_type {
 	VFP_ACT_COUNT,     /**< count the flow's packets (those its meter passes) in counter `id` */
 	VFP_ACT_METER,     /**< police the flow with meter `id` (srTCM, colour
 				blind); red packets are dropped as meter_red */
+	VFP_ACT_ROUTE,     /**< router out: a packet MAP found addressed to the router
+				MAC is routed in its routing domain (the subnets,
+				then the extra routes): the target VM becomes the
+				destination, with source MAC = router MAC,
+				destination MAC = the target's and TTL - 1 */
 };
 
 #define VFP_SET_SRC 0x1
@@ -398,6 +426,8 @@ struct vfp_port_stats {
 	uint64_t tx_bytes;
 	uint64_t arp_replies;         /**< ARP replies sent out of this port by the proxy */
 	uint64_t arp_requests;        /**< ARP requests sent out of this port (resolver) */
+	uint64_t icmp_sent;           /**< ICMP the router sent out of this port (echo
+					 replies for its addresses, time exceeded) */
 	uint64_t encapsulated;        /**< packets tunnelled out of the uplink */
 	uint64_t decapsulated;        /**< tunnel packets received on the uplink */
 	uint64_t consumed;            /**< absorbed by the switch (ARP it learned from) */

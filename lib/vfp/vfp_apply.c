@@ -103,7 +103,7 @@ fix_sums(struct rte_ipv4_hdr *ip, rte_be32_t from, rte_be32_t to, uint8_t *l4sum
 	}
 }
 
-void
+bool
 vfp_apply_rewrites(
 	const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *frame, uint32_t len)
 {
@@ -112,12 +112,24 @@ vfp_apply_rewrites(
 	uint8_t *l4sum = NULL;
 	uint32_t l4;
 
+	if ((f->set & VFP_XSET_TTL) && pkt->l3_off != 0) {
+		uint32_t sum;
+
+		ip = (struct rte_ipv4_hdr *)(frame + pkt->l3_off);
+		if (ip->time_to_live <= 1)
+			return false;
+		/* TTL is the high byte of its 16-bit word: one less there is
+		 * 0x0100 more in the checksum (RFC 1624), end-around carry. */
+		ip->time_to_live--;
+		sum = (uint32_t)rte_be_to_cpu_16(ip->hdr_checksum) + 0x0100;
+		ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)(sum + (sum >> 16)));
+	}
 	if (f->set & VFP_XSET_SRC_MAC)
 		eth->src_addr = f->set_src_mac;
 	if (f->set & VFP_XSET_DST_MAC)
 		eth->dst_addr = f->set_dst_mac;
 	if (!(f->set & (VFP_XSET_SRC_IP | VFP_XSET_DST_IP)) || pkt->l3_off == 0)
-		return;
+		return true;
 	ip = (struct rte_ipv4_hdr *)(frame + pkt->l3_off);
 	l4 = pkt->l3_off + (uint32_t)(ip->version_ihl & 0xf) * 4;
 	if (pkt->has_l4 && pkt->key.proto == IPPROTO_TCP && len >= l4 + sizeof(struct rte_tcp_hdr))
@@ -134,4 +146,5 @@ vfp_apply_rewrites(
 		fix_sums(ip, ip->dst_addr, f->set_dst_ip, l4sum);
 		ip->dst_addr = f->set_dst_ip;
 	}
+	return true;
 }

@@ -22,10 +22,12 @@
 #include "vfp_lc.h"
 #include "vfp_pkt.h"
 #include "vfp_prog.h"
+#include "vfp_router.h"
 
 /* The L2 and L3 rewrites of @f on the inner frame at @frame (@len bytes),
- * checksums fixed incrementally. */
-void vfp_apply_rewrites(
+ * checksums fixed incrementally; a routed flow's TTL decrement first.
+ * Returns false, having changed nothing, when that TTL is 1 or 0. */
+bool vfp_apply_rewrites(
 	const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *frame, uint32_t len);
 
 /* TCP state from a packet's flags: SYN until the handshake's third packet,
@@ -73,9 +75,12 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 
 	switch (f->kind) {
 	case VFP_XP_FORWARD:
-		if (unlikely(f->set))
-			vfp_apply_rewrites(
-				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
+		if (unlikely(f->set) &&
+			unlikely(!vfp_apply_rewrites(
+				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m)))) {
+			vfp_router_ttl_exceeded(p, lc, port, m, pkt);
+			return;
+		}
 		vfp_enqueue(lc, f->out_port, m);
 		return;
 	case VFP_XP_DECAP:
@@ -84,8 +89,8 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 			m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
 		rte_pktmbuf_adj(m, pkt->hdr_len);
 		if (unlikely(f->set))
-			vfp_apply_rewrites(
-				f, pkt, rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_data_len(m));
+			(void)vfp_apply_rewrites(f, pkt, rte_pktmbuf_mtod(m, uint8_t *),
+				rte_pktmbuf_data_len(m)); /* never routed: no TTL to refuse */
 		vfp_enqueue(lc, f->out_port, m);
 		return;
 	case VFP_XP_ENCAP:
@@ -95,8 +100,10 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 			return;
 		}
 		frame = rte_pktmbuf_mtod(m, uint8_t *);
-		if (unlikely(f->set))
-			vfp_apply_rewrites(f, pkt, frame, inner_len);
+		if (unlikely(f->set) && unlikely(!vfp_apply_rewrites(f, pkt, frame, inner_len))) {
+			vfp_router_ttl_exceeded(p, lc, port, m, pkt);
+			return;
+		}
 		hdr = (uint8_t *)rte_pktmbuf_prepend(m, f->tmpl.len);
 		if (unlikely(hdr == NULL)) {
 			vfp_drop(lc, port, m, HNV_DROP_NO_HEADROOM);

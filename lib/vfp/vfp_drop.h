@@ -20,11 +20,15 @@
 	_(ARP_MALFORMED, "arp_malformed", "ARP that is not Ethernet/IPv4 or is truncated")         \
 	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP on the uplink not for one of our PAs")            \
 	_(FLOOD_UNSUPPORTED, "flood_unsupported", "VM broadcast/multicast other than ARP")         \
-	_(NO_ROUTE, "no_route", "frame to the router MAC (routing is not enabled)")                \
+	_(NO_ROUTE, "no_route", "routed packet with no route in its routing domain")               \
+	_(ROUTE_DROP, "route_drop", "routed packet matched a route whose action is drop")          \
+	_(TO_ROUTER, "to_router", "packet for a gateway address other than an ICMP echo request")  \
+	_(TTL_EXCEEDED, "ttl_exceeded", "routed packet whose TTL would reach 0 (ICMP sent back)")  \
 	_(ACL_DENY, "acl_deny", "denied by an ACL rule or a layer's default")                      \
 	_(NO_RULE, "no_rule", "no layer gave the packet a destination")                            \
 	_(METER_RED, "meter_red", "over the rate of a meter (QoS)")                                \
-	_(UNKNOWN_DST, "unknown_dst", "no VM or mapping with this MAC in the VSID")                \
+	_(UNKNOWN_DST, "unknown_dst",                                                              \
+		"no VM or mapping with this MAC (routed: address) in the VSID")                    \
 	_(NEXTHOP_UNRESOLVED, "nexthop_unresolved", "PA next hop MAC not resolved yet")            \
 	_(NO_HEADROOM, "no_headroom", "mbuf has no room for the outer header")                     \
 	_(TOO_BIG, "too_big", "encapsulated frame would exceed the uplink MTU")                    \

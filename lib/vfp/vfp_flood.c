@@ -13,13 +13,14 @@ vfp_flood_inbound(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t po
 {
 	const struct vfp_flow_key *k = &pkt->key;
 	const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
+	const struct vfp_entry *src;
 	enum hnv_drop_reason why;
 
 	if (s == NULL) {
 		vfp_drop(lc, port, m, HNV_DROP_UNKNOWN_VNI);
 		return;
 	}
-	if (!vfp_vnet_tunnel_ok(p, s, k, &why)) {
+	if (!vfp_vnet_tunnel_ok(p, s, k, &src, &why)) {
 		vfp_drop(lc, port, m, why);
 		return;
 	}

@@ -34,6 +34,7 @@ enum vfp_xp_kind {
 #define VFP_XSET_DST_MAC 0x2
 #define VFP_XSET_SRC_IP 0x4
 #define VFP_XSET_DST_IP 0x8
+#define VFP_XSET_TTL 0x10 /* routed: TTL - 1, or time exceeded at 1 */
 
 enum vfp_tcp_state {
 	VFP_TCP_NONE = 0, /* not TCP */

@@ -2,8 +2,10 @@
  * lib/vfp: the ingress stage: parse a received frame into a flow key, with
  * the port security of its port kind.
  *
- *  VM port:  the source MAC and the IPv4/ARP sender must be the NIC's; no
- *            802.1Q; ARP goes to the ARP proxy (R8); other broadcast and
+ *  VM port:  the source MAC and the IPv4/ARP sender must be the NIC's
+ *            (the IPv4 source may be any for a NIC with ip_forwarding); no
+ *            802.1Q; ARP goes to the ARP proxy (R8); an ICMP echo request
+ *            to a gateway address goes to the router; other broadcast and
  *            multicast is refused until unicast replication lands.
  *  Uplink:   our VLAN; ARP for our PAs and from next hops; our MAC; valid
  *            tunnel headers (encap_parse) to one of our PAs; an untagged,
@@ -21,6 +23,7 @@
 #include <rte_tcp.h>
 
 #include "vfp_ingress.h"
+#include "vfp_router.h"
 
 bool
 vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
@@ -67,6 +70,8 @@ vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
 		if (len >= l4 + sizeof(struct rte_icmp_hdr)) {
 			const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)(frame + l4);
 
+			pkt->has_icmp = 1;
+			pkt->icmp_type = ic->icmp_type;
 			if (ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ||
 				ic->icmp_type == RTE_IP_ICMP_ECHO_REPLY) {
 				k->sport = ic->icmp_ident;
@@ -121,11 +126,16 @@ ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uin
 		return VFP_RX_ARP;
 	if (!vfp_parse_inner(frame, len, pkt))
 		return refuse(why, HNV_DROP_MALFORMED);
-	if (pkt->is_ipv4 && pkt->key.src_ip != vnic->ip)
+	if (pkt->is_ipv4 && pkt->key.src_ip != vnic->ip && !vnic->forwarding)
 		return refuse(why, HNV_DROP_SPOOFED_IP);
 	if (!rte_is_unicast_ether_addr(&eth->dst_addr))
 		return refuse(why, HNV_DROP_FLOOD_UNSUPPORTED);
 	vm_key(vnic, port, pkt);
+	if (pkt->has_icmp && pkt->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
+		rte_is_same_ether_addr(&eth->dst_addr, &p->hp.router_mac) &&
+		(pkt->key.dst_ip == vnic->subnet->gateway ||
+			vfp_router_owns(p, vnic->subnet->space, pkt->key.dst_ip)))
+		return VFP_RX_ROUTER;
 	return VFP_RX_FLOW;
 }
 

@@ -51,6 +51,9 @@ struct vfp_lcore {
 		uint64_t packets, bytes;
 	} counters[VFP_MAX_COUNTERS];
 	struct rte_meter_srtcm meters[VFP_MAX_METERS];
+	/* The router's ICMP errors sent in the current one-second window. */
+	uint64_t icmp_window_tsc;
+	uint32_t icmp_in_window;
 } __rte_cache_aligned;
 
 _Static_assert(VFP_MAX_PORTS <= UINT16_MAX, "port ids and n_dirty are 16 bits");

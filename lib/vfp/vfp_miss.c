@@ -7,7 +7,8 @@
  *   packet from VM port P:  P's layers, OUT, ascending priority
  *                           -> the destination an action chose (MAP: a
  *                              local port Q, or a remote PA whose outer
- *                              header ROUTE_PA built)
+ *                              header ROUTE_PA built; for a packet to the
+ *                              router MAC, ROUTE's target VM)
  *                           -> Q's layers, IN, descending  (hairpin only)
  *   packet from the uplink: the tunnel checks and the local destination Q
  *                           (vfp_vnet_ingress)
@@ -35,6 +36,7 @@
 #include <rte_tcp.h>
 
 #include "hnv_net.h"
+#include "vfp_router.h"
 #include "vfp_vnet.h"
 #include "vfp_walk.h"
 
@@ -43,6 +45,7 @@ static const struct vfp_action_ops *const feature_ops[] = {
 	[VFP_ACT_MAP] = &vfp_vnet_map,
 	[VFP_ACT_DECAP] = &vfp_vnet_decap,
 	[VFP_ACT_ROUTE_PA] = &vfp_vnet_route_pa,
+	[VFP_ACT_ROUTE] = &vfp_router_route,
 };
 
 void
@@ -328,7 +331,7 @@ walk(struct vfp_walk *w, const struct vfp_subnet *s)
 		if (w->dropped)
 			return;
 		if (w->dst == NULL)
-			vfp_walk_drop(w, HNV_DROP_NO_RULE);
+			vfp_walk_drop(w, w->to_router ? HNV_DROP_NO_ROUTE : HNV_DROP_NO_RULE);
 		else if (w->dst->kind == VFP_ENTRY_LOCAL)
 			walk_port(w, w->dst->port, VFP_DIR_IN);
 		else if (!w->routed && w->solicit_nh < 0)
@@ -436,7 +439,7 @@ miss_one(struct vfp_switch *sw, const struct vfp_program *p, const struct vfp_pk
 		 * while: validation drops (unknown VNI, spoofing, no destination)
 		 * cost a few lookups to recompute, and caching what a sender
 		 * controls would let it fill the table. */
-		v->cacheable = w.drop == HNV_DROP_ACL_DENY;
+		v->cacheable = w.drop == HNV_DROP_ACL_DENY || w.drop == HNV_DROP_ROUTE_DROP;
 		f->to_class = VFP_TO_DROP;
 		if (trace != NULL)
 			snprintf(trace->result, sizeof(trace->result), "drop %s",

@@ -7,7 +7,8 @@
  *  2. flow cache (vfp_flowcache.c): one bulk lookup of the burst's keys.
  *  3. per packet, in arrival order (nothing is reordered):
  *     - ARP to the proxy (vfp_arp.c), flooding to the VSID's VMs
- *       (vfp_flood.c), drops counted;
+ *       (vfp_flood.c), pings of the router's addresses answered
+ *       (vfp_router.c), drops counted;
  *     - a hit on a current entry: apply it (vfp_apply.c);
  *     - a miss or a stale entry: the miss handler (vfp_miss.c) walks the
  *       layers and returns a finished verdict; an unresolved next hop turns
@@ -27,6 +28,7 @@
 #include "vfp_flood.h"
 #include "vfp_flowcache.h"
 #include "vfp_ingress.h"
+#include "vfp_router.h"
 #include "vfp_walk.h"
 
 /* A packet that missed, or hit a stale entry. */
@@ -119,6 +121,9 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 			break;
 		case VFP_RX_FLOOD:
 			vfp_flood_inbound(p, lc, port, m, &meta[i]);
+			continue;
+		case VFP_RX_ROUTER:
+			vfp_router_echo(p, lc, port, m, &meta[i]);
 			continue;
 		default:
 			vfp_drop(lc, port, m, why[i]);

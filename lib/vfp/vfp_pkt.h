@@ -45,7 +45,9 @@ struct vfp_pkt {
 	uint16_t l3_off;    /* offset of the inner IPv4 header in the inner frame, 0 = not IPv4 */
 	uint8_t tcp_flags;
 	uint8_t is_ipv4;
-	uint8_t has_l4; /* sport/dport were read (TCP/UDP/SCTP, not a fragment) */
+	uint8_t has_l4;   /* sport/dport were read (TCP/UDP/SCTP, not a fragment) */
+	uint8_t has_icmp; /* an unfragmented ICMP header is in the frame: icmp_type */
+	uint8_t icmp_type;
 };
 
 /* The key of the replies to a flow with key @k: addresses and ports

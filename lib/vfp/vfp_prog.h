@@ -23,7 +23,9 @@
 #define VFP_MAX_NEIGH 64 /* PA next hops of one program */
 #define VFP_MAX_SUBNETS 4096
 #define VFP_MAX_SPACES 512
-#define VFP_NONE 0xffff /* no counter, meter, slot or port */
+#define VFP_MAX_ROUTES 4096    /* extra routes of one program, all domains */
+#define VFP_MAX_FORWARDERS 256 /* remote VMs with ip_forwarding */
+#define VFP_NONE 0xffff        /* no counter, meter, slot or port */
 
 _Static_assert(VFP_MAX_PORTS < VFP_NONE, "port ids must not collide with VFP_NONE");
 _Static_assert(VFP_MAX_PORTS <= INT16_MAX, "a flood raises an mbuf's refcnt by n_local - 1");
@@ -48,6 +50,7 @@ enum vfp_entry_kind {
 };
 
 struct vfp_subnet;
+struct rte_fib6;
 
 /* One CA of a mapping space, found by (VSID, MAC) and by (VSID, IP). */
 struct vfp_entry {
@@ -58,6 +61,7 @@ struct vfp_entry {
 	uint32_t vsid;
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
+	bool forwarding; /* ip_forwarding: may send from other addresses */
 	const struct vfp_subnet *subnet;
 };
 
@@ -97,6 +101,22 @@ struct vfp_space {
 	char name[VFP_NAME_MAX]; /* NAT_POOL */
 	uint32_t ip_lo, ip_hi;   /* NAT_POOL, host order */
 	uint16_t port_lo, port_hi;
+};
+
+/* An extra route of a routing domain (vfp_router.c). */
+struct vfp_route {
+	int space; /* the domain's mapping space */
+	rte_be32_t prefix;
+	uint8_t len;
+	const struct vfp_entry *via; /* the next-hop VM; NULL: drop */
+};
+
+/* A remote VM that forwards (ip_forwarding): routed packets from its host
+ * may carry any source of its domain. */
+struct vfp_forwarder {
+	int space;
+	rte_be32_t pa;
+	const struct vfp_entry *e;
 };
 
 struct vfp_rule {
@@ -158,6 +178,13 @@ struct vfp_program {
 	struct vfp_entry *entries;
 	unsigned int n_nh;
 	struct vfp_nexthop nh[VFP_MAX_NEIGH];
+	/* The distributed router (vfp_router.h): routing tables and routes. */
+	struct rte_fib6 *fib;      /* subnets and extra routes */
+	struct rte_fib6 *fib_conn; /* subnets only */
+	unsigned int n_routes;
+	struct vfp_route *routes; /* VFP_MAX_ROUTES */
+	unsigned int n_fwd;
+	struct vfp_forwarder fwd[VFP_MAX_FORWARDERS];
 	unsigned int n_spaces;
 	struct vfp_space spaces[VFP_MAX_SPACES];
 	unsigned int n_counters;
@@ -207,16 +234,36 @@ vfp_arp_lookup(const struct vfp_program *p, uint32_t vsid, rte_be32_t ip)
 	return data;
 }
 
+/* Was the flow with key @k sent by a VM to the distributed router? */
+static inline bool
+vfp_key_to_router(const struct vfp_program *p, const struct vfp_flow_key *k)
+{
+	return k->dir == VFP_DIR_OUT && rte_is_same_ether_addr(&k->dst_mac, &p->hp.router_mac);
+}
+
 /* The key of the replies to flow @k whose destination is @dst: from the
- * remote host's PA over the overlay, or from the VM on local port @dst. */
+ * remote host's PA over the overlay, or from the VM on local port @dst.
+ * A routed flow's replies are routed too: a local destination sends them
+ * from its own VSID to the router MAC; a remote one's host routes them and
+ * they arrive in @k's VSID from the router MAC, encapsulated as that VSID
+ * is. */
 static inline void
 vfp_reply_key(const struct vfp_program *p, const struct vfp_flow_key *k,
 	const struct vfp_entry *dst, struct vfp_flow_key *r)
 {
-	if (dst->kind == VFP_ENTRY_REMOTE)
-		vfp_key_reverse(k, p->hp.uplink, VFP_DIR_IN, dst->pa, dst->subnet->encap, r);
-	else
-		vfp_key_reverse(k, dst->port, VFP_DIR_OUT, 0, 0, r);
+	if (dst->kind == VFP_ENTRY_REMOTE) {
+		const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
+
+		vfp_key_reverse(k, p->hp.uplink, VFP_DIR_IN, dst->pa,
+			s != NULL ? s->encap : dst->subnet->encap, r);
+		return;
+	}
+	vfp_key_reverse(k, dst->port, VFP_DIR_OUT, 0, 0, r);
+	if (vfp_key_to_router(p, k)) {
+		r->vsid = dst->vsid;
+		r->src_mac = dst->mac;
+		r->dst_mac = p->hp.router_mac;
+	}
 }
 
 /* vfp_program.c: compute the fingerprints of a finished program. */

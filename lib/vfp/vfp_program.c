@@ -20,6 +20,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
+#include "vfp_router.h"
 #include "vfp_sw.h"
 
 #define VFP_DEFAULT_TABLE 65536
@@ -109,7 +110,7 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
 	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
 	if (p->ports == NULL || p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL ||
-		p->l2_h == NULL || p->arp_h == NULL) {
+		p->l2_h == NULL || p->arp_h == NULL || vfp_router_init(p) < 0) {
 		vfp_program_free(p);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -133,6 +134,7 @@ vfp_program_free(struct vfp_program *p)
 			rte_free(layer);
 		}
 	}
+	vfp_router_free(p);
 	rte_hash_free(p->subnet_h);
 	rte_hash_free(p->l2_h);
 	rte_hash_free(p->arp_h);
@@ -187,6 +189,11 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	rc = rte_hash_add_key_data(p->subnet_h, &vsid, s);
 	if (rc < 0)
 		return rc;
+	rc = vfp_router_add_subnet(p, s);
+	if (rc < 0) {
+		rte_hash_del_key(p->subnet_h, &vsid);
+		return rc;
+	}
 	p->n_subnets++;
 	return 0;
 }
@@ -442,6 +449,7 @@ void
 vfp_program_seal(struct vfp_program *p)
 {
 	const struct vfp_host_params *hp = &p->hp;
+	uint64_t space_fp[VFP_MAX_SPACES];
 	uint64_t fp = 0;
 	unsigned int i;
 
@@ -457,6 +465,7 @@ vfp_program_seal(struct vfp_program *p)
 	fp = VFP_FP_MIX(fp, p->mtu);
 	fp = VFP_FP_MIX(fp, hp->gateway);
 	fp = VFP_FP_MIX(fp, hp->router_mac);
+	vfp_router_fingerprints(p, space_fp);
 	/* The next hops' pinned MACs are not here: the switch compares those
 	 * with what it has (vfp_switch_publish), next hop by next hop. */
 	for (i = 0; i < p->n_subnets; i++) {
@@ -468,6 +477,9 @@ vfp_program_seal(struct vfp_program *p)
 		sfp = VFP_FP_MIX(sfp, s->prefix_len);
 		sfp = VFP_FP_MIX(sfp, s->gateway);
 		sfp = VFP_FP_MIX(sfp, s->encap);
+		/* Routed flows depend on their domain's routing (its subnets,
+		 * routes and forwarders); they record their VSIDs' slots. */
+		sfp ^= space_fp[s->space];
 		p->subnets[i].fingerprint = sfp;
 	}
 	/* The subnets are not in the global fingerprint: a flow depends on its
@@ -492,6 +504,7 @@ vfp_program_seal(struct vfp_program *p)
 		efp = VFP_FP_MIX(efp, e->ip);
 		efp = VFP_FP_MIX(efp, e->port);
 		efp = VFP_FP_MIX(efp, e->pa);
+		efp = VFP_FP_MIX(efp, e->forwarding);
 		s->fingerprint ^= efp;
 	}
 	for (i = 0; i < p->hp.n_ports; i++) {

@@ -91,6 +91,7 @@ action_ok(const struct vfp_program *p, const struct vfp_action *a)
 	case VFP_ACT_MAP:
 	case VFP_ACT_DECAP:
 	case VFP_ACT_ROUTE_PA:
+	case VFP_ACT_ROUTE:
 		return true;
 	case VFP_ACT_SET_MAC:
 	case VFP_ACT_SET_IP:
@@ -188,6 +189,7 @@ vfp_port_fingerprint(const struct vfp_port *pp)
 		fp = VFP_FP_MIX(fp, pp->vnic->vsid);
 		fp = VFP_FP_MIX(fp, pp->vnic->mac);
 		fp = VFP_FP_MIX(fp, pp->vnic->ip);
+		fp = VFP_FP_MIX(fp, pp->vnic->forwarding);
 	}
 	for (unsigned int l = 0; l < pp->n_layers; l++) {
 		const struct vfp_layer *layer = pp->layers[pp->order[l]];

@@ -4,7 +4,8 @@
  *
  *  MAP (vnet layer, out):  the destination MAC in the VSID's mapping
  *      space: a local VM NIC (hairpin, R14) or a CA behind a remote PA.
- *      The router MAC has no route until the distributed router lands.
+ *      An IPv4 packet to the router MAC is left to the router layer
+ *      (vfp_router.c), which picks the destination by address.
  *  ROUTE_PA (pa-route layer, out):  for a remote destination, the PA next
  *      hop (the PA itself on our PA subnets, else the gateway) and the
  *      complete outer header: Ethernet from the next hop's MAC, the PA
@@ -20,23 +21,27 @@
 #include <stdio.h>
 
 #include "hnv_net.h"
+#include "vfp_router.h"
 #include "vfp_vnet.h"
 
 bool
 vfp_vnet_tunnel_ok(const struct vfp_program *p, const struct vfp_subnet *s,
-	const struct vfp_flow_key *k, enum hnv_drop_reason *why)
+	const struct vfp_flow_key *k, const struct vfp_entry **src, enum hnv_drop_reason *why)
 {
-	const struct vfp_entry *src;
+	const struct vfp_entry *e;
 
 	if (k->encap != s->encap) {
 		*why = HNV_DROP_ENCAP_MISMATCH;
 		return false;
 	}
-	src = vfp_l2_lookup(p, k->vsid, &k->src_mac);
-	if (src == NULL || src->kind != VFP_ENTRY_REMOTE || src->pa != k->outer_src) {
+	if (rte_is_same_ether_addr(&k->src_mac, &p->hp.router_mac))
+		return vfp_router_tunnel_ok(p, s, k, src, why);
+	e = vfp_l2_lookup(p, k->vsid, &k->src_mac);
+	if (e == NULL || e->kind != VFP_ENTRY_REMOTE || e->pa != k->outer_src) {
 		*why = HNV_DROP_SPOOFED_PA;
 		return false;
 	}
+	*src = e;
 	return true;
 }
 
@@ -45,14 +50,20 @@ vfp_vnet_ingress(struct vfp_walk *w, const struct vfp_subnet *s)
 {
 	const struct vfp_flow_key *k = &w->pkt->key;
 	const struct vfp_step at = {k->in_port, VFP_DIR_IN, "uplink", "", ""};
-	const struct vfp_entry *d;
+	const struct vfp_entry *d, *src;
 	enum hnv_drop_reason why;
 
-	if (!vfp_vnet_tunnel_ok(w->p, s, k, &why)) {
+	if (!vfp_vnet_tunnel_ok(w->p, s, k, &src, &why)) {
 		if (why == HNV_DROP_SPOOFED_PA)
 			vfp_walk_trace(w, &at, "inner source not hosted by the outer source PA");
 		vfp_walk_drop(w, why);
 		return false;
+	}
+	/* Routed by the sender's host: the flow depends on the sender's VSID
+	 * (its mapping may move) as well as its own. */
+	if (src->vsid != k->vsid) {
+		vfp_walk_trace(w, &at, "routed from VSID %u", src->vsid);
+		vfp_walk_depend(w, src->subnet->slot);
 	}
 	d = vfp_l2_lookup(w->p, k->vsid, &k->dst_mac);
 	if (d == NULL || d->kind != VFP_ENTRY_LOCAL) {
@@ -75,9 +86,14 @@ map_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action
 	if (at->dir != VFP_DIR_OUT)
 		return true;
 	if (rte_is_same_ether_addr(&k->dst_mac, &w->p->hp.router_mac)) {
-		vfp_walk_trace(w, at, "map: router MAC, routing not enabled");
-		vfp_walk_drop(w, HNV_DROP_NO_ROUTE);
-		return false;
+		if (!w->pkt->is_ipv4) {
+			vfp_walk_trace(w, at, "map: router MAC, but the router routes IPv4 only");
+			vfp_walk_drop(w, HNV_DROP_NO_ROUTE);
+			return false;
+		}
+		vfp_walk_trace(w, at, "map: router MAC, routed by address");
+		w->to_router = true;
+		return true;
 	}
 	e = vfp_l2_lookup(w->p, k->vsid, &k->dst_mac);
 	if (e == NULL || e == self) {

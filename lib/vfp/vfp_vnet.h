@@ -18,9 +18,11 @@ extern const struct vfp_action_ops vfp_vnet_route_pa;
 
 /* May a packet with key @k, tunnelled to us in VSID @s, enter? False with
  * *why set when its tunnel is not @s's kind or its outer source PA does not
- * host its inner source (anti-spoofing of the underlay). */
+ * host its inner source (anti-spoofing of the underlay; for a packet the
+ * sending host routed, the source by address, vfp_router_tunnel_ok). On
+ * success *@src is the sender's entry. */
 bool vfp_vnet_tunnel_ok(const struct vfp_program *p, const struct vfp_subnet *s,
-	const struct vfp_flow_key *k, enum hnv_drop_reason *why);
+	const struct vfp_flow_key *k, const struct vfp_entry **src, enum hnv_drop_reason *why);
 
 /* The ingress routing of a tunnelled packet of VSID @s: its checks, then
  * the local VM it is for (w->dst). False when the walk dropped it. */

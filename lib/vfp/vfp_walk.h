@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lib/vfp: the miss handler (vfp_miss.c) and the interface between its
- * generic layer walk and the feature actions (vfp_vnet.c today; the
- * router, NAT and flooding later, each a file of its own).
+ * generic layer walk and the feature actions (vfp_vnet.c, vfp_router.c;
+ * NAT later, a file of its own).
  *
  * The walk visits the layers of the ports a packet crosses; in each layer
  * the first matching rule of each group of the packet's direction and IP
@@ -52,6 +52,8 @@ struct vfp_walk {
 	enum hnv_drop_reason drop;
 	bool stateless_allow; /* an ALLOW without VFP_RULE_STATEFUL decided */
 	const struct vfp_entry *dst;
+	bool to_router; /* sent to the router MAC: the router layer picks dst */
+	bool l3;        /* routed by the distributed router (dst is the target) */
 	bool decap;
 	bool routed;        /* ENCAP: tmpl and nh_mac are the outer header */
 	int16_t solicit_nh; /* the next hop is unresolved: ARP for it */

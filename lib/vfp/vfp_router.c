@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/vfp: the distributed router (R5, R6): present on every host, it owns
+ * every subnet's gateway address and MAC (hp.router_mac) and routes between
+ * the VSIDs of one routing domain, never across domains.
+ *
+ *  ROUTE (router layer, out): a packet a VM sent to the router MAC is
+ *      looked up in its domain's table (vfp_router.h): inside a subnet, the
+ *      VM with that address; an extra route, the next-hop VM (an appliance)
+ *      or a drop. The flow's rewrites become: source MAC = router MAC,
+ *      destination MAC = the target's, TTL - 1 (checksum patched); the
+ *      destination entry is the target, so MAP's successors (the target's
+ *      IN layers for a local VM, ROUTE_PA's outer header with the target's
+ *      VSID for a remote one) carry on as for a switched packet. The UFT
+ *      caches the result: a routed flow is one lookup and one transposition
+ *      per packet, plus the TTL check.
+ *  From the overlay: the sending host routed the packet, so its inner
+ *      source MAC is the router's; the source address, not the MAC, says
+ *      who sent it, and the sending PA must host it (vfp_router_tunnel_ok).
+ *  ICMP: echo requests to any gateway address of the domain are answered;
+ *      a routed packet whose TTL would reach 0 is dropped and answered with
+ *      a time exceeded from the sender's gateway (at most
+ *      VFP_ICMP_ERRORS_PER_S per lcore, never for an ICMP error).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_fib6.h>
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+
+#include "hnv_net.h"
+#include "vfp_router.h"
+
+#define VFP_ICMP_ERRORS_PER_S 1000
+#define VFP_ICMP_QUOTE_MAX 548 /* RFC 1812 4.3.2.3: the error fits in 576 bytes */
+
+/* Next-hop words of the tables: kind in the top byte, index below. */
+#define NH_KIND_SHIFT 56
+#define NH_INDEX_MASK ((1ull << NH_KIND_SHIFT) - 1)
+
+static uint64_t
+nh_word(enum vfp_route_kind kind, unsigned int index)
+{
+	return ((uint64_t)kind << NH_KIND_SHIFT) | index;
+}
+
+/* The 128-bit key of (@space, @ip): space in bytes 0-1, the address in 2-5. */
+static void
+route_key(int space, rte_be32_t ip, uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE])
+{
+	memset(key, 0, RTE_FIB6_IPV6_ADDR_SIZE);
+	key[0] = (uint8_t)(space >> 8);
+	key[1] = (uint8_t)space;
+	memcpy(key + 2, &ip, sizeof(ip));
+}
+
+static struct rte_fib6 *
+table_create(const char *what, int socket)
+{
+	static unsigned int seq;
+	struct rte_fib6_conf conf = {
+		.type = RTE_FIB6_DUMMY, /* a tree: the slow path looks up, not the hits */
+		.default_nh = nh_word(VFP_ROUTE_NONE, 0),
+		/* A prefix takes at most two tree nodes (itself and a fork). */
+		.max_routes = 2 * (VFP_MAX_SUBNETS + VFP_MAX_ROUTES),
+	};
+	char name[32];
+
+	snprintf(name, sizeof(name), "vfp_%s_%u", what,
+		__atomic_fetch_add(&seq, 1, __ATOMIC_RELAXED));
+	return rte_fib6_create(name, socket, &conf);
+}
+
+int
+vfp_router_init(struct vfp_program *p)
+{
+	p->fib = table_create("rt", p->hp.socket_id);
+	p->fib_conn = table_create("rc", p->hp.socket_id);
+	p->routes = rte_zmalloc_socket("vfp_routes", sizeof(*p->routes) * VFP_MAX_ROUTES,
+		RTE_CACHE_LINE_SIZE, p->hp.socket_id);
+	if (p->fib == NULL || p->fib_conn == NULL || p->routes == NULL)
+		return -ENOMEM;
+	return 0;
+}
+
+void
+vfp_router_free(struct vfp_program *p)
+{
+	rte_fib6_free(p->fib);
+	rte_fib6_free(p->fib_conn);
+	rte_free(p->routes);
+}
+
+int
+vfp_router_add_subnet(struct vfp_program *p, const struct vfp_subnet *s)
+{
+	uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t nh = nh_word(VFP_ROUTE_SUBNET, (unsigned int)(s - p->subnets));
+	int rc;
+
+	route_key(s->space, s->prefix, key);
+	rc = rte_fib6_add(p->fib_conn, key, (uint8_t)(16 + s->prefix_len), nh);
+	if (rc == 0)
+		rc = rte_fib6_add(p->fib, key, (uint8_t)(16 + s->prefix_len), nh);
+	return rc == -ENOSPC ? -ENOSPC : rc < 0 ? -ENOMEM : 0;
+}
+
+int
+vfp_program_add_route(struct vfp_program *p, uint32_t rdid, rte_be32_t prefix, uint8_t prefix_len,
+	uint32_t via_vsid, rte_be32_t via_ip)
+{
+	int space = vfp_program_mapping_space(p, rdid);
+	uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE];
+	const struct vfp_entry *via = NULL;
+	uint32_t mask = prefix_len == 0 ? 0 : ~0u << (32 - prefix_len);
+	struct vfp_route *r;
+	int rc;
+
+	if (prefix_len > 32 || (rte_be_to_cpu_32(prefix) & ~mask) != 0)
+		return -EINVAL;
+	if (space < 0)
+		return -ENOENT;
+	if (via_ip != 0) {
+		const struct vfp_subnet *s = vfp_subnet_lookup(p, via_vsid);
+
+		if (s == NULL || s->space != space)
+			return -ENOENT;
+		via = vfp_arp_lookup(p, via_vsid, via_ip);
+		if (via == NULL)
+			return -ENOENT;
+	}
+	for (unsigned int i = 0; i < p->n_routes; i++)
+		if (p->routes[i].space == space && p->routes[i].prefix == prefix &&
+			p->routes[i].len == prefix_len)
+			return -EEXIST;
+	if (p->n_routes == VFP_MAX_ROUTES)
+		return -ENOSPC;
+	r = &p->routes[p->n_routes];
+	r->space = space;
+	r->prefix = prefix;
+	r->len = prefix_len;
+	r->via = via;
+	route_key(space, prefix, key);
+	/* A route for a subnet's own prefix replaces the connected one. */
+	rc = rte_fib6_add(p->fib, key, (uint8_t)(16 + prefix_len),
+		nh_word(via != NULL ? VFP_ROUTE_VIA : VFP_ROUTE_DROP, p->n_routes));
+	if (rc < 0)
+		return rc == -ENOSPC ? -ENOSPC : -ENOMEM;
+	p->n_routes++;
+	return 0;
+}
+
+int
+vfp_program_set_ip_forwarding(struct vfp_program *p, uint32_t vsid, rte_be32_t ca)
+{
+	struct vfp_entry *e = (struct vfp_entry *)(uintptr_t)vfp_arp_lookup(p, vsid, ca);
+
+	if (e == NULL)
+		return -ENOENT;
+	if (e->forwarding)
+		return 0;
+	if (e->kind == VFP_ENTRY_REMOTE) {
+		if (p->n_fwd == VFP_MAX_FORWARDERS)
+			return -ENOSPC;
+		p->fwd[p->n_fwd].space = e->subnet->space;
+		p->fwd[p->n_fwd].pa = e->pa;
+		p->fwd[p->n_fwd].e = e;
+		p->n_fwd++;
+	}
+	e->forwarding = true;
+	return 0;
+}
+
+void
+vfp_router_fingerprints(const struct vfp_program *p, uint64_t *fp)
+{
+	/* Sets: xor of the items, so the order of the policy does not matter. */
+	for (unsigned int i = 0; i < p->n_spaces; i++)
+		fp[i] = VFP_FP_MIX(0, i);
+	for (unsigned int i = 0; i < p->n_subnets; i++) {
+		const struct vfp_subnet *s = &p->subnets[i];
+		uint64_t x = VFP_FP_MIX(0, s->vsid);
+
+		x = VFP_FP_MIX(x, s->prefix);
+		x = VFP_FP_MIX(x, s->prefix_len);
+		x = VFP_FP_MIX(x, s->gateway);
+		fp[s->space] ^= x;
+	}
+	for (unsigned int i = 0; i < p->n_routes; i++) {
+		const struct vfp_route *r = &p->routes[i];
+		uint64_t x = VFP_FP_MIX(1, r->prefix);
+
+		x = VFP_FP_MIX(x, r->len);
+		if (r->via != NULL) {
+			x = VFP_FP_MIX(x, r->via->vsid);
+			x = VFP_FP_MIX(x, r->via->ip);
+		}
+		fp[r->space] ^= x;
+	}
+	for (unsigned int i = 0; i < p->n_fwd; i++)
+		fp[p->fwd[i].space] ^= VFP_FP_MIX(2, p->fwd[i].pa);
+}
+
+void
+vfp_router_lookup(const struct vfp_program *p, int space, rte_be32_t ip, bool conn_only,
+	struct vfp_route_result *r)
+{
+	uint8_t key[1][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t nh = 0;
+	unsigned int index;
+
+	memset(r, 0, sizeof(*r));
+	route_key(space, ip, key[0]);
+	rte_fib6_lookup_bulk(conn_only ? p->fib_conn : p->fib, key, &nh, 1);
+	r->kind = (enum vfp_route_kind)(nh >> NH_KIND_SHIFT);
+	index = (unsigned int)(nh & NH_INDEX_MASK);
+	switch (r->kind) {
+	case VFP_ROUTE_SUBNET:
+		r->subnet = &p->subnets[index];
+		break;
+	case VFP_ROUTE_VIA:
+	case VFP_ROUTE_DROP:
+		r->route = &p->routes[index];
+		break;
+	default:
+		r->kind = VFP_ROUTE_NONE;
+		break;
+	}
+}
+
+const struct vfp_entry *
+vfp_router_owner(const struct vfp_program *p, int space, rte_be32_t ip)
+{
+	struct vfp_route_result r;
+
+	vfp_router_lookup(p, space, ip, true, &r);
+	return r.kind == VFP_ROUTE_SUBNET ? vfp_arp_lookup(p, r.subnet->vsid, ip) : NULL;
+}
+
+bool
+vfp_router_owns(const struct vfp_program *p, int space, rte_be32_t ip)
+{
+	struct vfp_route_result r;
+
+	vfp_router_lookup(p, space, ip, true, &r);
+	return r.kind == VFP_ROUTE_SUBNET && r.subnet->gateway == ip;
+}
+
+bool
+vfp_router_tunnel_ok(const struct vfp_program *p, const struct vfp_subnet *s,
+	const struct vfp_flow_key *k, const struct vfp_entry **src, enum hnv_drop_reason *why)
+{
+	const struct vfp_entry *e;
+
+	*why = HNV_DROP_SPOOFED_PA;
+	if (k->ethertype != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return false; /* the router routes IPv4 only */
+	e = vfp_router_owner(p, s->space, k->src_ip);
+	if (e != NULL && e->kind == VFP_ENTRY_REMOTE && e->pa == k->outer_src) {
+		*src = e;
+		return true;
+	}
+	for (unsigned int i = 0; i < p->n_fwd; i++)
+		if (p->fwd[i].space == s->space && p->fwd[i].pa == k->outer_src) {
+			*src = p->fwd[i].e;
+			return true;
+		}
+	return false;
+}
+
+/* The target of a routed packet from @self to @ip, or NULL after a drop. */
+static const struct vfp_entry *
+route_target(
+	struct vfp_walk *w, const struct vfp_step *at, const struct vfp_entry *self, rte_be32_t ip)
+{
+	const struct vfp_program *p = w->p;
+	char a[HNV_IPV4_FMT_SIZE], b[HNV_IPV4_FMT_SIZE];
+	struct vfp_route_result r;
+	const struct vfp_entry *t;
+
+	vfp_router_lookup(p, self->subnet->space, ip, false, &r);
+	if (r.kind == VFP_ROUTE_VIA && r.route->via == self) {
+		/* The next hop's own packets follow the subnets, or they would
+		 * come straight back to it. */
+		vfp_walk_trace(w, at, "route: from the next hop of %s/%u itself",
+			hnv_ipv4_format(a, sizeof(a), r.route->prefix), r.route->len);
+		vfp_router_lookup(p, self->subnet->space, ip, true, &r);
+	}
+	switch (r.kind) {
+	case VFP_ROUTE_DROP:
+		vfp_walk_trace(w, at, "route: %s/%u drops",
+			hnv_ipv4_format(a, sizeof(a), r.route->prefix), r.route->len);
+		vfp_walk_drop(w, HNV_DROP_ROUTE_DROP);
+		return NULL;
+	case VFP_ROUTE_VIA:
+		vfp_walk_trace(w, at, "route: %s/%u via %s",
+			hnv_ipv4_format(a, sizeof(a), r.route->prefix), r.route->len,
+			hnv_ipv4_format(b, sizeof(b), r.route->via->ip));
+		return r.route->via;
+	case VFP_ROUTE_SUBNET:
+		if (ip == r.subnet->gateway) {
+			vfp_walk_trace(w, at, "route: %s is the router's own address",
+				hnv_ipv4_format(a, sizeof(a), ip));
+			vfp_walk_drop(w, HNV_DROP_TO_ROUTER);
+			return NULL;
+		}
+		t = vfp_arp_lookup(p, r.subnet->vsid, ip);
+		if (t == NULL || t == self) {
+			vfp_walk_trace(w, at, "route: no VM with address %s in VSID %u",
+				hnv_ipv4_format(a, sizeof(a), ip), r.subnet->vsid);
+			vfp_walk_drop(w, HNV_DROP_UNKNOWN_DST);
+			return NULL;
+		}
+		return t;
+	default:
+		vfp_walk_trace(w, at, "route: no route to %s in routing domain %u",
+			hnv_ipv4_format(a, sizeof(a), ip), self->subnet->rdid);
+		vfp_walk_drop(w, HNV_DROP_NO_ROUTE);
+		return NULL;
+	}
+}
+
+static bool
+route_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action *a)
+{
+	const struct vfp_program *p = w->p;
+	const struct vfp_entry *self = p->ports[at->port].vnic;
+	const struct vfp_entry *t;
+	char ip[HNV_IPV4_FMT_SIZE];
+
+	(void)a;
+	if (at->dir != VFP_DIR_OUT || !w->to_router || w->dst != NULL)
+		return true;
+	t = route_target(w, at, self, w->pkt->key.dst_ip);
+	if (t == NULL)
+		return false;
+	w->dst = t;
+	w->l3 = true;
+	vfp_walk_depend(w, t->subnet->slot);
+	w->set |= VFP_XSET_SRC_MAC | VFP_XSET_DST_MAC | VFP_XSET_TTL;
+	w->set_src_mac = p->hp.router_mac;
+	w->set_dst_mac = t->mac;
+	if (t->kind == VFP_ENTRY_LOCAL)
+		vfp_walk_trace(w, at, "route: to %s in VSID %u, local port %u",
+			hnv_ipv4_format(ip, sizeof(ip), t->ip), t->vsid, t->port);
+	else
+		vfp_walk_trace(w, at, "route: to %s in VSID %u, remote",
+			hnv_ipv4_format(ip, sizeof(ip), t->ip), t->vsid);
+	return true;
+}
+
+const struct vfp_action_ops vfp_router_route = {.apply = route_apply};
+
+/* ---- ICMP from the router --------------------------------------------- */
+
+void
+vfp_router_echo(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + pkt->l3_off);
+	uint32_t ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)((uint8_t *)ip + ihl);
+	uint32_t sum;
+	rte_be32_t a;
+
+	/* Ingress checked: IPv4, an unfragmented ICMP echo request, whole. */
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = p->hp.router_mac;
+	a = ip->src_addr;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 64;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* Type 8 -> 0: the checksum grows by 0x0800 (RFC 1624). */
+	ic->icmp_type = RTE_IP_ICMP_ECHO_REPLY;
+	sum = (uint32_t)rte_be_to_cpu_16(ic->icmp_cksum) + 0x0800;
+	sum = (sum & 0xffff) + (sum >> 16);
+	ic->icmp_cksum = rte_cpu_to_be_16((uint16_t)sum);
+	lc->stats[port].icmp_sent++;
+	vfp_enqueue(lc, port, m);
+}
+
+static bool
+is_icmp_error(const struct rte_ipv4_hdr *ip, const uint8_t *l4, const uint8_t *end)
+{
+	if (ip->next_proto_id != IPPROTO_ICMP || l4 >= end)
+		return false;
+	switch (l4[0]) {
+	case RTE_IP_ICMP_ECHO_REPLY:
+	case RTE_IP_ICMP_ECHO_REQUEST:
+	case 13: /* timestamp */
+	case 14:
+		return false;
+	default:
+		return true;
+	}
+}
+
+/* Room for another ICMP error this second on @lc? */
+static bool
+icmp_budget(struct vfp_lcore *lc)
+{
+	uint64_t now = rte_rdtsc();
+
+	if (now - lc->icmp_window_tsc >= lc->tsc_hz) {
+		lc->icmp_window_tsc = now;
+		lc->icmp_in_window = 0;
+	}
+	if (lc->icmp_in_window >= VFP_ICMP_ERRORS_PER_S)
+		return false;
+	lc->icmp_in_window++;
+	return true;
+}
+
+void
+vfp_router_ttl_exceeded(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt)
+{
+	const struct vfp_entry *vnic = p->ports[port].vnic;
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *end = frame + rte_pktmbuf_data_len(m);
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(frame + pkt->l3_off);
+	const uint8_t *ol4 = (const uint8_t *)oip + (oip->version_ihl & 0xf) * 4;
+	uint32_t quote = (uint32_t)(end - (const uint8_t *)oip);
+	struct rte_ether_hdr *reth;
+	struct rte_ipv4_hdr *rip;
+	struct rte_icmp_hdr *ric;
+	struct rte_mbuf *r;
+	uint8_t *buf;
+	uint32_t len;
+
+	lc->stats[port].drops[HNV_DROP_TTL_EXCEEDED]++;
+	/* RFC 1812 4.3.2.7: never for an ICMP error or a later fragment. */
+	if (vnic == NULL || is_icmp_error(oip, ol4, end) ||
+		(oip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
+		!icmp_budget(lc)) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (quote > VFP_ICMP_QUOTE_MAX)
+		quote = VFP_ICMP_QUOTE_MAX;
+	len = (uint32_t)(sizeof(*reth) + sizeof(*rip) + sizeof(*ric)) + quote;
+	r = rte_pktmbuf_alloc(m->pool);
+	buf = r != NULL ? (uint8_t *)rte_pktmbuf_append(r, (uint16_t)len) : NULL;
+	if (buf == NULL) {
+		rte_pktmbuf_free(r);
+		rte_pktmbuf_free(m);
+		lc->stats[port].drops[HNV_DROP_MBUF_EXHAUSTED]++;
+		return;
+	}
+	reth = (struct rte_ether_hdr *)buf;
+	rip = (struct rte_ipv4_hdr *)(reth + 1);
+	ric = (struct rte_icmp_hdr *)(rip + 1);
+	reth->dst_addr = eth->src_addr;
+	reth->src_addr = p->hp.router_mac;
+	reth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	memset(rip, 0, sizeof(*rip));
+	rip->version_ihl = RTE_IPV4_VHL_DEF;
+	rip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*reth)));
+	rip->time_to_live = 64;
+	rip->next_proto_id = IPPROTO_ICMP;
+	rip->src_addr = vnic->subnet->gateway;
+	rip->dst_addr = oip->src_addr;
+	rip->hdr_checksum = rte_ipv4_cksum(rip);
+	memset(ric, 0, sizeof(*ric));
+	ric->icmp_type = 11; /* time exceeded, code 0: TTL exceeded in transit */
+	memcpy(ric + 1, oip, quote);
+	ric->icmp_cksum = (uint16_t)~rte_raw_cksum(ric, sizeof(*ric) + quote);
+	rte_pktmbuf_free(m);
+	lc->stats[port].icmp_sent++;
+	vfp_enqueue(lc, port, r);
+}
