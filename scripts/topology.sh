@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # topology.sh: owns the single-machine network-namespace build of the HNV
 # figure-8 scenario (two tenants, Contoso VSID 5001 and Fabrikam VSID 6001,
-# both using CAs 10.1.1.11 on host 1 and 10.1.1.12 on host 2).
+# both using CAs 10.1.1.11 on host 1 and 10.1.1.12 on host 2), plus a second
+# subnet per tenant (Contoso VSID 5002, Fabrikam VSID 6002, both 10.1.2.0/24:
+# .11 on host 1, .12 on host 2) that the distributed router reaches.
 #
 #   scripts/topology.sh up       create (idempotent: only what is missing)
 #   scripts/topology.sh down     delete everything `up` made (never fails)
@@ -19,6 +21,20 @@
 #   fabrikam-sql  eth0 10.1.1.11/24 02:60:01:00:00:11  (behind br6001, host 1)
 #   contoso-web   eth0 10.1.1.12/24 02:50:01:00:00:12  (peer h2-cweb, host 2)
 #   fabrikam-web  eth0 10.1.1.12/24 02:60:01:00:00:12  (peer h2-fweb, host 2)
+#   contoso-db    eth0 10.1.2.11/24 02:50:02:00:00:11  (behind br5002, host 1)
+#   fabrikam-db   eth0 10.1.2.11/24 02:60:02:00:00:11  (behind br6002, host 1)
+#   contoso-app   eth0 10.1.2.12/24 02:50:02:00:00:12  (peer h2-capp, host 2)
+#   fabrikam-app  eth0 10.1.2.12/24 02:60:02:00:00:12  (peer h2-fapp, host 2)
+#   contoso-rt1, fabrikam-rt1: host 1's side of each tenant's distributed
+#                 router (the kernel VTEP has none): eth1 10.1.1.1/24 in
+#                 br5001/br6001, eth2 10.1.2.1/24 in br5002/br6002, both with
+#                 the router MAC 02:00:5e:00:01:01, ip_forward=1, and static
+#                 neighbours for the tenant's CAs, as a router that knows its
+#                 mappings from the policy would have: it never ARPs into the
+#                 overlay. The bridges do not learn on their VXLAN ports (host
+#                 2's routed packets carry the router MAC as their source, which
+#                 must stay on the router's leg); they have static entries for
+#                 host 2's VMs instead.
 #
 # Needs: iproute2 (ip, bridge), ethtool, procps (sysctl). Run as root.
 set -euo pipefail
@@ -27,7 +43,9 @@ readonly NS_ROUTER=hnv-router
 readonly NS_HOST1=hnv-host1
 readonly NS_HOST2=hnv-host2
 readonly ALL_NS=(hnv-router hnv-host1 hnv-host2
-	contoso-sql fabrikam-sql contoso-web fabrikam-web)
+	contoso-sql fabrikam-sql contoso-web fabrikam-web
+	contoso-db fabrikam-db contoso-app fabrikam-app contoso-rt1 fabrikam-rt1)
+readonly ROUTER_MAC=02:00:5e:00:01:01
 
 readonly HOST1_PA=192.168.1.10
 readonly HOST2_PA=192.168.2.20
@@ -101,14 +119,15 @@ setup_vm() {
 	ip -n "$ns" addr replace "$ip4/24" dev eth0
 }
 
-vm_up() { # ns
+vm_up() { # ns [gateway]
 	ip -n "$1" link set dev eth0 up
-	ip -n "$1" route replace default via 10.1.1.1 dev eth0
+	ip -n "$1" route replace default via "${2:-10.1.1.1}" dev eth0
 }
 
-# setup_tenant_host1 VSID HOSTVETH: kernel VXLAN VTEP + bridge for one VSID.
+# setup_tenant_host1 VSID HOSTVETH MAC...: kernel VXLAN VTEP + bridge for one
+# VSID; MAC... are the VSID's VMs on host 2 (static entries on the VTEP port).
 setup_tenant_host1() {
-	local vsid=$1 hveth=$2 vx="vxlan$1" br="br$1" fdb
+	local vsid=$1 hveth=$2 vx="vxlan$1" br="br$1" fdb mac
 	if ! link_exists "$NS_HOST1" "$vx"; then
 		ip -n "$NS_HOST1" link add name "$vx" type vxlan id "$vsid" \
 			dstport "$VXLAN_PORT" local "$HOST1_PA" dev h1-up
@@ -132,6 +151,43 @@ setup_tenant_host1() {
 		bridge -n "$NS_HOST1" fdb append 00:00:00:00:00:00 dev "$vx" \
 			dst "$HOST2_PA"
 	fi
+	# Host 2's VMs are known, not learned: what host 2 routes arrives with
+	# the router MAC as its source, which belongs on the router's leg.
+	bridge -n "$NS_HOST1" link set dev "$vx" learning off
+	for mac in "${@:3}"; do
+		bridge -n "$NS_HOST1" fdb replace "$mac" dev "$vx" master static
+	done
+}
+
+# setup_router_host1 NS LEG1 LEG2 BR1 BR2: host 1's side of one tenant's
+# distributed router: eth1 (10.1.1.1) in bridge BR1 through host 1's LEG1,
+# eth2 (10.1.2.1) in BR2 through LEG2.
+setup_router_host1() {
+	local ns=$1 leg1=$2 leg2=$3 br1=$4 br2=$5 dev leg
+	ensure_veth "$NS_HOST1" "$leg1" "$ns" eth1
+	ensure_veth "$NS_HOST1" "$leg2" "$ns" eth2
+	ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
+	for dev in eth1 eth2; do
+		ip -n "$ns" link set dev "$dev" address "$ROUTER_MAC" mtu "$OVERLAY_MTU"
+		no_offload "$ns" "$dev"
+	done
+	for leg in "$leg1" "$leg2"; do
+		ip -n "$NS_HOST1" link set dev "$leg" mtu "$OVERLAY_MTU"
+		no_offload "$NS_HOST1" "$leg"
+	done
+	ip -n "$NS_HOST1" link set dev "$leg1" master "$br1"
+	ip -n "$NS_HOST1" link set dev "$leg2" master "$br2"
+	ip -n "$ns" addr replace 10.1.1.1/24 dev eth1
+	ip -n "$ns" addr replace 10.1.2.1/24 dev eth2
+}
+
+# router_neigh NS MAC11 MAC12 MAC21 MAC22: the static neighbours of a
+# host-1 router (10.1.1.11/.12 on eth1, 10.1.2.11/.12 on eth2).
+router_neigh() {
+	ip -n "$1" neigh replace 10.1.1.11 lladdr "$2" dev eth1 nud permanent
+	ip -n "$1" neigh replace 10.1.1.12 lladdr "$3" dev eth1 nud permanent
+	ip -n "$1" neigh replace 10.1.2.11 lladdr "$4" dev eth2 nud permanent
+	ip -n "$1" neigh replace 10.1.2.12 lladdr "$5" dev eth2 nud permanent
 }
 
 cmd_up() {
@@ -148,6 +204,10 @@ cmd_up() {
 	ensure_veth "$NS_HOST1" h1-fsql fabrikam-sql eth0
 	ensure_veth "$NS_HOST2" h2-cweb contoso-web eth0
 	ensure_veth "$NS_HOST2" h2-fweb fabrikam-web eth0
+	ensure_veth "$NS_HOST1" h1-cdb contoso-db eth0
+	ensure_veth "$NS_HOST1" h1-fdb fabrikam-db eth0
+	ensure_veth "$NS_HOST2" h2-capp contoso-app eth0
+	ensure_veth "$NS_HOST2" h2-fapp fabrikam-app eth0
 
 	# hnv-router
 	ip netns exec "$NS_ROUTER" sysctl -q -w net.ipv4.ip_forward=1 >/dev/null
@@ -162,22 +222,33 @@ cmd_up() {
 	no_offload "$NS_HOST1" h1-up
 	ip -n "$NS_HOST1" link set dev h1-up mtu "$UNDERLAY_MTU"
 	ip -n "$NS_HOST1" addr replace "$HOST1_PA/24" dev h1-up
-	setup_tenant_host1 5001 h1-csql
-	setup_tenant_host1 6001 h1-fsql
+	setup_tenant_host1 5001 h1-csql 02:50:01:00:00:12
+	setup_tenant_host1 6001 h1-fsql 02:60:01:00:00:12
+	setup_tenant_host1 5002 h1-cdb 02:50:02:00:00:12
+	setup_tenant_host1 6002 h1-fdb 02:60:02:00:00:12
+	setup_router_host1 contoso-rt1 h1-crt1 h1-crt2 br5001 br5002
+	setup_router_host1 fabrikam-rt1 h1-frt1 h1-frt2 br6001 br6002
 
 	# hnv-host2: no addresses; dpdk-hnv owns these ports via af_packet.
 	no_offload "$NS_HOST2" h2-up
 	no_offload "$NS_HOST2" h2-cweb
 	no_offload "$NS_HOST2" h2-fweb
+	no_offload "$NS_HOST2" h2-capp
+	no_offload "$NS_HOST2" h2-fapp
 	ip -n "$NS_HOST2" link set dev h2-up mtu "$UNDERLAY_MTU"
-	ip -n "$NS_HOST2" link set dev h2-cweb mtu "$OVERLAY_MTU"
-	ip -n "$NS_HOST2" link set dev h2-fweb mtu "$OVERLAY_MTU"
+	for dev in h2-cweb h2-fweb h2-capp h2-fapp; do
+		ip -n "$NS_HOST2" link set dev "$dev" mtu "$OVERLAY_MTU"
+	done
 
 	# VMs
 	setup_vm contoso-sql 02:50:01:00:00:11 10.1.1.11
 	setup_vm fabrikam-sql 02:60:01:00:00:11 10.1.1.11
 	setup_vm contoso-web 02:50:01:00:00:12 10.1.1.12
 	setup_vm fabrikam-web 02:60:01:00:00:12 10.1.1.12
+	setup_vm contoso-db 02:50:02:00:00:11 10.1.2.11
+	setup_vm fabrikam-db 02:60:02:00:00:11 10.1.2.11
+	setup_vm contoso-app 02:50:02:00:00:12 10.1.2.12
+	setup_vm fabrikam-app 02:60:02:00:00:12 10.1.2.12
 
 	# IPv6 off again now that every device exists (covers devices that
 	# existed before the default was set), then bring links up.
@@ -188,18 +259,28 @@ cmd_up() {
 	ip -n "$NS_ROUTER" link set dev rt-h1 up
 	ip -n "$NS_ROUTER" link set dev rt-h2 up
 	ip -n "$NS_HOST1" link set dev h1-up up
-	ip -n "$NS_HOST1" link set dev h1-csql up
-	ip -n "$NS_HOST1" link set dev h1-fsql up
-	ip -n "$NS_HOST1" link set dev vxlan5001 up
-	ip -n "$NS_HOST1" link set dev vxlan6001 up
-	ip -n "$NS_HOST1" link set dev br5001 up
-	ip -n "$NS_HOST1" link set dev br6001 up
+	for dev in h1-csql h1-fsql h1-cdb h1-fdb h1-crt1 h1-crt2 h1-frt1 h1-frt2 \
+		vxlan5001 vxlan6001 vxlan5002 vxlan6002 br5001 br6001 br5002 br6002; do
+		ip -n "$NS_HOST1" link set dev "$dev" up
+	done
+	for ns in contoso-rt1 fabrikam-rt1; do
+		ip -n "$ns" link set dev eth1 up
+		ip -n "$ns" link set dev eth2 up
+	done
+	router_neigh contoso-rt1 02:50:01:00:00:11 02:50:01:00:00:12 \
+		02:50:02:00:00:11 02:50:02:00:00:12
+	router_neigh fabrikam-rt1 02:60:01:00:00:11 02:60:01:00:00:12 \
+		02:60:02:00:00:11 02:60:02:00:00:12
 	ip -n "$NS_HOST1" route replace default via 192.168.1.1 dev h1-up
 	ip -n "$NS_HOST2" link set dev h2-up up
-	ip -n "$NS_HOST2" link set dev h2-cweb up
-	ip -n "$NS_HOST2" link set dev h2-fweb up
+	for dev in h2-cweb h2-fweb h2-capp h2-fapp; do
+		ip -n "$NS_HOST2" link set dev "$dev" up
+	done
 	for ns in contoso-sql fabrikam-sql contoso-web fabrikam-web; do
 		vm_up "$ns"
+	done
+	for ns in contoso-db fabrikam-db contoso-app fabrikam-app; do
+		vm_up "$ns" 10.1.2.1
 	done
 	log "up: ${ALL_NS[*]}"
 }
@@ -258,6 +339,10 @@ cmd_status() {
 				sed 's/^/  fdb5001 /' || true
 			bridge -n "$ns" fdb show dev vxlan6001 2>/dev/null |
 				sed 's/^/  fdb6001 /' || true
+			bridge -n "$ns" fdb show dev vxlan5002 2>/dev/null |
+				sed 's/^/  fdb5002 /' || true
+			bridge -n "$ns" fdb show dev vxlan6002 2>/dev/null |
+				sed 's/^/  fdb6002 /' || true
 			;;
 		esac
 	done

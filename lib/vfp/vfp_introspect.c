@@ -36,6 +36,7 @@ vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port
 		out->tx_bytes += s->tx_bytes;
 		out->arp_replies += s->arp_replies;
 		out->arp_requests += s->arp_requests;
+		out->icmp_sent += s->icmp_sent;
 		out->encapsulated += s->encapsulated;
 		out->decapsulated += s->decapsulated;
 		out->consumed += s->consumed;

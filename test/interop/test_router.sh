@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# test_router.sh: owns the interop test of the distributed router (R5, R6,
+# R14 for routed VSIDs) against real network stacks: figure 8 plus a second
+# subnet per tenant (scripts/topology.sh). dpdk-hnv runs host 2 with four VM
+# NICs on af_packet; host 1 is the kernel VTEP, and its side of each
+# tenant's router is a routing namespace (contoso-rt1, fabrikam-rt1). Checks:
+# routed pings between the subnets both ways, locally (hairpin) and across
+# the overlay, in both tenants with the same addresses; TCP through the
+# router; pings of the gateway addresses; TTL expiry answered with ICMP time
+# exceeded from the gateway; isolation of the tenants on every routed path;
+# the router's counters. Run as root; the last line is "N passed, M failed".
+#
+# Environment: HNV_BIN (default build/app/dpdk-hnv),
+#              HNV_POLICY (default config/figure8-routed-host2.json),
+#              HNV_READY_TIMEOUT (seconds, default 30),
+#              HNV_KEEP_LOGS=1 keeps the work directory even on success.
+# Needs: iproute2, iputils-ping, tcpdump, ethtool, coreutils (timeout).
+set -euo pipefail
+# shellcheck source-path=SCRIPTDIR source=../lib/overlay.sh
+. "$(dirname "$0")/../lib/overlay.sh"
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+HNV_BIN=${HNV_BIN:-build/app/dpdk-hnv}
+HNV_POLICY=${HNV_POLICY:-config/figure8-routed-host2.json}
+READY_TIMEOUT=${HNV_READY_TIMEOUT:-30}
+TOPO="$ROOT/scripts/topology.sh"
+
+HNV_PID=""
+WORK=""
+TOPO_UP=0
+CLEANED=0
+PY=/usr/bin/python3
+SUMMARY_LOGS=(show_hnv_log)
+STOP_POLLS=20
+CAPTURE_TIMEOUT=150
+PING_INTERVAL=0.3
+TELEMETRY_SOCK=/var/run/dpdk/hnv-router/dpdk_telemetry.v2
+COUNTER_FROM=1
+VMS=(contoso-web fabrikam-web contoso-app fabrikam-app contoso-sql fabrikam-sql
+	contoso-db fabrikam-db)
+
+show_hnv_log() {
+	[ -n "$WORK" ] || return 0
+	echo "    # --- dpdk-hnv stdout ($WORK/hnv.out) ---"
+	tail -n 40 "$WORK/hnv.out" 2>/dev/null | indent || true
+	echo "    # --- dpdk-hnv stderr ($WORK/hnv.err) ---"
+	tail -n 20 "$WORK/hnv.err" 2>/dev/null | indent || true
+}
+
+cleanup() {
+	local rc=$? p
+	[ "$CLEANED" -eq 0 ] || return 0
+	CLEANED=1
+	trap - INT TERM
+	if [ -n "$HNV_PID" ]; then
+		stop_pid "$HNV_PID" INT
+		HNV_PID=""
+	fi
+	for p in "${CAP_PIDS[@]}"; do
+		stop_pid "$p" TERM
+	done
+	if [ "$TOPO_UP" -eq 1 ]; then
+		timeout 30 "$TOPO" down >/dev/null 2>&1 || true
+	fi
+	if [ -n "$WORK" ]; then
+		if [ "$FAIL" -eq 0 ] && [ "$rc" -eq 0 ] && [ "${HNV_KEEP_LOGS:-0}" != 1 ]; then
+			rm -rf "$WORK"
+		elif [ "$SUMMARY_DONE" -eq 0 ]; then
+			echo "# logs and captures kept in $WORK"
+		fi
+	fi
+}
+trap cleanup EXIT
+trap 'echo "# interrupted"; exit 130' INT
+trap 'echo "# terminated"; exit 143' TERM
+
+need_root_and_tools ip bridge ping tcpdump ethtool timeout
+need_hnv_inputs
+WORK=$(mktemp -d /tmp/hnv-router.XXXXXX)
+
+topology_up
+
+ip netns exec hnv-host2 stdbuf -oL -eL "$HNV_BIN" -l 0-1 --no-huge -m 1024 \
+	--no-pci --file-prefix hnv-router \
+	--vdev net_af_packet0,iface=h2-up \
+	--vdev net_af_packet1,iface=h2-cweb \
+	--vdev net_af_packet2,iface=h2-fweb \
+	--vdev net_af_packet3,iface=h2-capp \
+	--vdev net_af_packet4,iface=h2-fapp \
+	-- --policy "$HNV_POLICY" >"$WORK/hnv.out" 2>"$WORK/hnv.err" &
+HNV_PID=$!
+if ! hnv_ready "$WORK/hnv.out" "$WORK/hnv.err"; then
+	summary
+	exit 1
+fi
+ok "dpdk-hnv ready"
+
+caps_ok=1
+start_capture hnv-host1 h1-up "$WORK/underlay.pcap" udp port 4789 || caps_ok=0
+for vm in "${VMS[@]}"; do
+	start_capture "$vm" eth0 "$WORK/$vm.pcap" || caps_ok=0
+done
+check "packet captures started" [ "$caps_ok" -eq 1 ]
+
+# ---------------------------------------------------------------- routed pings
+for t in contoso fabrikam; do
+	check "a. $t-web pings $t-app 10.1.2.12 (routed hairpin, VSID x001 -> x002)" \
+		ping_ok "$t-web" 10.1.2.12
+	check "a. $t-app pings $t-web 10.1.1.12 (routed hairpin, back)" \
+		ping_ok "$t-app" 10.1.1.12
+	check "b. $t-web pings $t-db 10.1.2.11 (routed here, VXLAN to host 1)" \
+		ping_ok "$t-web" 10.1.2.11
+	check "b. $t-db pings $t-web 10.1.1.12 (routed by host 1, accepted here)" \
+		ping_ok "$t-db" 10.1.1.12
+	check "b. $t-app pings $t-sql 10.1.1.11 (routed here from the second subnet)" \
+		ping_ok "$t-app" 10.1.1.11
+	check "c. $t-web pings its gateway 10.1.1.1 (the router answers)" \
+		ping_ok "$t-web" 10.1.1.1
+	check "c. $t-web pings the other subnet's gateway 10.1.2.1" \
+		ping_ok "$t-web" 10.1.2.1
+done
+
+# ---------------------------------------------------------------- TTL
+# ping -t 1: the router refuses to forward and says so from the gateway.
+ttl_exceeded() { # NS DST
+	local out
+	out=$(timeout 10 ip netns exec "$1" ping -n -c 2 -i 0.3 -W 1 -t 1 "$2" 2>&1 || true)
+	if grep -q "From 10.1.1.1 .*Time to live exceeded" <<<"$out"; then
+		return 0
+	fi
+	indent <<<"$out" >&2
+	return 1
+}
+check "d. contoso-web ping -t 1 10.1.2.11: time exceeded from 10.1.1.1" \
+	ttl_exceeded contoso-web 10.1.2.11
+check "d. fabrikam-web ping -t 1 10.1.2.12: time exceeded from 10.1.1.1" \
+	ttl_exceeded fabrikam-web 10.1.2.12
+
+# ---------------------------------------------------------------- TCP
+# 2 MiB from contoso-db (host 1) to contoso-web through both routers,
+# checked by SHA-256 on arrival.
+tcp_routed() { # SERVER_NS CLIENT_NS SERVER_IP
+	local port=5201 want got
+	ip netns exec "$1" "$PY" - "$port" >"$WORK/tcp-server.out" 2>&1 <<'PY' &
+import hashlib, socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+s.listen(1)
+print("listening", flush=True)
+s.settimeout(30)
+c, _ = s.accept()
+h = hashlib.sha256()
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    h.update(b)
+print(h.hexdigest(), flush=True)
+PY
+	local spid=$!
+	for _ in $(seq 1 50); do
+		grep -qs listening "$WORK/tcp-server.out" && break
+		sleep 0.1
+	done
+	want=$(ip netns exec "$2" "$PY" - "$3" "$port" <<'PY'
+import hashlib, os, socket, sys
+data = os.urandom(2 << 20)
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=30)
+s.sendall(data)
+s.close()
+print(hashlib.sha256(data).hexdigest())
+PY
+	) || true
+	wait "$spid" || true
+	got=$(tail -n 1 "$WORK/tcp-server.out")
+	if [ -n "$want" ] && [ "$want" = "$got" ]; then
+		return 0
+	fi
+	echo "    # sent ${want:-nothing}, received ${got:-nothing}" >&2
+	return 1
+}
+check "e. 2 MiB TCP contoso-db -> contoso-web through both routers, SHA-256 intact" \
+	tcp_routed contoso-web contoso-db 10.1.1.12
+
+stop_captures
+for vm in "${VMS[@]}"; do
+	read_capture "$WORK/$vm.pcap" >"$WORK/$vm.txt"
+done
+read_capture "$WORK/underlay.pcap" >"$WORK/underlay.txt"
+
+# ---------------------------------------------------------------- isolation
+for vm in contoso-web contoso-app contoso-db contoso-sql; do
+	check "f. $vm never saw a Fabrikam MAC (02:60:*)" never_sees "$vm" '02:60:0' Fabrikam
+done
+for vm in fabrikam-web fabrikam-app fabrikam-db fabrikam-sql; do
+	check "f. $vm never saw a Contoso MAC (02:50:*)" never_sees "$vm" '02:50:0' Contoso
+done
+# Routed frames reach a VM from the router MAC, not from the sender's.
+routed_from_router() { # VM SENDER_MAC
+	if grep -q "^.*$2 > " "$WORK/$1.txt"; then
+		echo "    # $1 got frames straight from $2 (not routed)" >&2
+		return 1
+	fi
+	grep -q "02:00:5e:00:01:01 > " "$WORK/$1.txt"
+}
+check "f. contoso-app got the routed frames from the router MAC, none from contoso-web" \
+	routed_from_router contoso-app 02:50:01:00:00:12
+# dpdk-hnv routes host 2's packets itself: the overlay carries them in the
+# destination VSID, so host 1's router never sees them.
+check "f. the underlay carried routed traffic in VNI 5002 (contoso-web -> contoso-db)" \
+	grep -q "vni 5002" "$WORK/underlay.txt"
+
+# ---------------------------------------------------------------- telemetry
+tel_cmp() { # COMMAND FIELD OP VALUE
+	local v
+	v=$(telemetry "$1" | "$PY" -c "import json,sys; print(json.load(sys.stdin).get('$2', 0))") ||
+		return 1
+	test "$v" "$3" "$4" || { echo "    # $1 $2 = $v, want $3 $4"; return 1; }
+}
+check "g. telemetry: contoso-web icmp_sent >= 2 (echo replies, time exceeded)" \
+	tel_cmp /hnv/port,contoso-web icmp_sent -ge 2
+check "g. telemetry: contoso-web drop_ttl_exceeded >= 1" \
+	tel_cmp /hnv/port,contoso-web drop_ttl_exceeded -ge 1
+check "g. telemetry: /hnv/drops spoofed_pa = 0 (host 1's routed packets accepted)" \
+	tel_cmp /hnv/drops spoofed_pa -eq 0
+check "g. telemetry: /hnv/drops no_route = 0" tel_cmp /hnv/drops no_route -eq 0
+
+stop_hnv INT TERM
+check "h. dpdk-hnv exited 0 on SIGINT (got: $hnv_rc)" [ "$hnv_rc" = 0 ]
+summary
+[ "$FAIL" -eq 0 ]
