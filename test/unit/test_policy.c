@@ -1412,6 +1412,125 @@ test_vhost_user_socket_is_one_port_and_not_the_uplink(void **state)
 		"t.json: $.host.uplink: port 'uplink' is a vhost-user port: the uplink is a NIC");
 }
 
+/* ---- routes and ip_forwarding ------------------------------------------ */
+
+/* BASE with a firewall subnet 10.1.9.0/24 in Contoso holding the mapping
+ * of an appliance 10.1.9.4 (ip_forwarding), and @routes as its routes. */
+static json_t *
+with_routes(const char *routes)
+{
+	json_t *root = J(BASE);
+
+	set(root, "routing_domains.0.subnets.1", J("{'vsid': 5009, 'prefix': '10.1.9.0/24'}"));
+	set(root, "mappings.2",
+		J("{'vsid': 5009, 'ca': '10.1.9.4', 'mac': '02:50:09:00:00:04',"
+		  " 'pa': '192.168.1.10', 'ip_forwarding': true}"));
+	set(root, "routing_domains.0.routes", J(routes));
+	return root;
+}
+
+static void
+test_routes_yield_model(void **state)
+{
+	json_t *root = with_routes("[{'prefix': '0.0.0.0/0', 'next_hop': '10.1.9.4'},"
+				   " {'prefix': '10.66.0.0/16', 'next_hop': 'drop'}]");
+	char err[HNV_POLICY_ERR_MAX], *text;
+	struct hnv_policy *p = NULL;
+	(void)state;
+
+	set(root, "routing_domains.1.routes", J("[{'prefix': '10.1.1.0/25', 'next_hop': 'drop'}]"));
+	set(root, "vm_nics.0.ip_forwarding", json_true());
+	text = json_dumps(root, 0);
+	json_decref(root);
+	assert_int_equal(hnv_policy_parse(text, "t.json", &p, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(p->n_routes, 3);
+	assert_int_equal(p->routes[0].rdid, 1);
+	assert_int_equal(p->routes[0].prefix, 0);
+	assert_int_equal(p->routes[0].prefix_len, 0);
+	assert_false(p->routes[0].drop);
+	assert_int_equal(p->routes[0].next_hop, ip("10.1.9.4"));
+	assert_int_equal(p->routes[0].nh_vsid, 5009);
+	assert_true(p->routes[1].drop);
+	assert_int_equal(p->routes[1].prefix, ip("10.66.0.0"));
+	assert_int_equal(p->routes[1].prefix_len, 16);
+	assert_int_equal(p->routes[2].rdid, 2);
+	assert_true(p->routes[2].drop);
+	assert_true(p->vnics[0].ip_forwarding);
+	assert_false(p->vnics[1].ip_forwarding);
+	assert_true(p->mappings[2].ip_forwarding);
+	assert_false(p->mappings[0].ip_forwarding);
+	hnv_policy_free(p);
+}
+
+static void
+test_route_errors(void **state)
+{
+	(void)state;
+	expect_error(with_routes("[{'prefix': '10.8.0.1/16', 'next_hop': 'drop'}]"), -EINVAL,
+		"t.json: $.routing_domains[0].routes[0].prefix: 10.8.0.1/16 has host bits set "
+		"(network is 10.8.0.0/16)");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16', 'next_hop': 'drop'},"
+				 " {'prefix': '10.8.0.0/16', 'next_hop': '10.1.9.4'}]"),
+		-EINVAL,
+		"t.json: $.routing_domains[0].routes[1].prefix: duplicate route 10.8.0.0/16 "
+		"(also at routes[0])");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/33', 'next_hop': 'drop'}]"), -EINVAL,
+		"t.json: $.routing_domains[0].routes[0].prefix: prefix length 33 out of range "
+		"0..32");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16', 'next_hop': 'blackhole'}]"), -EINVAL,
+		"t.json: $.routing_domains[0].routes[0].next_hop: unknown next hop 'blackhole' "
+		"(expected an IPv4 CA or \"drop\")");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16', 'next_hop': 7}]"), -EINVAL,
+		"t.json: $.routing_domains[0].routes[0].next_hop: expected string, got integer");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16'}]"), -EINVAL,
+		"t.json: $.routing_domains[0].routes[0]: missing required field 'next_hop'");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16', 'next_hop': 'drop', 'metric': 1}]"),
+		-EINVAL, "t.json: $.routing_domains[0].routes[0]: unknown field 'metric'");
+	/* Next hops: a CA of the domain, found after the mappings are read. */
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16', 'next_hop': 'drop'},"
+				 " {'prefix': '10.9.0.0/16', 'next_hop': '10.7.0.1'}]"),
+		-EINVAL,
+		"t.json: $.routing_domains[0].routes[1].next_hop: 10.7.0.1 is in none of the "
+		"subnets of routing domain 1");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16', 'next_hop': '10.1.9.5'}]"), -EINVAL,
+		"t.json: $.routing_domains[0].routes[0].next_hop: 10.1.9.5 is no VM of VSID 5009 "
+		"(no VM NIC or mapping has that CA)");
+	expect_error(with_routes("[{'prefix': '10.8.0.0/16', 'next_hop': '10.1.9.1'}]"), -EINVAL,
+		"t.json: $.routing_domains[0].routes[0].next_hop: 10.1.9.1 is the gateway address "
+		"of VSID 5009");
+}
+
+static void
+test_route_next_hop_in_other_domain(void **state)
+{
+	/* Fabrikam's route may not name Contoso's appliance: the same address
+	 * is in none of Fabrikam's subnets. */
+	json_t *root = with_routes("[]");
+	(void)state;
+
+	set(root, "routing_domains.1.routes",
+		J("[{'prefix': '0.0.0.0/0', 'next_hop': '10.1.9.4'}]"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[1].routes[0].next_hop: 10.1.9.4 is in none of the "
+		"subnets of routing domain 2");
+}
+
+static void
+test_ip_forwarding_must_be_boolean(void **state)
+{
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "vm_nics.1.ip_forwarding", json_string("yes"));
+	expect_error(
+		root, -EINVAL, "t.json: $.vm_nics[1].ip_forwarding: expected boolean, got string");
+	root = J(BASE);
+	set(root, "mappings.0.ip_forwarding", json_integer(1));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[0].ip_forwarding: expected boolean, got integer");
+}
+
 int
 main(void)
 {
@@ -1444,6 +1563,10 @@ main(void)
 		cmocka_unit_test(test_prefix_length_31),
 		cmocka_unit_test(test_overlapping_subnets_in_rdid),
 		cmocka_unit_test(test_duplicate_rdid),
+		cmocka_unit_test(test_routes_yield_model),
+		cmocka_unit_test(test_route_errors),
+		cmocka_unit_test(test_route_next_hop_in_other_domain),
+		cmocka_unit_test(test_ip_forwarding_must_be_boolean),
 		cmocka_unit_test(test_unknown_field_top_level),
 		cmocka_unit_test(test_unknown_field_nested),
 		cmocka_unit_test(test_missing_field),
