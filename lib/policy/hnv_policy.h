@@ -88,6 +88,7 @@ struct hnv_subnet_cfg {
 	uint8_t prefix_len;
 	rte_be32_t gateway;    /**< default: lowest usable address */
 	enum encap_type encap; /**< default VXLAN (R10) */
+	uint32_t flood_limit;  /**< replicated copies per VM per second (R7) */
 };
 
 /** A VM NIC on this host (R11). */

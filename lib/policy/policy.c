@@ -48,6 +48,7 @@ static const struct rte_ether_addr default_router_mac = {
 #define VLAN_MAX 4094
 #define SUBNET_LEN_MIN 1
 #define SUBNET_LEN_MAX 30 /* needs a network, a gateway and a broadcast address */
+#define FLOOD_LIMIT_MAX 100000000 /* copies per VM per second */
 
 /* ---- ports -------------------------------------------------------------- */
 
@@ -372,7 +373,8 @@ static int
 parse_subnet(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-		{"vsid", true}, {"prefix", true}, {"encap", false}, {"gateway", false}};
+		{"vsid", true}, {"prefix", true}, {"encap", false}, {"gateway", false},
+		{"flood_limit", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_subnet_cfg *s = &p->subnets[p->n_subnets];
 	long long vsid = 0;
@@ -403,6 +405,13 @@ parse_subnet(struct ctx *c, json_t *o, size_t i)
 		rc = pj_v_ipv4(c, "gateway", v, &s->gateway);
 		if (rc == 0)
 			rc = check_in_subnet(c, "gateway", s->gateway, s);
+	}
+	s->flood_limit = VFP_DEFAULT_FLOOD_LIMIT;
+	if (rc == 0 && (v = json_object_get(o, "flood_limit")) != NULL) {
+		long long limit = 0;
+
+		rc = pj_v_int(c, "flood_limit", v, "flood limit", 0, FLOOD_LIMIT_MAX, &limit);
+		s->flood_limit = (uint32_t)limit;
 	}
 	if (rc == 0)
 		p->n_subnets++;

@@ -229,6 +229,18 @@ int vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 int vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	const struct rte_ether_addr *mac, rte_be32_t pa);
 
+#define VFP_DEFAULT_FLOOD_LIMIT 8192
+
+/**
+ * Bound the unicast replication of @p vsid (R7): the copies one VM's
+ * broadcast and multicast may make per second (each copy to each other VM
+ * counts; each worker lcore keeps its own count). A packet whose copies do
+ * not fit in what is left of the second is dropped whole, as flood_limit.
+ * 0 refuses every VM broadcast; the default is VFP_DEFAULT_FLOOD_LIMIT.
+ * @return 0 or -ENOENT
+ */
+int vfp_program_set_flood_limit(struct vfp_program *p, uint32_t vsid, uint32_t copies_per_s);
+
 /**
  * Add an extra route to routing domain @p rdid (R6 beyond the document's
  * default gateway): packets a VM routes to an address in @p prefix /
@@ -428,6 +440,9 @@ struct vfp_port_stats {
 	uint64_t arp_requests;        /**< ARP requests sent out of this port (resolver) */
 	uint64_t icmp_sent;           /**< ICMP the router sent out of this port (echo
 					 replies for its addresses, time exceeded) */
+	uint64_t replicated;          /**< VM broadcasts/multicasts received on this
+					 port that unicast replication copied to the
+					 VSID's other VMs */
 	uint64_t encapsulated;        /**< packets tunnelled out of the uplink */
 	uint64_t decapsulated;        /**< tunnel packets received on the uplink */
 	uint64_t consumed;            /**< absorbed by the switch (ARP it learned from) */

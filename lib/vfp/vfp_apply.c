@@ -75,19 +75,6 @@ vfp_apply_qos_reset(struct vfp_lcore *lc, const struct vfp_program *p)
 	lc->qos_prog = p;
 }
 
-static inline rte_be16_t
-csum_replace4(rte_be16_t sum, rte_be32_t from, rte_be32_t to)
-{
-	/* RFC 1624: HC' = ~(~HC + ~m + m') over 16-bit words. */
-	uint32_t s = (uint16_t)~sum;
-
-	s += (uint16_t) ~(from & 0xffff) + (uint16_t) ~(from >> 16);
-	s += (to & 0xffff) + (to >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (rte_be16_t)~s;
-}
-
 /* The header checksum of @ip and the L4 checksum at @l4sum (NULL: none),
  * which covers the addresses too, for one address going from @from to @to. */
 static void
@@ -95,10 +82,10 @@ fix_sums(struct rte_ipv4_hdr *ip, rte_be32_t from, rte_be32_t to, uint8_t *l4sum
 {
 	rte_be16_t sum;
 
-	ip->hdr_checksum = csum_replace4(ip->hdr_checksum, from, to);
+	ip->hdr_checksum = vfp_csum_replace4(ip->hdr_checksum, from, to);
 	if (l4sum != NULL) {
 		memcpy(&sum, l4sum, 2);
-		sum = csum_replace4(sum, from, to);
+		sum = vfp_csum_replace4(sum, from, to);
 		memcpy(l4sum, &sum, 2);
 	}
 }

@@ -24,6 +24,20 @@
 #include "vfp_prog.h"
 #include "vfp_router.h"
 
+/* The one's complement sum @sum after a 32-bit field went from @from to
+ * @to (RFC 1624: HC' = ~(~HC + ~m + m')), all in network order. */
+static inline rte_be16_t
+vfp_csum_replace4(rte_be16_t sum, rte_be32_t from, rte_be32_t to)
+{
+	uint32_t s = (uint16_t)~sum;
+
+	s += (uint16_t) ~(from & 0xffff) + (uint16_t) ~(from >> 16);
+	s += (to & 0xffff) + (to >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (rte_be16_t)~s;
+}
+
 /* The L2 and L3 rewrites of @f on the inner frame at @frame (@len bytes),
  * checksums fixed incrementally; a routed flow's TTL decrement first.
  * Returns false, having changed nothing, when that TTL is 1 or 0. */

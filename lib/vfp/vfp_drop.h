@@ -19,7 +19,9 @@
 	_(ARP_GRATUITOUS, "arp_gratuitous", "gratuitous ARP or ARP probe, absorbed")               \
 	_(ARP_MALFORMED, "arp_malformed", "ARP that is not Ethernet/IPv4 or is truncated")         \
 	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP on the uplink not for one of our PAs")            \
-	_(FLOOD_UNSUPPORTED, "flood_unsupported", "VM broadcast/multicast other than ARP")         \
+	_(FLOOD_UNSUPPORTED, "flood_unsupported", "VM IGMP (multicast groups are not tracked)")    \
+	_(FLOOD_LIMIT, "flood_limit",                                                              \
+		"VM broadcast/multicast over its subnet's copies per second")                      \
 	_(NO_ROUTE, "no_route", "routed packet with no route in its routing domain")               \
 	_(ROUTE_DROP, "route_drop", "routed packet matched a route whose action is drop")          \
 	_(TO_ROUTER, "to_router", "packet for a gateway address other than an ICMP echo request")  \

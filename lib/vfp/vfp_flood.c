@@ -1,9 +1,33 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * lib/vfp: flooding. Inbound broadcast and multicast from the overlay reach
- * the local VMs of their VSID only, after the same tunnel checks as unicast
+ * lib/vfp: flooding.
+ *
+ * Inbound: broadcast and multicast from the overlay reach the local VMs of
+ * their VSID only, after the same tunnel checks as unicast
  * (vfp_vnet_tunnel_ok): the same mbuf is queued once per port with its
  * reference count raised, so no copy is made.
+ *
+ * Outbound, unicast replication (R7): a VM's broadcast or subnet multicast
+ * (ARP is the proxy's, IGMP is refused at ingress) reaches every other VM
+ * of its VSID as a unicast copy whose destination MAC, and for IPv4
+ * destination address, are that VM's, the IPv4 header and UDP/TCP
+ * checksums patched. A copy is a small header segment (Ethernet, IPv4, the L4
+ * header) chained to an indirect mbuf of the original's payload: copies
+ * share the payload. The pipeline forwards each copy as a unicast packet
+ * of the sender (flow cache, layers, transposition), so ACLs apply per
+ * copy, local VMs get it directly and remote ones encapsulated to their
+ * PA. Storm control: a VM's packet makes its copies only if they fit in
+ * its subnet's flood_limit for this second on this lcore; else it is
+ * dropped whole as flood_limit.
  */
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "vfp_apply.h"
 #include "vfp_flood.h"
 #include "vfp_vnet.h"
 
@@ -35,4 +59,143 @@ vfp_flood_inbound(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t po
 		rte_mbuf_refcnt_update(m, (int16_t)(s->n_local - 1));
 	for (uint16_t i = 0; i < s->n_local; i++)
 		vfp_enqueue(lc, s->local_ports[i], m);
+}
+
+bool
+vfp_flood_admit(
+	const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	const struct vfp_subnet *s = p->ports[port].vnic->subnet;
+	uint32_t copies = s->n_local - 1u + s->n_remote; /* the sender is local */
+	uint64_t now;
+
+	if (copies == 0) {
+		vfp_drop(lc, port, m, HNV_DROP_UNKNOWN_DST);
+		return false;
+	}
+	now = rte_rdtsc();
+	if (now - lc->flood[port].window_tsc >= lc->tsc_hz) {
+		lc->flood[port].window_tsc = now;
+		lc->flood[port].copies = 0;
+	}
+	if (copies > s->flood_limit - RTE_MIN(s->flood_limit, lc->flood[port].copies)) {
+		vfp_drop(lc, port, m, HNV_DROP_FLOOD_LIMIT);
+		return false;
+	}
+	lc->flood[port].copies += copies;
+	return true;
+}
+
+/* The bytes of @m that a copy rewrites: Ethernet, and for IPv4 the header
+ * and the L4 header whose checksum covers the destination address. */
+static uint32_t
+header_len(const struct rte_mbuf *m, const struct vfp_pkt *pkt)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint32_t len = sizeof(struct rte_ether_hdr);
+
+	if (pkt->is_ipv4) {
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pkt->l3_off);
+		len = pkt->l3_off + (uint32_t)(ip->version_ihl & 0xf) * 4;
+		if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)))
+			len += ip->next_proto_id == IPPROTO_UDP   ? sizeof(struct rte_udp_hdr)
+			       : ip->next_proto_id == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr)
+								  : 0;
+	}
+	return RTE_MIN(len, (uint32_t)rte_pktmbuf_data_len(m));
+}
+
+/* The header segment at @h (@len bytes, IPv4 at @l3_off if @is_ipv4)
+ * addressed to @t. */
+static void
+readdress(uint8_t *h, uint32_t len, const struct vfp_pkt *pkt, const struct vfp_entry *t)
+{
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)h;
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	struct rte_tcp_hdr *tcp;
+	uint32_t l4;
+
+	eth->dst_addr = t->mac;
+	if (!pkt->is_ipv4)
+		return;
+	ip = (struct rte_ipv4_hdr *)(h + pkt->l3_off);
+	l4 = pkt->l3_off + (uint32_t)(ip->version_ihl & 0xf) * 4;
+	/* header_len() included the L4 header only when it is there. */
+	if (ip->next_proto_id == IPPROTO_UDP && len >= l4 + sizeof(*udp)) {
+		udp = (struct rte_udp_hdr *)(h + l4);
+		if (udp->dgram_cksum != 0) {
+			udp->dgram_cksum = vfp_csum_replace4(udp->dgram_cksum, ip->dst_addr, t->ip);
+			if (udp->dgram_cksum == 0)
+				udp->dgram_cksum = 0xffff; /* 0 would mean "no checksum" */
+		}
+	} else if (ip->next_proto_id == IPPROTO_TCP && len >= l4 + sizeof(*tcp)) {
+		tcp = (struct rte_tcp_hdr *)(h + l4);
+		tcp->cksum = vfp_csum_replace4(tcp->cksum, ip->dst_addr, t->ip);
+	}
+	ip->hdr_checksum = vfp_csum_replace4(ip->hdr_checksum, ip->dst_addr, t->ip);
+	ip->dst_addr = t->ip;
+}
+
+/* A copy of @m for @t: a header segment of @hlen bytes, then @m's payload. */
+static struct rte_mbuf *
+copy_for(struct rte_mbuf *m, uint32_t hlen, const struct vfp_pkt *pkt, const struct vfp_entry *t)
+{
+	struct rte_mbuf *h = rte_pktmbuf_alloc(m->pool), *pay;
+	uint8_t *buf;
+
+	if (h == NULL)
+		return NULL;
+	buf = (uint8_t *)rte_pktmbuf_append(h, (uint16_t)hlen);
+	if (buf == NULL) {
+		rte_pktmbuf_free(h);
+		return NULL;
+	}
+	memcpy(buf, rte_pktmbuf_mtod(m, const uint8_t *), hlen);
+	readdress(buf, hlen, pkt, t);
+	if (rte_pktmbuf_pkt_len(m) > hlen) {
+		pay = rte_pktmbuf_clone(m, m->pool);
+		if (pay == NULL || rte_pktmbuf_adj(pay, (uint16_t)hlen) == NULL ||
+			rte_pktmbuf_chain(h, pay) != 0) {
+			rte_pktmbuf_free(pay);
+			rte_pktmbuf_free(h);
+			return NULL;
+		}
+	}
+	return h;
+}
+
+unsigned int
+vfp_flood_copies(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt, uint32_t *next, struct rte_mbuf **out,
+	struct vfp_pkt *meta, unsigned int max)
+{
+	const struct vfp_subnet *s = p->ports[port].vnic->subnet;
+	uint32_t total = s->n_local + s->n_remote, hlen = header_len(m, pkt);
+	unsigned int n = 0;
+
+	while (*next < total && n < max) {
+		uint32_t i = (*next)++;
+		const struct vfp_entry *t;
+		struct rte_mbuf *c;
+
+		if (i < s->n_local) {
+			if (s->local_ports[i] == port)
+				continue;
+			t = p->ports[s->local_ports[i]].vnic;
+		} else {
+			t = s->remote[i - s->n_local];
+		}
+		c = copy_for(m, hlen, pkt, t);
+		if (c == NULL) {
+			lc->stats[port].drops[HNV_DROP_MBUF_EXHAUSTED]++;
+			continue;
+		}
+		meta[n] = *pkt;
+		meta[n].key.dst_mac = t->mac;
+		if (pkt->is_ipv4)
+			meta[n].key.dst_ip = t->ip;
+		out[n++] = c;
+	}
+	return n;
 }

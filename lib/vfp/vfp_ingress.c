@@ -6,7 +6,7 @@
  *            (the IPv4 source may be any for a NIC with ip_forwarding); no
  *            802.1Q; ARP goes to the ARP proxy (R8); an ICMP echo request
  *            to a gateway address goes to the router; other broadcast and
- *            multicast is refused until unicast replication lands.
+ *            multicast goes to unicast replication (IGMP is refused).
  *  Uplink:   our VLAN; ARP for our PAs and from next hops; our MAC; valid
  *            tunnel headers (encap_parse) to one of our PAs; an untagged,
  *            well-formed inner frame; inbound broadcast/multicast is handed
@@ -128,9 +128,12 @@ ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uin
 		return refuse(why, HNV_DROP_MALFORMED);
 	if (pkt->is_ipv4 && pkt->key.src_ip != vnic->ip && !vnic->forwarding)
 		return refuse(why, HNV_DROP_SPOOFED_IP);
-	if (!rte_is_unicast_ether_addr(&eth->dst_addr))
-		return refuse(why, HNV_DROP_FLOOD_UNSUPPORTED);
 	vm_key(vnic, port, pkt);
+	if (!rte_is_unicast_ether_addr(&eth->dst_addr)) {
+		if (pkt->is_ipv4 && pkt->key.proto == IPPROTO_IGMP)
+			return refuse(why, HNV_DROP_FLOOD_UNSUPPORTED);
+		return VFP_RX_REPLICATE;
+	}
 	if (pkt->has_icmp && pkt->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
 		rte_is_same_ether_addr(&eth->dst_addr, &p->hp.router_mac) &&
 		(pkt->key.dst_ip == vnic->subnet->gateway ||

@@ -17,10 +17,11 @@
  * "forward"; the reason of a drop always comes through *why. */
 enum vfp_rx_class {
 	VFP_RX_DROP = 0,
-	VFP_RX_FLOW,   /* pkt->key is ready for the flow cache */
-	VFP_RX_ARP,    /* for the ARP proxy (VM) or our PAs (uplink) */
-	VFP_RX_FLOOD,  /* uplink: a tunnelled broadcast/multicast for local VMs */
-	VFP_RX_ROUTER, /* VM: an ICMP echo request to a gateway address */
+	VFP_RX_FLOW,      /* pkt->key is ready for the flow cache */
+	VFP_RX_ARP,       /* for the ARP proxy (VM) or our PAs (uplink) */
+	VFP_RX_FLOOD,     /* uplink: a tunnelled broadcast/multicast for local VMs */
+	VFP_RX_ROUTER,    /* VM: an ICMP echo request to a gateway address */
+	VFP_RX_REPLICATE, /* VM: a broadcast/multicast for the VSID's other VMs */
 };
 
 /* Classify @frame (@len bytes) received on switch port @port of @p and

@@ -37,6 +37,7 @@ vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port
 		out->arp_replies += s->arp_replies;
 		out->arp_requests += s->arp_requests;
 		out->icmp_sent += s->icmp_sent;
+		out->replicated += s->replicated;
 		out->encapsulated += s->encapsulated;
 		out->decapsulated += s->decapsulated;
 		out->consumed += s->consumed;

@@ -20,9 +20,10 @@ struct vfp_program;
 
 /*
  * Size: with VFP_MAX_PORTS 2048 and VFP_TX_BUF 64, struct vfp_lcore is
- * 1,781,376 bytes (1.7 MiB, x86-64): txb[] 2048 x 520 = 1,064,960 (64 mbuf
- * pointers per port), stats[] 2048 x 344 = 704,512, the dirty list 4 KiB,
- * tx_retries[] 2 KiB, QoS state under 6 KiB. One per worker lcore,
+ * 1,912,448 bytes (1.8 MiB, x86-64): txb[] 2048 x 520 = 1,064,960 (64 mbuf
+ * pointers per port), stats[] 2048 x 392 = 802,816, the replication
+ * budgets flood[] 2048 x 16 = 32 KiB, the dirty list 4 KiB, tx_retries[]
+ * 2 KiB, QoS state under 6 KiB. One per worker lcore,
  * allocated once: accepted as the price of a fixed buffer per port (the
  * per-packet path never allocates), and only the buffers and counters of
  * the ports a burst touches come into the cache.
@@ -51,6 +52,12 @@ struct vfp_lcore {
 		uint64_t packets, bytes;
 	} counters[VFP_MAX_COUNTERS];
 	struct rte_meter_srtcm meters[VFP_MAX_METERS];
+	/* Unicast replication: the copies each VM port's broadcasts made in
+	 * the current one-second window (storm control, vfp_flood.c). */
+	struct {
+		uint64_t window_tsc;
+		uint32_t copies;
+	} flood[VFP_MAX_PORTS];
 	/* The router's ICMP errors sent in the current one-second window. */
 	uint64_t icmp_window_tsc;
 	uint32_t icmp_in_window;

@@ -9,6 +9,10 @@
  *     - ARP to the proxy (vfp_arp.c), flooding to the VSID's VMs
  *       (vfp_flood.c), pings of the router's addresses answered
  *       (vfp_router.c), drops counted;
+ *     - a VM's broadcast: unicast replication (vfp_flood.c) makes one
+ *       unicast copy per other VM of its VSID, and the copies take stages
+ *       2 and 3 as a burst of their own, right here, before the next
+ *       packet (so order is kept and ACLs apply per copy);
  *     - a hit on a current entry: apply it (vfp_apply.c);
  *     - a miss or a stale entry: the miss handler (vfp_miss.c) walks the
  *       layers and returns a finished verdict; an unresolved next hop turns
@@ -48,46 +52,45 @@ miss(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc, u
 	vfp_apply_flow(p, lc, port, m, pkt, vfp_cache_insert(sw, lc, &v, now), now);
 }
 
-void
-vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
-	struct rte_mbuf **pkts, uint16_t n)
+static void stages(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	uint16_t port, struct rte_mbuf **pkts, struct vfp_pkt *meta, const uint8_t *what,
+	const enum hnv_drop_reason *why, uint16_t n, uint64_t now);
+
+/* A VM's broadcast: its unicast copies take stages 2 and 3 as a burst of
+ * their own from the same port; the original is freed (the copies hold
+ * its payload). */
+static void
+replicate(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt, uint64_t now)
 {
-	const struct vfp_program *p = __atomic_load_n(&sw->prog, __ATOMIC_ACQUIRE);
-	struct vfp_port_stats *st = &lc->stats[port];
+	static const uint8_t flows[VFP_BURST] = {[0 ... VFP_BURST - 1] = VFP_RX_FLOW};
+	struct rte_mbuf *copies[VFP_BURST];
 	struct vfp_pkt meta[VFP_BURST];
+	uint32_t next = 0;
+	unsigned int n;
+
+	if (!vfp_flood_admit(p, lc, port, m))
+		return;
+	lc->stats[port].replicated++;
+	while ((n = vfp_flood_copies(p, lc, port, m, pkt, &next, copies, meta, VFP_BURST)) > 0)
+		stages(sw, p, lc, port, copies, meta, flows, NULL, (uint16_t)n, now);
+	rte_pktmbuf_free(m);
+}
+
+/* Stages 2 and 3 for @n packets of @port classified by stage 1. */
+static void
+stages(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf **pkts, struct vfp_pkt *meta, const uint8_t *what,
+	const enum hnv_drop_reason *why, uint16_t n, uint64_t now)
+{
 	const struct vfp_flow_key *keys[VFP_BURST];
 	struct vfp_flow *found[VFP_BURST];
-	uint8_t what[VFP_BURST]; /* enum vfp_rx_class */
-	enum hnv_drop_reason why[VFP_BURST];
-	uint64_t now = rte_rdtsc();
 	unsigned int k = 0;
 	bool walked = false; /* a miss of this burst may have added flows */
 
-	if (unlikely(p == NULL)) {
-		for (uint16_t i = 0; i < n; i++)
-			vfp_drop(lc, port, pkts[i], HNV_DROP_PORT_UNBOUND);
-		return;
-	}
-	vfp_apply_qos_sync(lc, p);
-
-	/* 1: ingress; collect the flow keys. */
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		st->rx_packets++;
-		st->rx_bytes += rte_pktmbuf_pkt_len(m);
-		if (unlikely(!rte_pktmbuf_is_contiguous(m)) && rte_pktmbuf_linearize(m) != 0) {
-			what[i] = VFP_RX_DROP;
-			why[i] = HNV_DROP_MALFORMED;
-			continue;
-		}
-		what[i] = (uint8_t)vfp_ingress(p, port, rte_pktmbuf_mtod(m, const uint8_t *),
-			rte_pktmbuf_data_len(m), &meta[i], &why[i]);
+	for (uint16_t i = 0; i < n; i++)
 		if (what[i] == VFP_RX_FLOW)
 			keys[k++] = &meta[i].key;
-	}
 
 	/* 2: one bulk lookup for the burst. */
 	vfp_cache_lookup_burst(sw, keys, k, found);
@@ -125,6 +128,10 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 		case VFP_RX_ROUTER:
 			vfp_router_echo(p, lc, port, m, &meta[i]);
 			continue;
+		case VFP_RX_REPLICATE:
+			replicate(sw, p, lc, port, m, &meta[i], now);
+			walked = true; /* its copies may have added flows */
+			continue;
 		default:
 			vfp_drop(lc, port, m, why[i]);
 			continue;
@@ -140,4 +147,41 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 		walked = true;
 		miss(sw, p, lc, port, m, &meta[i], now);
 	}
+}
+
+void
+vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf **pkts, uint16_t n)
+{
+	const struct vfp_program *p = __atomic_load_n(&sw->prog, __ATOMIC_ACQUIRE);
+	struct vfp_port_stats *st = &lc->stats[port];
+	struct vfp_pkt meta[VFP_BURST];
+	uint8_t what[VFP_BURST]; /* enum vfp_rx_class */
+	enum hnv_drop_reason why[VFP_BURST];
+	uint64_t now = rte_rdtsc();
+
+	if (unlikely(p == NULL)) {
+		for (uint16_t i = 0; i < n; i++)
+			vfp_drop(lc, port, pkts[i], HNV_DROP_PORT_UNBOUND);
+		return;
+	}
+	vfp_apply_qos_sync(lc, p);
+
+	/* 1: ingress. */
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		st->rx_packets++;
+		st->rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (unlikely(!rte_pktmbuf_is_contiguous(m)) && rte_pktmbuf_linearize(m) != 0) {
+			what[i] = VFP_RX_DROP;
+			why[i] = HNV_DROP_MALFORMED;
+			continue;
+		}
+		what[i] = (uint8_t)vfp_ingress(p, port, rte_pktmbuf_mtod(m, const uint8_t *),
+			rte_pktmbuf_data_len(m), &meta[i], &why[i]);
+	}
+	stages(sw, p, lc, port, pkts, meta, what, why, n, now);
 }

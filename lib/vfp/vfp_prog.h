@@ -79,6 +79,10 @@ struct vfp_subnet {
 	uint16_t n_local;      /* local VM ports, for inbound flood delivery */
 	uint16_t max_local;    /* room in local_ports, grown as NICs are added */
 	uint16_t *local_ports; /* in the order added; freed with the program */
+	uint32_t n_remote;     /* remote CAs, for unicast replication */
+	uint32_t max_remote;
+	const struct vfp_entry **remote; /* in the order added; freed with it */
+	uint32_t flood_limit;            /* replicated copies per VM per second (per lcore) */
 };
 
 /* A PA next hop the program's mappings need: the remote PA itself when it

@@ -139,8 +139,10 @@ vfp_program_free(struct vfp_program *p)
 	rte_hash_free(p->l2_h);
 	rte_hash_free(p->arp_h);
 	rte_free(p->entries);
-	for (unsigned int i = 0; i < p->n_subnets; i++)
+	for (unsigned int i = 0; i < p->n_subnets; i++) {
 		rte_free(p->subnets[i].local_ports);
+		rte_free(p->subnets[i].remote);
+	}
 	rte_free(p->subnets);
 	rte_free(p->ports);
 	rte_free(p);
@@ -186,6 +188,7 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	s->encap = encap;
 	s->slot = VFP_NONE;
 	s->space = space;
+	s->flood_limit = VFP_DEFAULT_FLOOD_LIMIT;
 	rc = rte_hash_add_key_data(p->subnet_h, &vsid, s);
 	if (rc < 0)
 		return rc;
@@ -266,6 +269,35 @@ local_ports_room(struct vfp_program *p, struct vfp_subnet *s)
 	return 0;
 }
 
+/* Room for one more remote CA in @s's replication list (doubles from 8). */
+static int
+remote_room(struct vfp_program *p, struct vfp_subnet *s)
+{
+	const struct vfp_entry **r;
+	uint32_t n;
+
+	if (s->n_remote < s->max_remote)
+		return 0;
+	n = s->max_remote ? 2 * s->max_remote : 8;
+	r = rte_realloc_socket(s->remote, sizeof(*r) * n, RTE_CACHE_LINE_SIZE, p->hp.socket_id);
+	if (r == NULL)
+		return -ENOMEM;
+	s->remote = r;
+	s->max_remote = n;
+	return 0;
+}
+
+int
+vfp_program_set_flood_limit(struct vfp_program *p, uint32_t vsid, uint32_t copies_per_s)
+{
+	struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)vfp_subnet_lookup(p, vsid);
+
+	if (s == NULL)
+		return -ENOENT;
+	s->flood_limit = copies_per_s;
+	return 0;
+}
+
 int
 vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	const struct rte_ether_addr *mac, rte_be32_t ip)
@@ -335,7 +367,7 @@ int
 vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	const struct rte_ether_addr *mac, rte_be32_t pa)
 {
-	const struct vfp_subnet *s = vfp_subnet_lookup(p, vsid);
+	struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)vfp_subnet_lookup(p, vsid);
 	struct vfp_entry *e;
 	int nh, rc;
 
@@ -345,6 +377,8 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 		return -EINVAL;
 	/* Check before neigh_for() so that a refused mapping adds no next hop. */
 	rc = entry_check(p, s, mac, ca);
+	if (rc == 0)
+		rc = remote_room(p, s);
 	if (rc < 0)
 		return rc;
 	nh = neigh_for(p, pa);
@@ -356,6 +390,7 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	e->kind = VFP_ENTRY_REMOTE;
 	e->pa = pa;
 	e->nh = (uint16_t)nh;
+	s->remote[s->n_remote++] = e;
 	return 0;
 }
 
@@ -477,6 +512,7 @@ vfp_program_seal(struct vfp_program *p)
 		sfp = VFP_FP_MIX(sfp, s->prefix_len);
 		sfp = VFP_FP_MIX(sfp, s->gateway);
 		sfp = VFP_FP_MIX(sfp, s->encap);
+		sfp = VFP_FP_MIX(sfp, s->flood_limit);
 		/* Routed flows depend on their domain's routing (its subnets,
 		 * routes and forwarders); they record their VSIDs' slots. */
 		sfp ^= space_fp[s->space];

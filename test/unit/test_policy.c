@@ -1531,6 +1531,29 @@ test_ip_forwarding_must_be_boolean(void **state)
 		"t.json: $.mappings[0].ip_forwarding: expected boolean, got integer");
 }
 
+static void
+test_flood_limit(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX], *text;
+	struct hnv_policy *p = NULL;
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.0.flood_limit", json_integer(0));
+	text = json_dumps(root, 0);
+	json_decref(root);
+	assert_int_equal(hnv_policy_parse(text, "t.json", &p, err, sizeof(err)), 0);
+	free(text);
+	assert_int_equal(p->subnets[0].flood_limit, 0);
+	assert_int_equal(p->subnets[1].flood_limit, VFP_DEFAULT_FLOOD_LIMIT);
+	hnv_policy_free(p);
+	root = J(BASE);
+	set(root, "routing_domains.1.subnets.0.flood_limit", json_integer(100000001));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[1].subnets[0].flood_limit: flood limit 100000001 out of "
+		"range 0..100000000");
+}
+
 int
 main(void)
 {
@@ -1567,6 +1590,7 @@ main(void)
 		cmocka_unit_test(test_route_errors),
 		cmocka_unit_test(test_route_next_hop_in_other_domain),
 		cmocka_unit_test(test_ip_forwarding_must_be_boolean),
+		cmocka_unit_test(test_flood_limit),
 		cmocka_unit_test(test_unknown_field_top_level),
 		cmocka_unit_test(test_unknown_field_nested),
 		cmocka_unit_test(test_missing_field),

@@ -40,9 +40,10 @@ def build(s):
     s.drop(vm, "arp_gratuitous")
     s.send(vm, Ether(bytes(arp_request(C_WEB, WEB, SQL))[:30]))  # truncated ARP
     s.drop(vm, "arp_malformed")
-    s.send(vm, Ether(src=C_WEB, dst="ff:ff:ff:ff:ff:ff") / IP(src=WEB, dst="10.1.1.255") / UDP(dport=137))
+    s.send(vm, Ether(src=C_WEB, dst="01:00:5e:00:00:16") / IP(src=WEB, dst="224.0.0.22", proto=2)
+           / Raw(b"\x22\x00\xfa\x02\x00\x00\x00\x00"))  # IGMPv3 report: no IGMP (R7)
     s.drop(vm, "flood_unsupported")
-    s.send(vm, icmp(C_WEB, ROUTER_MAC, dst="10.1.2.5"))          # routing not enabled
+    s.send(vm, icmp(C_WEB, ROUTER_MAC, dst="10.1.2.5"))          # no subnet has it
     s.drop(vm, "no_route")
     s.send(vm, icmp(C_WEB, F_SQL))                               # Fabrikam's MAC (R22)
     s.drop(vm, "unknown_dst")
