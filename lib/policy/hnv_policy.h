@@ -89,6 +89,8 @@ struct hnv_subnet_cfg {
 	rte_be32_t gateway;    /**< default: lowest usable address */
 	enum encap_type encap; /**< default VXLAN (R10) */
 	uint32_t flood_limit;  /**< replicated copies per VM per second (R7) */
+	bool has_dhcp;         /**< dpdk-hnv answers the VMs' DHCP */
+	struct vfp_dhcp_params dhcp;
 };
 
 /** A VM NIC on this host (R11). */

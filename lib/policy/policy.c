@@ -47,7 +47,7 @@ static const struct rte_ether_addr default_router_mac = {
 #define VSID_MAX 16777214 /* 2^24 - 2 (R2) */
 #define VLAN_MAX 4094
 #define SUBNET_LEN_MIN 1
-#define SUBNET_LEN_MAX 30 /* needs a network, a gateway and a broadcast address */
+#define SUBNET_LEN_MAX 30         /* needs a network, a gateway and a broadcast address */
 #define FLOOD_LIMIT_MAX 100000000 /* copies per VM per second */
 
 /* ---- ports -------------------------------------------------------------- */
@@ -372,9 +372,8 @@ check_in_subnet(struct ctx *c, const char *key, rte_be32_t ip, const struct hnv_
 static int
 parse_subnet(struct ctx *c, json_t *o, size_t i)
 {
-	static const struct field fields[] = {
-		{"vsid", true}, {"prefix", true}, {"encap", false}, {"gateway", false},
-		{"flood_limit", false}};
+	static const struct field fields[] = {{"vsid", true}, {"prefix", true}, {"encap", false},
+		{"gateway", false}, {"flood_limit", false}, {"dhcp", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_subnet_cfg *s = &p->subnets[p->n_subnets];
 	long long vsid = 0;
@@ -413,6 +412,8 @@ parse_subnet(struct ctx *c, json_t *o, size_t i)
 		rc = pj_v_int(c, "flood_limit", v, "flood limit", 0, FLOOD_LIMIT_MAX, &limit);
 		s->flood_limit = (uint32_t)limit;
 	}
+	if (rc == 0)
+		rc = dhcp_parse_subnet(c, o, &s->has_dhcp);
 	if (rc == 0)
 		p->n_subnets++;
 	return rc;

@@ -23,7 +23,7 @@ int acl_parse(struct ctx *c, json_t *o, size_t i);
 /** Set the flow timeout defaults, then read the optional $.flow_timeouts of @root. */
 int acl_parse_flow_timeouts(struct ctx *c, json_t *root);
 
-/* ---- policy_route.c ----------------------------------------------------- */
+/* ---- policy_route.c, policy_dhcp.c ------------------------------------- */
 
 /** Read the optional "routes" of routing domain @o (the last one read) into
  * routes[n_routes...]: prefixes and next hops as written; the next hops are
@@ -33,6 +33,10 @@ int route_parse(struct ctx *c, json_t *o);
 /** Once VM NICs and mappings are read: every route's next hop must be a CA
  * of its routing domain; records its VSID. */
 int route_resolve(struct ctx *c);
+
+/** Read the optional "dhcp" object of @subnet (the subnet being read,
+ * subnets[n_subnets]) into its model; sets *@has_dhcp when present. */
+int dhcp_parse_subnet(struct ctx *c, json_t *subnet, bool *has_dhcp);
 
 /** Read an optional boolean field @key of @o into *@out (left as is when absent). */
 int policy_opt_bool(struct ctx *c, json_t *o, const char *key, bool *out);

@@ -266,6 +266,8 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 			p, s->vsid, s->rdid, s->prefix, s->prefix_len, s->gateway, s->encap);
 		if (rc == 0)
 			rc = vfp_program_set_flood_limit(p, s->vsid, s->flood_limit);
+		if (rc == 0 && s->has_dhcp)
+			rc = vfp_program_set_dhcp(p, s->vsid, &s->dhcp);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.routing_domains[?].subnets[vsid=%u]",
 				s->vsid);

@@ -229,6 +229,28 @@ int vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 int vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	const struct rte_ether_addr *mac, rte_be32_t pa);
 
+#define VFP_DHCP_MAX_DNS 4
+
+/** DHCP for the VMs of one VSID (vfp_program_set_dhcp). */
+struct vfp_dhcp_params {
+	uint32_t lease_s;   /**< lease time, seconds (> 0; UINT32_MAX: infinite) */
+	unsigned int n_dns; /**< DNS servers (option 6), 0..VFP_DHCP_MAX_DNS */
+	rte_be32_t dns[VFP_DHCP_MAX_DNS];
+	char domain[64]; /**< domain name (option 15), "" for none */
+};
+
+/**
+ * Answer the DHCP of @p vsid's VMs (beyond the document): a VM NIC's
+ * DISCOVER and REQUEST get its CA with the subnet's mask, broadcast address
+ * and gateway (the server identifier), the lease time, DNS servers and
+ * domain of @p d, and the MTU that fits the VSID's tunnel. Without it, the
+ * VSID's DHCP is dropped as dhcp_disabled; either way it never leaves the
+ * host.
+ * @return 0, -ENOENT (no such VSID), -EINVAL (lease 0, too many servers, an
+ *         unterminated domain) or -ENOMEM
+ */
+int vfp_program_set_dhcp(struct vfp_program *p, uint32_t vsid, const struct vfp_dhcp_params *d);
+
 #define VFP_DEFAULT_FLOOD_LIMIT 8192
 
 /**
@@ -440,6 +462,7 @@ struct vfp_port_stats {
 	uint64_t arp_requests;        /**< ARP requests sent out of this port (resolver) */
 	uint64_t icmp_sent;           /**< ICMP the router sent out of this port (echo
 					 replies for its addresses, time exceeded) */
+	uint64_t dhcp_replies;        /**< DHCP replies sent out of this port */
 	uint64_t replicated;          /**< VM broadcasts/multicasts received on this
 					 port that unicast replication copied to the
 					 VSID's other VMs */

@@ -20,6 +20,9 @@
 	_(ARP_MALFORMED, "arp_malformed", "ARP that is not Ethernet/IPv4 or is truncated")         \
 	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP on the uplink not for one of our PAs")            \
 	_(FLOOD_UNSUPPORTED, "flood_unsupported", "VM IGMP (multicast groups are not tracked)")    \
+	_(DHCP_DISABLED, "dhcp_disabled", "VM DHCP in a VSID whose policy has no dhcp")            \
+	_(DHCP_UNKNOWN_CLIENT, "dhcp_unknown_client",                                              \
+		"VM DHCP for a hardware address not its own")                                      \
 	_(FLOOD_LIMIT, "flood_limit",                                                              \
 		"VM broadcast/multicast over its subnet's copies per second")                      \
 	_(NO_ROUTE, "no_route", "routed packet with no route in its routing domain")               \

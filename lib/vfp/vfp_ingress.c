@@ -3,7 +3,9 @@
  * the port security of its port kind.
  *
  *  VM port:  the source MAC and the IPv4/ARP sender must be the NIC's
- *            (the IPv4 source may be any for a NIC with ip_forwarding); no
+ *            (the IPv4 source may be any for a NIC with ip_forwarding; a
+ *            DHCP client message may come from 0.0.0.0 and goes to the
+ *            responder, never further); no
  *            802.1Q; ARP goes to the ARP proxy (R8); an ICMP echo request
  *            to a gateway address goes to the router; other broadcast and
  *            multicast goes to unicast replication (IGMP is refused).
@@ -22,6 +24,7 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "vfp_dhcp.h"
 #include "vfp_ingress.h"
 #include "vfp_router.h"
 
@@ -126,6 +129,11 @@ ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uin
 		return VFP_RX_ARP;
 	if (!vfp_parse_inner(frame, len, pkt))
 		return refuse(why, HNV_DROP_MALFORMED);
+	/* DHCP first: a client without an address sends from 0.0.0.0. */
+	if (vfp_dhcp_is_client(pkt) && (pkt->key.src_ip == 0 || pkt->key.src_ip == vnic->ip)) {
+		vm_key(vnic, port, pkt);
+		return VFP_RX_DHCP;
+	}
 	if (pkt->is_ipv4 && pkt->key.src_ip != vnic->ip && !vnic->forwarding)
 		return refuse(why, HNV_DROP_SPOOFED_IP);
 	vm_key(vnic, port, pkt);

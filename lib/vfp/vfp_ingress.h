@@ -22,6 +22,7 @@ enum vfp_rx_class {
 	VFP_RX_FLOOD,     /* uplink: a tunnelled broadcast/multicast for local VMs */
 	VFP_RX_ROUTER,    /* VM: an ICMP echo request to a gateway address */
 	VFP_RX_REPLICATE, /* VM: a broadcast/multicast for the VSID's other VMs */
+	VFP_RX_DHCP,      /* VM: a DHCP client message, for the responder */
 };
 
 /* Classify @frame (@len bytes) received on switch port @port of @p and

@@ -38,6 +38,7 @@ vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port
 		out->arp_requests += s->arp_requests;
 		out->icmp_sent += s->icmp_sent;
 		out->replicated += s->replicated;
+		out->dhcp_replies += s->dhcp_replies;
 		out->encapsulated += s->encapsulated;
 		out->decapsulated += s->decapsulated;
 		out->consumed += s->consumed;

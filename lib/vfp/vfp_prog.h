@@ -83,6 +83,7 @@ struct vfp_subnet {
 	uint32_t max_remote;
 	const struct vfp_entry **remote; /* in the order added; freed with it */
 	uint32_t flood_limit;            /* replicated copies per VM per second (per lcore) */
+	struct vfp_dhcp_params *dhcp;    /* NULL: the VSID's DHCP is not answered */
 };
 
 /* A PA next hop the program's mappings need: the remote PA itself when it

@@ -142,6 +142,7 @@ vfp_program_free(struct vfp_program *p)
 	for (unsigned int i = 0; i < p->n_subnets; i++) {
 		rte_free(p->subnets[i].local_ports);
 		rte_free(p->subnets[i].remote);
+		rte_free(p->subnets[i].dhcp);
 	}
 	rte_free(p->subnets);
 	rte_free(p->ports);

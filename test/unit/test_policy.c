@@ -1554,6 +1554,66 @@ test_flood_limit(void **state)
 		"range 0..100000000");
 }
 
+static void
+test_dhcp(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX], *text;
+	struct hnv_policy *p = NULL;
+	json_t *root = J(BASE);
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.0.dhcp",
+		J("{'lease_time': 600, 'dns_servers': ['10.1.1.53', '8.8.4.4'],"
+		  " 'domain_name': 'contoso.example'}"));
+	set(root, "routing_domains.1.subnets.0.dhcp", J("{}"));
+	text = json_dumps(root, 0);
+	json_decref(root);
+	assert_int_equal(hnv_policy_parse(text, "t.json", &p, err, sizeof(err)), 0);
+	free(text);
+	assert_true(p->subnets[0].has_dhcp);
+	assert_int_equal(p->subnets[0].dhcp.lease_s, 600);
+	assert_int_equal(p->subnets[0].dhcp.n_dns, 2);
+	assert_int_equal(p->subnets[0].dhcp.dns[1], ip("8.8.4.4"));
+	assert_string_equal(p->subnets[0].dhcp.domain, "contoso.example");
+	assert_true(p->subnets[1].has_dhcp);
+	assert_int_equal(p->subnets[1].dhcp.lease_s, 86400);
+	assert_int_equal(p->subnets[1].dhcp.n_dns, 0);
+	assert_string_equal(p->subnets[1].dhcp.domain, "");
+	hnv_policy_free(p);
+
+	root = J(BASE);
+	set(root, "routing_domains.0.subnets.0.dhcp", J("{'lease_time': 59}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].dhcp.lease_time: lease time 59 out of "
+		"range 60..4294967295");
+	root = J(BASE);
+	set(root, "routing_domains.0.subnets.0.dhcp",
+		J("{'dns_servers': ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4', '1.1.1.5']}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].dhcp.dns_servers: has 5 entries, at "
+		"most 4 allowed");
+	root = J(BASE);
+	set(root, "routing_domains.0.subnets.0.dhcp",
+		J("{'dns_servers': ['10.1.1.53', '224.0.0.1']}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].dhcp.dns_servers[1]: 224.0.0.1 is not a "
+		"unicast IPv4 address");
+	root = J(BASE);
+	set(root, "routing_domains.0.subnets.0.dhcp", J("{'domain_name': 'bad..name'}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].dhcp.domain_name: 'bad..name' is not a "
+		"domain name (labels of letters, digits and hyphens, joined by dots)");
+	root = J(BASE);
+	set(root, "routing_domains.0.subnets.0.dhcp", J("{'domain_name': '-a.example'}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].dhcp.domain_name: '-a.example' is not a "
+		"domain name (labels of letters, digits and hyphens, joined by dots)");
+	root = J(BASE);
+	set(root, "routing_domains.0.subnets.0.dhcp", J("{'router': '10.1.1.1'}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[0].dhcp: unknown field 'router'");
+}
+
 int
 main(void)
 {
@@ -1591,6 +1651,7 @@ main(void)
 		cmocka_unit_test(test_route_next_hop_in_other_domain),
 		cmocka_unit_test(test_ip_forwarding_must_be_boolean),
 		cmocka_unit_test(test_flood_limit),
+		cmocka_unit_test(test_dhcp),
 		cmocka_unit_test(test_unknown_field_top_level),
 		cmocka_unit_test(test_unknown_field_nested),
 		cmocka_unit_test(test_missing_field),
