@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# test_router.sh: owns the interop test of the distributed router (R5, R6,
-# R14 for routed VSIDs) against real network stacks: figure 8 plus a second
-# subnet per tenant (scripts/topology.sh). dpdk-hnv runs host 2 with four VM
+# test_tenants.sh: owns the interop test of tenant networks that behave like
+# real networks, against real network stacks: the distributed router (R5,
+# R6, R14 for routed VSIDs) and the DHCP responder, on figure 8 plus a
+# second subnet per tenant (scripts/topology.sh). dpdk-hnv runs host 2 with four VM
 # NICs on af_packet; host 1 is the kernel VTEP, and its side of each
 # tenant's router is a routing namespace (contoso-rt1, fabrikam-rt1). Checks:
 # routed pings between the subnets both ways, locally (hairpin) and across
@@ -14,7 +15,8 @@
 #              HNV_POLICY (default config/figure8-routed-host2.json),
 #              HNV_READY_TIMEOUT (seconds, default 30),
 #              HNV_KEEP_LOGS=1 keeps the work directory even on success.
-# Needs: iproute2, iputils-ping, tcpdump, ethtool, coreutils (timeout).
+# Needs: iproute2, iputils-ping, tcpdump, ethtool, coreutils (timeout),
+#        busybox (udhcpc).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=../lib/overlay.sh
 . "$(dirname "$0")/../lib/overlay.sh"
@@ -35,7 +37,7 @@ SUMMARY_LOGS=(show_hnv_log)
 STOP_POLLS=20
 CAPTURE_TIMEOUT=150
 PING_INTERVAL=0.3
-TELEMETRY_SOCK=/var/run/dpdk/hnv-router/dpdk_telemetry.v2
+TELEMETRY_SOCK=/var/run/dpdk/hnv-tenants/dpdk_telemetry.v2
 COUNTER_FROM=1
 VMS=(contoso-web fabrikam-web contoso-app fabrikam-app contoso-sql fabrikam-sql
 	contoso-db fabrikam-db)
@@ -75,14 +77,14 @@ trap cleanup EXIT
 trap 'echo "# interrupted"; exit 130' INT
 trap 'echo "# terminated"; exit 143' TERM
 
-need_root_and_tools ip bridge ping tcpdump ethtool timeout
+need_root_and_tools ip bridge ping tcpdump ethtool timeout busybox
 need_hnv_inputs
-WORK=$(mktemp -d /tmp/hnv-router.XXXXXX)
+WORK=$(mktemp -d /tmp/hnv-tenants.XXXXXX)
 
 topology_up
 
 ip netns exec hnv-host2 stdbuf -oL -eL "$HNV_BIN" -l 0-1 --no-huge -m 1024 \
-	--no-pci --file-prefix hnv-router \
+	--no-pci --file-prefix hnv-tenants \
 	--vdev net_af_packet0,iface=h2-up \
 	--vdev net_af_packet1,iface=h2-cweb \
 	--vdev net_af_packet2,iface=h2-fweb \
@@ -184,6 +186,57 @@ PY
 check "e. 2 MiB TCP contoso-db -> contoso-web through both routers, SHA-256 intact" \
 	tcp_routed contoso-web contoso-db 10.1.1.12
 
+# ---------------------------------------------------------------- DHCP
+# contoso-app and fabrikam-app forget their static addresses and ask.
+dhcp_client() { # NS: udhcpc once, its script writes what it got to $WORK/NS.lease
+	local ns=$1
+	cat >"$WORK/udhcpc.sh" <<'SH'
+#!/bin/sh
+# udhcpc's event script: configure eth0 and write down the lease.
+case "$1" in
+bound | renew)
+	ip addr flush dev "$interface"
+	ip addr add "$ip/$mask" dev "$interface"
+	[ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
+	ip route replace default via "$router" dev "$interface"
+	printf 'ip=%s\nmask=%s\nrouter=%s\ndns=%s\ndomain=%s\nmtu=%s\nlease=%s\nserverid=%s\n' \
+		"$ip" "$mask" "$router" "$dns" "$domain" "$mtu" "$lease" "$serverid" >"$LEASE_FILE"
+	;;
+esac
+SH
+	chmod +x "$WORK/udhcpc.sh"
+	ip -n "$ns" addr flush dev eth0
+	ip -n "$ns" route flush dev eth0 2>/dev/null || true
+	timeout 20 ip netns exec "$ns" env LEASE_FILE="$WORK/$ns.lease" \
+		busybox udhcpc -i eth0 -f -q -n -t 4 -T 2 -O mtu -s "$WORK/udhcpc.sh" \
+		>"$WORK/$ns.udhcpc" 2>&1
+}
+lease_is() { # NS KEY VALUE
+	if grep -qx "$2=$3" "$WORK/$1.lease" 2>/dev/null; then
+		return 0
+	fi
+	echo "    # $1: want $2=$3; the lease:" >&2
+	indent <"$WORK/$1.lease" >&2 2>/dev/null || true
+	indent <"$WORK/$1.udhcpc" >&2 2>/dev/null || true
+	return 1
+}
+for t in contoso fabrikam; do
+	check "i. $t-app: udhcpc got a lease from dpdk-hnv" dhcp_client "$t-app"
+	check "i. $t-app: address 10.1.2.12/24" lease_is "$t-app" ip 10.1.2.12
+	check "i. $t-app: mask 24" lease_is "$t-app" mask 24
+	check "i. $t-app: router 10.1.2.1 (the gateway, also the server)" lease_is "$t-app" router 10.1.2.1
+	check "i. $t-app: server id 10.1.2.1" lease_is "$t-app" serverid 10.1.2.1
+	check "i. $t-app: lease 3600 s" lease_is "$t-app" lease 3600
+	check "i. $t-app: MTU 1450 (fits the VXLAN overlay)" lease_is "$t-app" mtu 1450
+	check "i. $t-app pings its gateway 10.1.2.1 with the leased address" ping_ok "$t-app" 10.1.2.1
+	check "i. $t-app pings $t-db 10.1.2.11 (remote, same subnet)" ping_ok "$t-app" 10.1.2.11
+	check "i. $t-app pings $t-web 10.1.1.12 (routed)" ping_ok "$t-app" 10.1.1.12
+done
+check "i. contoso-app: DNS 10.1.2.53" lease_is contoso-app dns 10.1.2.53
+check "i. contoso-app: domain contoso.example" lease_is contoso-app domain contoso.example
+check "i. fabrikam-app: DNS 10.1.2.54 (its own tenant's)" lease_is fabrikam-app dns 10.1.2.54
+check "i. fabrikam-app: domain fabrikam.example" lease_is fabrikam-app domain fabrikam.example
+
 stop_captures
 for vm in "${VMS[@]}"; do
 	read_capture "$WORK/$vm.pcap" >"$WORK/$vm.txt"
@@ -207,6 +260,31 @@ routed_from_router() { # VM SENDER_MAC
 }
 check "f. contoso-app got the routed frames from the router MAC, none from contoso-web" \
 	routed_from_router contoso-app 02:50:01:00:00:12
+# DHCP never leaves the host: no BOOTP in the overlay, and no other VM saw
+# a DHCP message (the DISCOVERs are broadcasts, which unicast replication
+# would otherwise copy to every VM of the VSID).
+no_dhcp_in() { # FILE
+	if grep -q "BOOTP/DHCP" "$1"; then
+		grep "BOOTP/DHCP" "$1" | head -n 3 | indent >&2
+		return 1
+	fi
+	return 0
+}
+check "j. the underlay carried no DHCP" no_dhcp_in "$WORK/underlay.txt"
+for vm in contoso-web contoso-db fabrikam-web fabrikam-db; do
+	check "j. $vm saw no DHCP" no_dhcp_in "$WORK/$vm.txt"
+done
+replies_from_router() { # VM: DHCP replies reached it, every one from the router MAC
+	local all
+	all=$(grep "BOOTP/DHCP, Reply" "$WORK/$1.txt" || true)
+	[ -n "$all" ] || { echo "    # $1 saw no DHCP reply" >&2; return 1; }
+	if grep -v "^[^ ]* 02:00:5e:00:01:01 > " <<<"$all" | grep -q .; then
+		grep -v "^[^ ]* 02:00:5e:00:01:01 > " <<<"$all" | head -n 3 | indent >&2
+		return 1
+	fi
+}
+check "j. contoso-app saw DHCP replies, all from the router MAC" replies_from_router contoso-app
+check "j. fabrikam-app saw DHCP replies, all from the router MAC" replies_from_router fabrikam-app
 # dpdk-hnv routes host 2's packets itself: the overlay carries them in the
 # destination VSID, so host 1's router never sees them.
 check "f. the underlay carried routed traffic in VNI 5002 (contoso-web -> contoso-db)" \
@@ -226,6 +304,8 @@ check "g. telemetry: contoso-web drop_ttl_exceeded >= 1" \
 check "g. telemetry: /hnv/drops spoofed_pa = 0 (host 1's routed packets accepted)" \
 	tel_cmp /hnv/drops spoofed_pa -eq 0
 check "g. telemetry: /hnv/drops no_route = 0" tel_cmp /hnv/drops no_route -eq 0
+check "g. telemetry: contoso-app dhcp_replies >= 2 (offer, ack)" \
+	tel_cmp /hnv/port,contoso-app dhcp_replies -ge 2
 
 stop_hnv INT TERM
 check "h. dpdk-hnv exited 0 on SIGINT (got: $hnv_rc)" [ "$hnv_rc" = 0 ]
