@@ -316,8 +316,12 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		rc = vfp_program_add_route(p, r->rdid, r->prefix, r->prefix_len, r->nh_vsid,
 			r->drop ? 0 : r->next_hop);
 		if (rc < 0) {
+			unsigned int j = 0; /* its index within its domain */
+
+			while (j < i && pol->routes[i - j - 1].rdid == r->rdid)
+				j++;
 			snprintf(path, sizeof(path), "$.routing_domains[rdid=%u].routes[%u]",
-				r->rdid, i);
+				r->rdid, j);
 			goto error;
 		}
 	}

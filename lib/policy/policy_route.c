@@ -66,8 +66,10 @@ parse_route(struct ctx *c, json_t *o, size_t i)
 			r->prefix_len);
 	for (unsigned int k = first; k < p->n_routes; k++)
 		if (p->routes[k].prefix == r->prefix && p->routes[k].prefix_len == r->prefix_len)
-			return pj_fail(c, "prefix", "duplicate route %s/%u (also at routes[%u])",
-				pj_ip_fmt(r->prefix).s, r->prefix_len, k - first);
+			return pj_fail(c, "prefix",
+				"duplicate route %s/%u (also at "
+				"$.routing_domains[%u].routes[%u].prefix)",
+				pj_ip_fmt(r->prefix).s, r->prefix_len, p->n_rds - 1, k - first);
 	rc = parse_next_hop(c, json_object_get(o, "next_hop"), r);
 	if (rc == 0)
 		p->n_routes++;

@@ -280,8 +280,9 @@ int vfp_program_add_route(struct vfp_program *p, uint32_t rdid, rte_be32_t prefi
 /**
  * Let the VM with CA @p ca in @p vsid (a local VM NIC or a remote mapping)
  * forward: a local one may send IPv4 from any source address (its MAC is
- * still checked); routed packets from a remote one's host are accepted
- * with any source address of the domain.
+ * still checked); routed packets that a remote one's host sends into the
+ * domain are accepted with any source address (the appliance forwards
+ * for others).
  * @return 0, -ENOENT (no such CA) or -ENOSPC (too many remote forwarders)
  */
 int vfp_program_set_ip_forwarding(struct vfp_program *p, uint32_t vsid, rte_be32_t ca);

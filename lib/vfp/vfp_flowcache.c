@@ -14,6 +14,7 @@
 #include <rte_prefetch.h>
 
 #include "vfp_flowcache.h"
+#include "vfp_router.h"
 
 void
 vfp_cache_lookup_burst(const struct vfp_switch *sw, const struct vfp_flow_key **keys,
@@ -38,9 +39,21 @@ bool
 vfp_cache_is_reply(
 	const struct vfp_switch *sw, const struct vfp_program *p, const struct vfp_flow_key *k)
 {
-	const struct vfp_entry *d = vfp_l2_lookup(p, k->vsid, &k->dst_mac);
+	const struct vfp_entry *d;
 	const struct vfp_flow *f;
 	struct vfp_flow_key r;
+
+	if (vfp_key_to_router(p, k)) {
+		/* Routed: the flow it would answer came from the owner of
+		 * the destination address, wherever that is. */
+		const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
+
+		d = s != NULL && k->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV4)
+			    ? vfp_router_owner(p, s->space, k->dst_ip)
+			    : NULL;
+	} else {
+		d = vfp_l2_lookup(p, k->vsid, &k->dst_mac);
+	}
 
 	if (d == NULL || (k->dir == VFP_DIR_IN && d->kind != VFP_ENTRY_LOCAL))
 		return false;

@@ -224,6 +224,20 @@ vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uin
 			"broadcast/multicast: delivered to every local VM of VSID %u",
 			pkt.key.vsid);
 		return 0;
+	case VFP_RX_ROUTER:
+		snprintf(out->result, sizeof(out->result),
+			"ICMP echo request to the router: answered from the gateway address");
+		return 0;
+	case VFP_RX_REPLICATE:
+		snprintf(out->result, sizeof(out->result),
+			"broadcast/multicast: one unicast copy per other VM of VSID %u (each "
+			"forwarded as a unicast packet; subnet flood_limit applies)",
+			pkt.key.vsid);
+		return 0;
+	case VFP_RX_DHCP:
+		snprintf(out->result, sizeof(out->result),
+			"DHCP client message: answered by the DHCP responder, never forwarded");
+		return 0;
 	default:
 		out->dropped = true;
 		out->drop = why;

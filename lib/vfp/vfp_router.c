@@ -116,11 +116,14 @@ vfp_program_add_route(struct vfp_program *p, uint32_t rdid, rte_be32_t prefix, u
 	int space = vfp_program_mapping_space(p, rdid);
 	uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE];
 	const struct vfp_entry *via = NULL;
-	uint32_t mask = prefix_len == 0 ? 0 : ~0u << (32 - prefix_len);
 	struct vfp_route *r;
+	uint32_t mask;
 	int rc;
 
-	if (prefix_len > 32 || (rte_be_to_cpu_32(prefix) & ~mask) != 0)
+	if (prefix_len > 32)
+		return -EINVAL;
+	mask = prefix_len == 0 ? 0 : ~0u << (32 - prefix_len);
+	if ((rte_be_to_cpu_32(prefix) & ~mask) != 0)
 		return -EINVAL;
 	if (space < 0)
 		return -ENOENT;
@@ -339,7 +342,6 @@ route_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_acti
 	if (t == NULL)
 		return false;
 	w->dst = t;
-	w->l3 = true;
 	vfp_walk_depend(w, t->subnet->slot);
 	w->set |= VFP_XSET_SRC_MAC | VFP_XSET_DST_MAC | VFP_XSET_TTL;
 	w->set_src_mac = p->hp.router_mac;
@@ -429,7 +431,9 @@ vfp_router_ttl_exceeded(const struct vfp_program *p, struct vfp_lcore *lc, uint1
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(frame + pkt->l3_off);
 	const uint8_t *ol4 = (const uint8_t *)oip + (oip->version_ihl & 0xf) * 4;
-	uint32_t quote = (uint32_t)(end - (const uint8_t *)oip);
+	/* The datagram as its header says, not the frame's padding. */
+	uint32_t quote = RTE_MIN((uint32_t)(end - (const uint8_t *)oip),
+		(uint32_t)rte_be_to_cpu_16(oip->total_length));
 	struct rte_ether_hdr *reth;
 	struct rte_ipv4_hdr *rip;
 	struct rte_icmp_hdr *ric;
@@ -450,10 +454,9 @@ vfp_router_ttl_exceeded(const struct vfp_program *p, struct vfp_lcore *lc, uint1
 	len = (uint32_t)(sizeof(*reth) + sizeof(*rip) + sizeof(*ric)) + quote;
 	r = rte_pktmbuf_alloc(m->pool);
 	buf = r != NULL ? (uint8_t *)rte_pktmbuf_append(r, (uint16_t)len) : NULL;
-	if (buf == NULL) {
+	if (buf == NULL) { /* the packet is counted, its ICMP error is not sent */
 		rte_pktmbuf_free(r);
 		rte_pktmbuf_free(m);
-		lc->stats[port].drops[HNV_DROP_MBUF_EXHAUSTED]++;
 		return;
 	}
 	reth = (struct rte_ether_hdr *)buf;

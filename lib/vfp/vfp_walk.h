@@ -53,7 +53,6 @@ struct vfp_walk {
 	bool stateless_allow; /* an ALLOW without VFP_RULE_STATEFUL decided */
 	const struct vfp_entry *dst;
 	bool to_router; /* sent to the router MAC: the router layer picks dst */
-	bool l3;        /* routed by the distributed router (dst is the target) */
 	bool decap;
 	bool routed;        /* ENCAP: tmpl and nh_mac are the outer header */
 	int16_t solicit_nh; /* the next hop is unresolved: ARP for it */

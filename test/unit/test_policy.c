@@ -1474,7 +1474,7 @@ test_route_errors(void **state)
 				 " {'prefix': '10.8.0.0/16', 'next_hop': '10.1.9.4'}]"),
 		-EINVAL,
 		"t.json: $.routing_domains[0].routes[1].prefix: duplicate route 10.8.0.0/16 "
-		"(also at routes[0])");
+		"(also at $.routing_domains[0].routes[0].prefix)");
 	expect_error(with_routes("[{'prefix': '10.8.0.0/33', 'next_hop': 'drop'}]"), -EINVAL,
 		"t.json: $.routing_domains[0].routes[0].prefix: prefix length 33 out of range "
 		"0..32");

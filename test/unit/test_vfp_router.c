@@ -200,6 +200,43 @@ test_route_change_rewalks_only_its_domain(void **state)
 	assert_no_leak(f);
 }
 
+/* D's "acl" layer refuses whatever D did not open: the replies of a
+ * routed flow it opened are recognised as such by their addresses (the
+ * router MAC is no VM's), in a trace and in the data path. */
+static void
+test_routed_reply_is_established(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_program *p = program(f->sw, false);
+	struct vfp_rule_spec allow = rule_spec("out", 1, VFP_RULE_STATEFUL, VFP_ACT_ALLOW);
+	uint8_t frame[FRAME_MAX];
+	struct vfp_trace t;
+	uint16_t len;
+	int layer;
+
+	layer = vfp_layer_add(p, PORT_D, "acl", 10, true);
+	assert_true(layer >= 0);
+	group_with_rule(p, PORT_D, layer, "acl-out", 10, VFP_DIR_OUT, &allow);
+	fixture_start(f, p);
+	/* C to D, unsolicited: refused by D's default. */
+	len = l4_frame(frame, 90, IPPROTO_UDP, &mac_c, &router_mac, IP_A, IP_B, 53, 4000, 0);
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_C, frame, len, &t), 0);
+	assert_true(t.dropped);
+	assert_int_equal(t.drop, HNV_DROP_ACL_DENY);
+	/* D opens the flow; C's answer is established, traced as allowed. */
+	run1(f, PORT_D, to_router(&mac_d, IP_B, IP_A, 64));
+	assert_routed(f, PORT_C, &mac_c, 63);
+	assert_int_equal(vfp_trace_packet(f->sw, PORT_C, frame, len, &t), 0);
+	assert_false(t.dropped);
+	/* The trace asked the flow table (not D's precomputed reply entry,
+	 * which it never reads); the data path forwards the answer too. */
+	run1(f, PORT_C, mbuf_of(frame, len));
+	assert_routed(f, PORT_D, &mac_d, 63);
+	assert_int_equal(PORT_STATS(f, PORT_C)->drops[HNV_DROP_ACL_DENY], 0);
+	free_sent(f);
+	assert_no_leak(f);
+}
+
 static int
 group_setup(void **state)
 {
@@ -223,6 +260,8 @@ main(void)
 			test_routed_flow_is_cached_and_rewritten, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_route_change_rewalks_only_its_domain, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_routed_reply_is_established, setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
