@@ -119,6 +119,7 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "icmp_sent", st.icmp_sent);
 	rte_tel_data_add_dict_u64(d, "replicated", st.replicated);
 	rte_tel_data_add_dict_u64(d, "dhcp_replies", st.dhcp_replies);
+	rte_tel_data_add_dict_u64(d, "nd_replies", st.nd_replies);
 	rte_tel_data_add_dict_u64(d, "drops", drops);
 	for (unsigned int r = 0; r < HNV_DROP_MAX; r++) {
 		char name[64];

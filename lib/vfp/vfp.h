@@ -219,6 +219,30 @@ int vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	const struct rte_ether_addr *mac, rte_be32_t ip);
 
 /**
+ * Give subnet @p vsid an IPv6 prefix (beyond the document's IPv4): @p prefix
+ * / @p prefix_len (host bits zero, 8..112: the router's table keeps 112
+ * bits of an address) whose router address is @p gateway (inside it, not
+ * the prefix itself). Its VMs may then have IPv6 CAs (vfp_program_set_ipv6);
+ * the router answers Neighbor Solicitations for @p gateway and for its
+ * link-local address (fe80::/64 from the router MAC), advertises the prefix
+ * (on-link, no autoconfiguration: addresses come from the policy) and
+ * routes IPv6 between the domain's subnets.
+ * @return 0, -ENOENT (no such VSID), -EEXIST (it has one), -EINVAL
+ */
+int vfp_program_set_subnet6(struct vfp_program *p, uint32_t vsid, const uint8_t prefix[16],
+	uint8_t prefix_len, const uint8_t gateway[16]);
+
+/**
+ * Give the CA with IPv4 address @p ca in @p vsid (a VM NIC or a mapping
+ * added before) the IPv6 CA @p ip6 too: inside the subnet's IPv6 prefix,
+ * not its gateway, unique in the VSID.
+ * @return 0, -ENOENT (no such CA, or the subnet has no IPv6 prefix),
+ *         -EEXIST (the CA has one, or @p ip6 is taken), -EINVAL, -ENOSPC
+ */
+int vfp_program_set_ipv6(
+	struct vfp_program *p, uint32_t vsid, rte_be32_t ca, const uint8_t ip6[16]);
+
+/**
  * Add a remote CA -> PA mapping (CA @p ca with @p mac in @p vsid, hosted by
  * @p pa) to the mapping space of the VSID's routing domain; the PA's next
  * hop is the PA itself when it is inside one of our PA prefixes, else the
@@ -355,8 +379,12 @@ enum vfp_family {
 #define VFP_MATCH_PROTO (1u << 7)
 #define VFP_MATCH_SRC_PORT (1u << 8)
 #define VFP_MATCH_DST_PORT (1u << 9)
+#define VFP_MATCH_SRC_IP6 (1u << 10) /**< IPv6 source in src6/src6_len */
+#define VFP_MATCH_DST_IP6 (1u << 11)
 
-/** A rule's conditions. IPs and masks in network order, ports host order. */
+/** A rule's conditions. IPs and masks in network order, ports host order.
+ * PROTO and the ports match IPv4 and IPv6 packets; SRC_IP/DST_IP only
+ * IPv4 ones, SRC_IP6/DST_IP6 only IPv6 ones. */
 struct vfp_match {
 	uint32_t fields;
 	uint16_t port;
@@ -365,6 +393,8 @@ struct vfp_match {
 	uint16_t ethertype; /**< host order */
 	rte_be32_t src_ip, src_mask;
 	rte_be32_t dst_ip, dst_mask;
+	uint8_t src6[16], dst6[16]; /**< IPv6 prefixes (host bits zero) */
+	uint8_t src6_len, dst6_len;
 	uint8_t proto;
 	uint16_t sport_lo, sport_hi;
 	uint16_t dport_lo, dport_hi;
@@ -464,6 +494,8 @@ struct vfp_port_stats {
 	uint64_t icmp_sent;           /**< ICMP the router sent out of this port (echo
 					 replies for its addresses, time exceeded) */
 	uint64_t dhcp_replies;        /**< DHCP replies sent out of this port */
+	uint64_t nd_replies;          /**< Neighbor and Router Advertisements sent out
+					 of this port (ND proxy, router) */
 	uint64_t replicated;          /**< VM broadcasts/multicasts received on this
 					 port that unicast replication copied to the
 					 VSID's other VMs */
@@ -570,6 +602,20 @@ void vfp_lcore_flush(struct vfp_lcore *lc);
  * @return the number of requests queued on @p lc
  */
 unsigned int vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempool *mp);
+
+#define VFP_RA_INTERVAL_S 60 /**< between periodic Router Advertisements */
+
+/**
+ * Send an unsolicited Router Advertisement (to ff02::1) out of every VM
+ * port whose subnet has an IPv6 prefix (vfp_program_set_subnet6). Called
+ * every VFP_RA_INTERVAL_S by one worker (it needs a tx queue), so that
+ * guests learn their prefix and default router without asking; a guest's
+ * Router Solicitation is answered at once. Counted as nd_replies per port;
+ * an mbuf allocation failure as mbuf_exhausted on the uplink.
+ * @return the number of advertisements queued on @p lc
+ */
+unsigned int vfp_router_advertise(
+	struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mempool *mp);
 
 /**
  * Number of PA next hops in use by the published program.

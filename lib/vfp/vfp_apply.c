@@ -99,7 +99,13 @@ vfp_apply_rewrites(
 	uint8_t *l4sum = NULL;
 	uint32_t l4;
 
-	if ((f->set & VFP_XSET_TTL) && pkt->l3_off != 0) {
+	if ((f->set & VFP_XSET_TTL) && pkt->is_ipv6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(frame + pkt->l3_off);
+
+		if (ip6->hop_limits <= 1)
+			return false;
+		ip6->hop_limits--; /* IPv6 has no header checksum */
+	} else if ((f->set & VFP_XSET_TTL) && pkt->is_ipv4) {
 		uint32_t sum;
 
 		ip = (struct rte_ipv4_hdr *)(frame + pkt->l3_off);
@@ -115,7 +121,7 @@ vfp_apply_rewrites(
 		eth->src_addr = f->set_src_mac;
 	if (f->set & VFP_XSET_DST_MAC)
 		eth->dst_addr = f->set_dst_mac;
-	if (!(f->set & (VFP_XSET_SRC_IP | VFP_XSET_DST_IP)) || pkt->l3_off == 0)
+	if (!(f->set & (VFP_XSET_SRC_IP | VFP_XSET_DST_IP)) || !pkt->is_ipv4)
 		return true;
 	ip = (struct rte_ipv4_hdr *)(frame + pkt->l3_off);
 	l4 = pkt->l3_off + (uint32_t)(ip->version_ihl & 0xf) * 4;

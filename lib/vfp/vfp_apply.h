@@ -38,6 +38,18 @@ vfp_csum_replace4(rte_be16_t sum, rte_be32_t from, rte_be32_t to)
 	return (rte_be16_t)~s;
 }
 
+/* The same for a 16-bit field. */
+static inline rte_be16_t
+vfp_csum_replace2(rte_be16_t sum, rte_be16_t from, rte_be16_t to)
+{
+	uint32_t s = (uint16_t)~sum;
+
+	s += (uint16_t)~from + (uint32_t)to;
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (rte_be16_t)~s;
+}
+
 /* The L2 and L3 rewrites of @f on the inner frame at @frame (@len bytes),
  * checksums fixed incrementally; a routed flow's TTL decrement first.
  * Returns false, having changed nothing, when that TTL is 1 or 0. */

@@ -19,7 +19,12 @@
 	_(ARP_GRATUITOUS, "arp_gratuitous", "gratuitous ARP or ARP probe, absorbed")               \
 	_(ARP_MALFORMED, "arp_malformed", "ARP that is not Ethernet/IPv4 or is truncated")         \
 	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP on the uplink not for one of our PAs")            \
-	_(FLOOD_UNSUPPORTED, "flood_unsupported", "VM IGMP (multicast groups are not tracked)")    \
+	_(FLOOD_UNSUPPORTED, "flood_unsupported",                                                  \
+		"VM IGMP or MLD (multicast groups are not tracked)")                               \
+	_(ND_NO_ENTRY, "nd_no_entry",                                                              \
+		"Neighbor Solicitation for an address the policy does not know")                   \
+	_(ND_ROGUE_RA, "nd_rogue_ra",                                                              \
+		"Router Advertisement from a VM (only the router advertises)")                     \
 	_(DHCP_DISABLED, "dhcp_disabled", "VM DHCP in a VSID whose policy has no dhcp")            \
 	_(DHCP_UNKNOWN_CLIENT, "dhcp_unknown_client",                                              \
 		"VM DHCP for a hardware address not its own")                                      \

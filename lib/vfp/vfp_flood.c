@@ -8,9 +8,9 @@
  *
  * Outbound, unicast replication (R7): a VM's broadcast or subnet multicast
  * (ARP is the proxy's, IGMP is refused at ingress) reaches every other VM
- * of its VSID as a unicast copy whose destination MAC, and for IPv4
- * destination address, are that VM's, the IPv4 header and UDP/TCP
- * checksums patched. A copy is a small header segment (Ethernet, IPv4, the L4
+ * of its VSID as a unicast copy whose destination MAC and IP address
+ * (IPv4; IPv6 when that VM has one) are that VM's, the IPv4 header and
+ * UDP/TCP/ICMPv6 checksums patched. A copy is a small header segment (Ethernet, IPv4, the L4
  * header) chained to an indirect mbuf of the original's payload: copies
  * share the payload. The pipeline forwards each copy as a unicast packet
  * of the sender (flow cache, layers, transposition), so ACLs apply per
@@ -93,48 +93,96 @@ header_len(const struct rte_mbuf *m, const struct vfp_pkt *pkt)
 {
 	const struct rte_ipv4_hdr *ip;
 	uint32_t len = sizeof(struct rte_ether_hdr);
+	uint8_t proto = pkt->key.proto;
 
 	if (pkt->is_ipv4) {
 		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, pkt->l3_off);
 		len = pkt->l3_off + (uint32_t)(ip->version_ihl & 0xf) * 4;
-		if (!(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)))
-			len += ip->next_proto_id == IPPROTO_UDP   ? sizeof(struct rte_udp_hdr)
-			       : ip->next_proto_id == IPPROTO_TCP ? sizeof(struct rte_tcp_hdr)
-								  : 0;
+		if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK))
+			proto = 0; /* a later fragment has no L4 header */
+	} else if (pkt->is_ipv6) {
+		len = pkt->l4_off;
+		if (pkt->later_fragment)
+			proto = 0;
 	}
+	if (pkt->is_ipv4 || pkt->is_ipv6)
+		len += proto == IPPROTO_UDP      ? sizeof(struct rte_udp_hdr)
+		       : proto == IPPROTO_TCP    ? sizeof(struct rte_tcp_hdr)
+		       : proto == IPPROTO_ICMPV6 ? 4u /* type, code, checksum */
+						 : 0u;
 	return RTE_MIN(len, (uint32_t)rte_pktmbuf_data_len(m));
 }
 
-/* The header segment at @h (@len bytes, IPv4 at @l3_off if @is_ipv4)
- * addressed to @t. */
+/* The L4 checksum field of the header segment at @h (@len bytes), for a
+ * pseudo-header that covers the addresses; NULL if there is none. */
+static uint8_t *
+l4_cksum(uint8_t *h, uint32_t len, uint32_t l4, uint8_t proto)
+{
+	if (proto == IPPROTO_UDP && len >= l4 + sizeof(struct rte_udp_hdr))
+		return h + l4 + offsetof(struct rte_udp_hdr, dgram_cksum);
+	if (proto == IPPROTO_TCP && len >= l4 + sizeof(struct rte_tcp_hdr))
+		return h + l4 + offsetof(struct rte_tcp_hdr, cksum);
+	if (proto == IPPROTO_ICMPV6 && len >= l4 + 4)
+		return h + l4 + 2;
+	return NULL;
+}
+
+/* The one's complement sum at @at (unaligned) after @from became @to. */
+static void
+patch4(uint8_t *at, rte_be32_t from, rte_be32_t to, bool udp)
+{
+	rte_be16_t sum;
+
+	memcpy(&sum, at, 2);
+	if (udp && sum == 0)
+		return; /* UDP checksum 0 means none (IPv4): it stays so */
+	sum = vfp_csum_replace4(sum, from, to);
+	if (udp && sum == 0)
+		sum = 0xffff; /* ... and never becomes 0 */
+	memcpy(at, &sum, 2);
+}
+
+/* The header segment at @h (@len bytes) addressed to @t: its MAC, and its
+ * IPv4 (or, if it has one, IPv6) address, checksums patched. */
 static void
 readdress(uint8_t *h, uint32_t len, const struct vfp_pkt *pkt, const struct vfp_entry *t)
 {
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)h;
-	struct rte_ipv4_hdr *ip;
-	struct rte_udp_hdr *udp;
-	struct rte_tcp_hdr *tcp;
-	uint32_t l4;
+	uint8_t *sum;
 
 	eth->dst_addr = t->mac;
-	if (!pkt->is_ipv4)
-		return;
-	ip = (struct rte_ipv4_hdr *)(h + pkt->l3_off);
-	l4 = pkt->l3_off + (uint32_t)(ip->version_ihl & 0xf) * 4;
-	/* header_len() included the L4 header only when it is there. */
-	if (ip->next_proto_id == IPPROTO_UDP && len >= l4 + sizeof(*udp)) {
-		udp = (struct rte_udp_hdr *)(h + l4);
-		if (udp->dgram_cksum != 0) {
-			udp->dgram_cksum = vfp_csum_replace4(udp->dgram_cksum, ip->dst_addr, t->ip);
-			if (udp->dgram_cksum == 0)
-				udp->dgram_cksum = 0xffff; /* 0 would mean "no checksum" */
+	if (pkt->is_ipv4) {
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(h + pkt->l3_off);
+		uint32_t l4 = pkt->l3_off + (uint32_t)(ip->version_ihl & 0xf) * 4;
+
+		sum = l4_cksum(h, len, l4, ip->next_proto_id);
+		if (sum != NULL)
+			patch4(sum, ip->dst_addr, t->ip, ip->next_proto_id == IPPROTO_UDP);
+		ip->hdr_checksum = vfp_csum_replace4(ip->hdr_checksum, ip->dst_addr, t->ip);
+		ip->dst_addr = t->ip;
+	} else if (pkt->is_ipv6 && t->has_ip6) {
+		struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(h + pkt->l3_off);
+
+		sum = l4_cksum(h, len, pkt->l4_off, pkt->later_fragment ? 0 : pkt->key.proto);
+		for (unsigned int w = 0; sum != NULL && w < 4; w++) {
+			rte_be32_t from, to;
+
+			memcpy(&from, ip6->dst_addr + 4 * w, 4);
+			memcpy(&to, t->ip6 + 4 * w, 4);
+			/* IPv6 UDP always has a checksum: the 0 case is IPv4's. */
+			patch4(sum, from, to, false);
 		}
-	} else if (ip->next_proto_id == IPPROTO_TCP && len >= l4 + sizeof(*tcp)) {
-		tcp = (struct rte_tcp_hdr *)(h + l4);
-		tcp->cksum = vfp_csum_replace4(tcp->cksum, ip->dst_addr, t->ip);
+		if (sum != NULL && pkt->key.proto == IPPROTO_UDP) {
+			rte_be16_t v;
+
+			memcpy(&v, sum, 2);
+			if (v == 0) {
+				v = 0xffff;
+				memcpy(sum, &v, 2);
+			}
+		}
+		memcpy(ip6->dst_addr, t->ip6, 16);
 	}
-	ip->hdr_checksum = vfp_csum_replace4(ip->hdr_checksum, ip->dst_addr, t->ip);
-	ip->dst_addr = t->ip;
 }
 
 /* A copy of @m for @t: a header segment of @hlen bytes, then @m's payload. */
@@ -195,6 +243,8 @@ vfp_flood_copies(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t por
 		meta[n].key.dst_mac = t->mac;
 		if (pkt->is_ipv4)
 			meta[n].key.dst_ip = t->ip;
+		else if (pkt->is_ipv6 && t->has_ip6)
+			memcpy(meta[n].key.dst6, t->ip6, 16);
 		out[n++] = c;
 	}
 	return n;

@@ -48,8 +48,11 @@ vfp_cache_is_reply(
 		 * the destination address, wherever that is. */
 		const struct vfp_subnet *s = vfp_subnet_lookup(p, k->vsid);
 
-		d = s != NULL && k->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV4)
+		d = s == NULL ? NULL
+		    : k->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV4)
 			    ? vfp_router_owner(p, s->space, k->dst_ip)
+		    : k->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV6)
+			    ? vfp_router_owner6(p, s->space, k->dst6)
 			    : NULL;
 	} else {
 		d = vfp_l2_lookup(p, k->vsid, &k->dst_mac);

@@ -26,35 +26,17 @@
 
 #include "vfp_dhcp.h"
 #include "vfp_ingress.h"
+#include "vfp_nd.h"
 #include "vfp_router.h"
 
-bool
-vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
+/* The upper layer of a packet: ports (TCP/UDP/SCTP), the ICMP or ICMPv6
+ * type and the echo identifier (in both port fields: one flow each way). */
+static void
+parse_l4(const uint8_t *frame, uint32_t len, uint32_t l4, uint8_t echo_req, uint8_t echo_rep,
+	struct vfp_pkt *pkt)
 {
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 	struct vfp_flow_key *k = &pkt->key;
-	const struct rte_ipv4_hdr *ip;
-	uint32_t ihl, l4;
 
-	k->src_mac = eth->src_addr;
-	k->dst_mac = eth->dst_addr;
-	k->ethertype = eth->ether_type;
-	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return true;
-	ip = (const struct rte_ipv4_hdr *)(eth + 1);
-	if (len < sizeof(*eth) + sizeof(*ip) || (ip->version_ihl >> 4) != 4)
-		return false;
-	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
-	if (ihl < sizeof(*ip) || len < sizeof(*eth) + ihl)
-		return false;
-	pkt->is_ipv4 = 1;
-	pkt->l3_off = sizeof(*eth);
-	k->src_ip = ip->src_addr;
-	k->dst_ip = ip->dst_addr;
-	k->proto = ip->next_proto_id;
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-		return true; /* a fragment: no ports, all fragments one flow */
-	l4 = sizeof(*eth) + ihl;
 	switch (k->proto) {
 	case IPPROTO_TCP:
 		if (len >= l4 + sizeof(struct rte_tcp_hdr))
@@ -69,14 +51,13 @@ vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
 		}
 		break;
 	case IPPROTO_ICMP:
-		/* Echo request and reply share the identifier: one flow each way. */
+	case IPPROTO_ICMPV6:
 		if (len >= l4 + sizeof(struct rte_icmp_hdr)) {
 			const struct rte_icmp_hdr *ic = (const struct rte_icmp_hdr *)(frame + l4);
 
 			pkt->has_icmp = 1;
 			pkt->icmp_type = ic->icmp_type;
-			if (ic->icmp_type == RTE_IP_ICMP_ECHO_REQUEST ||
-				ic->icmp_type == RTE_IP_ICMP_ECHO_REPLY) {
+			if (ic->icmp_type == echo_req || ic->icmp_type == echo_rep) {
 				k->sport = ic->icmp_ident;
 				k->dport = ic->icmp_ident;
 			}
@@ -85,6 +66,92 @@ vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
 	default:
 		break;
 	}
+}
+
+/* IPv6 at @l3: the addresses, then the extension headers up to the upper
+ * layer (at most VFP_IPV6_EXT_MAX of them; a later fragment has no ports).
+ * False for a truncated or malformed header. */
+#define VFP_IPV6_EXT_MAX 4
+static bool
+parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3, struct vfp_pkt *pkt)
+{
+	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(frame + l3);
+	struct vfp_flow_key *k = &pkt->key;
+	uint32_t off = l3 + sizeof(*ip);
+	uint8_t nh;
+
+	if (len < off || (ip->vtc_flow & RTE_BE32(0xf0000000)) != RTE_BE32(0x60000000))
+		return false;
+	pkt->is_ipv6 = 1;
+	pkt->l3_off = (uint16_t)l3;
+	memcpy(k->src6, ip->src_addr, 16);
+	memcpy(k->dst6, ip->dst_addr, 16);
+	nh = ip->proto;
+	for (int n = 0; n < VFP_IPV6_EXT_MAX; n++) {
+		if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING || nh == IPPROTO_DSTOPTS) {
+			if (len < off + 8)
+				return false;
+			nh = frame[off];
+			off += 8u * (frame[off + 1] + 1u);
+		} else if (nh == IPPROTO_FRAGMENT) {
+			const struct rte_ipv6_fragment_ext *fe =
+				(const struct rte_ipv6_fragment_ext *)(frame + off);
+
+			if (len < off + sizeof(*fe))
+				return false;
+			k->proto = fe->next_header;
+			pkt->l4_off = (uint16_t)(off + sizeof(*fe));
+			if (fe->frag_data & RTE_BE16(0xfff8)) {
+				pkt->later_fragment = 1;
+				return true; /* no ports */
+			}
+			nh = fe->next_header;
+			off += sizeof(*fe);
+		} else {
+			break;
+		}
+	}
+	if (off > len)
+		return false;
+	k->proto = nh;
+	pkt->l4_off = (uint16_t)off;
+	parse_l4(frame, len, off, 128, 129, pkt);
+	return true;
+}
+
+bool
+vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
+{
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	struct vfp_flow_key *k = &pkt->key;
+	const struct rte_ipv4_hdr *ip;
+	uint32_t ihl;
+
+	k->src_mac = eth->src_addr;
+	k->dst_mac = eth->dst_addr;
+	k->ethertype = eth->ether_type;
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		return parse_ipv6(frame, len, sizeof(*eth), pkt);
+	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		return true;
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	if (len < sizeof(*eth) + sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+		return false;
+	ihl = (uint32_t)(ip->version_ihl & 0xf) * 4;
+	if (ihl < sizeof(*ip) || len < sizeof(*eth) + ihl)
+		return false;
+	pkt->is_ipv4 = 1;
+	pkt->l3_off = sizeof(*eth);
+	k->src_ip = ip->src_addr;
+	k->dst_ip = ip->dst_addr;
+	k->proto = ip->next_proto_id;
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+		pkt->later_fragment =
+			(ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0;
+		return true; /* a fragment: no ports, all fragments one flow */
+	}
+	pkt->l4_off = (uint16_t)(sizeof(*eth) + ihl);
+	parse_l4(frame, len, pkt->l4_off, RTE_IP_ICMP_ECHO_REQUEST, RTE_IP_ICMP_ECHO_REPLY, pkt);
 	return true;
 }
 
@@ -129,6 +196,18 @@ ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uin
 		return VFP_RX_ARP;
 	if (!vfp_parse_inner(frame, len, pkt))
 		return refuse(why, HNV_DROP_MALFORMED);
+	if (pkt->is_ipv6) {
+		/* ND first: duplicate address detection sends from ::. */
+		if (vfp_nd_is_nd(pkt)) {
+			vm_key(vnic, port, pkt);
+			return VFP_RX_ND;
+		}
+		if (vfp_nd_is_mld(pkt))
+			return refuse(why, HNV_DROP_FLOOD_UNSUPPORTED);
+		if (!vnic->forwarding && memcmp(pkt->key.src6, vnic->ll6, 16) != 0 &&
+			!(vnic->has_ip6 && memcmp(pkt->key.src6, vnic->ip6, 16) == 0))
+			return refuse(why, HNV_DROP_SPOOFED_IP);
+	}
 	/* DHCP first: a client without an address sends from 0.0.0.0. */
 	if (vfp_dhcp_is_client(pkt) && (pkt->key.src_ip == 0 || pkt->key.src_ip == vnic->ip)) {
 		vm_key(vnic, port, pkt);
@@ -138,14 +217,17 @@ ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uin
 		return refuse(why, HNV_DROP_SPOOFED_IP);
 	vm_key(vnic, port, pkt);
 	if (!rte_is_unicast_ether_addr(&eth->dst_addr)) {
+		/* IGMP: multicast groups are not tracked (MLD was refused above). */
 		if (pkt->is_ipv4 && pkt->key.proto == IPPROTO_IGMP)
 			return refuse(why, HNV_DROP_FLOOD_UNSUPPORTED);
 		return VFP_RX_REPLICATE;
 	}
-	if (pkt->has_icmp && pkt->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
-		rte_is_same_ether_addr(&eth->dst_addr, &p->hp.router_mac) &&
-		(pkt->key.dst_ip == vnic->subnet->gateway ||
-			vfp_router_owns(p, vnic->subnet->space, pkt->key.dst_ip)))
+	if (pkt->has_icmp && rte_is_same_ether_addr(&eth->dst_addr, &p->hp.router_mac) &&
+		((pkt->is_ipv4 && pkt->icmp_type == RTE_IP_ICMP_ECHO_REQUEST &&
+			 (pkt->key.dst_ip == vnic->subnet->gateway ||
+				 vfp_router_owns(p, vnic->subnet->space, pkt->key.dst_ip))) ||
+			(pkt->is_ipv6 && pkt->icmp_type == 128 &&
+				vfp_router_owns6(p, vnic->subnet, pkt->key.dst6))))
 		return VFP_RX_ROUTER;
 	return VFP_RX_FLOW;
 }

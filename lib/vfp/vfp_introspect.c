@@ -39,6 +39,7 @@ vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port
 		out->icmp_sent += s->icmp_sent;
 		out->replicated += s->replicated;
 		out->dhcp_replies += s->dhcp_replies;
+		out->nd_replies += s->nd_replies;
 		out->encapsulated += s->encapsulated;
 		out->decapsulated += s->decapsulated;
 		out->consumed += s->consumed;
@@ -233,6 +234,11 @@ vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uin
 			"broadcast/multicast: one unicast copy per other VM of VSID %u (each "
 			"forwarded as a unicast packet; subnet flood_limit applies)",
 			pkt.key.vsid);
+		return 0;
+	case VFP_RX_ND:
+		snprintf(out->result, sizeof(out->result),
+			"IPv6 Neighbor Discovery: answered by the ND proxy and router from the "
+			"policy, never forwarded");
 		return 0;
 	case VFP_RX_DHCP:
 		snprintf(out->result, sizeof(out->result),

@@ -121,13 +121,24 @@ rule_matches(const struct vfp_match *m, const struct vfp_pkt *pkt)
 		return false;
 	if ((f & VFP_MATCH_ETHERTYPE) && rte_cpu_to_be_16(m->ethertype) != k->ethertype)
 		return false;
-	if (f & (VFP_MATCH_SRC_IP | VFP_MATCH_DST_IP | VFP_MATCH_PROTO | VFP_MATCH_SRC_PORT |
-			VFP_MATCH_DST_PORT)) {
+	if (f & (VFP_MATCH_SRC_IP | VFP_MATCH_DST_IP)) {
 		if (!pkt->is_ipv4)
 			return false;
 		if ((f & VFP_MATCH_SRC_IP) && (k->src_ip & m->src_mask) != m->src_ip)
 			return false;
 		if ((f & VFP_MATCH_DST_IP) && (k->dst_ip & m->dst_mask) != m->dst_ip)
+			return false;
+	}
+	if (f & (VFP_MATCH_SRC_IP6 | VFP_MATCH_DST_IP6)) {
+		if (!pkt->is_ipv6)
+			return false;
+		if ((f & VFP_MATCH_SRC_IP6) && !vfp_in_prefix6(k->src6, m->src6, m->src6_len))
+			return false;
+		if ((f & VFP_MATCH_DST_IP6) && !vfp_in_prefix6(k->dst6, m->dst6, m->dst6_len))
+			return false;
+	}
+	if (f & (VFP_MATCH_PROTO | VFP_MATCH_SRC_PORT | VFP_MATCH_DST_PORT)) {
+		if (!pkt->is_ipv4 && !pkt->is_ipv6)
 			return false;
 		if ((f & VFP_MATCH_PROTO) && m->proto != k->proto)
 			return false;
@@ -288,7 +299,7 @@ walk_port(struct vfp_walk *w, uint16_t port, enum vfp_dir dir)
 static uint8_t
 timeout_class(const struct vfp_pkt *pkt)
 {
-	if (!pkt->is_ipv4)
+	if (!pkt->is_ipv4 && !pkt->is_ipv6)
 		return VFP_TO_OTHER;
 	switch (pkt->key.proto) {
 	case IPPROTO_TCP:
@@ -296,6 +307,7 @@ timeout_class(const struct vfp_pkt *pkt)
 	case IPPROTO_UDP:
 		return VFP_TO_UDP;
 	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		return VFP_TO_ICMP;
 	default:
 		return VFP_TO_OTHER;
@@ -306,7 +318,7 @@ timeout_class(const struct vfp_pkt *pkt)
 static uint8_t
 tcp_state_of(const struct vfp_pkt *pkt)
 {
-	if (!pkt->is_ipv4 || pkt->key.proto != IPPROTO_TCP)
+	if ((!pkt->is_ipv4 && !pkt->is_ipv6) || pkt->key.proto != IPPROTO_TCP)
 		return VFP_TCP_NONE;
 	if (pkt->tcp_flags & (RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))
 		return VFP_TCP_CLOSING;
@@ -460,8 +472,10 @@ miss_one(struct vfp_switch *sw, const struct vfp_program *p, const struct vfp_pk
 	 * them: a port with a BLOCK rule or a blocking default. */
 	guarded = (k->dir == VFP_DIR_OUT && p->ports[k->in_port].can_block) ||
 		  (w.dst->kind == VFP_ENTRY_LOCAL && p->ports[w.dst->port].can_block);
-	if (!guarded || !pkt->is_ipv4 ||
-		!(k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_ICMP))
+	if (!guarded || !(pkt->is_ipv4 || pkt->is_ipv6) ||
+		!(k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP ||
+			(pkt->is_ipv4 && k->proto == IPPROTO_ICMP) ||
+			(pkt->is_ipv6 && k->proto == IPPROTO_ICMPV6)))
 		return NULL;
 	return w.dst;
 }
@@ -481,6 +495,7 @@ vfp_miss_handle(struct vfp_switch *sw, const struct vfp_program *p, const struct
 	memset(&r, 0, sizeof(r));
 	vfp_reply_key(p, &pkt->key, dst, &r.key);
 	r.is_ipv4 = pkt->is_ipv4;
+	r.is_ipv6 = pkt->is_ipv6;
 	r.has_l4 = pkt->has_l4;
 	miss_one(sw, p, &r, true, false, NULL, &rv);
 	if (rv.flow.kind == VFP_XP_DROP || !rv.cacheable)

@@ -8,8 +8,8 @@
  *  3. per packet, in arrival order (nothing is reordered):
  *     - ARP to the proxy (vfp_arp.c), flooding to the VSID's VMs
  *       (vfp_flood.c), pings of the router's addresses answered
- *       (vfp_router.c), a VM's DHCP answered (vfp_dhcp.c), drops
- *       counted;
+ *       (vfp_router.c), a VM's DHCP answered (vfp_dhcp.c), its IPv6
+ *       Neighbor Discovery answered (vfp_nd.c), drops counted;
  *     - a VM's broadcast: unicast replication (vfp_flood.c) makes one
  *       unicast copy per other VM of its VSID, and the copies take stages
  *       2 and 3 as a burst of their own, right here, before the next
@@ -34,6 +34,7 @@
 #include "vfp_flood.h"
 #include "vfp_flowcache.h"
 #include "vfp_ingress.h"
+#include "vfp_nd.h"
 #include "vfp_router.h"
 #include "vfp_walk.h"
 
@@ -132,6 +133,9 @@ stages(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
 			continue;
 		case VFP_RX_DHCP:
 			vfp_dhcp_answer(p, lc, port, m);
+			continue;
+		case VFP_RX_ND:
+			vfp_nd_vm(p, lc, port, m);
 			continue;
 		case VFP_RX_REPLICATE:
 			replicate(sw, p, lc, port, m, &meta[i], now);

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_hash.h>
@@ -41,7 +42,13 @@ struct vfp_ip_key {
 	rte_be32_t ip;
 };
 
+struct vfp_ip6_key {
+	uint32_t vsid;
+	uint8_t ip6[16];
+};
+
 _Static_assert(sizeof(struct vfp_l2_key) == 12, "l2 key has hidden padding");
+_Static_assert(sizeof(struct vfp_ip6_key) == 20, "ip6 key has hidden padding");
 _Static_assert(sizeof(struct vfp_ip_key) == 8, "ip key has hidden padding");
 
 enum vfp_entry_kind {
@@ -62,6 +69,9 @@ struct vfp_entry {
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
 	bool forwarding; /* ip_forwarding: may send from other addresses */
+	bool has_ip6;
+	uint8_t ip6[16]; /* IPv6 CA, when has_ip6 */
+	uint8_t ll6[16]; /* its link-local address (fe80::/64 from the MAC) */
 	const struct vfp_subnet *subnet;
 };
 
@@ -72,6 +82,10 @@ struct vfp_subnet {
 	uint8_t prefix_len;
 	uint8_t encap; /* enum encap_type */
 	rte_be32_t gateway;
+	bool has_v6; /* an IPv6 prefix (vfp_program_set_subnet6) */
+	uint8_t prefix6_len;
+	uint8_t prefix6[16];
+	uint8_t gateway6[16];
 	uint16_t slot;         /* generation slot, bound at publish */
 	int space;             /* mapping space of the routing domain */
 	uint64_t fingerprint;  /* of what a flow of this VSID depends on besides
@@ -176,6 +190,7 @@ struct vfp_program {
 	struct rte_hash *subnet_h; /* vsid -> struct vfp_subnet * */
 	struct rte_hash *l2_h;     /* (vsid, mac) -> struct vfp_entry * */
 	struct rte_hash *arp_h;    /* (vsid, ip) -> struct vfp_entry * */
+	struct rte_hash *nd_h;     /* (vsid, ip6) -> struct vfp_entry * */
 
 	unsigned int n_subnets;
 	struct vfp_subnet *subnets;
@@ -186,6 +201,7 @@ struct vfp_program {
 	/* The distributed router (vfp_router.h): routing tables and routes. */
 	struct rte_fib6 *fib;      /* subnets and extra routes */
 	struct rte_fib6 *fib_conn; /* subnets only */
+	struct rte_fib6 *fib6;     /* the subnets' IPv6 prefixes */
 	unsigned int n_routes;
 	struct vfp_route *routes; /* VFP_MAX_ROUTES */
 	unsigned int n_fwd;
@@ -244,6 +260,29 @@ static inline bool
 vfp_key_to_router(const struct vfp_program *p, const struct vfp_flow_key *k)
 {
 	return k->dir == VFP_DIR_OUT && rte_is_same_ether_addr(&k->dst_mac, &p->hp.router_mac);
+}
+
+/* Is IPv6 @ip inside @prefix/@len (0..128)? */
+static inline bool
+vfp_in_prefix6(const uint8_t *ip, const uint8_t *prefix, uint8_t len)
+{
+	unsigned int bytes = len / 8u, bits = len % 8u;
+
+	if (memcmp(ip, prefix, bytes) != 0)
+		return false;
+	return bits == 0 || ((ip[bytes] ^ prefix[bytes]) & (uint8_t)(0xff << (8 - bits))) == 0;
+}
+
+static inline const struct vfp_entry *
+vfp_nd_lookup(const struct vfp_program *p, uint32_t vsid, const uint8_t ip6[16])
+{
+	struct vfp_ip6_key k = {.vsid = vsid};
+	void *data;
+
+	memcpy(k.ip6, ip6, sizeof(k.ip6));
+	if (rte_hash_lookup_data(p->nd_h, &k, &data) < 0)
+		return NULL;
+	return data;
 }
 
 /* The key of the replies to flow @k whose destination is @dst: from the

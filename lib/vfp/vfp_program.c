@@ -20,6 +20,7 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
+#include "nd.h"
 #include "vfp_router.h"
 #include "vfp_sw.h"
 
@@ -109,8 +110,9 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id);
 	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
 	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
+	p->nd_h = table_create("nd", size, sizeof(struct vfp_ip6_key), hp->socket_id);
 	if (p->ports == NULL || p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL ||
-		p->l2_h == NULL || p->arp_h == NULL || vfp_router_init(p) < 0) {
+		p->l2_h == NULL || p->arp_h == NULL || p->nd_h == NULL || vfp_router_init(p) < 0) {
 		vfp_program_free(p);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -138,6 +140,7 @@ vfp_program_free(struct vfp_program *p)
 	rte_hash_free(p->subnet_h);
 	rte_hash_free(p->l2_h);
 	rte_hash_free(p->arp_h);
+	rte_hash_free(p->nd_h);
 	rte_free(p->entries);
 	for (unsigned int i = 0; i < p->n_subnets; i++) {
 		rte_free(p->subnets[i].local_ports);
@@ -234,6 +237,7 @@ entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_et
 	e->vsid = s->vsid;
 	e->ip = ip;
 	e->mac = *mac;
+	nd_link_local_from_mac(mac, e->ll6);
 	e->subnet = s;
 	rc = rte_hash_add_key_data(p->l2_h, &lk, e);
 	if (rc < 0)
@@ -296,6 +300,61 @@ vfp_program_set_flood_limit(struct vfp_program *p, uint32_t vsid, uint32_t copie
 	if (s == NULL)
 		return -ENOENT;
 	s->flood_limit = copies_per_s;
+	return 0;
+}
+
+int
+vfp_program_set_subnet6(struct vfp_program *p, uint32_t vsid, const uint8_t prefix[16],
+	uint8_t prefix_len, const uint8_t gateway[16])
+{
+	struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)vfp_subnet_lookup(p, vsid);
+	uint8_t net[16] = {0};
+	int rc;
+
+	if (s == NULL)
+		return -ENOENT;
+	if (s->has_v6)
+		return -EEXIST;
+	if (prefix_len < 8 || prefix_len > 112)
+		return -EINVAL;
+	memcpy(net, prefix, prefix_len / 8u);
+	if (prefix_len % 8u)
+		net[prefix_len / 8u] =
+			prefix[prefix_len / 8u] & (uint8_t)(0xff << (8 - prefix_len % 8u));
+	if (memcmp(net, prefix, 16) != 0 || !vfp_in_prefix6(gateway, prefix, prefix_len) ||
+		memcmp(gateway, prefix, 16) == 0)
+		return -EINVAL;
+	memcpy(s->prefix6, prefix, 16);
+	memcpy(s->gateway6, gateway, 16);
+	s->prefix6_len = prefix_len;
+	rc = vfp_router_add_subnet6(p, s);
+	if (rc < 0)
+		return rc;
+	s->has_v6 = true;
+	return 0;
+}
+
+int
+vfp_program_set_ipv6(struct vfp_program *p, uint32_t vsid, rte_be32_t ca, const uint8_t ip6[16])
+{
+	struct vfp_entry *e = (struct vfp_entry *)(uintptr_t)vfp_arp_lookup(p, vsid, ca);
+	struct vfp_ip6_key k = {.vsid = vsid};
+	int rc;
+
+	if (e == NULL || !e->subnet->has_v6)
+		return -ENOENT;
+	if (e->has_ip6 || vfp_nd_lookup(p, vsid, ip6) != NULL)
+		return -EEXIST;
+	if (!vfp_in_prefix6(ip6, e->subnet->prefix6, e->subnet->prefix6_len) ||
+		memcmp(ip6, e->subnet->prefix6, 16) == 0 ||
+		memcmp(ip6, e->subnet->gateway6, 16) == 0)
+		return -EINVAL;
+	memcpy(k.ip6, ip6, 16);
+	rc = rte_hash_add_key_data(p->nd_h, &k, e);
+	if (rc < 0)
+		return rc;
+	memcpy(e->ip6, ip6, 16);
+	e->has_ip6 = true;
 	return 0;
 }
 
@@ -514,6 +573,10 @@ vfp_program_seal(struct vfp_program *p)
 		sfp = VFP_FP_MIX(sfp, s->gateway);
 		sfp = VFP_FP_MIX(sfp, s->encap);
 		sfp = VFP_FP_MIX(sfp, s->flood_limit);
+		sfp = VFP_FP_MIX(sfp, s->has_v6);
+		sfp = VFP_FP_MIX(sfp, s->prefix6_len);
+		sfp = VFP_FP_MIX(sfp, s->prefix6);
+		sfp = VFP_FP_MIX(sfp, s->gateway6);
 		/* Routed flows depend on their domain's routing (its subnets,
 		 * routes and forwarders); they record their VSIDs' slots. */
 		sfp ^= space_fp[s->space];
@@ -542,6 +605,8 @@ vfp_program_seal(struct vfp_program *p)
 		efp = VFP_FP_MIX(efp, e->port);
 		efp = VFP_FP_MIX(efp, e->pa);
 		efp = VFP_FP_MIX(efp, e->forwarding);
+		efp = VFP_FP_MIX(efp, e->has_ip6);
+		efp = VFP_FP_MIX(efp, e->ip6);
 		s->fingerprint ^= efp;
 	}
 	for (i = 0; i < p->hp.n_ports; i++) {

@@ -21,6 +21,7 @@
  *      a time exceeded from the sender's gateway (at most
  *      VFP_ICMP_ERRORS_PER_S per lcore, never for an ICMP error).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,8 @@
 #include <rte_malloc.h>
 
 #include "hnv_net.h"
+#include "nd.h"
+#include "vfp_apply.h"
 #include "vfp_router.h"
 
 #define VFP_ICMP_ERRORS_PER_S 1000
@@ -75,14 +78,25 @@ table_create(const char *what, int socket)
 	return rte_fib6_create(name, socket, &conf);
 }
 
+/* The key of (@space, IPv6 @ip): space in bytes 0-1, then the first 112
+ * bits of the address (subnet prefixes are at most /112). */
+static void
+route_key6(int space, const uint8_t ip[16], uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE])
+{
+	key[0] = (uint8_t)(space >> 8);
+	key[1] = (uint8_t)space;
+	memcpy(key + 2, ip, RTE_FIB6_IPV6_ADDR_SIZE - 2);
+}
+
 int
 vfp_router_init(struct vfp_program *p)
 {
 	p->fib = table_create("rt", p->hp.socket_id);
 	p->fib_conn = table_create("rc", p->hp.socket_id);
+	p->fib6 = table_create("r6", p->hp.socket_id);
 	p->routes = rte_zmalloc_socket("vfp_routes", sizeof(*p->routes) * VFP_MAX_ROUTES,
 		RTE_CACHE_LINE_SIZE, p->hp.socket_id);
-	if (p->fib == NULL || p->fib_conn == NULL || p->routes == NULL)
+	if (p->fib == NULL || p->fib_conn == NULL || p->fib6 == NULL || p->routes == NULL)
 		return -ENOMEM;
 	return 0;
 }
@@ -92,6 +106,7 @@ vfp_router_free(struct vfp_program *p)
 {
 	rte_fib6_free(p->fib);
 	rte_fib6_free(p->fib_conn);
+	rte_fib6_free(p->fib6);
 	rte_free(p->routes);
 }
 
@@ -107,6 +122,58 @@ vfp_router_add_subnet(struct vfp_program *p, const struct vfp_subnet *s)
 	if (rc == 0)
 		rc = rte_fib6_add(p->fib, key, (uint8_t)(16 + s->prefix_len), nh);
 	return rc == -ENOSPC ? -ENOSPC : rc < 0 ? -ENOMEM : 0;
+}
+
+int
+vfp_router_add_subnet6(struct vfp_program *p, const struct vfp_subnet *s)
+{
+	uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE];
+	int rc;
+
+	route_key6(s->space, s->prefix6, key);
+	rc = rte_fib6_add(p->fib6, key, (uint8_t)(16 + s->prefix6_len),
+		nh_word(VFP_ROUTE_SUBNET, (unsigned int)(s - p->subnets)));
+	return rc == -ENOSPC ? -ENOSPC : rc < 0 ? -ENOMEM : 0;
+}
+
+const struct vfp_subnet *
+vfp_router_subnet6(const struct vfp_program *p, int space, const uint8_t ip[16])
+{
+	uint8_t key[1][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t nh = 0;
+
+	route_key6(space, ip, key[0]);
+	rte_fib6_lookup_bulk(p->fib6, key, &nh, 1);
+	if ((nh >> NH_KIND_SHIFT) != VFP_ROUTE_SUBNET)
+		return NULL;
+	return &p->subnets[nh & NH_INDEX_MASK];
+}
+
+void
+vfp_router_link_local(const struct rte_ether_addr *mac, uint8_t out[16])
+{
+	nd_link_local_from_mac(mac, out);
+}
+
+const struct vfp_entry *
+vfp_router_owner6(const struct vfp_program *p, int space, const uint8_t ip[16])
+{
+	const struct vfp_subnet *s = vfp_router_subnet6(p, space, ip);
+
+	return s != NULL ? vfp_nd_lookup(p, s->vsid, ip) : NULL;
+}
+
+bool
+vfp_router_owns6(const struct vfp_program *p, const struct vfp_subnet *own, const uint8_t ip[16])
+{
+	uint8_t ll[16];
+	const struct vfp_subnet *s;
+
+	vfp_router_link_local(&p->hp.router_mac, ll);
+	if (memcmp(ip, ll, 16) == 0)
+		return true;
+	s = vfp_router_subnet6(p, own->space, ip);
+	return s != NULL && memcmp(s->gateway6, ip, 16) == 0;
 }
 
 int
@@ -191,6 +258,10 @@ vfp_router_fingerprints(const struct vfp_program *p, uint64_t *fp)
 		x = VFP_FP_MIX(x, s->prefix);
 		x = VFP_FP_MIX(x, s->prefix_len);
 		x = VFP_FP_MIX(x, s->gateway);
+		x = VFP_FP_MIX(x, s->has_v6);
+		x = VFP_FP_MIX(x, s->prefix6);
+		x = VFP_FP_MIX(x, s->prefix6_len);
+		x = VFP_FP_MIX(x, s->gateway6);
 		fp[s->space] ^= x;
 	}
 	for (unsigned int i = 0; i < p->n_routes; i++) {
@@ -260,9 +331,12 @@ vfp_router_tunnel_ok(const struct vfp_program *p, const struct vfp_subnet *s,
 	const struct vfp_entry *e;
 
 	*why = HNV_DROP_SPOOFED_PA;
-	if (k->ethertype != RTE_BE16(RTE_ETHER_TYPE_IPV4))
-		return false; /* the router routes IPv4 only */
-	e = vfp_router_owner(p, s->space, k->src_ip);
+	if (k->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV4))
+		e = vfp_router_owner(p, s->space, k->src_ip);
+	else if (k->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV6))
+		e = vfp_router_owner6(p, s->space, k->src6);
+	else
+		return false; /* the router routes IP only */
 	if (e != NULL && e->kind == VFP_ENTRY_REMOTE && e->pa == k->outer_src) {
 		*src = e;
 		return true;
@@ -327,6 +401,38 @@ route_target(
 	}
 }
 
+/* The target of a routed IPv6 packet from @self to @ip: the subnets only
+ * (extra routes are IPv4). */
+static const struct vfp_entry *
+route_target6(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_entry *self,
+	const uint8_t ip[16])
+{
+	const struct vfp_program *p = w->p;
+	const struct vfp_subnet *s = vfp_router_subnet6(p, self->subnet->space, ip);
+	const struct vfp_entry *t;
+	char a[INET6_ADDRSTRLEN];
+
+	nd_format(a, sizeof(a), ip);
+	if (s == NULL) {
+		vfp_walk_trace(
+			w, at, "route: no route to %s in routing domain %u", a, self->subnet->rdid);
+		vfp_walk_drop(w, HNV_DROP_NO_ROUTE);
+		return NULL;
+	}
+	if (vfp_router_owns6(p, self->subnet, ip)) {
+		vfp_walk_trace(w, at, "route: %s is the router's own address", a);
+		vfp_walk_drop(w, HNV_DROP_TO_ROUTER);
+		return NULL;
+	}
+	t = vfp_nd_lookup(p, s->vsid, ip);
+	if (t == NULL || t == self) {
+		vfp_walk_trace(w, at, "route: no VM with address %s in VSID %u", a, s->vsid);
+		vfp_walk_drop(w, HNV_DROP_UNKNOWN_DST);
+		return NULL;
+	}
+	return t;
+}
+
 static bool
 route_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action *a)
 {
@@ -338,7 +444,8 @@ route_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_acti
 	(void)a;
 	if (at->dir != VFP_DIR_OUT || !w->to_router || w->dst != NULL)
 		return true;
-	t = route_target(w, at, self, w->pkt->key.dst_ip);
+	t = w->pkt->is_ipv6 ? route_target6(w, at, self, w->pkt->key.dst6)
+			    : route_target(w, at, self, w->pkt->key.dst_ip);
 	if (t == NULL)
 		return false;
 	w->dst = t;
@@ -359,6 +466,27 @@ const struct vfp_action_ops vfp_router_route = {.apply = route_apply};
 
 /* ---- ICMP from the router --------------------------------------------- */
 
+/* An ICMPv6 echo request to the router becomes its reply, in place. */
+static void
+echo6(const struct vfp_program *p, struct rte_mbuf *m, const struct vfp_pkt *pkt)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)frame;
+	struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(frame + pkt->l3_off);
+	struct rte_icmp_hdr *ic = (struct rte_icmp_hdr *)(frame + pkt->l4_off);
+	uint8_t a[16];
+
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = p->hp.router_mac;
+	memcpy(a, ip->src_addr, 16);
+	memcpy(ip->src_addr, ip->dst_addr, 16);
+	memcpy(ip->dst_addr, a, 16);
+	ip->hop_limits = 64;
+	ic->icmp_type = 129;
+	/* The type moved 128 -> 129: 0x0100 less in the checksummed word. */
+	ic->icmp_cksum = vfp_csum_replace2(ic->icmp_cksum, RTE_BE16(0x8000), RTE_BE16(0x8100));
+}
+
 void
 vfp_router_echo(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 	struct rte_mbuf *m, const struct vfp_pkt *pkt)
@@ -371,6 +499,12 @@ vfp_router_echo(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port
 	uint32_t sum;
 	rte_be32_t a;
 
+	if (pkt->is_ipv6) {
+		echo6(p, m, pkt);
+		lc->stats[port].icmp_sent++;
+		vfp_enqueue(lc, port, m);
+		return;
+	}
 	/* Ingress checked: IPv4, an unfragmented ICMP echo request, whole. */
 	eth->dst_addr = eth->src_addr;
 	eth->src_addr = p->hp.router_mac;
@@ -421,6 +555,61 @@ icmp_budget(struct vfp_lcore *lc)
 	return true;
 }
 
+#define VFP_ICMP6_QUOTE_MAX (1280 - 40 - 8) /* RFC 4443 2.4 (c): fits the minimum MTU */
+
+/* The ICMPv6 time exceeded for @m (from VM @vnic) into a new mbuf, or NULL:
+ * never for an ICMPv6 error (types below 128) or a later fragment. */
+static struct rte_mbuf *
+time_exceeded6(const struct vfp_program *p, struct vfp_lcore *lc, const struct vfp_entry *vnic,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(frame + pkt->l3_off);
+	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
+	uint32_t quote = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m) - pkt->l3_off,
+		(uint32_t)sizeof(*oip) + rte_be_to_cpu_16(oip->payload_len));
+	struct rte_ether_hdr *reth;
+	struct rte_ipv6_hdr *rip;
+	struct rte_icmp_hdr *ric;
+	struct rte_mbuf *r;
+	uint8_t *buf;
+	uint32_t len;
+
+	if ((pkt->key.proto == IPPROTO_ICMPV6 && (!pkt->has_icmp || pkt->icmp_type < 128)) ||
+		pkt->later_fragment || !icmp_budget(lc))
+		return NULL;
+	quote = RTE_MIN(quote, (uint32_t)VFP_ICMP6_QUOTE_MAX);
+	len = (uint32_t)(sizeof(*reth) + sizeof(*rip) + sizeof(*ric)) + quote;
+	r = rte_pktmbuf_alloc(m->pool);
+	buf = r != NULL ? (uint8_t *)rte_pktmbuf_append(r, (uint16_t)len) : NULL;
+	if (buf == NULL) {
+		rte_pktmbuf_free(r);
+		return NULL;
+	}
+	reth = (struct rte_ether_hdr *)buf;
+	rip = (struct rte_ipv6_hdr *)(reth + 1);
+	ric = (struct rte_icmp_hdr *)(rip + 1);
+	reth->dst_addr = eth->src_addr;
+	reth->src_addr = p->hp.router_mac;
+	reth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
+	memset(rip, 0, sizeof(*rip));
+	rip->vtc_flow = RTE_BE32(0x60000000);
+	rip->payload_len = rte_cpu_to_be_16((uint16_t)(sizeof(*ric) + quote));
+	rip->proto = IPPROTO_ICMPV6;
+	rip->hop_limits = 64;
+	/* From the sender's gateway, or the router's link-local address. */
+	if (vnic->subnet->has_v6 && !nd_is_link_local(oip->src_addr))
+		memcpy(rip->src_addr, vnic->subnet->gateway6, 16);
+	else
+		vfp_router_link_local(&p->hp.router_mac, rip->src_addr);
+	memcpy(rip->dst_addr, oip->src_addr, 16);
+	memset(ric, 0, sizeof(*ric));
+	ric->icmp_type = 3; /* time exceeded, code 0: hop limit exceeded in transit */
+	memcpy(ric + 1, oip, quote);
+	ric->icmp_cksum = rte_ipv6_udptcp_cksum(rip, ric);
+	return r;
+}
+
 void
 vfp_router_ttl_exceeded(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 	struct rte_mbuf *m, const struct vfp_pkt *pkt)
@@ -442,6 +631,15 @@ vfp_router_ttl_exceeded(const struct vfp_program *p, struct vfp_lcore *lc, uint1
 	uint32_t len;
 
 	lc->stats[port].drops[HNV_DROP_TTL_EXCEEDED]++;
+	if (pkt->is_ipv6) {
+		r = vnic != NULL ? time_exceeded6(p, lc, vnic, m, pkt) : NULL;
+		rte_pktmbuf_free(m);
+		if (r != NULL) {
+			lc->stats[port].icmp_sent++;
+			vfp_enqueue(lc, port, r);
+		}
+		return;
+	}
 	/* RFC 1812 4.3.2.7: never for an ICMP error or a later fragment. */
 	if (vnic == NULL || is_icmp_error(oip, ol4, end) ||
 		(oip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||

@@ -49,6 +49,25 @@ void vfp_router_free(struct vfp_program *p);
 /* Enter subnet @s as a connected route of its domain. */
 int vfp_router_add_subnet(struct vfp_program *p, const struct vfp_subnet *s);
 
+/* Enter subnet @s's IPv6 prefix (IPv6 routes are the subnets' only). */
+int vfp_router_add_subnet6(struct vfp_program *p, const struct vfp_subnet *s);
+
+/* The subnet of routing domain @space whose IPv6 prefix holds @ip, or NULL. */
+const struct vfp_subnet *vfp_router_subnet6(
+	const struct vfp_program *p, int space, const uint8_t ip[16]);
+
+/* The CA entry that owns IPv6 @ip in @space, or NULL. */
+const struct vfp_entry *vfp_router_owner6(
+	const struct vfp_program *p, int space, const uint8_t ip[16]);
+
+/* Is IPv6 @ip the router's: its link-local address (from the router MAC) or
+ * a gateway6 of @own's domain? */
+bool vfp_router_owns6(
+	const struct vfp_program *p, const struct vfp_subnet *own, const uint8_t ip[16]);
+
+/* The link-local address (fe80::/64, modified EUI-64) of @mac. */
+void vfp_router_link_local(const struct rte_ether_addr *mac, uint8_t out[16]);
+
 /* The routing fingerprint of each mapping space into @fp[0..n_spaces): its
  * subnets, routes and forwarders (vfp_program_seal folds it into each of
  * the domain's subnets). */

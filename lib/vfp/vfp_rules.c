@@ -113,7 +113,8 @@ vfp_rule_add(struct vfp_program *p, uint16_t port, int layer, int group,
 		return -EINVAL;
 	l = p->ports[port].layers[layer];
 	if (group < 0 || (unsigned int)group >= l->n_groups || spec == NULL ||
-		!name_ok(spec->name) || spec->n_actions > VFP_MAX_ACTIONS)
+		!name_ok(spec->name) || spec->n_actions > VFP_MAX_ACTIONS ||
+		spec->match.src6_len > 128 || spec->match.dst6_len > 128)
 		return -EINVAL;
 	for (i = 0; i < spec->n_actions; i++)
 		if (!action_ok(p, &spec->actions[i]))
@@ -161,6 +162,10 @@ rule_fp(uint64_t fp, const struct vfp_rule_spec *s)
 	fp = VFP_FP_MIX(fp, m->src_mask);
 	fp = VFP_FP_MIX(fp, m->dst_ip);
 	fp = VFP_FP_MIX(fp, m->dst_mask);
+	fp = VFP_FP_MIX(fp, m->src6);
+	fp = VFP_FP_MIX(fp, m->src6_len);
+	fp = VFP_FP_MIX(fp, m->dst6);
+	fp = VFP_FP_MIX(fp, m->dst6_len);
 	fp = VFP_FP_MIX(fp, m->proto);
 	fp = VFP_FP_MIX(fp, m->sport_lo);
 	fp = VFP_FP_MIX(fp, m->sport_hi);
@@ -190,6 +195,8 @@ vfp_port_fingerprint(const struct vfp_port *pp)
 		fp = VFP_FP_MIX(fp, pp->vnic->mac);
 		fp = VFP_FP_MIX(fp, pp->vnic->ip);
 		fp = VFP_FP_MIX(fp, pp->vnic->forwarding);
+		fp = VFP_FP_MIX(fp, pp->vnic->has_ip6);
+		fp = VFP_FP_MIX(fp, pp->vnic->ip6);
 	}
 	for (unsigned int l = 0; l < pp->n_layers; l++) {
 		const struct vfp_layer *layer = pp->layers[pp->order[l]];

@@ -86,8 +86,8 @@ map_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action
 	if (at->dir != VFP_DIR_OUT)
 		return true;
 	if (rte_is_same_ether_addr(&k->dst_mac, &w->p->hp.router_mac)) {
-		if (!w->pkt->is_ipv4) {
-			vfp_walk_trace(w, at, "map: router MAC, but the router routes IPv4 only");
+		if (!w->pkt->is_ipv4 && !w->pkt->is_ipv6) {
+			vfp_walk_trace(w, at, "map: router MAC, but the router routes IP only");
 			vfp_walk_drop(w, HNV_DROP_NO_ROUTE);
 			return false;
 		}

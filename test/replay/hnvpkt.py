@@ -7,6 +7,7 @@ from the C code. Each scenario's packets.py defines build(s) using the
 Scenario methods send/expect/drop. The addresses of the figure 8 policy,
 shared by the scenarios built on it, are at the end.
 """
+import ipaddress
 import json
 import os
 
@@ -69,6 +70,14 @@ def nvgre(inner, src_mac, dst_mac, src_ip, dst_ip, vsid, flow_id=None):
             / IP(src=src_ip, dst=dst_ip, ttl=64, flags="DF", id=0, tos=0, proto=47)
             / GRE(key_present=1, proto=0x6558, key=(vsid << 8) | flow_id)
             / Raw(b))
+
+
+def ll6(mac):
+    """The IPv6 link-local address of @mac (modified EUI-64, RFC 4291)."""
+    b = bytearray(bytes.fromhex(mac.replace(":", "")))
+    b[0] ^= 0x02
+    iid = bytes(b[:3]) + b"\xff\xfe" + bytes(b[3:])
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + b"\0" * 6 + iid))
 
 
 def arp_request(src_mac, src_ip, target_ip, dst_mac="ff:ff:ff:ff:ff:ff"):

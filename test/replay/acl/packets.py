@@ -9,7 +9,7 @@ as acl_deny on the port they arrived on; a "deny all" covers IPv6 too.
 Order matters (a reply must follow
 its request), so this runs through the pipeline only.
 """
-from hnvpkt import C_SQL, C_WEB, F_SQL, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, SQL, WEB, vxlan
+from hnvpkt import C_SQL, C_WEB, F_SQL, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, SQL, WEB, ll6, vxlan
 from scapy.all import ICMP, IP, TCP, UDP, Ether, IPv6, Raw
 
 POLICY = "policy.json"
@@ -87,9 +87,9 @@ def build(s):
 
     # IPv6: "deny all" of Contoso's port ACL refuses it as well; Fabrikam's
     # VSID ACL only names IPv4 ports, so IPv6 passes there.
-    v6 = Ether(src=C_WEB, dst=C_SQL) / IPv6(src="fe80::12", dst="fe80::11") / UDP(sport=1, dport=2)
+    v6 = Ether(src=C_WEB, dst=C_SQL) / IPv6(src=ll6(C_WEB), dst=ll6(C_SQL)) / UDP(sport=1, dport=2)
     s.send("contoso-web", v6)
     s.drop("contoso-web", "acl_deny")
-    v6 = Ether(src=F_WEB, dst=F_SQL) / IPv6(src="fe80::12", dst="fe80::11") / UDP(sport=1, dport=2)
+    v6 = Ether(src=F_WEB, dst=F_SQL) / IPv6(src=ll6(F_WEB), dst=ll6(F_SQL)) / UDP(sport=1, dport=2)
     s.send("fabrikam-web", v6)
     s.expect("uplink", vxlan(v6, HOST_MAC, GW_MAC, PA2, PA1, 6001))

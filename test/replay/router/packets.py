@@ -16,7 +16,7 @@ route. Also run through dpdk-hnv (ACLs on routed flows, whose order
 across ports matters, are in router_acl).
 """
 from hnvpkt import (C_SQL, C_WEB, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, arp_reply,
-                    arp_request, nvgre, vxlan)
+                    arp_request, ll6, nvgre, vxlan)
 from scapy.all import ICMP, IP, TCP, UDP, Ether, IPv6, Raw
 
 POLICY = "policy.json"
@@ -89,7 +89,8 @@ def build(s):
     # An address of a subnet with no VM there, and IPv6 to the router MAC.
     s.send("contoso-web", to_router(C_WEB, WEB, "10.1.2.99", UDP(sport=7000, dport=53)))
     s.drop("contoso-web", "unknown_dst")
-    s.send("contoso-web", Ether(src=C_WEB, dst=ROUTER_MAC) / IPv6(src="fe80::1", dst="fe80::2"))
+    # (this host gives its subnets no IPv6 prefix: nothing to route to)
+    s.send("contoso-web", Ether(src=C_WEB, dst=ROUTER_MAC) / IPv6(src=ll6(C_WEB), dst="fd00::2"))
     s.drop("contoso-web", "no_route")
 
     # TTL 1: dropped, and the router says so from the sender's gateway.
