@@ -57,6 +57,7 @@ hnv_worker_main(void *arg)
 	struct vfp_switch *sw = app->sw;
 	struct rte_mbuf *pkts[VFP_BURST];
 	uint64_t hk_period = rte_get_tsc_hz() / 10, next_hk = 0;
+	uint64_t ra_period = rte_get_tsc_hz() * VFP_RA_INTERVAL_S, next_ra = 0;
 
 	while (!atomic_load_explicit(&app->quit, memory_order_relaxed)) {
 		const struct hnv_rxlist *rl = atomic_load_explicit(&w->rx, memory_order_acquire);
@@ -78,6 +79,12 @@ hnv_worker_main(void *arg)
 			if (now >= next_hk) {
 				vfp_neigh_solicit(sw, w->lc, app->mp);
 				next_hk = now + hk_period;
+			}
+			/* The first advertisements go out at once: guests that
+			 * came up before us learn their router without asking. */
+			if (now >= next_ra) {
+				vfp_router_advertise(sw, w->lc, app->mp);
+				next_ra = now + ra_period;
 			}
 		}
 		vfp_lcore_flush(w->lc);

@@ -6,7 +6,10 @@
  * path ($.vm_nics[2].ip) and the problem. Compiling the model into the VFP
  * engine lives in policy_compile.c (hnv_policy_compile). Knows nothing of
  * DPDK ports or lcores: ports are names here; the app binds them to ethdevs.
- * All IPv4 addresses in the model are in network byte order. Where the
+ * All IPv4 addresses in the model are in network byte order (rte_be32_t),
+ * IPv6 addresses are 16 bytes in network order (as inet_pton writes
+ * them), and every IPv6 field is optional: a subnet may add an IPv6 prefix
+ * and its VMs IPv6 CAs beside their IPv4 ones (dual stack). Where the
  * engine has a word for an idea (a tunnel type, a direction, flow
  * timeouts), the model uses the engine's: one encoding per idea.
  */
@@ -91,6 +94,10 @@ struct hnv_subnet_cfg {
 	uint32_t flood_limit;  /**< replicated copies per VM per second (R7) */
 	bool has_dhcp;         /**< dpdk-hnv answers the VMs' DHCP */
 	struct vfp_dhcp_params dhcp;
+	bool has_prefix6;     /**< the subnet has an IPv6 prefix too */
+	uint8_t prefix6[16];  /**< host bits zero; no overlap within the RDID */
+	uint8_t prefix6_len;  /**< 8..112 */
+	uint8_t gateway6[16]; /**< default: prefix6 + 1 (fd00:5001::1) */
 };
 
 /** A VM NIC on this host (R11). */
@@ -101,6 +108,8 @@ struct hnv_vnic_cfg {
 	uint32_t vsid;
 	uint16_t port;      /**< index into hnv_policy.ports */
 	bool ip_forwarding; /**< may send IPv4 from any source (an appliance) */
+	bool has_ipv6;      /**< the VM has an IPv6 CA too (its subnet has prefix6) */
+	uint8_t ipv6[16];   /**< inside prefix6, unique in the VSID */
 };
 
 /** A remote CA -> PA mapping (R11, R23). */
@@ -110,6 +119,8 @@ struct hnv_mapping_cfg {
 	struct rte_ether_addr mac;
 	rte_be32_t pa;
 	bool ip_forwarding; /**< the remote VM forwards (an appliance) */
+	bool has_ipv6;      /**< the remote VM has an IPv6 CA too */
+	uint8_t ipv6[16];   /**< inside prefix6, unique in the VSID */
 };
 
 enum hnv_acl_action {
@@ -117,17 +128,30 @@ enum hnv_acl_action {
 	HNV_ACL_DENY = 1,
 };
 
-/** One ACL rule (R9): a 5-tuple match with a priority and a verdict. */
+/** Address family of an ACL rule's src/dst (hnv_acl_rule_cfg.family). */
+#define HNV_ACL_FAMILY_ANY 0 /**< no address given: IPv4 and IPv6 packets */
+#define HNV_ACL_FAMILY_IPV4 4
+#define HNV_ACL_FAMILY_IPV6 6
+
+/** One ACL rule (R9): a 5-tuple match with a priority and a verdict.
+ * family says which addresses hold: IPv4 (src_prefix/dst_prefix), IPv6
+ * (src6/dst6) or none (both "any": the rule applies to IPv4 and IPv6). The
+ * other family's fields are zero. Protocol and ports apply to either. */
 struct hnv_acl_rule_cfg {
 	char name[HNV_NAME_MAX];
 	uint16_t priority;     /**< 1..65535, lower wins; unique per ACL and direction */
 	uint8_t direction;     /**< enum vfp_dir: out = sent by the VM */
 	uint8_t action;        /**< enum hnv_acl_action */
-	int16_t protocol;      /**< -1 = any, else the IPv4 protocol number */
-	rte_be32_t src_prefix; /**< 0.0.0.0/0 = any */
+	int16_t protocol;      /**< -1 = any, else the IP protocol (IPv6 next header) */
+	uint8_t family;        /**< HNV_ACL_FAMILY_ANY, _IPV4 or _IPV6 (0, 4, 6) */
+	rte_be32_t src_prefix; /**< 0.0.0.0/0 = any address (of family 4) */
 	uint8_t src_len;
 	rte_be32_t dst_prefix;
 	uint8_t dst_len;
+	uint8_t src6[16]; /**< family 6: host bits zero; ::/0 = any address */
+	uint8_t src6_len; /**< 0..128 */
+	uint8_t dst6[16];
+	uint8_t dst6_len;
 	uint16_t src_port_lo, src_port_hi; /**< 0..65535 = any */
 	uint16_t dst_port_lo, dst_port_hi;
 	bool stateful; /**< allowed connections admit their replies (default) */

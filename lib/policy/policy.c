@@ -6,7 +6,8 @@
  * host, routing domains and subnets, VM NICs, mappings), the top level of the
  * document and the public API of hnv_policy.h. Reading and type-checking
  * JSON values, the error path and the address helpers live in policy_json.c;
- * ACLs and flow timeouts, in policy_acl.c; routes, in policy_route.c.
+ * ACLs and flow timeouts, in policy_acl.c; routes, in policy_route.c; the
+ * IPv6 fields of subnets and CAs, in policy_ipv6.c.
  *
  * The tree is walked once, in dependency order: ports, host (its uplink names
  * a port), routing domains and their subnets, VM NICs (they name a VSID and a
@@ -274,8 +275,8 @@ parse_host(struct ctx *c, json_t *o)
 /* ---- routing domains and subnets ---------------------------------------- */
 
 /* "$.routing_domains[i].subnets[j]" of an accepted subnet, for "also at". */
-static void
-subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, size_t size)
+void
+policy_subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, size_t size)
 {
 	unsigned int rd = 0, j, sub = 0;
 
@@ -315,7 +316,7 @@ check_subnet_vsid(struct ctx *c, const struct hnv_subnet_cfg *s)
 	for (k = 0; k < p->n_subnets; k++) {
 		if (p->subnets[k].vsid != s->vsid)
 			continue;
-		subnet_path(p, k, where, sizeof(where));
+		policy_subnet_path(p, k, where, sizeof(where));
 		return pj_fail(c, "vsid", "duplicate VSID %u (also at %s.vsid)", s->vsid, where);
 	}
 	return 0;
@@ -341,7 +342,7 @@ check_subnet_prefix(struct ctx *c, const struct hnv_subnet_cfg *s)
 
 		if (o->rdid != s->rdid || (rte_be_to_cpu_32(o->prefix) & mm) != (a & mm))
 			continue;
-		subnet_path(p, k, where, sizeof(where));
+		policy_subnet_path(p, k, where, sizeof(where));
 		return pj_fail(c, "prefix", "%s/%u overlaps %s/%u of VSID %u (at %s.prefix)",
 			pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(o->prefix).s,
 			o->prefix_len, o->vsid, where);
@@ -373,7 +374,8 @@ static int
 parse_subnet(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {{"vsid", true}, {"prefix", true}, {"encap", false},
-		{"gateway", false}, {"flood_limit", false}, {"dhcp", false}};
+		{"gateway", false}, {"flood_limit", false}, {"dhcp", false}, {"prefix6", false},
+		{"gateway6", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_subnet_cfg *s = &p->subnets[p->n_subnets];
 	long long vsid = 0;
@@ -405,6 +407,8 @@ parse_subnet(struct ctx *c, json_t *o, size_t i)
 		if (rc == 0)
 			rc = check_in_subnet(c, "gateway", s->gateway, s);
 	}
+	if (rc == 0)
+		rc = ipv6_parse_subnet(c, o, s);
 	s->flood_limit = VFP_DEFAULT_FLOOD_LIMIT;
 	if (rc == 0 && (v = json_object_get(o, "flood_limit")) != NULL) {
 		long long limit = 0;
@@ -546,7 +550,7 @@ static int
 parse_vnic(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {{"name", true}, {"mac", true}, {"ip", true},
-		{"vsid", true}, {"port", true}, {"ip_forwarding", false}};
+		{"vsid", true}, {"port", true}, {"ip_forwarding", false}, {"ipv6", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_vnic_cfg *n = &p->vnics[i];
 	const struct hnv_subnet_cfg *s = NULL;
@@ -574,6 +578,8 @@ parse_vnic(struct ctx *c, json_t *o, size_t i)
 		rc = pj_v_ipv4(c, "ip", json_object_get(o, "ip"), &n->ip);
 	if (rc == 0)
 		rc = check_ca(c, "ip", n->ip, s);
+	if (rc == 0)
+		rc = ipv6_parse_ca(c, o, s, &n->has_ipv6, n->ipv6);
 	if (rc == 0)
 		rc = pj_v_str(c, "port", json_object_get(o, "port"), port, sizeof(port));
 	if (rc == 0)
@@ -605,7 +611,7 @@ static int
 parse_mapping(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {{"vsid", true}, {"ca", true}, {"mac", true},
-		{"pa", true}, {"ip_forwarding", false}};
+		{"pa", true}, {"ip_forwarding", false}, {"ipv6", false}};
 	struct hnv_policy *p = c->p;
 	struct hnv_mapping_cfg *m = &p->mappings[i];
 	const struct hnv_subnet_cfg *s = NULL;
@@ -620,6 +626,8 @@ parse_mapping(struct ctx *c, json_t *o, size_t i)
 	}
 	if (rc == 0)
 		rc = check_ca(c, "ca", m->ca, s);
+	if (rc == 0)
+		rc = ipv6_parse_ca(c, o, s, &m->has_ipv6, m->ipv6);
 	if (rc == 0)
 		rc = pj_v_mac(c, "mac", json_object_get(o, "mac"), &m->mac);
 	if (rc == 0)

@@ -11,7 +11,10 @@
  * decides, and two rules that could tie would make the verdict depend on
  * file order. A match field that is left out means "any"; ports are only
  * meaningful for TCP and UDP, so asking for them with any other protocol is
- * an error rather than a rule that silently never matches.
+ * an error rather than a rule that silently never matches. For the same
+ * reason a rule's src and dst are of one family, IPv4 or IPv6 (writing an
+ * address, even 0.0.0.0/0 or ::/0, restricts the rule to that family; only
+ * "any" leaves it to both), and ICMP is named by the family it belongs to.
  *
  * Called from policy.c after mappings, so ports, VM NICs and VSIDs are all
  * known. Same conventions as there: first failure stops, one message.
@@ -73,15 +76,15 @@ parse_action(struct ctx *c, const json_t *v, uint8_t *out)
 	return 0;
 }
 
-/* "any" (-1), a name, or an IPv4 protocol number 0..255. */
+/* "any" (-1), a name, or an IP protocol number 0..255. */
 static int
 parse_protocol(struct ctx *c, const json_t *v, int16_t *out)
 {
 	static const struct {
 		const char *name;
 		int16_t proto;
-	} names[] = {
-		{"any", -1}, {"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP}, {"icmp", IPPROTO_ICMP}};
+	} names[] = {{"any", -1}, {"tcp", IPPROTO_TCP}, {"udp", IPPROTO_UDP},
+		{"icmp", IPPROTO_ICMP}, {"icmpv6", IPPROTO_ICMPV6}};
 	long long n = 0;
 	size_t i;
 	int rc;
@@ -99,23 +102,56 @@ parse_protocol(struct ctx *c, const json_t *v, int16_t *out)
 			return 0;
 		}
 	return pj_fail(c, "protocol",
-		"unknown protocol '%s' (expected \"any\", \"tcp\", \"udp\", \"icmp\" or 0..255)",
+		"unknown protocol '%s' (expected \"any\", \"tcp\", \"udp\", \"icmp\", \"icmpv6\" "
+		"or 0..255)",
 		json_string_value(v));
 }
 
-/* Field @key of @o: absent or "any" (0.0.0.0/0), "A.B.C.D" (/32) or a
- * network "A.B.C.D/N" with N in 0..32. */
+/* An IPv6 @v of field @key: "X:X::X" (/128) or a network "X:X::X/N" with N
+ * in 0..128. */
 static int
-parse_match_prefix(struct ctx *c, json_t *o, const char *key, rte_be32_t *addr, uint8_t *len)
+parse_match_prefix6(struct ctx *c, const char *key, const json_t *v, uint8_t addr[16], uint8_t *len)
+{
+	uint8_t net[16];
+	int rc;
+
+	if (strchr(json_string_value(v), '/') == NULL) {
+		*len = 128;
+		return pj_v_ipv6(c, key, v, addr);
+	}
+	rc = pj_v_prefix6(c, key, v, 0, 128, addr, len);
+	if (rc != 0)
+		return rc;
+	pj_ip6_mask(net, addr, *len);
+	if (memcmp(net, addr, sizeof(net)) != 0)
+		return pj_fail(c, key, "%s/%u has host bits set (network is %s/%u)",
+			pj_ip6_fmt(addr).s, *len, pj_ip6_fmt(net).s, *len);
+	return 0;
+}
+
+/* Field @key of @o: absent or "any" (no condition, *@family 0); "A.B.C.D"
+ * (/32) or a network "A.B.C.D/N" with N in 0..32 (*@family 4); or an IPv6
+ * address or network, anything with a colon (*@family 6). */
+static int
+parse_match_prefix(struct ctx *c, json_t *o, const char *key, uint8_t *family, rte_be32_t *addr,
+	uint8_t *len, uint8_t addr6[16], uint8_t *len6)
 {
 	const json_t *v = json_object_get(o, key);
 	uint32_t a, m;
 	int rc;
 
+	*family = HNV_ACL_FAMILY_ANY;
 	*addr = 0;
 	*len = 0;
+	memset(addr6, 0, 16);
+	*len6 = 0;
 	if (v == NULL || (json_is_string(v) && strcmp(json_string_value(v), "any") == 0))
 		return 0;
+	if (json_is_string(v) && strchr(json_string_value(v), ':') != NULL) {
+		*family = HNV_ACL_FAMILY_IPV6;
+		return parse_match_prefix6(c, key, v, addr6, len6);
+	}
+	*family = HNV_ACL_FAMILY_IPV4;
 	if (json_is_string(v) && strchr(json_string_value(v), '/') == NULL) {
 		*len = 32;
 		return pj_v_ipv4(c, key, v, addr);
@@ -202,6 +238,25 @@ parse_match_ports(
 	return rc;
 }
 
+/* The addresses of @r: src (family @sf) and dst (@df) of one family, which
+ * becomes the rule's; ICMP of the other family would never match. */
+static int
+check_rule_family(struct ctx *c, struct hnv_acl_rule_cfg *r, uint8_t sf, uint8_t df)
+{
+	if (sf != HNV_ACL_FAMILY_ANY && df != HNV_ACL_FAMILY_ANY && sf != df)
+		return pj_fail(c, "dst",
+			"dst is IPv%u but src is IPv%u (a rule's addresses are of one family)", df,
+			sf);
+	r->family = sf != HNV_ACL_FAMILY_ANY ? sf : df;
+	if (r->family == HNV_ACL_FAMILY_IPV6 && r->protocol == IPPROTO_ICMP)
+		return pj_fail(c, "protocol",
+			"protocol icmp (1) does not match IPv6; use \"icmpv6\" (58)");
+	if (r->family == HNV_ACL_FAMILY_IPV4 && r->protocol == IPPROTO_ICMPV6)
+		return pj_fail(c, "protocol",
+			"protocol icmpv6 (58) does not match IPv4; use \"icmp\" (1)");
+	return 0;
+}
+
 /* ---- rules -------------------------------------------------------------- */
 
 /* Name unique within the ACL; priority unique within (ACL, direction). */
@@ -235,6 +290,7 @@ parse_rule(struct ctx *c, json_t *o, size_t i)
 	struct hnv_acl_cfg *acl = &c->p->acls[c->p->n_acls - 1];
 	struct hnv_acl_rule_cfg *r = &acl->rules[i];
 	long long prio = 0;
+	uint8_t sf = 0, df = 0;
 	json_t *v;
 	int rc;
 
@@ -256,9 +312,13 @@ parse_rule(struct ctx *c, json_t *o, size_t i)
 	if (rc == 0 && (v = json_object_get(o, "protocol")) != NULL)
 		rc = parse_protocol(c, v, &r->protocol);
 	if (rc == 0)
-		rc = parse_match_prefix(c, o, "src", &r->src_prefix, &r->src_len);
+		rc = parse_match_prefix(
+			c, o, "src", &sf, &r->src_prefix, &r->src_len, r->src6, &r->src6_len);
 	if (rc == 0)
-		rc = parse_match_prefix(c, o, "dst", &r->dst_prefix, &r->dst_len);
+		rc = parse_match_prefix(
+			c, o, "dst", &df, &r->dst_prefix, &r->dst_len, r->dst6, &r->dst6_len);
+	if (rc == 0)
+		rc = check_rule_family(c, r, sf, df);
 	if (rc == 0)
 		rc = parse_match_ports(
 			c, o, "src_ports", r->protocol, &r->src_port_lo, &r->src_port_hi);

@@ -3,7 +3,8 @@
  * Private to lib/policy: not installed, not part of hnv_policy.h.
  *
  * policy_acl.c reads the "acls" and "flow_timeouts" sections, policy_route.c
- * the routing domains' "routes"; policy.c walks
+ * the routing domains' "routes", policy_ipv6.c the IPv6 fields of subnets,
+ * VM NICs and mappings; policy.c walks
  * the document and lends it the VSID lookup the other sections use, so an ACL
  * reports a bad VSID in the same words as a VM NIC does.
  */
@@ -41,9 +42,23 @@ int dhcp_parse_subnet(struct ctx *c, json_t *subnet, bool *has_dhcp);
 /** Read an optional boolean field @key of @o into *@out (left as is when absent). */
 int policy_opt_bool(struct ctx *c, json_t *o, const char *key, bool *out);
 
+/* ---- policy_ipv6.c ------------------------------------------------------ */
+
+/** Read the optional "prefix6" and "gateway6" of subnet @o into @s (the
+ * subnet being read, its VSID and RDID set, not yet counted in n_subnets). */
+int ipv6_parse_subnet(struct ctx *c, json_t *o, struct hnv_subnet_cfg *s);
+
+/** Read the optional "ipv6" of VM NIC or mapping @o, a CA of subnet @s (the
+ * entry being read, not yet counted); sets *@has_ipv6 when present. */
+int ipv6_parse_ca(
+	struct ctx *c, json_t *o, const struct hnv_subnet_cfg *s, bool *has_ipv6, uint8_t ip6[16]);
+
 /* ---- policy.c ----------------------------------------------------------- */
 
 /** Read field "vsid" of @o: in range and a VSID of some subnet, returned in *@s. */
 int policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s);
+
+/** "$.routing_domains[i].subnets[j]" of accepted subnet @k, for "also at". */
+void policy_subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, size_t size);
 
 #endif /* HNV_POLICY_ACL_H */

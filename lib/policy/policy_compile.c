@@ -96,6 +96,17 @@ acl_rule_spec(const struct hnv_acl_rule_cfg *a, struct vfp_rule_spec *r)
 		m->dst_mask = mask_be(a->dst_len);
 		m->dst_ip = a->dst_prefix & m->dst_mask;
 	}
+	/* IPv6 prefixes: the model's have their host bits zero already. */
+	if (a->src6_len > 0) {
+		m->fields |= VFP_MATCH_SRC_IP6;
+		memcpy(m->src6, a->src6, sizeof(m->src6));
+		m->src6_len = a->src6_len;
+	}
+	if (a->dst6_len > 0) {
+		m->fields |= VFP_MATCH_DST_IP6;
+		memcpy(m->dst6, a->dst6, sizeof(m->dst6));
+		m->dst6_len = a->dst6_len;
+	}
 	if (a->protocol >= 0) {
 		m->fields |= VFP_MATCH_PROTO;
 		m->proto = (uint8_t)a->protocol;
@@ -112,17 +123,24 @@ acl_rule_spec(const struct hnv_acl_rule_cfg *a, struct vfp_rule_spec *r)
 	}
 }
 
-/* Does the rule match every packet (no address, protocol or port)? */
+/* Does rule @a belong in a group of @family? A rule with addresses belongs
+ * to their family only; one without (protocol or ports only, or none: "deny
+ * all" must deny IPv6 too) to both. */
 static bool
-acl_rule_is_catch_all(const struct hnv_acl_rule_cfg *a)
+acl_rule_in_family(const struct hnv_acl_rule_cfg *a, enum vfp_family family)
 {
-	return a->src_len == 0 && a->dst_len == 0 && a->protocol < 0 && a->src_port_lo == 0 &&
-	       a->src_port_hi == 65535 && a->dst_port_lo == 0 && a->dst_port_hi == 65535;
+	switch (a->family) {
+	case HNV_ACL_FAMILY_IPV4:
+		return family == VFP_FAMILY_IPV4;
+	case HNV_ACL_FAMILY_IPV6:
+		return family == VFP_FAMILY_IPV6;
+	default:
+		return true;
+	}
 }
 
-/* One direction of an ACL as a group of @family; for IPv6 only the rules
- * that match every packet apply ("deny all" must deny IPv6 too; the
- * 5-tuple fields of the policy are IPv4). */
+/* One direction of an ACL as a group of @family, in file order with the
+ * rules' own priorities (unique per direction, so per group too). */
 static int
 acl_group_family(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t prio,
 	enum vfp_dir dir, enum vfp_family family, const struct hnv_acl_cfg *acl)
@@ -134,8 +152,7 @@ acl_group_family(struct vfp_program *p, uint16_t port, int layer, const char *na
 		struct vfp_rule_spec r;
 		int rc;
 
-		if (acl->rules[i].direction != dir ||
-			(family == VFP_FAMILY_IPV6 && !acl_rule_is_catch_all(&acl->rules[i])))
+		if (acl->rules[i].direction != dir || !acl_rule_in_family(&acl->rules[i], family))
 			continue;
 		acl_rule_spec(&acl->rules[i], &r);
 		rc = vfp_rule_add(p, port, layer, group, &r);
@@ -145,7 +162,9 @@ acl_group_family(struct vfp_program *p, uint16_t port, int layer, const char *na
 	return 0;
 }
 
-/* The ACL's rules of one direction: an IPv4 group and an IPv6 group. */
+/* The ACL's rules of one direction: an IPv4 group and an IPv6 group
+ * ("<name>-v6"), each with the rules of its family and those without
+ * addresses. */
 static int
 acl_group(struct vfp_program *p, uint16_t port, int layer, const char *name, uint16_t prio,
 	enum vfp_dir dir, const struct hnv_acl_cfg *acl)
@@ -274,6 +293,18 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 			goto error;
 		}
 	}
+	for (i = 0; i < pol->n_subnets; i++) {
+		const struct hnv_subnet_cfg *s = &pol->subnets[i];
+
+		rc = s->has_prefix6 ? vfp_program_set_subnet6(
+					      p, s->vsid, s->prefix6, s->prefix6_len, s->gateway6)
+				    : 0;
+		if (rc < 0) {
+			snprintf(path, sizeof(path),
+				"$.routing_domains[?].subnets[vsid=%u].prefix6", s->vsid);
+			goto error;
+		}
+	}
 	for (i = 0; i < pol->n_vnics; i++) {
 		const struct hnv_vnic_cfg *v = &pol->vnics[i];
 
@@ -307,6 +338,24 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		rc = m->ip_forwarding ? vfp_program_set_ip_forwarding(p, m->vsid, m->ca) : 0;
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.mappings[%u].ip_forwarding", i);
+			goto error;
+		}
+	}
+	for (i = 0; i < pol->n_vnics; i++) {
+		const struct hnv_vnic_cfg *v = &pol->vnics[i];
+
+		rc = v->has_ipv6 ? vfp_program_set_ipv6(p, v->vsid, v->ip, v->ipv6) : 0;
+		if (rc < 0) {
+			snprintf(path, sizeof(path), "$.vm_nics[%u].ipv6", i);
+			goto error;
+		}
+	}
+	for (i = 0; i < pol->n_mappings; i++) {
+		const struct hnv_mapping_cfg *m = &pol->mappings[i];
+
+		rc = m->has_ipv6 ? vfp_program_set_ipv6(p, m->vsid, m->ca, m->ipv6) : 0;
+		if (rc < 0) {
+			snprintf(path, sizeof(path), "$.mappings[%u].ipv6", i);
 			goto error;
 		}
 	}

@@ -50,6 +50,8 @@ parse_dns(struct ctx *c, json_t *o, struct vfp_dhcp_params *d)
 	if (json_object_get(o, "dns_servers") == NULL)
 		return 0;
 	rc = pj_get_array(c, o, "dns_servers", 0, VFP_DHCP_MAX_DNS, &arr);
+	if (rc != 0)
+		return rc; /* arr is not set */
 	json_array_foreach(arr, i, v)
 	{
 		size_t old;

@@ -3,7 +3,8 @@
  *
  * Owns: building the one failure message of a load, "<source>: <JSON path>:
  * <problem>", from the path stack in struct ctx; type- and range-checking
- * jansson values; parsing and formatting IPv4 addresses, prefixes and MACs.
+ * jansson values; parsing and formatting IPv4 and IPv6 addresses, prefixes
+ * and MACs.
  * The address parsers are strict on purpose (no inet_aton short forms, no
  * leading zeros in a prefix length): a policy means one thing only.
  * The problem text of a message is escaped in one place, pj_fail, because it
@@ -155,6 +156,41 @@ pj_ip_fmt(rte_be32_t ip)
 	return r;
 }
 
+struct ip6_str
+pj_ip6_fmt(const uint8_t a[16])
+{
+	struct ip6_str r;
+
+	if (inet_ntop(AF_INET6, a, r.s, sizeof(r.s)) == NULL)
+		snprintf(r.s, sizeof(r.s), "?");
+	return r;
+}
+
+bool
+pj_ip6_in_prefix(const uint8_t a[16], const uint8_t prefix[16], unsigned int len)
+{
+	unsigned int full = len / 8, rest = len % 8;
+
+	if (memcmp(a, prefix, full) != 0)
+		return false;
+	return rest == 0 || ((a[full] ^ prefix[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+void
+pj_ip6_mask(uint8_t out[16], const uint8_t a[16], unsigned int len)
+{
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		if (len >= 8 * (i + 1))
+			out[i] = a[i];
+		else if (len > 8 * i)
+			out[i] = a[i] & (uint8_t)(0xff << (8 - (len - 8 * i)));
+		else
+			out[i] = 0;
+	}
+}
+
 struct mac_str
 pj_mac_fmt(const struct rte_ether_addr *m)
 {
@@ -210,6 +246,38 @@ prefix_parse(const char *s, rte_be32_t *addr, uint8_t *len)
 		n = n * 10 + (unsigned int)(*d - '0');
 	}
 	*len = (uint8_t)n;
+	return true;
+}
+
+/* "X:X::X/N", N one to three decimal digits without a leading zero (its
+ * range is the caller's: *@len may be up to 999 here). */
+static bool
+prefix6_parse(const char *s, uint8_t addr[16], unsigned int *len)
+{
+	const char *slash = strchr(s, '/');
+	char buf[INET6_ADDRSTRLEN];
+	const char *d;
+	unsigned int n = 0;
+	size_t alen;
+
+	if (slash == NULL)
+		return false;
+	alen = (size_t)(slash - s);
+	if (alen >= sizeof(buf))
+		return false;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (inet_pton(AF_INET6, buf, addr) != 1)
+		return false;
+	d = slash + 1;
+	if (d[0] == '\0' || strlen(d) > 3 || (d[0] == '0' && d[1] != '\0'))
+		return false;
+	for (; *d != '\0'; d++) {
+		if (!isdigit((unsigned char)*d))
+			return false;
+		n = n * 10 + (unsigned int)(*d - '0');
+	}
+	*len = n;
 	return true;
 }
 
@@ -331,6 +399,33 @@ pj_v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, ui
 	if (*len < min_len || *len > max_len)
 		return pj_fail(
 			c, key, "prefix length %u out of range %u..%u", *len, min_len, max_len);
+	return 0;
+}
+
+int
+pj_v_ipv6(struct ctx *c, const char *key, const json_t *v, uint8_t out[16])
+{
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	if (inet_pton(AF_INET6, json_string_value(v), out) != 1)
+		return pj_fail(c, key, "malformed IPv6 address '%s'", json_string_value(v));
+	return 0;
+}
+
+int
+pj_v_prefix6(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
+	uint8_t addr[16], uint8_t *len)
+{
+	unsigned int n = 0;
+
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	if (!prefix6_parse(json_string_value(v), addr, &n))
+		return pj_fail(c, key, "malformed IPv6 prefix '%s' (expected X:X::X/N)",
+			json_string_value(v));
+	if (n < min_len || n > max_len)
+		return pj_fail(c, key, "prefix length %u out of range %u..%u", n, min_len, max_len);
+	*len = (uint8_t)n;
 	return 0;
 }
 

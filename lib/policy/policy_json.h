@@ -8,7 +8,7 @@
  * escaped so that no policy string can put control bytes or a line break
  * into the operator's log (hnv_policy_escape); the typed value readers
  * that check a jansson value and report against the current path; and the
- * IPv4/prefix/MAC helpers they and the validation rules share.
+ * IPv4, IPv6, prefix and MAC helpers they and the validation rules share.
  * Knows nothing of the policy format itself: which fields an object has and
  * what they must satisfy is the business of policy.c and policy_acl.c.
  */
@@ -50,6 +50,10 @@ struct ip_str {
 	char s[INET_ADDRSTRLEN];
 };
 
+struct ip6_str {
+	char s[INET6_ADDRSTRLEN];
+};
+
 struct mac_str {
 	char s[RTE_ETHER_ADDR_FMT_SIZE];
 };
@@ -82,6 +86,15 @@ const char *pj_type_name(const json_t *v);
 /** @ip (network order) as a dotted quad. */
 struct ip_str pj_ip_fmt(rte_be32_t ip);
 
+/** @a (16 bytes, network order) as inet_ntop writes it: RFC 5952, "fd00:5001::1". */
+struct ip6_str pj_ip6_fmt(const uint8_t a[16]);
+
+/** Is @a inside @prefix/@len, i.e. are their first @len bits (0..128) equal? */
+bool pj_ip6_in_prefix(const uint8_t a[16], const uint8_t prefix[16], unsigned int len);
+
+/** @a with every bit after the first @len (0..128) cleared, into @out. */
+void pj_ip6_mask(uint8_t out[16], const uint8_t a[16], unsigned int len);
+
 /** @m as "xx:xx:xx:xx:xx:xx", lower case. */
 struct mac_str pj_mac_fmt(const struct rte_ether_addr *m);
 
@@ -112,6 +125,15 @@ int pj_v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out);
 /** Read "A.B.C.D/N" with N in @min_len..@max_len. */
 int pj_v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
 	rte_be32_t *addr, uint8_t *len);
+
+/** Read an IPv6 address string (inet_pton: hex groups, "::" once, no zone, no
+ * prefix length) into @out, 16 bytes in network order. */
+int pj_v_ipv6(struct ctx *c, const char *key, const json_t *v, uint8_t out[16]);
+
+/** Read "X:X::X/N" with N in @min_len..@max_len (0..128), decimal without a
+ * leading zero. Host bits are the caller's to check. */
+int pj_v_prefix6(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
+	uint8_t addr[16], uint8_t *len);
 
 /** Read a unicast, non-zero MAC address "xx:xx:xx:xx:xx:xx". */
 int pj_v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr *out);

@@ -975,7 +975,7 @@ test_acl_bad_protocol(void **state)
 	set(root, "acls.1.rules.0.protocol", J("'icmp6'"));
 	expect_error(root, -EINVAL,
 		"t.json: $.acls[1].rules[0].protocol: unknown protocol 'icmp6' "
-		"(expected \"any\", \"tcp\", \"udp\", \"icmp\" or 0..255)");
+		"(expected \"any\", \"tcp\", \"udp\", \"icmp\", \"icmpv6\" or 0..255)");
 	root = with_acls();
 	set(root, "acls.1.rules.2.protocol", J("256"));
 	expect_error(root, -EINVAL,
@@ -1614,6 +1614,317 @@ test_dhcp(void **state)
 		"t.json: $.routing_domains[0].subnets[0].dhcp: unknown field 'router'");
 }
 
+/* ---- IPv6 (dual stack) -------------------------------------------------- */
+
+static void
+ip6(const char *s, uint8_t out[16])
+{
+	assert_int_equal(inet_pton(AF_INET6, s, out), 1);
+}
+
+static void
+assert_ip6_equal(const uint8_t *got, const char *want)
+{
+	uint8_t a[16];
+
+	ip6(want, a);
+	assert_memory_equal(got, a, 16);
+}
+
+/* BASE with Contoso's 5001 dual stack (prefix6, default gateway6), its VM NIC
+ * and its remote SQL VM with IPv6 CAs; Fabrikam's 6001 has an explicit
+ * gateway6 and no IPv6 CA. */
+static json_t *
+with_ipv6(void)
+{
+	json_t *root = J(BASE);
+
+	set(root, "routing_domains.0.subnets.0.prefix6", J("'fd00:5001::/64'"));
+	set(root, "routing_domains.1.subnets.0.prefix6", J("'fd00:6001:0:0::/64'"));
+	set(root, "routing_domains.1.subnets.0.gateway6", J("'FD00:6001::FE'"));
+	set(root, "vm_nics.0.ipv6", J("'fd00:5001::12'"));
+	set(root, "mappings.0.ipv6", J("'fd00:5001::11'"));
+	return root;
+}
+
+static void
+test_ipv6_dual_stack_yields_model(void **state)
+{
+	json_t *root = with_ipv6();
+	const struct hnv_acl_rule_cfg *r;
+	struct hnv_policy *p;
+	(void)state;
+
+	set(root, "acls",
+		J("[{'name': 'web6', 'port': 'contoso-web', 'rules': ["
+		  "  {'name': 'sql6', 'priority': 100, 'direction': 'out', 'action': 'allow',"
+		  "   'protocol': 'tcp', 'dst': 'fd00:5001::11', 'dst_ports': 1433},"
+		  "  {'name': 'http6', 'priority': 100, 'direction': 'in', 'action': 'allow',"
+		  "   'protocol': 'tcp', 'src': 'fd00:5000::/32', 'dst': 'any', 'dst_ports': 80},"
+		  "  {'name': 'no-ssh', 'priority': 110, 'direction': 'in', 'action': 'deny',"
+		  "   'protocol': 'tcp', 'dst_ports': 22},"
+		  "  {'name': 'nd', 'priority': 120, 'direction': 'in', 'action': 'allow',"
+		  "   'protocol': 'icmpv6', 'src': '::/0'},"
+		  "  {'name': 'v4-only', 'priority': 130, 'direction': 'in', 'action': 'deny',"
+		  "   'src': '0.0.0.0/0'},"
+		  "  {'name': 'deny-all', 'priority': 65535, 'direction': 'in', 'action': "
+		  "'deny'}]}]"));
+	p = load_ok(root);
+
+	assert_true(p->subnets[0].has_prefix6);
+	assert_ip6_equal(p->subnets[0].prefix6, "fd00:5001::");
+	assert_int_equal(p->subnets[0].prefix6_len, 64);
+	assert_ip6_equal(p->subnets[0].gateway6, "fd00:5001::1"); /* prefix + 1 */
+	assert_true(p->subnets[1].has_prefix6);
+	assert_ip6_equal(p->subnets[1].prefix6, "fd00:6001::");
+	assert_ip6_equal(p->subnets[1].gateway6, "fd00:6001::fe");
+	assert_int_equal(p->subnets[0].prefix, ip("10.1.1.0")); /* IPv4 unchanged */
+
+	assert_true(p->vnics[0].has_ipv6);
+	assert_ip6_equal(p->vnics[0].ipv6, "fd00:5001::12");
+	assert_int_equal(p->vnics[0].ip, ip("10.1.1.12"));
+	assert_false(p->vnics[1].has_ipv6);
+	assert_true(p->mappings[0].has_ipv6);
+	assert_ip6_equal(p->mappings[0].ipv6, "fd00:5001::11");
+	assert_false(p->mappings[1].has_ipv6);
+
+	r = &p->acls[0].rules[0]; /* a bare IPv6 address is a /128 */
+	assert_int_equal(r->family, HNV_ACL_FAMILY_IPV6);
+	assert_int_equal(r->src6_len, 0);
+	assert_ip6_equal(r->dst6, "fd00:5001::11");
+	assert_int_equal(r->dst6_len, 128);
+	assert_int_equal(r->dst_len, 0);
+	assert_int_equal(r->dst_prefix, 0);
+	assert_int_equal(r->dst_port_lo, 1433);
+	r = &p->acls[0].rules[1]; /* "any" leaves the family to the other address */
+	assert_int_equal(r->family, HNV_ACL_FAMILY_IPV6);
+	assert_ip6_equal(r->src6, "fd00:5000::");
+	assert_int_equal(r->src6_len, 32);
+	assert_int_equal(r->dst6_len, 0);
+	r = &p->acls[0].rules[2]; /* port-only: both families */
+	assert_int_equal(r->family, HNV_ACL_FAMILY_ANY);
+	assert_int_equal(r->protocol, 6);
+	assert_int_equal(r->dst_port_lo, 22);
+	assert_int_equal(r->src_len, 0);
+	assert_int_equal(r->src6_len, 0);
+	r = &p->acls[0].rules[3]; /* ::/0: every IPv6 address, IPv6 only */
+	assert_int_equal(r->protocol, 58);
+	assert_int_equal(r->family, HNV_ACL_FAMILY_IPV6);
+	assert_int_equal(r->src6_len, 0);
+	r = &p->acls[0].rules[4]; /* 0.0.0.0/0: every IPv4 address, IPv4 only */
+	assert_int_equal(r->family, HNV_ACL_FAMILY_IPV4);
+	assert_int_equal(r->src_len, 0);
+	assert_int_equal(p->acls[0].rules[5].family, HNV_ACL_FAMILY_ANY);
+	hnv_policy_free(p);
+
+	/* Without any IPv6 field, nothing is IPv6. */
+	p = load_ok(with_acls());
+	assert_false(p->subnets[0].has_prefix6);
+	assert_false(p->vnics[0].has_ipv6);
+	assert_false(p->mappings[0].has_ipv6);
+	assert_int_equal(p->acls[0].rules[0].family, HNV_ACL_FAMILY_IPV4);
+	assert_int_equal(p->acls[0].rules[2].family, HNV_ACL_FAMILY_ANY);
+	assert_int_equal(p->acls[1].rules[0].family, HNV_ACL_FAMILY_IPV4); /* 0.0.0.0/0 */
+	assert_int_equal(p->acls[1].rules[1].family, HNV_ACL_FAMILY_ANY);
+	hnv_policy_free(p);
+}
+
+static void
+test_ipv6_same_prefix6_and_ca_in_two_domains_accepted(void **state)
+{
+	json_t *root = with_ipv6();
+	struct hnv_policy *p;
+	(void)state;
+
+	/* As for IPv4 (R22): another tenant may reuse the prefix and the CAs. */
+	set(root, "routing_domains.1.subnets.0.prefix6", J("'fd00:5001::/64'"));
+	del(root, "routing_domains.1.subnets.0.gateway6");
+	set(root, "vm_nics.1.ipv6", J("'fd00:5001::12'"));
+	set(root, "mappings.1.ipv6", J("'fd00:5001::11'"));
+	/* A second subnet of Contoso next to 5001's prefix6, and one with none. */
+	set(root, "routing_domains.0.subnets.1",
+		J("{'vsid': 5002, 'prefix': '10.1.2.0/24', 'prefix6': 'fd00:5001:0:1::/64'}"));
+	set(root, "routing_domains.0.subnets.2", J("{'vsid': 5003, 'prefix': '10.1.3.0/24'}"));
+	p = load_ok(root);
+	assert_ip6_equal(p->subnets[3].prefix6, "fd00:5001::");
+	assert_ip6_equal(p->vnics[1].ipv6, "fd00:5001::12");
+	assert_ip6_equal(p->subnets[1].gateway6, "fd00:5001:0:1::1");
+	assert_false(p->subnets[2].has_prefix6);
+	hnv_policy_free(p);
+}
+
+static void
+test_ipv6_subnet_errors(void **state)
+{
+	static const struct {
+		const char *field, *value, *msg;
+	} cases[] = {
+		{"prefix6", "64", "prefix6: expected string, got integer"},
+		{"prefix6", "'fd00:5001::/64x'",
+			"prefix6: malformed IPv6 prefix 'fd00:5001::/64x' (expected X:X::X/N)"},
+		{"prefix6", "'fd00:5001::'",
+			"prefix6: malformed IPv6 prefix 'fd00:5001::' (expected X:X::X/N)"},
+		{"prefix6", "'fd00:5001::/064'",
+			"prefix6: malformed IPv6 prefix 'fd00:5001::/064' (expected X:X::X/N)"},
+		{"prefix6", "'fd00:5001::/1000'",
+			"prefix6: malformed IPv6 prefix 'fd00:5001::/1000' (expected X:X::X/N)"},
+		{"prefix6", "'fd00:5001:::/64'",
+			"prefix6: malformed IPv6 prefix 'fd00:5001:::/64' (expected X:X::X/N)"},
+		{"prefix6", "'10.1.1.0/24'",
+			"prefix6: malformed IPv6 prefix '10.1.1.0/24' (expected X:X::X/N)"},
+		{"prefix6", "'fd00::/7'", "prefix6: prefix length 7 out of range 8..112"},
+		{"prefix6", "'fd00::/113'", "prefix6: prefix length 113 out of range 8..112"},
+		{"prefix6", "'fd00:5001::1/64'",
+			"prefix6: fd00:5001::1/64 has host bits set (network is fd00:5001::/64)"},
+		{"prefix6", "'ff05::/64'", "prefix6: ff05::/64 overlaps multicast ff00::/8"},
+		{"prefix6", "'fe80::/64'", "prefix6: fe80::/64 overlaps link-local fe80::/10"},
+		{"prefix6", "'fe00::/8'", "prefix6: fe00::/8 overlaps link-local fe80::/10"},
+		{"prefix6", "'::/64'", "prefix6: ::/64 overlaps unspecified and loopback ::/127"},
+		{"prefix6", "'::ffff:0:0/96'",
+			"prefix6: ::ffff:0.0.0.0/96 overlaps IPv4-mapped ::ffff:0:0/96"},
+		{"gateway6", "'fd00:5001::1::2'",
+			"gateway6: malformed IPv6 address 'fd00:5001::1::2'"},
+		{"gateway6", "'fd00:5002::1'",
+			"gateway6: fd00:5002::1 is outside subnet fd00:5001::/64 of VSID 5001"},
+		{"gateway6", "'fd00:5001::'",
+			"gateway6: fd00:5001:: is the prefix address of subnet fd00:5001::/64 of "
+			"VSID 5001"},
+	};
+	char want[HNV_POLICY_ERR_MAX], path[64];
+	(void)state;
+
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		json_t *root = with_ipv6();
+
+		snprintf(path, sizeof(path), "routing_domains.0.subnets.0.%s", cases[i].field);
+		set(root, path, J(cases[i].value));
+		snprintf(want, sizeof(want), "t.json: $.routing_domains[0].subnets[0].%s",
+			cases[i].msg);
+		expect_error(root, -EINVAL, want);
+	}
+}
+
+static void
+test_ipv6_subnet_overlap_and_gateway6_without_prefix6(void **state)
+{
+	json_t *root = with_ipv6();
+	(void)state;
+
+	set(root, "routing_domains.0.subnets.1",
+		J("{'vsid': 5002, 'prefix': '10.1.2.0/24', 'prefix6': 'fd00:5001::/48'}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[0].subnets[1].prefix6: fd00:5001::/48 overlaps "
+		"fd00:5001::/64 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix6)");
+	root = J(BASE);
+	set(root, "routing_domains.1.subnets.0.gateway6", J("'fd00:6001::1'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.routing_domains[1].subnets[0].gateway6: gateway6 requires prefix6");
+}
+
+static void
+test_ipv6_ca_errors(void **state)
+{
+	static const struct {
+		const char *path, *value, *msg;
+	} cases[] = {
+		{"vm_nics.1.ipv6", "'fd00:6001::12'",
+			"$.vm_nics[1].ipv6: VSID 6001 has no prefix6"},
+		{"vm_nics.0.ipv6", "'10.1.1.12'",
+			"$.vm_nics[0].ipv6: malformed IPv6 address '10.1.1.12'"},
+		{"vm_nics.0.ipv6", "'fd00:5001::12/64'",
+			"$.vm_nics[0].ipv6: malformed IPv6 address 'fd00:5001::12/64'"},
+		{"vm_nics.0.ipv6", "12", "$.vm_nics[0].ipv6: expected string, got integer"},
+		{"vm_nics.0.ipv6", "'fd00:5002::12'",
+			"$.vm_nics[0].ipv6: fd00:5002::12 is outside subnet fd00:5001::/64 of VSID "
+			"5001"},
+		{"vm_nics.0.ipv6", "'fd00:5001::'",
+			"$.vm_nics[0].ipv6: fd00:5001:: is the prefix address of subnet "
+			"fd00:5001::/64 of VSID 5001"},
+		{"vm_nics.0.ipv6", "'fd00:5001::1'",
+			"$.vm_nics[0].ipv6: fd00:5001::1 is the gateway6 address of VSID 5001"},
+		{"mappings.0.ipv6", "'fd00:5001:0::12'",
+			"$.mappings[0].ipv6: duplicate CA fd00:5001::12 in VSID 5001 (also at "
+			"$.vm_nics[0].ipv6)"},
+		{"mappings.1.ipv6", "'fd00:6001::11'",
+			"$.mappings[1].ipv6: VSID 6001 has no prefix6"},
+	};
+	char want[HNV_POLICY_ERR_MAX];
+	(void)state;
+
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		json_t *root = with_ipv6();
+
+		del(root, "routing_domains.1.subnets.0.prefix6");
+		del(root, "routing_domains.1.subnets.0.gateway6");
+		set(root, cases[i].path, J(cases[i].value));
+		snprintf(want, sizeof(want), "t.json: %s", cases[i].msg);
+		expect_error(root, -EINVAL, want);
+	}
+}
+
+static void
+test_ipv6_ca_duplicate_mapping_and_gateway6(void **state)
+{
+	json_t *root = with_ipv6();
+	(void)state;
+
+	set(root, "mappings.2",
+		J("{'vsid': 5001, 'ca': '10.1.1.13', 'mac': '02:50:01:00:00:13',"
+		  " 'pa': '192.168.1.11', 'ipv6': 'fd00:5001::11'}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[2].ipv6: duplicate CA fd00:5001::11 in VSID 5001 (also at "
+		"$.mappings[0].ipv6)");
+	/* The explicit gateway6 is the one a CA may not take; prefix + 1 is then free. */
+	root = with_ipv6();
+	set(root, "vm_nics.1.ipv6", J("'fd00:6001::fe'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.vm_nics[1].ipv6: fd00:6001::fe is the gateway6 address of VSID 6001");
+	root = with_ipv6();
+	set(root, "vm_nics.1.ipv6", J("'fd00:6001::1'"));
+	hnv_policy_free(load_ok(root));
+}
+
+static void
+test_ipv6_acl_errors(void **state)
+{
+	static const struct {
+		const char *path, *value, *msg;
+	} cases[] = {
+		{"acls.0.rules.1.dst", "'fd00::/64'",
+			"$.acls[0].rules[1].dst: dst is IPv6 but src is IPv4 (a rule's addresses "
+			"are of one family)"},
+		{"acls.0.rules.0.src", "'fd00::1'",
+			"$.acls[0].rules[0].dst: dst is IPv4 but src is IPv6 (a rule's addresses "
+			"are of one family)"},
+		{"acls.0.rules.0.dst", "'fd00:5001::1/64'",
+			"$.acls[0].rules[0].dst: fd00:5001::1/64 has host bits set (network is "
+			"fd00:5001::/64)"},
+		{"acls.0.rules.0.dst", "'fd00::g'",
+			"$.acls[0].rules[0].dst: malformed IPv6 address 'fd00::g'"},
+		{"acls.0.rules.0.dst", "'fd00::/64/1'",
+			"$.acls[0].rules[0].dst: malformed IPv6 prefix 'fd00::/64/1' (expected "
+			"X:X::X/N)"},
+		{"acls.0.rules.0.dst", "'fd00::/129'",
+			"$.acls[0].rules[0].dst: prefix length 129 out of range 0..128"},
+		{"acls.1.rules.0.dst", "'fd00::/16'",
+			"$.acls[1].rules[0].protocol: protocol icmp (1) does not match IPv6; use "
+			"\"icmpv6\" (58)"},
+		{"acls.1.rules.0.protocol", "'icmpv6'",
+			"$.acls[1].rules[0].protocol: protocol icmpv6 (58) does not match IPv4; "
+			"use \"icmp\" (1)"},
+	};
+	char want[HNV_POLICY_ERR_MAX];
+	(void)state;
+
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		json_t *root = with_acls();
+
+		set(root, cases[i].path, J(cases[i].value));
+		snprintf(want, sizeof(want), "t.json: %s", cases[i].msg);
+		expect_error(root, -EINVAL, want);
+	}
+}
+
 int
 main(void)
 {
@@ -1698,6 +2009,13 @@ main(void)
 		cmocka_unit_test(test_load_directory_and_device_refused),
 		cmocka_unit_test(test_policy_strings_escaped_in_messages),
 		cmocka_unit_test(test_json_syntax_error_escaped),
+		cmocka_unit_test(test_ipv6_dual_stack_yields_model),
+		cmocka_unit_test(test_ipv6_same_prefix6_and_ca_in_two_domains_accepted),
+		cmocka_unit_test(test_ipv6_subnet_errors),
+		cmocka_unit_test(test_ipv6_subnet_overlap_and_gateway6_without_prefix6),
+		cmocka_unit_test(test_ipv6_ca_errors),
+		cmocka_unit_test(test_ipv6_ca_duplicate_mapping_and_gateway6),
+		cmocka_unit_test(test_ipv6_acl_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
