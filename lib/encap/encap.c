@@ -208,11 +208,21 @@ encap_flow_hash(const struct encap_flow_fields *f)
 	/* Aligned, because rte_hash_crc() loads 8/4/2 bytes at a time. */
 	union {
 		uint64_t align;
-		uint8_t b[16];
+		uint8_t b[40];
 	} seq;
 	uint32_t n;
 
-	if (f->is_ipv4) {
+	if (f->is_ipv6) {
+		memcpy(seq.b, f->src6, 16);
+		memcpy(seq.b + 16, f->dst6, 16);
+		seq.b[32] = f->proto;
+		n = 33;
+		if (f->has_ports) {
+			memcpy(seq.b + 33, &f->sport, 2);
+			memcpy(seq.b + 35, &f->dport, 2);
+			n = 37;
+		}
+	} else if (f->is_ipv4) {
 		memcpy(seq.b, &f->src_ip, 4);
 		memcpy(seq.b + 4, &f->dst_ip, 4);
 		seq.b[8] = f->proto;
@@ -275,6 +285,21 @@ encap_inner_hash(const uint8_t *frame, uint32_t len)
 			f.has_ports = true;
 			memcpy(&f.sport, frame + l4, 2);
 			memcpy(&f.dport, frame + l4 + 2, 2);
+		}
+	} else if (etype == RTE_ETHER_TYPE_IPV6 && len >= off + 40 && (frame[off] >> 4) == 6) {
+		const uint8_t *ip = frame + off;
+
+		/* The upper layer right after the fixed header; with extension
+		 * headers the protocol is theirs and there are no ports. */
+		f.is_ipv6 = true;
+		memcpy(f.src6, ip + 8, 16);
+		memcpy(f.dst6, ip + 24, 16);
+		f.proto = ip[6];
+		if ((f.proto == IPPROTO_TCP || f.proto == IPPROTO_UDP || f.proto == IPPROTO_SCTP) &&
+			len >= off + 40 + 4) {
+			f.has_ports = true;
+			memcpy(&f.sport, ip + 40, 2);
+			memcpy(&f.dport, ip + 42, 2);
 		}
 	} else {
 		memcpy(&f.dst_mac, frame, RTE_ETHER_ADDR_LEN);

@@ -106,10 +106,11 @@ void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t
 
 /**
  * ECMP entropy of an inner Ethernet frame: a CRC32C (as rte_hash_crc, seed
- * 0xffffffff, no final inversion) over, for IPv4, the source and destination
- * addresses, the protocol byte and, for TCP/UDP/SCTP, the two ports; for any
- * other frame the destination MAC, source MAC and EtherType. VLAN tags on the
- * inner frame are skipped.
+ * 0xffffffff, no final inversion) over, for IPv4 and IPv6, the source and
+ * destination addresses, the protocol byte (IPv6: the next header after the
+ * fixed header) and, for TCP/UDP/SCTP, the two ports; for any other frame
+ * the destination MAC, source MAC and EtherType. VLAN tags on the inner
+ * frame are skipped.
  *
  * @return the 32-bit hash
  */
@@ -118,19 +119,24 @@ uint32_t encap_inner_hash(const uint8_t *frame, uint32_t len);
 /** The fields the ECMP entropy is taken from, as on the wire. */
 struct encap_flow_fields {
 	bool is_ipv4;
+	bool is_ipv6;
 	bool has_ports; /**< TCP/UDP/SCTP, not a fragment, ports present */
 	rte_be32_t src_ip, dst_ip;
+	uint8_t src6[16], dst6[16]; /**< when IPv6 */
 	uint8_t proto;
 	rte_be16_t sport, dport;
-	struct rte_ether_addr dst_mac, src_mac; /**< when not IPv4 */
-	rte_be16_t ethertype;                   /**< when not IPv4 */
+	struct rte_ether_addr dst_mac, src_mac; /**< when not IP */
+	rte_be16_t ethertype;                   /**< when not IP */
 };
 
 /**
  * The ECMP entropy of a flow from its fields, exactly as
  * encap_inner_hash() computes it from a frame of that flow (so that an
  * entry can be built for a flow, say the replies of another, without a
- * frame).
+ * frame): IPv4 or IPv6 addresses, protocol and TCP/UDP/SCTP ports, else
+ * the MACs and EtherType. (For IPv6 with extension headers the frame-based
+ * hash stops at the first one; the engine's flow fields name the upper
+ * layer: both are stable per flow, they just differ.)
  * @return the 32-bit hash
  */
 uint32_t encap_flow_hash(const struct encap_flow_fields *f);

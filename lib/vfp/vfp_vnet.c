@@ -128,8 +128,9 @@ static uint32_t
 flow_entropy(const struct vfp_pkt *pkt)
 {
 	const struct vfp_flow_key *k = &pkt->key;
-	const struct encap_flow_fields f = {
+	struct encap_flow_fields f = {
 		.is_ipv4 = pkt->is_ipv4,
+		.is_ipv6 = pkt->is_ipv6,
 		.has_ports = pkt->has_l4,
 		.src_ip = k->src_ip,
 		.dst_ip = k->dst_ip,
@@ -141,6 +142,10 @@ flow_entropy(const struct vfp_pkt *pkt)
 		.ethertype = k->ethertype,
 	};
 
+	if (pkt->is_ipv6) {
+		memcpy(f.src6, k->src6, 16);
+		memcpy(f.dst6, k->dst6, 16);
+	}
 	return encap_flow_hash(&f);
 }
 

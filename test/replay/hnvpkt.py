@@ -46,6 +46,12 @@ def inner_hash(frame):
         if ip[9] in (6, 17, 132) and frag == 0 and len(b) >= l4 + 4:
             seq += b[l4:l4 + 4]
         return crc32c(seq)
+    if etype == 0x86DD and len(b) >= l3 + 40 and b[l3] >> 4 == 6:
+        ip = b[l3:]
+        seq = ip[8:40] + ip[6:7]
+        if ip[6] in (6, 17, 132) and len(b) >= l3 + 44:
+            seq += ip[40:44]
+        return crc32c(seq)
     return crc32c(b[0:12] + etype.to_bytes(2, "big"))
 
 
@@ -100,6 +106,7 @@ class Scenario:
         self.inputs = {p: [] for p in self.ports}
         self.expected = {p: [] for p in self.ports}
         self.drops = {}
+        self.periodic_frames = {}
         self.clock = 0
 
     def _port(self, port):
@@ -120,6 +127,12 @@ class Scenario:
         pkt.time = self.clock
         self.expected[self._port(port)].append(pkt)
 
+    def periodic(self, port, pkt):
+        """dpdk-hnv sends @pkt on @port by itself, at times of its own (the
+        router's periodic advertisements): the binary replay must have sent
+        it at least once, in any position; the pipeline replay never."""
+        self.periodic_frames.setdefault(self._port(port), []).append(bytes(pkt))
+
     def drop(self, port, reason, count=1):
         """A packet received on @port is dropped under @reason."""
         key = (self._port(port), reason)
@@ -133,6 +146,10 @@ class Scenario:
         for p in self.ports:
             wrpcap(os.path.join(out, f"in-{p}.pcap"), self.inputs[p], linktype=1)
             wrpcap(os.path.join(out, f"expected-{p}.pcap"), self.expected[p], linktype=1)
+        with open(os.path.join(out, "periodic.txt"), "w") as f:
+            for port, frames in sorted(self.periodic_frames.items()):
+                for b in frames:
+                    f.write(f"{port} {b.hex()}\n")
         with open(os.path.join(out, "expected-drops.txt"), "w") as f:
             for (port, reason), n in sorted(self.drops.items()):
                 f.write(f"{port} {reason} {n}\n")
