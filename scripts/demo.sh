@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # demo.sh: owns the interactive figure-8 demo (the README's run command).
 # Installs/builds via scripts/setup.sh, builds the namespace topology with
-# scripts/topology.sh, then runs dpdk-hnv in hnv-host2 on the three af_packet
-# ports with --stats 5 so its counters stay on screen. Ctrl-C (or any exit)
+# scripts/topology.sh (figure 8 plus a second subnet per tenant), then runs
+# dpdk-hnv in hnv-host2 on its five af_packet ports with --stats 5 so its
+# counters stay on screen. The tenants route between their subnets through
+# the distributed router, and the second subnet's VMs on host 2 take their
+# addresses from dpdk-hnv's DHCP (busybox udhcpc). Ctrl-C (or any exit)
 # stops dpdk-hnv and tears the topology down.
 #
 #   scripts/demo.sh          (as root)
@@ -13,7 +16,8 @@
 #                            go to /run/hnv-demo/hnv.log
 #
 # Environment: HNV_BIN (default build/app/dpdk-hnv),
-#              HNV_POLICY (default config/figure8-host2.json).
+#              HNV_POLICY (default config/figure8-routed-host2.json;
+#              config/figure8-host2.json with --qemu).
 set -euo pipefail
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -33,7 +37,11 @@ esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 HNV_BIN=${HNV_BIN:-build/app/dpdk-hnv}
-HNV_POLICY=${HNV_POLICY:-config/figure8-host2.json}
+if [ "$QEMU" -eq 1 ]; then
+	HNV_POLICY=${HNV_POLICY:-config/figure8-host2.json}
+else
+	HNV_POLICY=${HNV_POLICY:-config/figure8-routed-host2.json}
+fi
 TOPO="$ROOT/scripts/topology.sh"
 
 HNV_PID=""
@@ -143,12 +151,20 @@ cat <<EOF
 =====================================================================
  dpdk-hnv figure-8 demo: host 2 (namespace hnv-host2, PA 192.168.2.20)
  Host 1 is the Linux kernel VXLAN VTEP in hnv-host1 (PA 192.168.1.10).
- Contoso (VSID 5001) and Fabrikam (VSID 6001) both use 10.1.1.11 (SQL,
- host 1) and 10.1.1.12 (web, host 2). In another terminal, try:
+ Contoso and Fabrikam use the same addresses in two subnets each:
+   10.1.1.0/24 (VSID 5001 / 6001): .11 sql on host 1, .12 web on host 2
+   10.1.2.0/24 (VSID 5002 / 6002): .11 db on host 1,  .12 app on host 2
+ The app VMs get their address by DHCP from dpdk-hnv (busybox udhcpc;
+ ip netns exec contoso-app ip addr). In another terminal, try:
 
-   ip netns exec contoso-web ping 10.1.1.11
-   ip netns exec fabrikam-web ping 10.1.1.11
-   ip netns exec contoso-sql ping 10.1.1.12
+   ip netns exec contoso-web ping 10.1.1.11     same subnet, over VXLAN
+   ip netns exec contoso-web ping 10.1.2.12     routed, hairpin on host 2
+   ip netns exec contoso-web ping 10.1.2.11     routed, then VXLAN VNI 5002
+   ip netns exec contoso-db ping 10.1.1.12      routed by host 1's router
+   ip netns exec contoso-app ping -b 10.1.2.255 broadcast: one unicast
+                                                copy per VM of the subnet
+   ip netns exec fabrikam-web ping 10.1.2.11    the same, Fabrikam's own
+   ip netns exec contoso-web ping -t 1 10.1.2.11  TTL exceeded from 10.1.1.1
 
  and watch the per-port counters below (printed every 5 s).
  Stop with Ctrl-C: dpdk-hnv exits and the topology is torn down.
@@ -156,13 +172,46 @@ cat <<EOF
 
 EOF
 
+VDEVS=()
+for port in $(/usr/bin/python3 -c 'import json,sys
+for p in json.load(open(sys.argv[1]))["ports"]: print(p["device"])' "$HNV_POLICY"); do
+	case $port in
+	net_af_packet0) VDEVS+=(--vdev "$port,iface=h2-up") ;;
+	net_af_packet1) VDEVS+=(--vdev "$port,iface=h2-cweb") ;;
+	net_af_packet2) VDEVS+=(--vdev "$port,iface=h2-fweb") ;;
+	net_af_packet3) VDEVS+=(--vdev "$port,iface=h2-capp") ;;
+	net_af_packet4) VDEVS+=(--vdev "$port,iface=h2-fapp") ;;
+	esac
+done
 ip netns exec hnv-host2 "$HNV_BIN" -l 0-1 --no-huge -m 1024 --no-pci \
-	--file-prefix hnv-demo \
-	--vdev net_af_packet0,iface=h2-up \
-	--vdev net_af_packet1,iface=h2-cweb \
-	--vdev net_af_packet2,iface=h2-fweb \
+	--file-prefix hnv-demo "${VDEVS[@]}" \
 	-- --policy "$HNV_POLICY" --stats 5 &
 HNV_PID=$!
+
+# The app VMs forget their static addresses and ask dpdk-hnv; udhcpc keeps
+# asking until dpdk-hnv answers (it is starting up meanwhile).
+if [[ " ${VDEVS[*]} " == *iface=h2-capp* ]]; then
+	mkdir -p "$RUN"
+	cat >"$RUN/udhcpc.sh" <<'SH'
+#!/bin/sh
+# udhcpc's event script for the demo's VMs: configure eth0 from the lease.
+case "$1" in
+bound | renew)
+	ip addr flush dev "$interface"
+	ip addr add "$ip/$mask" dev "$interface"
+	[ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"
+	ip route replace default via "$router" dev "$interface"
+	echo "demo: $DEMO_VM $interface: $ip/$mask via $router (DHCP)"
+	;;
+esac
+SH
+	chmod +x "$RUN/udhcpc.sh"
+	for vm in contoso-app fabrikam-app; do
+		ip -n "$vm" addr flush dev eth0
+		ip netns exec "$vm" env DEMO_VM="$vm" busybox udhcpc -i eth0 -f -q -n -t 15 -T 2 -O mtu \
+			-s "$RUN/udhcpc.sh" >"$RUN/$vm.udhcpc" 2>&1 &
+	done
+fi
 
 # `wait` returns early when a trapped signal arrives, so Ctrl-C is handled
 # at once by the INT trap (which stops dpdk-hnv and tears down).
