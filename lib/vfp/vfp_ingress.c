@@ -197,8 +197,11 @@ ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uin
 	if (!vfp_parse_inner(frame, len, pkt))
 		return refuse(why, HNV_DROP_MALFORMED);
 	if (pkt->is_ipv6) {
-		/* ND first: duplicate address detection sends from ::. */
-		if (vfp_nd_is_nd(pkt)) {
+		/* ND first: duplicate address detection sends from ::. A
+		 * unicast Neighbor Advertisement answers a solicitation from
+		 * the overlay (a host without a proxy): it is switched. */
+		if (vfp_nd_is_nd(pkt) &&
+			!(pkt->icmp_type == 136 && rte_is_unicast_ether_addr(&eth->dst_addr))) {
 			vm_key(vnic, port, pkt);
 			return VFP_RX_ND;
 		}

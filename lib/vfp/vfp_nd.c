@@ -14,9 +14,11 @@
  *   - anything else: no answer (nd_no_entry), as for ARP.
  *  Router Solicitation: a Router Advertisement (vfp_nd_advertise), to the
  *   sender. Periodic advertisements: vfp_router_advertise (vfp.h).
- *  A VM's Neighbor Advertisement: absorbed (the switch knows the answer);
- *   a VM's Router Advertisement: refused (nd_rogue_ra): only the
- *   distributed router advertises.
+ *  A VM's multicast Neighbor Advertisement (unsolicited): absorbed, the
+ *   switch knows the answer; a unicast one (to a solicitation from the
+ *   overlay) is switched like any frame, by the ingress stage. A VM's
+ *   Router Advertisement: refused (nd_rogue_ra): only the distributed
+ *   router advertises.
  *
  * The RA: router lifetime 1800 s, hop limit 64, the MTU that fits the
  * VSID's tunnel, the subnet's prefix on-link without autoconfiguration

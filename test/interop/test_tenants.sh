@@ -237,6 +237,46 @@ check "i. contoso-app: domain contoso.example" lease_is contoso-app domain conto
 check "i. fabrikam-app: DNS 10.1.2.54 (its own tenant's)" lease_is fabrikam-app dns 10.1.2.54
 check "i. fabrikam-app: domain fabrikam.example" lease_is fabrikam-app domain fabrikam.example
 
+# ---------------------------------------------------------------- IPv6
+# Three of Contoso's VMs turn IPv6 on (the topology keeps it off): the web
+# and app VMs learn their router from its advertisement, ND is answered by
+# dpdk-hnv, IPv6 is switched over VXLAN and routed between the subnets.
+enable_v6() { # NS ADDR
+	ip netns exec "$1" sysctl -q -w net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.eth0.disable_ipv6=0 \
+		net.ipv6.conf.eth0.accept_ra=1 >/dev/null
+	ip -n "$1" -6 addr add "$2/64" dev eth0 nodad
+}
+ra_default_route() { # NS: a default route learned from an RA, via the router's link-local address
+	local out
+	for _ in $(seq 1 50); do
+		out=$(ip -n "$1" -6 route show default 2>/dev/null || true)
+		grep -q "via fe80::5eff:fe00:101 .*proto ra" <<<"$out" && return 0
+		sleep 0.2
+	done
+	echo "    # $1: ip -6 route show default: ${out:-<none>}" >&2
+	return 1
+}
+ping6_ok() { # NS DEST
+	local out
+	out=$(timeout 20 ip netns exec "$1" ping -6 -n -c 5 -i "$PING_INTERVAL" -W 2 "$2" 2>&1) || true
+	grep -qE " [3-5] received" <<<"$out" && return 0
+	indent <<<"$out" >&2
+	return 1
+}
+enable_v6 contoso-web fd00:1:1::12
+enable_v6 contoso-app fd00:1:2::12
+enable_v6 contoso-sql fd00:1:1::11
+ip -n contoso-sql -6 route replace default via fd00:1:1::1 dev eth0 2>/dev/null || true
+check "k. contoso-web learned its default router from the RA" ra_default_route contoso-web
+check "k. contoso-app learned its default router from the RA" ra_default_route contoso-app
+check "k. contoso-web ping -6 its gateway fd00:1:1::1" ping6_ok contoso-web fd00:1:1::1
+check "k. contoso-web ping -6 contoso-sql fd00:1:1::11 (VXLAN to host 1)" \
+	ping6_ok contoso-web fd00:1:1::11
+check "k. contoso-web ping -6 contoso-app fd00:1:2::12 (routed)" ping6_ok contoso-web fd00:1:2::12
+check "k. contoso-web resolved fd00:1:1::11 to 02:50:01:00:00:11 (ND proxy)" \
+	neigh_is contoso-web fd00:1:1::11 02:50:01:00:00:11
+
 stop_captures
 for vm in "${VMS[@]}"; do
 	read_capture "$WORK/$vm.pcap" >"$WORK/$vm.txt"
@@ -271,6 +311,15 @@ no_dhcp_in() { # FILE
 	return 0
 }
 check "j. the underlay carried no DHCP" no_dhcp_in "$WORK/underlay.txt"
+# ND from host 2's VMs is answered on host 2: no solicitation of theirs in
+# the overlay (host 1's own may cross, to be answered by the VM).
+nd_stayed_local() {
+	if grep -E "02:50:01:00:00:12 > .*neighbor solicitation" "$WORK/underlay.txt" >&2; then
+		return 1
+	fi
+	grep -q "ICMP6" "$WORK/underlay.txt" || { echo "    # no ICMPv6 in the underlay" >&2; return 1; }
+}
+check "k. no Neighbor Solicitation of contoso-web crossed the overlay" nd_stayed_local
 for vm in contoso-web contoso-db fabrikam-web fabrikam-db; do
 	check "j. $vm saw no DHCP" no_dhcp_in "$WORK/$vm.txt"
 done
@@ -306,6 +355,8 @@ check "g. telemetry: /hnv/drops spoofed_pa = 0 (host 1's routed packets accepted
 check "g. telemetry: /hnv/drops no_route = 0" tel_cmp /hnv/drops no_route -eq 0
 check "g. telemetry: contoso-app dhcp_replies >= 2 (offer, ack)" \
 	tel_cmp /hnv/port,contoso-app dhcp_replies -ge 2
+check "g. telemetry: contoso-web nd_replies >= 2 (RA, NA)" \
+	tel_cmp /hnv/port,contoso-web nd_replies -ge 2
 
 stop_hnv INT TERM
 check "h. dpdk-hnv exited 0 on SIGINT (got: $hnv_rc)" [ "$hnv_rc" = 0 ]

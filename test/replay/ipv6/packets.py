@@ -97,6 +97,15 @@ def build(s):
            / ICMPv6ND_RA())
     s.drop("contoso-web", "nd_rogue_ra")
 
+    # A VM's unsolicited NA (to all nodes) is absorbed; a solicited one, to
+    # a neighbor that asked over the overlay, is switched.
+    s.send("contoso-web", Ether(src=C_WEB, dst="33:33:00:00:00:01") / IPv6(src=web_ll, dst="ff02::1", hlim=255)
+           / ICMPv6ND_NA(R=0, S=0, O=1, tgt=WEB6) / ICMPv6NDOptDstLLAddr(lladdr=C_WEB))
+    sna = (Ether(src=C_WEB, dst=C_SQL) / IPv6(src=WEB6, dst=SQL6, hlim=255)
+           / ICMPv6ND_NA(R=0, S=1, O=1, tgt=WEB6) / ICMPv6NDOptDstLLAddr(lladdr=C_WEB))
+    s.send("contoso-web", sna)
+    s.expect("uplink", vxlan(sna, HOST_MAC, GW_MAC, PA2, PA1, 5001))
+
     # Anti-spoofing; MLD.
     s.send("contoso-web", Ether(src=C_WEB, dst=C_SQL) / IPv6(src="fd00:1:1::99", dst=SQL6) / UDP())
     s.drop("contoso-web", "spoofed_ip")
