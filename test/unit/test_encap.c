@@ -767,6 +767,49 @@ test_names(void **state)
 	assert_non_null(encap_type_name((enum encap_type)99));
 }
 
+/* IPv6: addresses, next header and ports, as encap_flow_hash from the
+ * same fields; not the MACs, the hop limit or the payload. */
+static void
+test_inner_hash_ipv6(void **state)
+{
+	uint8_t a[96] = {0}, b[96];
+	struct encap_flow_fields f = {0};
+	uint32_t h;
+
+	(void)state;
+	a[0] = 0x02;
+	a[6] = 0x02;
+	a[12] = 0x86;
+	a[13] = 0xdd;
+	a[14] = 0x60;
+	a[14 + 5] = 8; /* payload length */
+	a[14 + 6] = 17;
+	a[14 + 7] = 64;
+	a[14 + 8] = 0xfd;
+	a[14 + 23] = 0x12;
+	a[14 + 24] = 0xfd;
+	a[14 + 39] = 0x11;
+	a[54] = 0x13; /* sport 5000, dport 53 */
+	a[55] = 0x88;
+	a[57] = 53;
+	h = encap_inner_hash(a, 62);
+	memcpy(b, a, sizeof(b));
+	b[0] ^= 0x04;  /* other MACs */
+	b[14 + 7] = 3; /* hop limit */
+	b[70] = 0xaa;  /* payload */
+	assert_int_equal(encap_inner_hash(b, 72), h);
+	f.is_ipv6 = true;
+	f.has_ports = true;
+	memcpy(f.src6, a + 14 + 8, 16);
+	memcpy(f.dst6, a + 14 + 24, 16);
+	f.proto = 17;
+	memcpy(&f.sport, a + 54, 2);
+	memcpy(&f.dport, a + 56, 2);
+	assert_int_equal(encap_flow_hash(&f), h);
+	b[57] = 54; /* another port: another hash */
+	assert_int_not_equal(encap_inner_hash(b, 72), h);
+}
+
 int
 main(void)
 {
@@ -778,6 +821,7 @@ main(void)
 		cmocka_unit_test(test_stamp_checksum_matches_full_for_all_lengths),
 		cmocka_unit_test(test_inner_hash_known_answer),
 		cmocka_unit_test(test_inner_hash_same_flow_same_hash),
+		cmocka_unit_test(test_inner_hash_ipv6),
 		cmocka_unit_test(test_inner_hash_differing_ports_give_different_sport),
 		cmocka_unit_test(test_vxlan_sport_within_dynamic_range),
 		cmocka_unit_test(test_inner_hash_truncated_frames_are_safe),
