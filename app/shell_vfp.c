@@ -31,10 +31,15 @@ static void
 print_flow(void *ctx, const struct vfp_flow_info *fi)
 {
 	const struct hnv_app *app = ctx;
-	char src[HNV_IPV4_FMT_SIZE], dst[HNV_IPV4_FMT_SIZE];
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
 
-	hnv_ipv4_format(src, sizeof(src), fi->src_ip);
-	hnv_ipv4_format(dst, sizeof(dst), fi->dst_ip);
+	if (fi->ipv6) {
+		inet_ntop(AF_INET6, fi->src6, src, sizeof(src));
+		inet_ntop(AF_INET6, fi->dst6, dst, sizeof(dst));
+	} else {
+		hnv_ipv4_format(src, sizeof(src), fi->src_ip);
+		hnv_ipv4_format(dst, sizeof(dst), fi->dst_ip);
+	}
 	printf("%-12s %-3s vsid %-8u %3u %15s:%-5u -> %15s:%-5u %-7s -> %-12s %-11s %s"
 	       " pkts %" PRIu64 " bytes %" PRIu64 " idle %" PRIu64 " ms\n",
 		hnv_port_name(app, fi->in_port), fi->dir == VFP_DIR_OUT ? "out" : "in", fi->vsid,

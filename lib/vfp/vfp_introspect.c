@@ -113,8 +113,11 @@ vfp_switch_visit_flows(
 		info.in_port = f->key.in_port;
 		info.dir = (enum vfp_dir)f->key.dir;
 		info.vsid = f->key.vsid;
+		info.ipv6 = f->key.ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV6);
 		info.src_ip = f->key.src_ip;
 		info.dst_ip = f->key.dst_ip;
+		memcpy(info.src6, f->key.src6, 16);
+		memcpy(info.dst6, f->key.dst6, 16);
 		info.proto = f->key.proto;
 		info.sport = rte_be_to_cpu_16(f->key.sport);
 		info.dport = rte_be_to_cpu_16(f->key.dport);

@@ -53,7 +53,9 @@ struct vfp_flow_info {
 	uint16_t in_port;
 	enum vfp_dir dir;
 	uint32_t vsid;
-	rte_be32_t src_ip, dst_ip;
+	bool ipv6;                  /**< the addresses are src6/dst6 */
+	rte_be32_t src_ip, dst_ip;  /**< IPv4 (0 when not IP) */
+	uint8_t src6[16], dst6[16]; /**< IPv6 */
 	uint8_t proto;
 	uint16_t sport, dport;
 	const char *action; /**< "forward", "encap", "decap", "drop" */
