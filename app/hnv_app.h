@@ -51,6 +51,7 @@ enum hnv_port_kind {
 struct hnv_swport {
 	uint8_t kind; /* enum hnv_port_kind */
 	uint16_t eth_port;
+	bool linearize; /* ethdev without MULTI_SEGS: chains are linearized */
 	struct hnv_vhost *vh;
 	/* Control plane. */
 	struct hnv_app *app; /* for the vhost-user link callback */

@@ -203,6 +203,7 @@ open_device(struct hnv_app *app, struct hnv_swport *sp, const struct hnv_port_cf
 		vfp_switch_set_link(app->sw, sp->id, true);
 		sp->cfg = *cfg;
 		sp->nb_rxq = pc.nb_rxq;
+		sp->linearize = !pc.multi_seg;
 		sp->kind = HNV_PORT_ETHDEV;
 	}
 	/* A guest drains its ring in bursts of its own: give it a few more

@@ -36,8 +36,16 @@ worker_tx(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 
 	if (sp->kind == HNV_PORT_VHOST)
 		return hnv_vhost_tx(sp->vh, w->txq, pkts, n);
-	if (sp->kind == HNV_PORT_ETHDEV)
+	if (sp->kind == HNV_PORT_ETHDEV) {
+		/* A replicated copy is a chain; a device that cannot send one
+		 * gets it in one segment (the header mbuf has the room for
+		 * frames of the usual MTU; a longer one goes as it is). */
+		if (unlikely(sp->linearize))
+			for (uint16_t i = 0; i < n; i++)
+				if (pkts[i]->nb_segs > 1)
+					(void)rte_pktmbuf_linearize(pkts[i]);
 		return rte_eth_tx_burst(sp->eth_port, w->txq, pkts, n);
+	}
 	return 0; /* gone: the program no longer names it */
 }
 

@@ -41,6 +41,11 @@ hnv_port_open(
 	/* No MBUF_FAST_FREE: inbound flooding sends one mbuf with a raised
 	 * reference count to several ports. */
 	memset(&ec, 0, sizeof(ec));
+	/* Unicast replication sends chained mbufs (a header segment and the
+	 * shared payload). */
+	conf->multi_seg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
+	if (conf->multi_seg)
+		ec.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
 	/* Several rx queues: spread flows over them by RSS where the NIC has
 	 * it (drivers like af_packet spread by other means and have none). */
 	if (conf->nb_rxq > 1) {

@@ -25,6 +25,8 @@ struct hnv_port_conf {
 	uint16_t nb_txd;                  /**< 0 = 1024 */
 	struct rte_mempool *mp;           /**< receive buffers */
 	const struct rte_ether_addr *mac; /**< set this MAC if not NULL */
+	bool multi_seg;                   /**< out: the device transmits chained mbufs (MULTI_SEGS);
+					       if not, the caller linearizes them first */
 };
 
 /**

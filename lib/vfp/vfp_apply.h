@@ -126,7 +126,8 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 			return;
 		}
 		frame = rte_pktmbuf_mtod(m, uint8_t *);
-		if (unlikely(f->set) && unlikely(!vfp_apply_rewrites(f, pkt, frame, inner_len))) {
+		if (unlikely(f->set) &&
+			unlikely(!vfp_apply_rewrites(f, pkt, frame, rte_pktmbuf_data_len(m)))) {
 			vfp_router_ttl_exceeded(p, lc, port, m, pkt);
 			return;
 		}

@@ -20,6 +20,12 @@ vfp_arp_solicit(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_l
 
 	if (!arp_proxy_neigh_should_request(nb, rte_get_tsc_cycles(), lc->tsc_hz))
 		return false;
+	/* The packet may be a replicated copy, a chain: its payload segment
+	 * goes back first (reset forgets it). */
+	if (m->next != NULL) {
+		rte_pktmbuf_free(m->next);
+		m->next = NULL;
+	}
 	rte_pktmbuf_reset(m);
 	buf = (uint8_t *)rte_pktmbuf_append(m, 64);
 	if (buf == NULL)

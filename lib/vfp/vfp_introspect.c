@@ -244,6 +244,14 @@ vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uin
 			"policy, never forwarded");
 		return 0;
 	case VFP_RX_DHCP:
+		if (p->ports[port].vnic->subnet->dhcp == NULL) {
+			out->dropped = true;
+			out->drop = HNV_DROP_DHCP_DISABLED;
+			snprintf(out->result, sizeof(out->result),
+				"DHCP client message: drop dhcp_disabled (VSID %u has no dhcp)",
+				pkt.key.vsid);
+			return 0;
+		}
 		snprintf(out->result, sizeof(out->result),
 			"DHCP client message: answered by the DHCP responder, never forwarded");
 		return 0;

@@ -120,6 +120,28 @@ test_storm_limit_drops_whole_packets(void **state)
 	assert_no_leak(f);
 }
 
+/* A copy to a remote VM whose PA next hop is not resolved yet becomes the
+ * ARP request for it (as a unicast packet would): its payload segment goes
+ * back to the pool. */
+static void
+test_copy_to_unresolved_next_hop_leaks_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct vfp_program *p = program(f->sw, 1000);
+	static const struct rte_ether_addr mac_o = {{0x02, 0x50, 0x01, 0, 0, 0x21}};
+
+	/* On our PA subnet: the next hop is the PA itself, unresolved. */
+	assert_int_equal(
+		vfp_program_add_mapping(p, VSID, IP4(10, 1, 1, 21), &mac_o, IP4(192, 168, 1, 77)),
+		0);
+	fixture_start(f, p);
+	run1(f, PORT_A, broadcast(500));
+	assert_int_equal(PORT_STATS(f, PORT_A)->drops[HNV_DROP_NEXTHOP_UNRESOLVED], 1);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->arp_requests, 1);
+	free_sent(f);
+	assert_no_leak(f);
+}
+
 static int
 group_setup(void **state)
 {
@@ -143,6 +165,8 @@ main(void)
 			test_copies_share_the_payload, setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_storm_limit_drops_whole_packets, setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_copy_to_unresolved_next_hop_leaks_nothing, setup, fixture_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
