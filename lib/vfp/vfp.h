@@ -607,7 +607,8 @@ unsigned int vfp_neigh_solicit(struct vfp_switch *sw, struct vfp_lcore *lc, stru
 
 /**
  * Send an unsolicited Router Advertisement (to ff02::1) out of every VM
- * port whose subnet has an IPv6 prefix (vfp_program_set_subnet6). Called
+ * port that is up and whose subnet has an IPv6 prefix
+ * (vfp_program_set_subnet6). Called
  * every VFP_RA_INTERVAL_S by one worker (it needs a tx queue), so that
  * guests learn their prefix and default router without asking; a guest's
  * Router Solicitation is answered at once. Counted as nd_replies per port;

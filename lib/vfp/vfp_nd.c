@@ -198,7 +198,10 @@ vfp_router_advertise(struct vfp_switch *sw, struct vfp_lcore *lc, struct rte_mem
 		const struct vfp_entry *vnic = p->ports[port].vnic;
 		struct rte_mbuf *m;
 
-		if (p->ports[port].role != VFP_PORT_VM || vnic == NULL || !vnic->subnet->has_v6)
+		/* Not to a port that is down (no guest): the RA would only be
+		 * counted as port_down; the guest asks when it comes. */
+		if (p->ports[port].role != VFP_PORT_VM || vnic == NULL || !vnic->subnet->has_v6 ||
+			__atomic_load_n(&sw->port_down[port], __ATOMIC_RELAXED))
 			continue;
 		m = rte_pktmbuf_alloc(mp);
 		if (m == NULL) {
