@@ -31,11 +31,15 @@ static void
 print_flow(void *ctx, const struct vfp_flow_info *fi)
 {
 	const struct hnv_app *app = ctx;
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN + 2], dst[INET6_ADDRSTRLEN + 2];
 
-	if (fi->ipv6) {
-		inet_ntop(AF_INET6, fi->src6, src, sizeof(src));
-		inet_ntop(AF_INET6, fi->dst6, dst, sizeof(dst));
+	if (fi->ipv6) { /* [address]:port, as in URLs */
+		src[0] = '[';
+		dst[0] = '[';
+		inet_ntop(AF_INET6, fi->src6, src + 1, INET6_ADDRSTRLEN);
+		inet_ntop(AF_INET6, fi->dst6, dst + 1, INET6_ADDRSTRLEN);
+		strcat(src, "]");
+		strcat(dst, "]");
 	} else {
 		hnv_ipv4_format(src, sizeof(src), fi->src_ip);
 		hnv_ipv4_format(dst, sizeof(dst), fi->dst_ip);

@@ -12,7 +12,7 @@
 #define HNV_FOREACH_DROP(_)                                                                        \
 	_(MALFORMED, "malformed", "frame too short or bad L2/L3 header")                           \
 	_(SPOOFED_MAC, "spoofed_mac", "VM sent with a source MAC that is not its own")             \
-	_(SPOOFED_IP, "spoofed_ip", "VM sent IPv4/ARP with a source address not its own")          \
+	_(SPOOFED_IP, "spoofed_ip", "VM sent IP/ARP with a source address not its own")            \
 	_(VM_TAGGED, "vm_tagged", "VM sent an 802.1Q-tagged frame")                                \
 	_(PORT_UNBOUND, "port_unbound", "frame on a port with no VM NIC bound")                    \
 	_(ARP_NO_ENTRY, "arp_no_entry", "ARP request for an address the policy does not know")     \

@@ -101,12 +101,9 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3, struct vfp_pkt *pkt)
 				return false;
 			k->proto = fe->next_header;
 			pkt->l4_off = (uint16_t)(off + sizeof(*fe));
-			if (fe->frag_data & RTE_BE16(0xfff8)) {
-				pkt->later_fragment = 1;
-				return true; /* no ports */
-			}
-			nh = fe->next_header;
-			off += sizeof(*fe);
+			/* A fragment: no ports, all fragments one flow (as IPv4). */
+			pkt->later_fragment = (fe->frag_data & RTE_BE16(0xfff8)) != 0;
+			return true;
 		} else {
 			break;
 		}

@@ -439,11 +439,17 @@ route_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_acti
 	const struct vfp_program *p = w->p;
 	const struct vfp_entry *self = p->ports[at->port].vnic;
 	const struct vfp_entry *t;
-	char ip[HNV_IPV4_FMT_SIZE];
+	char ip[INET6_ADDRSTRLEN];
 
 	(void)a;
 	if (at->dir != VFP_DIR_OUT || !w->to_router || w->dst != NULL)
 		return true;
+	/* RFC 4291 2.5.6: a link-local source is never forwarded. */
+	if (w->pkt->is_ipv6 && nd_is_link_local(w->pkt->key.src6)) {
+		vfp_walk_trace(w, at, "route: a link-local source is not routed");
+		vfp_walk_drop(w, HNV_DROP_NO_ROUTE);
+		return false;
+	}
 	t = w->pkt->is_ipv6 ? route_target6(w, at, self, w->pkt->key.dst6)
 			    : route_target(w, at, self, w->pkt->key.dst_ip);
 	if (t == NULL)
@@ -453,12 +459,15 @@ route_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_acti
 	w->set |= VFP_XSET_SRC_MAC | VFP_XSET_DST_MAC | VFP_XSET_TTL;
 	w->set_src_mac = p->hp.router_mac;
 	w->set_dst_mac = t->mac;
-	if (t->kind == VFP_ENTRY_LOCAL)
-		vfp_walk_trace(w, at, "route: to %s in VSID %u, local port %u",
-			hnv_ipv4_format(ip, sizeof(ip), t->ip), t->vsid, t->port);
+	if (w->pkt->is_ipv6)
+		nd_format(ip, sizeof(ip), t->ip6);
 	else
-		vfp_walk_trace(w, at, "route: to %s in VSID %u, remote",
-			hnv_ipv4_format(ip, sizeof(ip), t->ip), t->vsid);
+		hnv_ipv4_format(ip, sizeof(ip), t->ip);
+	if (t->kind == VFP_ENTRY_LOCAL)
+		vfp_walk_trace(
+			w, at, "route: to %s in VSID %u, local port %u", ip, t->vsid, t->port);
+	else
+		vfp_walk_trace(w, at, "route: to %s in VSID %u, remote", ip, t->vsid);
 	return true;
 }
 

@@ -4,7 +4,7 @@
  *
  *  MAP (vnet layer, out):  the destination MAC in the VSID's mapping
  *      space: a local VM NIC (hairpin, R14) or a CA behind a remote PA.
- *      An IPv4 packet to the router MAC is left to the router layer
+ *      An IP packet to the router MAC is left to the router layer
  *      (vfp_router.c), which picks the destination by address.
  *  ROUTE_PA (pa-route layer, out):  for a remote destination, the PA next
  *      hop (the PA itself on our PA subnets, else the gateway) and the

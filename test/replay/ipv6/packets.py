@@ -136,12 +136,15 @@ def build(s):
     err = Ether(src=C_WEB, dst=ROUTER_MAC) / IPv6(src=WEB6, dst=APP6, hlim=1) / ICMPv6DestUnreach() / Raw(b"e" * 48)
     s.send("contoso-web", err)
     s.drop("contoso-web", "ttl_exceeded")
-    # Pings of the router: gateway and link-local.
-    for dst in (GW6, "fd00:1:2::1"):
-        req = Ether(src=C_WEB, dst=ROUTER_MAC) / IPv6(src=WEB6, dst=dst, hlim=64) / ICMPv6EchoRequest(id=7, seq=1, data=b"p" * 16)
+    # Pings of the router: its gateway, another subnet's, its link-local.
+    for src, dst in ((WEB6, GW6), (WEB6, "fd00:1:2::1"), (web_ll, ll6(ROUTER_MAC))):
+        req = Ether(src=C_WEB, dst=ROUTER_MAC) / IPv6(src=src, dst=dst, hlim=64) / ICMPv6EchoRequest(id=7, seq=1, data=b"p" * 16)
         s.send("contoso-web", req)
-        s.expect("contoso-web", Ether(src=ROUTER_MAC, dst=C_WEB) / IPv6(src=dst, dst=WEB6, hlim=64)
+        s.expect("contoso-web", Ether(src=ROUTER_MAC, dst=C_WEB) / IPv6(src=dst, dst=src, hlim=64)
                  / ICMPv6EchoReply(id=7, seq=1, data=b"p" * 16))
+    # A link-local source is never routed.
+    s.send("contoso-web", Ether(src=C_WEB, dst=ROUTER_MAC) / IPv6(src=web_ll, dst=APP6) / UDP(sport=1, dport=2))
+    s.drop("contoso-web", "no_route")
 
     # Routed from the overlay (host 1 routed it): accepted from its PA only.
     ans = Ether(src=ROUTER_MAC, dst=C_WEB) / IPv6(src=DB6, dst=WEB6, hlim=63) / TCP(sport=5432, dport=40000, flags="SA")
