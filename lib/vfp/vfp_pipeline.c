@@ -78,6 +78,10 @@ replicate(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *
 	while ((n = vfp_flood_copies(p, lc, port, m, pkt, &next, copies, meta, VFP_BURST)) > 0)
 		stages(sw, p, lc, port, copies, meta, flows, NULL, (uint16_t)n, now);
 	rte_pktmbuf_free(m);
+	/* Send the copies now: held to the end of the burst, a storm to many
+	 * local VMs would keep more mbufs out than the pool's per-lcore cache
+	 * holds, and every copy would then come cold from the ring. */
+	vfp_lcore_flush(lc);
 }
 
 /* Stages 2 and 3 for @n packets of @port classified by stage 1. */
