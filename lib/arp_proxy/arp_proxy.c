@@ -27,6 +27,7 @@
 #include <rte_ether.h>
 
 #include "arp_proxy.h"
+#include "hnv_wire.h"
 
 #define ETH_HLEN ((uint32_t)sizeof(struct rte_ether_hdr))
 #define VLAN_HLEN ((uint32_t)sizeof(struct rte_vlan_hdr))
@@ -47,19 +48,6 @@
 
 #define NEIGH_VALID (UINT64_C(1) << 63)
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 enum arp_proxy_err
 arp_proxy_parse(const uint8_t *frame, uint32_t len, struct arp_proxy_pkt *out)
 {
@@ -69,11 +57,11 @@ arp_proxy_parse(const uint8_t *frame, uint32_t len, struct arp_proxy_pkt *out)
 
 	if (len < ETH_HLEN)
 		return ARP_PROXY_MALFORMED;
-	etype = rd16(frame + 12);
+	etype = hnv_rd16(frame + 12);
 	if (etype == RTE_ETHER_TYPE_VLAN) {
 		if (len < ETH_HLEN + VLAN_HLEN)
 			return ARP_PROXY_MALFORMED;
-		etype = rd16(frame + 16);
+		etype = hnv_rd16(frame + 16);
 		l2 += VLAN_HLEN;
 	}
 	if (etype != RTE_ETHER_TYPE_ARP)
@@ -81,12 +69,12 @@ arp_proxy_parse(const uint8_t *frame, uint32_t len, struct arp_proxy_pkt *out)
 	if (len - l2 < ARP_LEN)
 		return ARP_PROXY_MALFORMED;
 	arp = frame + l2;
-	if (rd16(arp + OFF_HRD) != RTE_ARP_HRD_ETHER ||
-		rd16(arp + OFF_PRO) != RTE_ETHER_TYPE_IPV4 || arp[OFF_HLN] != RTE_ETHER_ADDR_LEN ||
-		arp[OFF_PLN] != 4)
+	if (hnv_rd16(arp + OFF_HRD) != RTE_ARP_HRD_ETHER ||
+		hnv_rd16(arp + OFF_PRO) != RTE_ETHER_TYPE_IPV4 ||
+		arp[OFF_HLN] != RTE_ETHER_ADDR_LEN || arp[OFF_PLN] != 4)
 		return ARP_PROXY_MALFORMED;
 
-	out->op = rd16(arp + OFF_OP);
+	out->op = hnv_rd16(arp + OFF_OP);
 	memcpy(&out->sha, arp + OFF_SHA, RTE_ETHER_ADDR_LEN);
 	memcpy(&out->spa, arp + OFF_SPA, 4);
 	memcpy(&out->tha, arp + OFF_THA, RTE_ETHER_ADDR_LEN);
@@ -110,7 +98,7 @@ arp_proxy_reply_in_place(
 	/* Copy from @p req, not from the frame: the frame is being overwritten. */
 	memcpy(frame, &req->sha, RTE_ETHER_ADDR_LEN);
 	memcpy(frame + RTE_ETHER_ADDR_LEN, mac, RTE_ETHER_ADDR_LEN);
-	wr16(arp + OFF_OP, RTE_ARP_OP_REPLY);
+	hnv_wr16(arp + OFF_OP, RTE_ARP_OP_REPLY);
 	memcpy(arp + OFF_SHA, mac, RTE_ETHER_ADDR_LEN);
 	memcpy(arp + OFF_SPA, &req->tpa, 4);
 	memcpy(arp + OFF_THA, &req->sha, RTE_ETHER_ADDR_LEN);
@@ -131,17 +119,17 @@ arp_proxy_build_request(uint8_t *buf, uint32_t size, const struct rte_ether_addr
 	memset(buf, 0xff, RTE_ETHER_ADDR_LEN);
 	memcpy(buf + RTE_ETHER_ADDR_LEN, sha, RTE_ETHER_ADDR_LEN);
 	if (vlan_id != 0) {
-		wr16(buf + off, RTE_ETHER_TYPE_VLAN);
-		wr16(buf + off + 2, vlan_id & RTE_VLAN_ID_MASK); /* PCP 0, DEI 0 */
+		hnv_wr16(buf + off, RTE_ETHER_TYPE_VLAN);
+		hnv_wr16(buf + off + 2, vlan_id & RTE_VLAN_ID_MASK); /* PCP 0, DEI 0 */
 		off += VLAN_HLEN;
 	}
-	wr16(buf + off, RTE_ETHER_TYPE_ARP);
+	hnv_wr16(buf + off, RTE_ETHER_TYPE_ARP);
 	arp = buf + off + 2;
-	wr16(arp + OFF_HRD, RTE_ARP_HRD_ETHER);
-	wr16(arp + OFF_PRO, RTE_ETHER_TYPE_IPV4);
+	hnv_wr16(arp + OFF_HRD, RTE_ARP_HRD_ETHER);
+	hnv_wr16(arp + OFF_PRO, RTE_ETHER_TYPE_IPV4);
 	arp[OFF_HLN] = RTE_ETHER_ADDR_LEN;
 	arp[OFF_PLN] = 4;
-	wr16(arp + OFF_OP, RTE_ARP_OP_REQUEST);
+	hnv_wr16(arp + OFF_OP, RTE_ARP_OP_REQUEST);
 	memcpy(arp + OFF_SHA, sha, RTE_ETHER_ADDR_LEN);
 	memcpy(arp + OFF_SPA, &spa, 4);
 	/* tha stays 00:00:00:00:00:00 (RFC 826: unknown) */

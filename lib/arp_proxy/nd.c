@@ -23,6 +23,7 @@
 #include <rte_ip.h>
 
 #include "nd.h"
+#include "hnv_wire.h"
 
 #define ETH_HLEN ((uint32_t)sizeof(struct rte_ether_hdr))
 #define IP6_HLEN ((uint32_t)sizeof(struct rte_ipv6_hdr))
@@ -58,28 +59,6 @@
 
 const uint8_t nd_all_nodes[ND_ADDR_LEN] = {0xff, 0x02, [15] = 0x01};
 const uint8_t nd_all_routers[ND_ADDR_LEN] = {0xff, 0x02, [15] = 0x02};
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 bool
 nd_is_link_local(const uint8_t ip[ND_ADDR_LEN])
@@ -118,7 +97,7 @@ nd_is_candidate(const uint8_t *frame, uint32_t len)
 
 	if (len < L4_OFF + 1)
 		return false;
-	if (rd16(frame + 12) != RTE_ETHER_TYPE_IPV6 || (ip[0] >> 4) != 6 ||
+	if (hnv_rd16(frame + 12) != RTE_ETHER_TYPE_IPV6 || (ip[0] >> 4) != 6 ||
 		ip[offsetof(struct rte_ipv6_hdr, proto)] != IPPROTO_ICMP6)
 		return false;
 	type = frame[L4_OFF + ICMP_TYPE];
@@ -168,7 +147,7 @@ nd_parse(const uint8_t *frame, uint32_t len, struct nd_pkt *out)
 
 	if (len < ETH_HLEN)
 		return ND_MALFORMED;
-	if (rd16(frame + 12) != RTE_ETHER_TYPE_IPV6)
+	if (hnv_rd16(frame + 12) != RTE_ETHER_TYPE_IPV6)
 		return ND_NOT_ND;
 	if (len < L4_OFF)
 		return ND_MALFORMED;
@@ -267,7 +246,7 @@ write_l2_l3(uint8_t *buf, const struct rte_ether_addr *dst_mac,
 {
 	memcpy(buf, dst_mac, RTE_ETHER_ADDR_LEN);
 	memcpy(buf + RTE_ETHER_ADDR_LEN, src_mac, RTE_ETHER_ADDR_LEN);
-	wr16(buf + 12, RTE_ETHER_TYPE_IPV6);
+	hnv_wr16(buf + 12, RTE_ETHER_TYPE_IPV6);
 	ip6->vtc_flow = rte_cpu_to_be_32(6u << 28); /* traffic class 0, flow label 0 */
 	ip6->payload_len = rte_cpu_to_be_16((uint16_t)mlen);
 	ip6->proto = IPPROTO_ICMP6;
@@ -386,9 +365,9 @@ nd_build_ra(uint8_t *buf, uint32_t size, const struct nd_ra_params *ra,
 	m[ICMP_TYPE] = ND_RA;
 	m[RA_CUR_HOP] = ra->cur_hop_limit;
 	m[RA_FLAGS] = (ra->managed ? ND_RA_FLAG_MANAGED : 0) | (ra->other ? ND_RA_FLAG_OTHER : 0);
-	wr16(m + RA_LIFETIME, ra->router_lifetime_s);
-	wr32(m + RA_REACHABLE, ra->reachable_ms);
-	wr32(m + RA_RETRANS, ra->retrans_ms);
+	hnv_wr16(m + RA_LIFETIME, ra->router_lifetime_s);
+	hnv_wr32(m + RA_REACHABLE, ra->reachable_ms);
+	hnv_wr32(m + RA_RETRANS, ra->retrans_ms);
 	off = RA_LEN;
 
 	write_lladdr_opt(m + off, ND_OPT_SLL, &ra->router_mac);
@@ -397,7 +376,7 @@ nd_build_ra(uint8_t *buf, uint32_t size, const struct nd_ra_params *ra,
 	if (ra->mtu != 0) {
 		m[off] = ND_OPT_MTU;
 		m[off + 1] = OPT_MTU_LEN / OPT_UNIT;
-		wr32(m + off + 4, ra->mtu); /* after 2 reserved bytes */
+		hnv_wr32(m + off + 4, ra->mtu); /* after 2 reserved bytes */
 		off += OPT_MTU_LEN;
 	}
 
@@ -409,8 +388,8 @@ nd_build_ra(uint8_t *buf, uint32_t size, const struct nd_ra_params *ra,
 		m[off + 2] = pi->len;
 		m[off + 3] = (pi->on_link ? ND_PI_FLAG_ONLINK : 0) |
 			     (pi->autonomous ? ND_PI_FLAG_AUTO : 0);
-		wr32(m + off + 4, pi->valid_s);
-		wr32(m + off + 8, pi->preferred_s);
+		hnv_wr32(m + off + 4, pi->valid_s);
+		hnv_wr32(m + off + 8, pi->preferred_s);
 		/* 4 reserved bytes at 12 */
 		write_prefix(m + off + 16, pi->prefix, pi->len);
 		off += OPT_PREFIX_LEN;
@@ -419,7 +398,7 @@ nd_build_ra(uint8_t *buf, uint32_t size, const struct nd_ra_params *ra,
 	if (ra->n_dns != 0) {
 		m[off] = ND_OPT_RDNSS;
 		m[off + 1] = (uint8_t)((OPT_RDNSS_HLEN + ND_ADDR_LEN * ra->n_dns) / OPT_UNIT);
-		wr32(m + off + 4, ra->dns_lifetime_s); /* after 2 reserved bytes */
+		hnv_wr32(m + off + 4, ra->dns_lifetime_s); /* after 2 reserved bytes */
 		off += OPT_RDNSS_HLEN;
 		for (i = 0; i < ra->n_dns; i++, off += ND_ADDR_LEN)
 			memcpy(m + off, ra->dns[i], ND_ADDR_LEN);

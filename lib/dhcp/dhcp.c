@@ -28,6 +28,7 @@
 #include <rte_udp.h>
 
 #include "dhcp.h"
+#include "hnv_wire.h"
 
 #define ETH_HLEN ((uint32_t)sizeof(struct rte_ether_hdr))
 #define IP_HLEN ((uint32_t)sizeof(struct rte_ipv4_hdr))
@@ -81,34 +82,6 @@
 _Static_assert(ETH_HLEN + IP_HLEN + UDP_HLEN + BOOTP_OPTS + OPTS_MAX <= DHCP_REPLY_MAX,
 	"DHCP_REPLY_MAX too small");
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static inline bool
 is_fragment(const struct rte_ipv4_hdr *ip)
 {
@@ -123,7 +96,7 @@ dhcp_is_client_packet(const uint8_t *frame, uint32_t len)
 	const struct rte_udp_hdr *udp;
 	uint32_t ihl;
 
-	if (len < ETH_HLEN + IP_HLEN + UDP_HLEN || rd16(frame + 12) != RTE_ETHER_TYPE_IPV4)
+	if (len < ETH_HLEN + IP_HLEN + UDP_HLEN || hnv_rd16(frame + 12) != RTE_ETHER_TYPE_IPV4)
 		return false;
 	ip = (const struct rte_ipv4_hdr *)(frame + ETH_HLEN);
 	ihl = rte_ipv4_hdr_len(ip);
@@ -196,7 +169,7 @@ parse_options(const uint8_t *o, uint32_t n, struct dhcp_request *out)
 		case OPT_MAX_MSG_SIZE:
 			if (olen != 2)
 				return DHCP_MALFORMED;
-			out->max_msg_size = rd16(v);
+			out->max_msg_size = hnv_rd16(v);
 			break;
 		case OPT_CLIENT_ID:
 			cid_len += olen;
@@ -227,7 +200,7 @@ dhcp_parse(const uint8_t *frame, uint32_t len, struct dhcp_request *out)
 	memset(out, 0, sizeof(*out));
 	if (len < ETH_HLEN)
 		return DHCP_MALFORMED;
-	if (rd16(frame + 12) != RTE_ETHER_TYPE_IPV4)
+	if (hnv_rd16(frame + 12) != RTE_ETHER_TYPE_IPV4)
 		return DHCP_NOT_DHCP;
 	if (len - ETH_HLEN < IP_HLEN)
 		return DHCP_MALFORMED;
@@ -253,7 +226,7 @@ dhcp_parse(const uint8_t *frame, uint32_t len, struct dhcp_request *out)
 	msg_len = udp_len - UDP_HLEN;
 	if (msg_len < BOOTP_OPTS || msg[BOOTP_OP] != BOOTREQUEST ||
 		msg[BOOTP_HTYPE] != HTYPE_ETHER || msg[BOOTP_HLEN] != RTE_ETHER_ADDR_LEN ||
-		rd32(msg + BOOTP_COOKIE) != MAGIC_COOKIE)
+		hnv_rd32(msg + BOOTP_COOKIE) != MAGIC_COOKIE)
 		return DHCP_MALFORMED;
 
 	memcpy(&out->chaddr, msg + BOOTP_CHADDR, RTE_ETHER_ADDR_LEN);
@@ -398,7 +371,7 @@ dhcp_build_reply(
 	else
 		memcpy(buf, &req->chaddr, RTE_ETHER_ADDR_LEN);
 	memcpy(buf + RTE_ETHER_ADDR_LEN, &lease->server_mac, RTE_ETHER_ADDR_LEN);
-	wr16(buf + 2 * RTE_ETHER_ADDR_LEN, RTE_ETHER_TYPE_IPV4);
+	hnv_wr16(buf + 2 * RTE_ETHER_ADDR_LEN, RTE_ETHER_TYPE_IPV4);
 
 	ip = (struct rte_ipv4_hdr *)(buf + ETH_HLEN);
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
@@ -424,7 +397,7 @@ dhcp_build_reply(
 		memcpy(msg + BOOTP_CIADDR, &req->ciaddr, 4);
 	memcpy(msg + BOOTP_YIADDR, &yiaddr, 4);
 	memcpy(msg + BOOTP_CHADDR, &req->chaddr, RTE_ETHER_ADDR_LEN);
-	wr32(msg + BOOTP_COOKIE, MAGIC_COOKIE);
+	hnv_wr32(msg + BOOTP_COOKIE, MAGIC_COOKIE);
 	memcpy(msg + BOOTP_OPTS, opts, opts_len);
 
 	udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);

@@ -24,6 +24,7 @@
 #include <rte_vxlan.h>
 
 #include "encap.h"
+#include "hnv_wire.h"
 
 #define ETH_HLEN ((uint32_t)sizeof(struct rte_ether_hdr))
 #define VLAN_HLEN ((uint32_t)sizeof(struct rte_vlan_hdr))
@@ -43,34 +44,6 @@
 #define GRE_FLAGS_CHECKED 0xfc00
 #define GRE_VERSION_MASK 0x0007
 
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)((p[0] << 8) | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 static inline bool
 vsid_valid(uint32_t vsid)
 {
@@ -86,11 +59,11 @@ build_l2(uint8_t *b, const struct encap_outer *o)
 	memcpy(b, &o->dst_mac, RTE_ETHER_ADDR_LEN);
 	memcpy(b + RTE_ETHER_ADDR_LEN, &o->src_mac, RTE_ETHER_ADDR_LEN);
 	if (o->vlan_id != 0) {
-		wr16(b + off, RTE_ETHER_TYPE_VLAN);
-		wr16(b + off + 2, o->vlan_id); /* PCP 0, DEI 0 */
+		hnv_wr16(b + off, RTE_ETHER_TYPE_VLAN);
+		hnv_wr16(b + off + 2, o->vlan_id); /* PCP 0, DEI 0 */
 		off += VLAN_HLEN;
 	}
-	wr16(b + off, RTE_ETHER_TYPE_IPV4);
+	hnv_wr16(b + off, RTE_ETHER_TYPE_IPV4);
 	return (uint8_t)(off + 2);
 }
 
@@ -137,17 +110,17 @@ encap_template_build(struct encap_template *t, enum encap_type type, const struc
 
 	if (type == ENCAP_TYPE_VXLAN) {
 		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_UDP);
-		wr16(l4, entropy);              /* source port */
-		wr16(l4 + 2, ENCAP_VXLAN_PORT); /* destination port */
+		hnv_wr16(l4, entropy);              /* source port */
+		hnv_wr16(l4 + 2, ENCAP_VXLAN_PORT); /* destination port */
 		/* length patched per packet, checksum 0 (RFC 7348 5) */
-		l4[UDP_HLEN] = VXLAN_FLAG_I;        /* flags, then 3 reserved bytes */
-		wr32(l4 + UDP_HLEN + 4, vsid << 8); /* VNI, 1 reserved byte */
+		l4[UDP_HLEN] = VXLAN_FLAG_I;            /* flags, then 3 reserved bytes */
+		hnv_wr32(l4 + UDP_HLEN + 4, vsid << 8); /* VNI, 1 reserved byte */
 		t->len = (uint8_t)(t->l4_off + UDP_HLEN + VXLAN_HLEN);
 	} else {
 		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_GRE);
-		wr16(l4, GRE_FLAG_K); /* only K, version 0 */
-		wr16(l4 + 2, RTE_ETHER_TYPE_TEB);
-		wr32(l4 + GRE_HLEN, (vsid << 8) | (entropy & 0xff)); /* VSID, FlowID */
+		hnv_wr16(l4, GRE_FLAG_K); /* only K, version 0 */
+		hnv_wr16(l4 + 2, RTE_ETHER_TYPE_TEB);
+		hnv_wr32(l4 + GRE_HLEN, (vsid << 8) | (entropy & 0xff)); /* VSID, FlowID */
 		t->len = (uint8_t)(t->l4_off + GRE_HLEN + GRE_KEY_LEN);
 	}
 	return 0;
@@ -166,17 +139,17 @@ encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inne
 {
 	uint8_t *ip = dst + t->l3_off;
 	const uint16_t tot = (uint16_t)(t->len - t->l3_off + inner_len);
-	const uint16_t old_tot = rd16(t->bytes + t->l3_off + 2);
-	const uint16_t hc = rd16(t->bytes + t->l3_off + 10);
+	const uint16_t old_tot = hnv_rd16(t->bytes + t->l3_off + 2);
+	const uint16_t hc = hnv_rd16(t->bytes + t->l3_off + 10);
 	uint32_t sum;
 
 	memcpy(dst, t->bytes, t->len);
-	wr16(ip + 2, tot);
+	hnv_wr16(ip + 2, tot);
 	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
 	sum = (uint32_t)(uint16_t)~hc + (uint16_t)~old_tot + tot;
-	wr16(ip + 10, (uint16_t)~cksum_fold(sum));
+	hnv_wr16(ip + 10, (uint16_t)~cksum_fold(sum));
 	if (t->type == ENCAP_TYPE_VXLAN)
-		wr16(dst + t->l4_off + 4, (uint16_t)(tot - IPV4_HLEN));
+		hnv_wr16(dst + t->l4_off + 4, (uint16_t)(tot - IPV4_HLEN));
 }
 
 /*
@@ -258,14 +231,14 @@ encap_inner_hash(const uint8_t *frame, uint32_t len)
 		return rte_hash_crc(seq.b, len, 0xffffffff);
 	}
 	memset(&f, 0, sizeof(f));
-	etype = rd16(frame + off);
+	etype = hnv_rd16(frame + off);
 	for (tags = 0; tags < 2; tags++) {
 		if (etype != RTE_ETHER_TYPE_VLAN && etype != RTE_ETHER_TYPE_QINQ)
 			break;
 		if (len < off + VLAN_HLEN + 2)
 			break;
 		off += VLAN_HLEN;
-		etype = rd16(frame + off);
+		etype = hnv_rd16(frame + off);
 	}
 	off += 2; /* start of L3 */
 
@@ -273,7 +246,7 @@ encap_inner_hash(const uint8_t *frame, uint32_t len)
 		(frame[off] & 0xf) >= 5) {
 		const uint8_t *ip = frame + off;
 		const uint32_t l4 = off + (uint32_t)(ip[0] & 0xf) * 4;
-		const uint16_t frag = rd16(ip + 6);
+		const uint16_t frag = hnv_rd16(ip + 6);
 
 		f.is_ipv4 = true;
 		memcpy(&f.src_ip, ip + 12, 4);
@@ -318,9 +291,9 @@ parse_vxlan(const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_inf
 
 	if (end - l4 < UDP_HLEN)
 		return ENCAP_ERR_TRUNCATED;
-	if (rd16(udp + 2) != ENCAP_VXLAN_PORT)
+	if (hnv_rd16(udp + 2) != ENCAP_VXLAN_PORT)
 		return ENCAP_ERR_NOT_TUNNEL;
-	udp_len = rd16(udp + 4);
+	udp_len = hnv_rd16(udp + 4);
 	if (udp_len > end - l4)
 		return ENCAP_ERR_TRUNCATED;
 	if (udp_len != end - l4)
@@ -330,7 +303,7 @@ parse_vxlan(const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_inf
 	if ((udp[UDP_HLEN] & VXLAN_FLAG_I) == 0)
 		return ENCAP_ERR_BAD_HEADER;
 	ri->type = ENCAP_TYPE_VXLAN;
-	ri->vsid = rd32(udp + UDP_HLEN + 4) >> 8;
+	ri->vsid = hnv_rd32(udp + UDP_HLEN + 4) >> 8;
 	ri->flow_id = 0;
 	ri->hdr_len = (uint16_t)(l4 + UDP_HLEN + VXLAN_HLEN);
 	return ENCAP_OK;
@@ -345,13 +318,13 @@ parse_nvgre(const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_inf
 
 	if (end - l4 < GRE_HLEN)
 		return ENCAP_ERR_TRUNCATED;
-	if ((rd16(gre) & (GRE_FLAGS_CHECKED | GRE_VERSION_MASK)) != GRE_FLAG_K)
+	if ((hnv_rd16(gre) & (GRE_FLAGS_CHECKED | GRE_VERSION_MASK)) != GRE_FLAG_K)
 		return ENCAP_ERR_BAD_HEADER;
-	if (rd16(gre + 2) != RTE_ETHER_TYPE_TEB)
+	if (hnv_rd16(gre + 2) != RTE_ETHER_TYPE_TEB)
 		return ENCAP_ERR_BAD_HEADER;
 	if (end - l4 < GRE_HLEN + GRE_KEY_LEN)
 		return ENCAP_ERR_TRUNCATED;
-	key = rd32(gre + GRE_HLEN);
+	key = hnv_rd32(gre + GRE_HLEN);
 	ri->type = ENCAP_TYPE_NVGRE;
 	ri->vsid = key >> 8;
 	ri->flow_id = (uint8_t)key;
@@ -370,12 +343,12 @@ encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
 
 	if (len < ETH_HLEN)
 		return ENCAP_ERR_TRUNCATED;
-	etype = rd16(frame + 12);
+	etype = hnv_rd16(frame + 12);
 	if (etype == RTE_ETHER_TYPE_VLAN) {
 		if (len < ETH_HLEN + VLAN_HLEN)
 			return ENCAP_ERR_TRUNCATED;
-		ri.vlan_id = rd16(frame + 14) & RTE_VLAN_ID_MASK;
-		etype = rd16(frame + 16);
+		ri.vlan_id = hnv_rd16(frame + 14) & RTE_VLAN_ID_MASK;
+		etype = hnv_rd16(frame + 16);
 		l3 += VLAN_HLEN;
 	}
 	if (etype != RTE_ETHER_TYPE_IPV4)
@@ -385,7 +358,7 @@ encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
 		return ENCAP_ERR_TRUNCATED;
 	ip = frame + l3;
 	ihl = (uint32_t)(ip[0] & 0xf) * 4;
-	tot = rd16(ip + 2);
+	tot = hnv_rd16(ip + 2);
 	if ((ip[0] >> 4) != 4 || ihl < IPV4_HLEN)
 		return ENCAP_ERR_BAD_IP;
 	if (ihl > len - l3 || tot > len - l3)
@@ -394,7 +367,7 @@ encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
 		return ENCAP_ERR_BAD_IP;
 	if (rte_raw_cksum(ip, ihl) != 0xffff)
 		return ENCAP_ERR_BAD_IP;
-	if (rd16(ip + 6) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
+	if (hnv_rd16(ip + 6) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return ENCAP_ERR_BAD_IP;
 	/* Past the IPv4 total length is only Ethernet padding. */
 	end = l3 + tot;
