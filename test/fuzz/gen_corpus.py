@@ -9,6 +9,7 @@
 # Re-run after changing it; the output is deterministic.
 import os
 import shutil
+import socket
 import struct
 import sys
 
@@ -61,6 +62,26 @@ def udp(sport, dport, payload):
 
 def tcp_syn(sport, dport):
     return struct.pack("!HHIIBBHHH", sport, dport, 1, 0, 0x50, 0x02, 65535, 0, 0)
+
+
+def dhcp_client(chaddr, msg_type, extra=b""):
+    """A client's DHCP message (BOOTREQUEST) from 0.0.0.0 to the broadcast."""
+    bootp = struct.pack("!BBBBIHH4s4s4s4s16s64s128s", 1, 1, 6, 0, 0x1234, 0, 0, b"\0" * 4,
+                        b"\0" * 4, b"\0" * 4, b"\0" * 4, mac(chaddr) + b"\0" * 10, b"", b"")
+    opts = b"\x63\x82\x53\x63" + bytes([53, 1, msg_type]) + extra + b"\xff"
+    return (eth("ff:ff:ff:ff:ff:ff", chaddr, 0x0800)
+            + ipv4("0.0.0.0", "255.255.255.255", 17, udp(68, 67, bootp + opts)))
+
+
+def ip6(s):
+    return socket.inet_pton(socket.AF_INET6, s)
+
+
+def icmp6(src, dst, body, hlim=255):
+    """IPv6 + ICMPv6 (checksum over the pseudo-header), no extension headers."""
+    ph = ip6(src) + ip6(dst) + struct.pack("!I3xB", len(body), 58)
+    body = body[:2] + struct.pack("!H", csum(ph + body[:2] + b"\0\0" + body[4:])) + body[4:]
+    return struct.pack("!IHBB", 0x60000000, len(body), 58, hlim) + ip6(src) + ip6(dst) + body
 
 
 def pad60(f):
@@ -142,6 +163,18 @@ CORPORA = {
                  "arp-reply": ARP_REPLY_GW},
     "fuzz_policy": {p.replace("/", "_"): open(os.path.join(ROOT, p), "rb").read()
                     for p in POLICIES},
+    # lib/dhcp and lib/arp_proxy/nd.c: client DHCP messages and VM ND.
+    "fuzz_tenant": {
+        "dhcp-discover": dhcp_client(C_WEB, 1, bytes([55, 3, 1, 3, 6])),
+        "dhcp-request": dhcp_client(C_WEB, 3, bytes([50, 4]) + ip("10.1.1.12")
+                                    + bytes([54, 4]) + ip("10.1.1.1")),
+        "nd-ns": eth("33:33:ff:00:00:11", C_WEB, 0x86DD) + icmp6(
+            "fd00:1:1::12", "ff02::1:ff00:11",
+            struct.pack("!BBHI", 135, 0, 0, 0) + ip6("fd00:1:1::11") + b"\x01\x01" + mac(C_WEB)),
+        "nd-rs": eth("33:33:00:00:00:02", C_WEB, 0x86DD) + icmp6(
+            "fe80::50:1ff:fe00:12", "ff02::2",
+            struct.pack("!BBHI", 133, 0, 0, 0) + b"\x01\x01" + mac(C_WEB)),
+    },
     # First byte: the receiving port (0 uplink, 1 contoso-web, 2 fabrikam-web).
     "fuzz_pipeline": {
         "uplink-vxlan": b"\x00" + VXLAN,
