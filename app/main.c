@@ -38,6 +38,7 @@ static void
 usage(const char *prog)
 {
 	printf("Usage: %s [EAL options] -- --policy FILE [options]\n"
+	       "       %s --check-policy FILE\n"
 	       "\n"
 	       "HNVv2 overlay forwarder: VM ports and an uplink, as named by the policy.\n"
 	       "Ports are DPDK devices given to EAL (-a PCI address, --vdev net_af_packet0,...),\n"
@@ -54,8 +55,10 @@ usage(const char *prog)
 	       "  -h, --help             this text\n"
 	       "\n"
 	       "The policy file is watched: a change (or SIGHUP) reloads it; a bad file\n"
-	       "leaves the running policy in place and says why.\n",
-		prog);
+	       "leaves the running policy in place and says why.\n"
+	       "--check-policy validates FILE as a reload would, without EAL, ports or root,\n"
+	       "and exits 0 if it is good, 1 with the problem if not.\n",
+		prog, prog);
 }
 
 static int
@@ -275,6 +278,28 @@ start_switch(struct hnv_app *app)
 	return 0;
 }
 
+/* dpdk-hnv --check-policy FILE: load and validate FILE as a reload would
+ * (everything but opening its ports), for operators' pipelines. */
+static int
+check_policy(int argc, char **argv)
+{
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *pol;
+
+	if (argc != 1) {
+		fprintf(stderr, "dpdk-hnv: --check-policy takes one FILE (see --help)\n");
+		return 1;
+	}
+	if (hnv_policy_load(argv[0], &pol, err, sizeof(err)) != 0) {
+		fprintf(stderr, "dpdk-hnv: %s\n", err);
+		return 1;
+	}
+	printf("dpdk-hnv: %s: ok: %u ports, %u subnets, %u VM NICs, %u mappings\n", argv[0],
+		pol->n_ports, pol->n_subnets, pol->n_vnics, pol->n_mappings);
+	hnv_policy_free(pol);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,12 +309,15 @@ main(int argc, char **argv)
 	unsigned int i;
 	int rc, ret;
 
-	/* --help works without EAL. */
-	for (int k = 1; k < argc; k++)
+	/* --help and --check-policy work without EAL. */
+	for (int k = 1; k < argc; k++) {
 		if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "-h") == 0) {
 			usage(argv[0]);
 			return 0;
 		}
+		if (strcmp(argv[k], "--check-policy") == 0)
+			return check_policy(argc - k - 1, argv + k + 1);
+	}
 	/* Without SA_RESTART an interrupted system call fails with EINTR, and
 	 * the threads EAL starts (workers, interrupts, telemetry) do not
 	 * expect that: they are created with the stop signals blocked, so the

@@ -16,6 +16,7 @@
 #ifndef HNV_POLICY_H
 #define HNV_POLICY_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -167,6 +168,8 @@ struct hnv_acl_cfg {
 	struct hnv_acl_rule_cfg *rules; /**< in file order */
 };
 
+struct hnv_policy_index;
+
 /** A whole validated policy. Immutable after load; free with hnv_policy_free. */
 struct hnv_policy {
 	char source[256]; /**< file name used in messages */
@@ -185,7 +188,8 @@ struct hnv_policy {
 	struct hnv_mapping_cfg *mappings;
 	unsigned int n_acls;
 	struct hnv_acl_cfg *acls;
-	struct vfp_timeouts timeouts; /**< flow idle timeouts, seconds */
+	struct vfp_timeouts timeouts;   /**< flow idle timeouts, seconds */
+	struct hnv_policy_index *index; /**< lookups by VSID and port name (private) */
 };
 
 /**
@@ -198,6 +202,23 @@ struct hnv_policy {
  * @return 0, or a negative errno (-ENOENT, -EINVAL, -ENOMEM)
  */
 int hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t errlen);
+
+/** What a load may be asked besides the file (hnv_policy_load_ex). */
+struct hnv_policy_load_opts {
+	const atomic_bool *cancel; /**< once true, the load stops soon with -ECANCELED */
+	char **text;               /**< if set, on success the text read (caller frees) */
+	size_t *text_len;          /**< its length, with text */
+};
+
+/**
+ * hnv_policy_load, with options: a load another thread can cancel (it
+ * looks at @p opts->cancel between chunks read and every few thousand
+ * mappings), and the text it read, which the caller can keep as the last
+ * good policy.
+ * @return as hnv_policy_load, or -ECANCELED ("FILE: cancelled" in @p err)
+ */
+int hnv_policy_load_ex(const char *path, const struct hnv_policy_load_opts *opts,
+	struct hnv_policy **out, char *err, size_t errlen);
 
 /**
  * As hnv_policy_load(), from a string; @p source names it in messages.

@@ -19,7 +19,10 @@
  * partial model is freed and *out is left untouched, so a reload that fails
  * never disturbs the policy the caller already holds.
  *
- * Load time is not the fast path: duplicate checks are plain linear scans.
+ * Loading is O(n) in the entries: uniqueness (names, devices, VSIDs, MACs
+ * and CAs per VSID) and references (a VSID, a port) are answered by the
+ * hash indexes of policy_index.c, and subnet overlap by the prefixes
+ * covering each subnet, never by a scan of the entries read so far.
  * Nothing here prints, exits or touches DPDK state, and nothing here blocks:
  * the policy path must name a regular file (a FIFO or a device there would
  * hang the caller's control loop in open or read).
@@ -37,7 +40,12 @@
 
 #include "hnv_policy.h"
 #include "policy_acl.h"
+#include "policy_index.h"
 #include "policy_json.h"
+#include "policy_stream.h"
+
+#define CANCEL_EVERY 4096 /* mappings read between looks at the cancel flag */
+#define READ_CHUNK (1u << 20)
 
 /* Locally administered (bit 1 of the first byte), unicast; echoes the VRRP
  * 00:00:5e:00:01:xx block so it is easy to spot in a capture. */
@@ -50,6 +58,20 @@ static const struct rte_ether_addr default_router_mac = {
 #define SUBNET_LEN_MIN 1
 #define SUBNET_LEN_MAX 30         /* needs a network, a gateway and a broadcast address */
 #define FLOOD_LIMIT_MAX 100000000 /* copies per VM per second */
+
+/* ---- indexes ------------------------------------------------------------ */
+
+/* Put the string @str (of a @size-byte field) into @ix with value @val:
+ * the index where it was seen before, -1 if it is new, < -1 on failure. */
+static long long
+index_put(struct ctx *c, struct pidx *ix, const char *str, size_t size, size_t val)
+{
+	char key[PIDX_KEY_MAX] = {0};
+
+	(void)c;
+	snprintf(key, RTE_MIN(size, sizeof(key)), "%s", str);
+	return (long long)pidx_put(ix, key, (uint32_t)val);
+}
 
 /* ---- ports -------------------------------------------------------------- */
 
@@ -95,7 +117,7 @@ parse_port(struct ctx *c, json_t *o, size_t i)
 	struct hnv_policy *p = c->p;
 	struct hnv_port_cfg *port = &p->ports[i];
 	bool has_device = json_object_get(o, "device") != NULL;
-	unsigned int j;
+	long long j = -1;
 	int rc;
 
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
@@ -110,23 +132,23 @@ parse_port(struct ctx *c, json_t *o, size_t i)
 			sizeof(port->device));
 	if (rc == 0 && port->is_vhost)
 		rc = pj_with_object(c, o, "vhost_user", parse_vhost);
-	for (j = 0; rc == 0 && j < p->n_ports; j++) {
-		const struct hnv_port_cfg *q = &p->ports[j];
-
-		if (strcmp(port->name, q->name) == 0)
-			rc = pj_fail(c, "name",
-				"duplicate port name '%s' (also at $.ports[%u].name)", port->name,
-				j);
-		else if (has_device && strcmp(port->device, q->device) == 0)
-			rc = pj_fail(c, "device",
-				"duplicate device '%s' (also at $.ports[%u].device)", port->device,
-				j);
-		else if (port->is_vhost && q->is_vhost &&
-			 strcmp(port->vhost.socket, q->vhost.socket) == 0)
-			rc = pj_fail(c, "vhost_user",
-				"duplicate socket '%s' (also at $.ports[%u].vhost_user.socket)",
-				port->vhost.socket, j);
-	}
+	if (rc == 0 && (j = index_put(c, &c->ix->port, port->name, sizeof(port->name), i)) < 0)
+		rc = j == -1 ? 0 : pj_fail_nomem(c);
+	else if (rc == 0)
+		rc = pj_fail(c, "name", "duplicate port name '%s' (also at $.ports[%lld].name)",
+			port->name, j);
+	if (rc == 0 && has_device &&
+		(j = index_put(c, &c->ix->port_dev, port->device, sizeof(port->device), i)) >= 0)
+		rc = pj_fail(c, "device", "duplicate device '%s' (also at $.ports[%lld].device)",
+			port->device, j);
+	if (rc == 0 && port->is_vhost &&
+		(j = index_put(c, &c->ix->port_sock, port->vhost.socket, sizeof(port->vhost.socket),
+			 i)) >= 0)
+		rc = pj_fail(c, "vhost_user",
+			"duplicate socket '%s' (also at $.ports[%lld].vhost_user.socket)",
+			port->vhost.socket, j);
+	if (rc == 0 && j < -1)
+		rc = pj_fail_nomem(c);
 	if (rc == 0)
 		p->n_ports++;
 	return rc;
@@ -306,18 +328,47 @@ parse_encap(struct ctx *c, const json_t *v, enum encap_type *out)
 	return 0;
 }
 
+/* A new VSID, indexed as subnet n_subnets. */
 static int
 check_subnet_vsid(struct ctx *c, const struct hnv_subnet_cfg *s)
 {
 	const struct hnv_policy *p = c->p;
+	int64_t k = pidx_put(&c->ix->vsid, &s->vsid, p->n_subnets);
 	char where[96];
-	unsigned int k;
 
-	for (k = 0; k < p->n_subnets; k++) {
-		if (p->subnets[k].vsid != s->vsid)
-			continue;
-		policy_subnet_path(p, k, where, sizeof(where));
-		return pj_fail(c, "vsid", "duplicate VSID %u (also at %s.vsid)", s->vsid, where);
+	if (k < -1)
+		return pj_fail_nomem(c);
+	if (k < 0)
+		return 0;
+	policy_subnet_path(p, (unsigned int)k, where, sizeof(where));
+	return pj_fail(c, "vsid", "duplicate VSID %u (also at %s.vsid)", s->vsid, where);
+}
+
+/* The subnet of routing domain @rdid whose prefix is @a/@len (@kind 0),
+ * or one that @a/@len covers (@kind 1); -1 if none. */
+static int64_t
+prefix_get(const struct ctx *c, uint32_t rdid, uint32_t a, uint8_t len, uint8_t kind)
+{
+	struct pidx_prefix_key k = {
+		.rdid = rdid, .prefix = a & pj_mask_of(len), .len = len, .kind = kind};
+
+	return pidx_get(&c->ix->prefix, &k);
+}
+
+/* Index accepted subnet @i: its prefix, and every shorter prefix covering it. */
+static int
+prefix_add(struct ctx *c, const struct hnv_subnet_cfg *s, unsigned int i)
+{
+	uint32_t a = rte_be_to_cpu_32(s->prefix);
+
+	for (uint8_t len = 0; len <= s->prefix_len; len++) {
+		struct pidx_prefix_key k = {.rdid = s->rdid,
+			.prefix = a & pj_mask_of(len),
+			.len = len,
+			.kind = len < s->prefix_len};
+
+		if (pidx_put(&c->ix->prefix, &k, i) < -1)
+			return pj_fail_nomem(c);
 	}
 	return 0;
 }
@@ -329,25 +380,28 @@ check_subnet_prefix(struct ctx *c, const struct hnv_subnet_cfg *s)
 {
 	const struct hnv_policy *p = c->p;
 	uint32_t m = pj_mask_of(s->prefix_len), a = rte_be_to_cpu_32(s->prefix);
+	const struct hnv_subnet_cfg *o;
 	char where[96];
-	unsigned int k;
+	int64_t k = -1;
+	uint8_t len;
 
 	if ((a & ~m) != 0)
 		return pj_fail(c, "prefix", "%s/%u has host bits set (network is %s/%u)",
 			pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(rte_cpu_to_be_32(a & m)).s,
 			s->prefix_len);
-	for (k = 0; k < p->n_subnets; k++) {
-		const struct hnv_subnet_cfg *o = &p->subnets[k];
-		uint32_t mm = pj_mask_of(RTE_MIN(o->prefix_len, s->prefix_len));
-
-		if (o->rdid != s->rdid || (rte_be_to_cpu_32(o->prefix) & mm) != (a & mm))
-			continue;
-		policy_subnet_path(p, k, where, sizeof(where));
-		return pj_fail(c, "prefix", "%s/%u overlaps %s/%u of VSID %u (at %s.prefix)",
-			pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(o->prefix).s,
-			o->prefix_len, o->vsid, where);
-	}
-	return 0;
+	/* A subnet of the domain at this prefix or a shorter one (which
+	 * covers this), else a longer one this covers. */
+	for (len = 0; len <= s->prefix_len && k < 0; len++)
+		k = prefix_get(c, s->rdid, a, len, 0);
+	if (k < 0)
+		k = prefix_get(c, s->rdid, a, s->prefix_len, 1);
+	if (k < 0)
+		return prefix_add(c, s, p->n_subnets);
+	o = &p->subnets[k];
+	policy_subnet_path(p, (unsigned int)k, where, sizeof(where));
+	return pj_fail(c, "prefix", "%s/%u overlaps %s/%u of VSID %u (at %s.prefix)",
+		pj_ip_fmt(s->prefix).s, s->prefix_len, pj_ip_fmt(o->prefix).s, o->prefix_len,
+		o->vsid, where);
 }
 
 /* @ip is a host address of @s: inside, not network or broadcast address. */
@@ -432,18 +486,18 @@ parse_rd(struct ctx *c, json_t *o, size_t i)
 	struct hnv_rd_cfg *rd = &p->rds[i];
 	json_t *v, *subnets;
 	long long rdid = 0;
-	unsigned int j;
+	int64_t j;
 	int rc;
 
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = pj_v_int(c, "rdid", json_object_get(o, "rdid"), "RDID", 1, UINT32_MAX, &rdid);
 	rd->rdid = (uint32_t)rdid;
-	for (j = 0; rc == 0 && j < p->n_rds; j++)
-		if (p->rds[j].rdid == rd->rdid)
-			rc = pj_fail(c, "rdid",
-				"duplicate RDID %u (also at $.routing_domains[%u].rdid)", rd->rdid,
-				j);
+	if (rc == 0 && (j = pidx_put(&c->ix->rdid, &rd->rdid, (uint32_t)i)) >= 0)
+		rc = pj_fail(c, "rdid", "duplicate RDID %u (also at $.routing_domains[%lld].rdid)",
+			rd->rdid, (long long)j);
+	else if (rc == 0 && j < -1)
+		rc = pj_fail_nomem(c);
 	if (rc == 0 && (v = json_object_get(o, "name")) != NULL)
 		rc = pj_v_str(c, "name", v, rd->name, sizeof(rd->name));
 	if (rc == 0)
@@ -472,44 +526,59 @@ policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s)
 	return 0;
 }
 
+/* "$.vm_nics[i]" or "$.mappings[i]" of @where (PIDX_MAPPING). */
+void
+policy_where_path(uint32_t where, char *buf, size_t size)
+{
+	if (where & PIDX_MAPPING)
+		snprintf(buf, size, "$.mappings[%u]", where & ~PIDX_MAPPING);
+	else
+		snprintf(buf, size, "$.vm_nics[%u]", where);
+}
+
 /* MAC and CA are unique within a VSID across vm_nics and mappings (R11);
- * the same pair in another VSID is another tenant's (R22). */
+ * the same pair in another VSID is another tenant's (R22). The entry being
+ * read (c->where) is indexed as it is checked. */
 static int
 check_unique_mac(struct ctx *c, uint32_t vsid, const struct rte_ether_addr *mac)
 {
-	const struct hnv_policy *p = c->p;
-	unsigned int i;
+	struct pidx_mac_key k = {.vsid = vsid};
+	char where[48];
+	int64_t w;
 
-	for (i = 0; i < p->n_vnics; i++)
-		if (p->vnics[i].vsid == vsid && rte_is_same_ether_addr(&p->vnics[i].mac, mac))
-			return pj_fail(c, "mac",
-				"duplicate MAC %s in VSID %u (also at $.vm_nics[%u].mac)",
-				pj_mac_fmt(mac).s, vsid, i);
-	for (i = 0; i < p->n_mappings; i++)
-		if (p->mappings[i].vsid == vsid && rte_is_same_ether_addr(&p->mappings[i].mac, mac))
-			return pj_fail(c, "mac",
-				"duplicate MAC %s in VSID %u (also at $.mappings[%u].mac)",
-				pj_mac_fmt(mac).s, vsid, i);
-	return 0;
+	memcpy(k.mac, mac->addr_bytes, sizeof(k.mac));
+	w = pidx_put(&c->ix->mac, &k, c->where);
+	if (w < -1)
+		return pj_fail_nomem(c);
+	if (w < 0)
+		return 0;
+	policy_where_path((uint32_t)w, where, sizeof(where));
+	return pj_fail(c, "mac", "duplicate MAC %s in VSID %u (also at %s.mac)", pj_mac_fmt(mac).s,
+		vsid, where);
 }
 
 static int
 check_unique_ca(struct ctx *c, const char *key, uint32_t vsid, rte_be32_t ca)
 {
-	const struct hnv_policy *p = c->p;
-	unsigned int i;
+	struct pidx_ca_key k = {.vsid = vsid, .ip = ca};
+	int64_t w = pidx_put(&c->ix->ca, &k, c->where);
+	char where[48];
 
-	for (i = 0; i < p->n_vnics; i++)
-		if (p->vnics[i].vsid == vsid && p->vnics[i].ip == ca)
-			return pj_fail(c, key,
-				"duplicate CA %s in VSID %u (also at $.vm_nics[%u].ip)",
-				pj_ip_fmt(ca).s, vsid, i);
-	for (i = 0; i < p->n_mappings; i++)
-		if (p->mappings[i].vsid == vsid && p->mappings[i].ca == ca)
-			return pj_fail(c, key,
-				"duplicate CA %s in VSID %u (also at $.mappings[%u].ca)",
-				pj_ip_fmt(ca).s, vsid, i);
-	return 0;
+	if (w < -1)
+		return pj_fail_nomem(c);
+	if (w < 0)
+		return 0;
+	policy_where_path((uint32_t)w, where, sizeof(where));
+	return pj_fail(c, key, "duplicate CA %s in VSID %u (also at %s.%s)", pj_ip_fmt(ca).s, vsid,
+		where, w & PIDX_MAPPING ? "ca" : "ip");
+}
+
+bool
+policy_is_ca(const struct ctx *c, uint32_t vsid, rte_be32_t ip)
+{
+	struct pidx_ca_key k = {.vsid = vsid, .ip = ip};
+
+	return pidx_get(&c->ix->ca, &k) >= 0;
 }
 
 /* A CA: a host address of its subnet other than the router's gateway. */
@@ -531,17 +600,21 @@ check_vnic_port(struct ctx *c, const char *name, uint16_t *out)
 {
 	const struct hnv_policy *p = c->p;
 	int port = hnv_policy_find_port(p, name);
-	unsigned int i;
+	uint32_t key;
+	int64_t i;
 
 	if (port < 0)
 		return pj_fail(c, "port", "unknown port '%s'", name);
 	if (port == p->host.uplink)
 		return pj_fail(c, "port", "port '%s' is the uplink ($.host.uplink)", name);
-	for (i = 0; i < p->n_vnics; i++)
-		if (p->vnics[i].port == port)
-			return pj_fail(c, "port",
-				"port '%s' is already bound to VM NIC '%s' (at $.vm_nics[%u].port)",
-				name, p->vnics[i].name, i);
+	key = (uint32_t)port;
+	i = pidx_put(&c->ix->vnic_port, &key, p->n_vnics);
+	if (i < -1)
+		return pj_fail_nomem(c);
+	if (i >= 0)
+		return pj_fail(c, "port",
+			"port '%s' is already bound to VM NIC '%s' (at $.vm_nics[%lld].port)", name,
+			p->vnics[i].name, (long long)i);
 	*out = (uint16_t)port;
 	return 0;
 }
@@ -555,17 +628,18 @@ parse_vnic(struct ctx *c, json_t *o, size_t i)
 	struct hnv_vnic_cfg *n = &p->vnics[i];
 	const struct hnv_subnet_cfg *s = NULL;
 	char port[HNV_NAME_MAX];
-	unsigned int j;
+	long long j;
 	int rc;
 
+	c->where = (uint32_t)i;
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = pj_v_str(c, "name", json_object_get(o, "name"), n->name, sizeof(n->name));
-	for (j = 0; rc == 0 && j < p->n_vnics; j++)
-		if (strcmp(p->vnics[j].name, n->name) == 0)
-			rc = pj_fail(c, "name",
-				"duplicate VM NIC name '%s' (also at $.vm_nics[%u].name)", n->name,
-				j);
+	if (rc == 0 && (j = index_put(c, &c->ix->vnic_name, n->name, sizeof(n->name), i)) >= 0)
+		rc = pj_fail(c, "name", "duplicate VM NIC name '%s' (also at $.vm_nics[%lld].name)",
+			n->name, j);
+	else if (rc == 0 && j < -1)
+		rc = pj_fail_nomem(c);
 	if (rc == 0)
 		rc = policy_find_vsid(c, o, &s);
 	if (rc == 0) {
@@ -617,6 +691,7 @@ parse_mapping(struct ctx *c, json_t *o, size_t i)
 	const struct hnv_subnet_cfg *s = NULL;
 	int rc;
 
+	c->where = PIDX_MAPPING | (uint32_t)i;
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = policy_find_vsid(c, o, &s);
@@ -712,6 +787,45 @@ parse_optional(
 	return rc != 0 ? rc : pj_walk_objects(c, key, arr, fn);
 }
 
+/* Element @i of the streamed mappings: as pj_walk_objects would, with room
+ * made as they come and the cancel flag looked at now and then. */
+static int
+stream_mapping(struct ctx *c, json_t *o, size_t i)
+{
+	struct hnv_policy *p = c->p;
+	size_t inner;
+	int rc;
+
+	if (i % CANCEL_EVERY == 0 && c->cancel != NULL && atomic_load(c->cancel)) {
+		snprintf(c->err, c->errlen, "%s: cancelled", c->source);
+		return -ECANCELED;
+	}
+	if (i == c->mappings_cap) {
+		size_t cap = c->mappings_cap ? 2 * c->mappings_cap : 1024;
+		struct hnv_mapping_cfg *m;
+
+		if (cap > UINT32_MAX / 2 || (m = realloc(p->mappings, cap * sizeof(*m))) == NULL)
+			return pj_fail_nomem(c);
+		memset(m + c->mappings_cap, 0, (cap - c->mappings_cap) * sizeof(*m));
+		p->mappings = m;
+		c->mappings_cap = cap;
+	}
+	inner = pj_path_push(c, "[%zu]", i);
+	rc = json_is_object(o) ? parse_mapping(c, o, i) : pj_fail_type(c, NULL, o, "object");
+	pj_path_pop(c, inner);
+	return rc;
+}
+
+static int
+stream_mappings(struct ctx *c)
+{
+	size_t outer = pj_path_push(c, ".mappings"), n;
+	int rc = policy_stream(c, c->split, stream_mapping, &n, &c->retry);
+
+	pj_path_pop(c, outer);
+	return rc;
+}
+
 static int
 parse_root(struct ctx *c, json_t *root)
 {
@@ -735,7 +849,9 @@ parse_root(struct ctx *c, json_t *root)
 	if (rc == 0)
 		rc = parse_optional(
 			c, root, "vm_nics", sizeof(*p->vnics), (void **)&p->vnics, parse_vnic);
-	if (rc == 0)
+	if (rc == 0 && c->split != NULL)
+		rc = stream_mappings(c);
+	else if (rc == 0)
 		rc = parse_optional(c, root, "mappings", sizeof(*p->mappings),
 			(void **)&p->mappings, parse_mapping);
 	if (rc == 0)
@@ -785,118 +901,206 @@ json_fail(const json_error_t *je, const char *source, char *err, size_t errlen)
 	return -EINVAL;
 }
 
-/* Validate @root (consumed) into a new policy. */
+/* Validate @root (consumed) into a new policy; with @split, its mappings
+ * are streamed from the text (*@retry: the stream could not follow it). */
 static int
-build(json_t *root, const char *source, struct hnv_policy **out, char *err, size_t errlen)
+build(json_t *root, const char *source, const struct policy_split *split, const atomic_bool *cancel,
+	struct hnv_policy **out, char *err, size_t errlen, bool *retry)
 {
-	struct ctx c = {.source = source, .err = err, .errlen = errlen, .path = "$", .path_len = 1};
+	struct ctx c = {.source = source,
+		.err = err,
+		.errlen = errlen,
+		.path = "$",
+		.path_len = 1,
+		.split = split,
+		.cancel = cancel};
 	int rc;
 
+	*retry = false;
 	c.p = calloc(1, sizeof(*c.p));
-	if (c.p == NULL) {
+	if (c.p != NULL)
+		c.p->index = calloc(1, sizeof(*c.p->index));
+	if (c.p == NULL || c.p->index == NULL || pidx_set_init(c.p->index, 1024) != 0) {
 		json_decref(root);
+		hnv_policy_free(c.p);
 		return pj_fail_nomem(&c);
 	}
+	c.ix = c.p->index;
 	snprintf(c.p->source, sizeof(c.p->source), "%s", source);
 	rc = parse_root(&c, root);
 	json_decref(root);
-	if (rc != 0) {
+	if (rc != 0 || c.retry) {
+		*retry = c.retry;
 		hnv_policy_free(c.p);
 		return rc;
 	}
+	pidx_set_trim(c.p->index);
 	set_err(err, errlen, "%s", "");
 	*out = c.p;
 	return 0;
+}
+
+/* Parse and validate the policy @text of @len bytes. */
+static int
+parse_text(const char *text, size_t len, const char *source, const atomic_bool *cancel,
+	struct hnv_policy **out, char *err, size_t errlen)
+{
+	struct policy_split sp;
+	bool retry = false;
+	json_error_t je;
+	json_t *root;
+	int rc;
+
+	rc = policy_split(text, len, &sp);
+	if (rc == -ENOMEM) {
+		set_err(err, errlen, "%s: out of memory", source);
+		return rc;
+	}
+	if (rc == 0) {
+		root = json_loadb(sp.doc, sp.doc_len, JSON_REJECT_DUPLICATES, &je);
+		if (root != NULL)
+			rc = build(root, source, &sp, cancel, out, err, errlen, &retry);
+		free(sp.doc);
+		if (root != NULL && !retry)
+			return rc;
+	}
+	/* No mappings array where the scanner looks, or text it could not
+	 * follow: jansson reads the whole (and places any syntax error). */
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL)
+		return json_fail(&je, source, err, errlen);
+	return build(root, source, NULL, cancel, out, err, errlen, &retry);
 }
 
 int
 hnv_policy_parse(
 	const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen)
 {
-	json_error_t je;
-	json_t *root;
-
 	if (source == NULL)
 		source = "<string>";
 	if (json == NULL || out == NULL) {
 		set_err(err, errlen, "%s: invalid argument", source);
 		return -EINVAL;
 	}
-	root = json_loads(json, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL)
-		return json_fail(&je, source, err, errlen);
-	return build(root, source, out, err, errlen);
+	return parse_text(json, strlen(json), source, NULL, out, err, errlen);
 }
 
 /* Open @path for reading if it is a regular file. O_NONBLOCK makes the open
  * itself return at once whatever is there (a FIFO without a writer, a
  * terminal without carrier); fstat on what was opened, not on the name, then
  * decides, so a rename in between cannot slip a FIFO past the check. */
-static FILE *
-open_regular(const char *path, char *err, size_t errlen, int *rc)
+static int
+open_regular(const char *path, char *err, size_t errlen, off_t *size)
 {
 	struct stat st;
-	FILE *f;
-	int fd, fl;
+	int fd, fl, rc;
 
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		*rc = -errno;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = -errno;
 		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return NULL;
-	}
-	if (fstat(fd, &st) != 0) {
-		*rc = -errno;
-		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		close(fd);
-		return NULL;
+		if (fd >= 0)
+			close(fd);
+		return rc;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		*rc = -EINVAL;
 		set_err(err, errlen, "%s: not a regular file", path);
 		close(fd);
-		return NULL;
+		return -EINVAL;
 	}
 	/* Back to blocking reads: a regular file ignores O_NONBLOCK on Linux,
 	 * but a network or FUSE file system need not. */
 	fl = fcntl(fd, F_GETFL);
 	if (fl >= 0)
 		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-	f = fdopen(fd, "r");
-	if (f == NULL) {
-		*rc = -errno;
-		set_err(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		close(fd);
+	*size = st.st_size;
+	return fd;
+}
+
+/* Read all of @fd (about @hint bytes) into a new buffer, NUL-ended, a
+ * chunk at a time, looking at @cancel between chunks. */
+static int
+read_all(int fd, off_t hint, const atomic_bool *cancel, char **out, size_t *len)
+{
+	size_t cap = (size_t)RTE_MAX(hint, (off_t)0) + 1, n = 0;
+	char *buf = malloc(cap + 1), *nb;
+	ssize_t r;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	for (;;) {
+		if (cancel != NULL && atomic_load(cancel)) {
+			free(buf);
+			return -ECANCELED;
+		}
+		if (n == cap) {
+			nb = realloc(buf, 2 * cap + 1);
+			if (nb == NULL) {
+				free(buf);
+				return -ENOMEM;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		r = read(fd, buf + n, RTE_MIN(cap - n, (size_t)READ_CHUNK));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			free(buf);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
 	}
-	return f;
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
 }
 
 int
-hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t errlen)
+hnv_policy_load_ex(const char *path, const struct hnv_policy_load_opts *opts,
+	struct hnv_policy **out, char *err, size_t errlen)
 {
-	json_error_t je;
-	json_t *root;
-	FILE *f;
-	int rc;
+	const atomic_bool *cancel = opts != NULL ? opts->cancel : NULL;
+	char *text = NULL;
+	size_t len = 0;
+	off_t size = 0;
+	int fd, rc;
 
 	if (path == NULL || out == NULL) {
 		set_err(err, errlen, "%s: invalid argument", path ? path : "<null>");
 		return -EINVAL;
 	}
-	f = open_regular(path, err, errlen, &rc);
-	if (f == NULL)
+	fd = open_regular(path, err, errlen, &size);
+	if (fd < 0)
+		return fd;
+	rc = read_all(fd, size, cancel, &text, &len);
+	close(fd);
+	if (rc == -ECANCELED)
+		set_err(err, errlen, "%s: cancelled", path);
+	else if (rc == -ENOMEM)
+		set_err(err, errlen, "%s: out of memory (%lld bytes)", path, (long long)size);
+	else if (rc != 0)
+		set_err(err, errlen, "%s: read error: %s", path, strerror(-rc));
+	if (rc != 0)
 		return rc;
-	root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL && ferror(f)) {
-		rc = errno != 0 ? errno : EIO;
-		set_err(err, errlen, "%s: read error: %s", path, strerror(rc));
-		fclose(f);
-		return -rc;
+	rc = parse_text(text, len, path, cancel, out, err, errlen);
+	if (rc == 0 && opts != NULL && opts->text != NULL) {
+		*opts->text = text;
+		*opts->text_len = len;
+	} else {
+		free(text);
 	}
-	fclose(f);
-	if (root == NULL)
-		return json_fail(&je, path, err, errlen);
-	return build(root, path, out, err, errlen);
+	return rc;
+}
+
+int
+hnv_policy_load(const char *path, struct hnv_policy **out, char *err, size_t errlen)
+{
+	return hnv_policy_load_ex(path, NULL, out, err, errlen);
 }
 
 void
@@ -915,6 +1119,7 @@ hnv_policy_free(struct hnv_policy *p)
 	for (i = 0; i < p->n_acls; i++)
 		free(p->acls[i].rules);
 	free(p->acls);
+	pidx_set_free(p->index);
 	free(p);
 }
 
@@ -922,9 +1127,14 @@ const struct hnv_subnet_cfg *
 hnv_policy_find_subnet(const struct hnv_policy *p, uint32_t vsid)
 {
 	unsigned int i;
+	int64_t k;
 
 	if (p == NULL)
 		return NULL;
+	if (p->index != NULL) {
+		k = pidx_get(&p->index->vsid, &vsid);
+		return k >= 0 && (uint64_t)k < p->n_subnets ? &p->subnets[k] : NULL;
+	}
 	for (i = 0; i < p->n_subnets; i++)
 		if (p->subnets[i].vsid == vsid)
 			return &p->subnets[i];
@@ -934,10 +1144,19 @@ hnv_policy_find_subnet(const struct hnv_policy *p, uint32_t vsid)
 int
 hnv_policy_find_port(const struct hnv_policy *p, const char *name)
 {
+	char key[HNV_NAME_MAX] = {0};
 	unsigned int i;
+	int64_t k;
 
 	if (p == NULL || name == NULL)
 		return -1;
+	if (p->index != NULL) {
+		if (strlen(name) >= sizeof(key))
+			return -1;
+		strcpy(key, name);
+		k = pidx_get(&p->index->port, key);
+		return k >= 0 && (uint64_t)k < p->n_ports ? (int)k : -1;
+	}
 	for (i = 0; i < p->n_ports; i++)
 		if (strcmp(p->ports[i].name, name) == 0)
 			return (int)i;

@@ -58,6 +58,13 @@ int ipv6_parse_ca(
 /** Read field "vsid" of @o: in range and a VSID of some subnet, returned in *@s. */
 int policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s);
 
+/** "$.vm_nics[i]" or "$.mappings[i]" of @where (an index, PIDX_MAPPING
+ * set for a mapping), for "also at". */
+void policy_where_path(uint32_t where, char *buf, size_t size);
+
+/** Is @ip a CA of a VM NIC or mapping of @vsid read so far? */
+bool policy_is_ca(const struct ctx *c, uint32_t vsid, rte_be32_t ip);
+
 /** "$.routing_domains[i].subnets[j]" of accepted subnet @k, for "also at". */
 void policy_subnet_path(const struct hnv_policy *p, unsigned int k, char *buf, size_t size);
 

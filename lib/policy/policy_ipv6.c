@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "policy_acl.h"
+#include "policy_index.h"
 
 #define PREFIX6_LEN_MIN 8
 #define PREFIX6_LEN_MAX 112
@@ -122,22 +123,19 @@ ipv6_parse_subnet(struct ctx *c, json_t *o, struct hnv_subnet_cfg *s)
 static int
 check_unique_ca6(struct ctx *c, uint32_t vsid, const uint8_t ip[16])
 {
-	const struct hnv_policy *p = c->p;
-	unsigned int i;
+	struct pidx_ca6_key k = {.vsid = vsid};
+	char where[48];
+	int64_t w;
 
-	for (i = 0; i < p->n_vnics; i++)
-		if (p->vnics[i].vsid == vsid && p->vnics[i].has_ipv6 &&
-			memcmp(p->vnics[i].ipv6, ip, 16) == 0)
-			return pj_fail(c, "ipv6",
-				"duplicate CA %s in VSID %u (also at $.vm_nics[%u].ipv6)",
-				pj_ip6_fmt(ip).s, vsid, i);
-	for (i = 0; i < p->n_mappings; i++)
-		if (p->mappings[i].vsid == vsid && p->mappings[i].has_ipv6 &&
-			memcmp(p->mappings[i].ipv6, ip, 16) == 0)
-			return pj_fail(c, "ipv6",
-				"duplicate CA %s in VSID %u (also at $.mappings[%u].ipv6)",
-				pj_ip6_fmt(ip).s, vsid, i);
-	return 0;
+	memcpy(k.ip6, ip, sizeof(k.ip6));
+	w = pidx_put(&c->ix->ca6, &k, c->where);
+	if (w < -1)
+		return pj_fail_nomem(c);
+	if (w < 0)
+		return 0;
+	policy_where_path((uint32_t)w, where, sizeof(where));
+	return pj_fail(c, "ipv6", "duplicate CA %s in VSID %u (also at %s.ipv6)", pj_ip6_fmt(ip).s,
+		vsid, where);
 }
 
 int

@@ -16,6 +16,7 @@
 #define HNV_POLICY_JSON_H
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,6 +27,8 @@
 
 #define PATH_LEN 160
 
+struct policy_split;
+
 /* State of one load: where the message goes and the path being read. */
 struct ctx {
 	const char *source;
@@ -34,6 +37,12 @@ struct ctx {
 	char path[PATH_LEN]; /* JSON path of the object being read, "$.host" */
 	size_t path_len;
 	struct hnv_policy *p;
+	struct hnv_policy_index *ix;      /* p->index: the lookups of this load */
+	uint32_t where;                   /* the VM NIC or mapping being read (PIDX_MAPPING) */
+	const struct policy_split *split; /* the text's mappings, read by policy_stream */
+	const atomic_bool *cancel;        /* set: stop with -ECANCELED */
+	size_t mappings_cap;              /* room in p->mappings while streaming */
+	bool retry;                       /* the stream lost its way: parse it whole */
 };
 
 /* A field an object may carry. */

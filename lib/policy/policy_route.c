@@ -88,19 +88,6 @@ route_parse(struct ctx *c, json_t *o)
 	return rc != 0 ? rc : pj_walk_objects(c, "routes", routes, parse_route);
 }
 
-/* Is @ip a CA of a VM NIC or mapping in @vsid? */
-static bool
-is_ca(const struct hnv_policy *p, uint32_t vsid, rte_be32_t ip)
-{
-	for (unsigned int i = 0; i < p->n_vnics; i++)
-		if (p->vnics[i].vsid == vsid && p->vnics[i].ip == ip)
-			return true;
-	for (unsigned int i = 0; i < p->n_mappings; i++)
-		if (p->mappings[i].vsid == vsid && p->mappings[i].ca == ip)
-			return true;
-	return false;
-}
-
 /* The next hop of route @r: a CA of a subnet of its domain. */
 static int
 resolve_one(struct ctx *c, struct hnv_route_cfg *r)
@@ -122,7 +109,7 @@ resolve_one(struct ctx *c, struct hnv_route_cfg *r)
 	if (r->next_hop == s->gateway)
 		return pj_fail(c, "next_hop", "%s is the gateway address of VSID %u",
 			pj_ip_fmt(r->next_hop).s, s->vsid);
-	if (!is_ca(p, s->vsid, r->next_hop))
+	if (!policy_is_ca(c, s->vsid, r->next_hop))
 		return pj_fail(c, "next_hop",
 			"%s is no VM of VSID %u (no VM NIC or mapping has that CA)",
 			pj_ip_fmt(r->next_hop).s, s->vsid);

@@ -1,0 +1,326 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/policy/policy_stream.c: reading the "mappings" array of a large
+ * policy without building a JSON tree of it.
+ *
+ * Owns: finding the top-level "mappings" array in the text of a policy
+ * (policy_split), and walking its elements one by one (policy_stream).
+ * A cloud host's policy is mostly mappings (a million CA->PA entries is
+ * 90 MB of JSON), and a jansson tree of them costs 2 s and 800 MB; the
+ * rest of the document is small and is parsed by jansson as before, with
+ * the array cut out ("mappings": [] and as many newlines and spaces as it
+ * took, so that jansson's line and column of anything after it stay
+ * true).
+ *
+ * Each element of the ordinary form, an object of the four keys vsid,
+ * ca, mac and pa in any order, an integer and three plain ASCII strings,
+ * is scanned here into a reused jansson object; any other element
+ * (other keys, escapes, non-ASCII, odd numbers) is handed to jansson as
+ * it is. Either way the element goes through the same parse_mapping as
+ * a tree's element would, so the rules and messages are the same. Text
+ * this scanner does not follow (a syntax error, most likely) makes the
+ * caller parse the whole document with jansson instead, which gives the
+ * error its line and column.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "policy_stream.h"
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The bytes skip_value stops at: quotes, backslashes, brackets, commas and
+ * newlines (which it counts). */
+static const bool special[256] = {
+	['"'] = true,
+	['\\'] = true,
+	['{'] = true,
+	['}'] = true,
+	['['] = true,
+	[']'] = true,
+	[','] = true,
+	['\n'] = true,
+};
+
+/* The end of the value starting at @p (any JSON value, not checked beyond
+ * its strings and brackets), or NULL; its newlines are added to *@lines and
+ * the start of its last line is *@bol. */
+static const char *
+skip_value(const char *p, const char *end, size_t *lines, const char **bol)
+{
+	unsigned int depth = 0;
+	bool in_string = false;
+
+	for (; p < end; p++) {
+		while (p < end && !special[(unsigned char)*p])
+			p++;
+		if (p == end)
+			break;
+		switch (*p) {
+		case '\n':
+			(*lines)++;
+			*bol = p + 1;
+			continue;
+		case '\\':
+			p += in_string; /* the escaped byte */
+			continue;
+		case '"':
+			in_string = !in_string;
+			if (!in_string && depth == 0)
+				return p + 1;
+			continue;
+		default:
+			break;
+		}
+		if (in_string)
+			continue;
+		if (*p == '{' || *p == '[') {
+			depth++;
+		} else if (*p == '}' || *p == ']') {
+			if (depth == 0)
+				return p; /* a scalar ended by its container */
+			if (--depth == 0)
+				return p + 1;
+		} else if (depth == 0) {
+			return p; /* ',' after a scalar */
+		}
+	}
+	return depth == 0 && !in_string ? p : NULL;
+}
+
+/* The end of the string starting at @p ('"'), or NULL. */
+static const char *
+skip_string(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
+	}
+	return NULL;
+}
+
+int
+policy_split(const char *text, size_t len, struct policy_split *out)
+{
+	const char *p = text, *end = text + len, *key, *v, *vend, *bol;
+	size_t lines = 0, col, n;
+	char *doc;
+
+	memset(out, 0, sizeof(*out));
+	p = skip_ws(p, end);
+	if (p == end || *p != '{')
+		return -ENOENT;
+	p = skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		key = p + 1;
+		p = skip_string(p, end);
+		if (p == NULL)
+			return -ENOENT;
+		p = skip_ws(p, end);
+		if (p == end || *p != ':')
+			return -ENOENT;
+		v = skip_ws(p + 1, end);
+		lines = 0;
+		bol = v;
+		vend = skip_value(v, end, &lines, &bol);
+		if (vend == NULL)
+			return -ENOENT;
+		if (p - key >= 9 && memcmp(key, "mappings\"", 9) == 0 &&
+			skip_ws(key + 9, end) == p && v < end && *v == '[') {
+			out->array = v;
+			out->array_len = (size_t)(vend - v);
+			break;
+		}
+		p = skip_ws(vend, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+		else
+			break;
+	}
+	if (out->array == NULL)
+		return -ENOENT;
+	/* The document without the array: "[]", then the array's newlines,
+	 * then spaces up to its last line's end, so positions after it hold. */
+	col = (size_t)(vend - bol);
+	n = (size_t)(out->array - text) + 2 + lines + col + (size_t)(end - vend);
+	doc = malloc(n + 1);
+	if (doc == NULL)
+		return -ENOMEM;
+	memcpy(doc, text, (size_t)(out->array - text));
+	out->doc_len = (size_t)(out->array - text);
+	memcpy(doc + out->doc_len, "[]", 2);
+	out->doc_len += 2;
+	memset(doc + out->doc_len, '\n', lines);
+	out->doc_len += lines;
+	/* The "[]" took two columns of the array's first line when it has one. */
+	n = lines == 0 ? (col >= 2 ? col - 2 : 0) : col;
+	memset(doc + out->doc_len, ' ', n);
+	out->doc_len += n;
+	memcpy(doc + out->doc_len, vend, (size_t)(end - vend));
+	out->doc_len += (size_t)(end - vend);
+	doc[out->doc_len] = '\0';
+	out->doc = doc;
+	return 0;
+}
+
+/* The reused object an ordinary element is scanned into. */
+struct scan {
+	json_t *obj;
+	json_t *vsid, *ca, *mac, *pa;
+};
+
+/* Scan a plain string (printable ASCII, no escapes) at @p into @v. */
+static const char *
+scan_string(const char *p, const char *end, json_t *v)
+{
+	const char *s = p + 1;
+
+	if (p >= end || *p != '"')
+		return NULL;
+	for (p = s; p < end && *p != '"'; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '\\')
+			return NULL;
+	if (p == end || p - s > 64 || json_string_setn_nocheck(v, s, (size_t)(p - s)) != 0)
+		return NULL;
+	return p + 1;
+}
+
+/* Scan an element of the ordinary form at @p ('{') into @sc; its end, or
+ * NULL if it is of another form (jansson reads those). */
+static const char *
+scan_element(const char *p, const char *end, struct scan *sc)
+{
+	unsigned int seen = 0;
+
+	p = skip_ws(p + 1, end);
+	while (p < end && *p == '"') {
+		const char *k = p + 1, *ke = memchr(k, '"', (size_t)(end - k));
+		unsigned int bit;
+		json_t *v;
+
+		if (ke == NULL)
+			return NULL;
+		if (ke - k == 4 && memcmp(k, "vsid", 4) == 0)
+			bit = 1, v = sc->vsid;
+		else if (ke - k == 2 && memcmp(k, "ca", 2) == 0)
+			bit = 2, v = sc->ca;
+		else if (ke - k == 3 && memcmp(k, "mac", 3) == 0)
+			bit = 4, v = sc->mac;
+		else if (ke - k == 2 && memcmp(k, "pa", 2) == 0)
+			bit = 8, v = sc->pa;
+		else
+			return NULL;
+		if (seen & bit)
+			return NULL;
+		seen |= bit;
+		p = skip_ws(ke + 1, end);
+		if (p == end || *p != ':')
+			return NULL;
+		p = skip_ws(p + 1, end);
+		if (bit == 1) {
+			json_int_t n = 0;
+			const char *d = p;
+
+			while (p < end && *p >= '0' && *p <= '9' && p - d < 12)
+				n = n * 10 + (*p++ - '0');
+			if (p == d || p - d >= 12 || (*d == '0' && p - d > 1) ||
+				(p < end && (*p == '.' || *p == 'e' || *p == 'E' ||
+						    (*p >= '0' && *p <= '9'))))
+				return NULL;
+			json_integer_set(v, n);
+		} else {
+			p = scan_string(p, end, v);
+			if (p == NULL)
+				return NULL;
+		}
+		p = skip_ws(p, end);
+		if (p < end && *p == ',') {
+			p = skip_ws(p + 1, end);
+			if (p == end || *p != '"')
+				return NULL; /* a trailing comma: jansson's to report */
+			continue;
+		}
+		break;
+	}
+	if (seen != 15 || p == end || *p != '}')
+		return NULL;
+	return p + 1;
+}
+
+int
+policy_stream(
+	struct ctx *c, const struct policy_split *sp, policy_elem_fn fn, size_t *n_out, bool *retry)
+{
+	const char *p = sp->array + 1, *end = sp->array + sp->array_len - 1;
+	struct scan sc = {
+		.obj = json_object(),
+		.vsid = json_integer(0),
+		.ca = json_string(""),
+		.mac = json_string(""),
+		.pa = json_string(""),
+	};
+	size_t i = 0;
+	int rc = 0;
+
+	*retry = false;
+	if (sc.obj == NULL || sc.vsid == NULL || sc.ca == NULL || sc.mac == NULL || sc.pa == NULL ||
+		json_object_set(sc.obj, "vsid", sc.vsid) != 0 ||
+		json_object_set(sc.obj, "ca", sc.ca) != 0 ||
+		json_object_set(sc.obj, "mac", sc.mac) != 0 ||
+		json_object_set(sc.obj, "pa", sc.pa) != 0) {
+		rc = pj_fail_nomem(c);
+		goto out;
+	}
+	p = skip_ws(p, end);
+	while (rc == 0 && p < end) {
+		const char *next = *p == '{' ? scan_element(p, end, &sc) : NULL;
+		json_t *elem = sc.obj;
+
+		if (next == NULL) {
+			json_error_t je;
+
+			elem = json_loadb(p, (size_t)(end - p),
+				JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
+				&je);
+			if (elem == NULL) {
+				*retry = true; /* jansson on the whole text says where */
+				break;
+			}
+			next = p + je.position;
+		}
+		rc = fn(c, elem, i++);
+		if (elem != sc.obj)
+			json_decref(elem);
+		p = skip_ws(next, end);
+		if (rc == 0 && p < end) {
+			if (*p != ',') {
+				*retry = true;
+				break;
+			}
+			p = skip_ws(p + 1, end);
+			if (p == end) {
+				*retry = true; /* a trailing comma */
+				break;
+			}
+		}
+	}
+out:
+	*n_out = i;
+	json_decref(sc.vsid);
+	json_decref(sc.ca);
+	json_decref(sc.mac);
+	json_decref(sc.pa);
+	json_decref(sc.obj);
+	return rc;
+}

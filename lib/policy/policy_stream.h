@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * lib/policy: the streamed "mappings" array of a policy text
+ * (policy_stream.c).
+ */
+#ifndef HNV_POLICY_STREAM_H
+#define HNV_POLICY_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy_json.h"
+
+/** A policy text with its top-level "mappings" array cut out. */
+struct policy_split {
+	const char *array; /**< the array in the original text, '[' .. ']' */
+	size_t array_len;
+	char *doc; /**< the text with "[]" in its place (malloc'd, NUL-ended) */
+	size_t doc_len;
+};
+
+/** Reads one element (a json_t, which must not be kept) of the array. */
+typedef int (*policy_elem_fn)(struct ctx *c, json_t *elem, size_t i);
+
+/**
+ * Find the top-level "mappings" array of @p text and make the document
+ * without it.
+ * @return 0; -ENOENT if the text has no such array where this scanner
+ *         can see it (parse it whole); -ENOMEM
+ */
+int policy_split(const char *text, size_t len, struct policy_split *out);
+
+/**
+ * Call @p fn for each element of @p sp's array, in order, with its index;
+ * stop at the first non-zero return, which is returned. *@p n_out is the
+ * number of elements @p fn was called for. *@p retry is set, and 0
+ * returned, when the array's text is not valid JSON where this scanner
+ * looks (jansson on the whole text gives the message).
+ */
+int policy_stream(struct ctx *c, const struct policy_split *sp, policy_elem_fn fn, size_t *n_out,
+	bool *retry);
+
+#endif /* HNV_POLICY_STREAM_H */

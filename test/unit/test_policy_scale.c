@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * test/unit/test_policy_scale.c: lib/policy at scale, without EAL: the
+ * streamed "mappings" array (policy_stream.c) against what jansson makes
+ * of the same text, the hash indexes of validation (uniqueness and overlap
+ * found among many entries, the message naming the earlier one), and
+ * cancelling a load.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "hnv_policy.h"
+
+/* Everything but the mappings; MAPPINGS is spliced in at %s. */
+static const char HEAD[] =
+	"{\"version\": 1,\n"
+	" \"host\": {\"name\": \"h\", \"uplink\": \"uplink\", \"pa\": [\"192.168.2.20/24\"],\n"
+	"  \"gateway\": \"192.168.2.1\"},\n"
+	" \"ports\": [{\"name\": \"uplink\", \"device\": \"net_null0\"},\n"
+	"  {\"name\": \"vm0\", \"device\": \"net_null1\"}],\n"
+	" \"routing_domains\": [{\"rdid\": 1, \"subnets\": [\n"
+	"  {\"vsid\": 5001, \"prefix\": \"10.0.0.0/8\", \"prefix6\": \"fd00::/64\"}]}],\n"
+	" \"vm_nics\": [{\"name\": \"vm0\", \"port\": \"vm0\", \"vsid\": 5001,\n"
+	"  \"mac\": \"02:50:00:00:00:01\", \"ip\": \"10.0.0.2\"}],\n"
+	" \"mappings\": %s%s}\n";
+
+/* The policy text with @mappings, and @tail before the closing brace. */
+static char *
+text_of(const char *mappings, const char *tail)
+{
+	size_t n = sizeof(HEAD) + strlen(mappings) + strlen(tail);
+	char *t = malloc(n);
+
+	assert_non_null(t);
+	snprintf(t, n, HEAD, mappings, tail);
+	return t;
+}
+
+/* "t.json:L:C: text" as jansson places the error of @text. */
+static void
+jansson_error(const char *text, char *buf, size_t size)
+{
+	json_error_t je;
+	json_t *v = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+
+	assert_null(v);
+	snprintf(buf, size, "t.json:%d:%d: %s", je.line, je.column, je.text);
+}
+
+static int
+parse(const char *text, struct hnv_policy **p, char *err, size_t size)
+{
+	*p = NULL;
+	return hnv_policy_parse(text, "t.json", p, err, size);
+}
+
+/* Every form of element is read as the same model. */
+static void
+test_element_forms(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX] = "";
+	struct hnv_policy *p;
+	char *t;
+	(void)state;
+
+	t = text_of("[\n"
+		    "  {\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\","
+		    " \"pa\": \"172.16.0.2\"},\n"
+		    "  {\"pa\":\"172.16.0.3\",\"mac\":\"02:00:00:00:01:02\",\"ca\":\"10.0.1.2\","
+		    "\"vsid\":5001}  ,\n"
+		    "  {\"vsid\": 5001, \"ca\": \"10.0.1.\\u0033\", \"mac\": \"02:00:00:00:01:03\","
+		    " \"pa\": \"172.16.0.4\"},\n"
+		    "  {\"vsid\": 5001, \"ca\": \"10.0.1.4\", \"mac\": \"02:00:00:00:01:04\","
+		    " \"pa\": \"172.16.0.5\", \"ip_forwarding\": true, \"ipv6\": \"fd00::4\"}\n"
+		    " ]",
+		"");
+	assert_int_equal(parse(t, &p, err, sizeof(err)), 0);
+	free(t);
+	assert_int_equal(p->n_mappings, 4);
+	for (unsigned int i = 0; i < 4; i++) {
+		assert_int_equal(p->mappings[i].vsid, 5001);
+		assert_int_equal(p->mappings[i].ca, htonl(0x0a000101 + i));
+		assert_int_equal(p->mappings[i].pa, htonl(0xac100002 + i));
+		assert_int_equal(p->mappings[i].mac.addr_bytes[5], i + 1);
+		assert_int_equal(p->mappings[i].ip_forwarding, i == 3);
+		assert_int_equal(p->mappings[i].has_ipv6, i == 3);
+	}
+	assert_int_equal(p->mappings[3].ipv6[15], 4);
+	hnv_policy_free(p);
+	/* No mappings at all, and an empty array. */
+	t = text_of("[]", "");
+	assert_int_equal(parse(t, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_mappings, 0);
+	hnv_policy_free(p);
+	free(t);
+}
+
+/* A syntax error is placed where jansson places it in the whole text: in
+ * the array, and after it (the cut-out array keeps the lines and columns). */
+static void
+test_syntax_errors_placed_as_jansson_does(void **state)
+{
+	static const char *const bad[][2] = {
+		{"[\n {\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", "
+		 "\"pa\": "
+		 "\"172.16.0.2\"}\n {\"vsid\": 5001}]",
+			""},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"},\n]",
+			""},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\",}]",
+			""},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"vsid\": 5001, \"mac\": "
+		 "\"02:00:00:00:01:01\", \"pa\": \"172.16.0.2\"}]",
+			""},
+		{"[\n\n  {\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\","
+		 " \"pa\": \"172.16.0.2\"}\n    ]",
+			",\n \"acls\": [}"},
+		{"[]", ", \"mappings\": []"},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\"", ""},
+	};
+	char err[HNV_POLICY_ERR_MAX], want[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p;
+	(void)state;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *t = text_of(bad[i][0], bad[i][1]);
+
+		jansson_error(t, want, sizeof(want));
+		assert_int_equal(parse(t, &p, err, sizeof(err)), -EINVAL);
+		assert_null(p);
+		assert_string_equal(err, want);
+		free(t);
+	}
+}
+
+/* Elements the scanner hands to jansson get the messages of the tree. */
+static void
+test_element_errors(void **state)
+{
+	static const char *const bad[][2] = {
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}, \"x\"]",
+			"t.json: $.mappings[1]: expected object, got string"},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\", \"color\": 1}]",
+			"t.json: $.mappings[0]: unknown field 'color'"},
+		{"[{\"vsid\": 5001.0, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", "
+		 "\"pa\": "
+		 "\"172.16.0.2\"}]",
+			"t.json: $.mappings[0].vsid: expected integer, got real"},
+		{"[{\"vsid\": 05001, \"ca\": \"10.0.1.1\"}]", NULL},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\"}]",
+			"t.json: $.mappings[0]: missing required field 'pa'"},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}, {\"vsid\": 5001, \"ca\": \"10.0.1.2\", \"mac\": "
+		 "\"02:00:00:00:01:01\", \"pa\": \"172.16.0.2\"}]",
+			"t.json: $.mappings[1].mac: duplicate MAC 02:00:00:00:01:01 in VSID 5001 "
+			"(also at $.mappings[0].mac)"},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.0.2\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}]",
+			"t.json: $.mappings[0].ca: duplicate CA 10.0.0.2 in VSID 5001 (also at "
+			"$.vm_nics[0].ip)"},
+	};
+	char err[HNV_POLICY_ERR_MAX], want[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p;
+	(void)state;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *t = text_of(bad[i][0], "");
+
+		if (bad[i][1] == NULL)
+			jansson_error(t, want, sizeof(want)); /* a leading zero */
+		else
+			snprintf(want, sizeof(want), "%s", bad[i][1]);
+		assert_int_equal(parse(t, &p, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, want);
+		free(t);
+	}
+}
+
+/* N ordinary mappings, the last of which is @last (a full element). */
+static char *
+many(unsigned int n, const char *last)
+{
+	size_t size = (size_t)n * 100 + strlen(last) + 16, o = 0;
+	char *s = malloc(size);
+
+	assert_non_null(s);
+	s[o++] = '[';
+	for (unsigned int i = 0; i + 1 < n; i++)
+		o += (size_t)snprintf(s + o, size - o,
+			"{\"vsid\": 5001, \"ca\": \"10.%u.%u.%u\", \"mac\": "
+			"\"02:00:00:%02x:%02x:%02x\","
+			" \"pa\": \"172.16.0.2\"},\n",
+			1 + ((i >> 16) & 255), (i >> 8) & 255, i & 255, (i >> 16) & 255,
+			(i >> 8) & 255, i & 255);
+	o += (size_t)snprintf(s + o, size - o, "%s]", last);
+	return s;
+}
+
+/* Among 100k entries a duplicate is found and named by its first place. */
+static void
+test_duplicates_among_many(void **state)
+{
+	char err[HNV_POLICY_ERR_MAX] = "";
+	struct hnv_policy *p;
+	char *m, *t;
+	(void)state;
+
+	m = many(100000, "{\"vsid\": 5001, \"ca\": \"10.200.0.1\", \"mac\": \"02:00:00:00:30:39\","
+			 " \"pa\": \"172.16.0.9\"}");
+	t = text_of(m, "");
+	assert_int_equal(parse(t, &p, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.json: $.mappings[99999].mac: duplicate MAC 02:00:00:00:30:39 "
+				 "in VSID 5001 (also at $.mappings[12345].mac)");
+	free(t);
+	free(m);
+	m = many(100000, "{\"vsid\": 5001, \"ca\": \"10.1.2.3\", \"mac\": \"02:00:00:ff:00:00\","
+			 " \"pa\": \"172.16.0.9\"}");
+	t = text_of(m, "");
+	assert_int_equal(parse(t, &p, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.json: $.mappings[99999].ca: duplicate CA 10.1.2.3 in VSID "
+				 "5001 (also at $.mappings[515].ca)");
+	free(t);
+	free(m);
+	m = many(100000, "{\"vsid\": 5001, \"ca\": \"10.200.0.1\", \"mac\": \"02:00:00:ff:00:00\","
+			 " \"pa\": \"172.16.0.9\"}");
+	t = text_of(m, "");
+	assert_int_equal(parse(t, &p, err, sizeof(err)), 0);
+	assert_int_equal(p->n_mappings, 100000);
+	assert_int_equal(p->mappings[12345].ca, htonl(0x0a013039));
+	hnv_policy_free(p);
+	free(t);
+	free(m);
+}
+
+/* Overlap is found with a covering and with a covered prefix, and only
+ * within a routing domain. */
+static void
+test_subnet_overlap_by_index(void **state)
+{
+	static const char *const cases[][2] = {
+		{"{\"vsid\": 5002, \"prefix\": \"10.9.0.0/16\"}",
+			"t.json: $.routing_domains[0].subnets[1].prefix: 10.9.0.0/16 overlaps "
+			"10.0.0.0/8 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix)"},
+		{"{\"vsid\": 5002, \"prefix\": \"8.0.0.0/6\"}",
+			"t.json: $.routing_domains[0].subnets[1].prefix: 8.0.0.0/6 overlaps "
+			"10.0.0.0/8 of VSID 5001 (at $.routing_domains[0].subnets[0].prefix)"},
+		{"{\"vsid\": 5002, \"prefix\": \"11.0.0.0/8\"}", NULL},
+	};
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_policy *p;
+	(void)state;
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char sub[256], *t = text_of("[]", ""), *at = strstr(t, "}]}],");
+		size_t n = strlen(t) + 256;
+		char *u = malloc(n);
+
+		assert_non_null(at);
+		assert_non_null(u);
+		at++;
+		snprintf(sub, sizeof(sub), ",\n  %s", cases[i][0]);
+		snprintf(u, n, "%.*s%s%s", (int)(at - t), t, sub, at);
+		if (cases[i][1] == NULL) {
+			assert_int_equal(parse(u, &p, err, sizeof(err)), 0);
+			assert_int_equal(p->n_subnets, 2);
+			assert_non_null(hnv_policy_find_subnet(p, 5002));
+			hnv_policy_free(p);
+		} else {
+			assert_int_equal(parse(u, &p, err, sizeof(err)), -EINVAL);
+			assert_string_equal(err, cases[i][1]);
+		}
+		free(u);
+		free(t);
+	}
+}
+
+/* A load whose cancel flag is set stops with -ECANCELED and says so. */
+static void
+test_cancel(void **state)
+{
+	char path[] = "/tmp/test_policy_scale_XXXXXX", err[HNV_POLICY_ERR_MAX], want[64];
+	atomic_bool cancel = true;
+	struct hnv_policy_load_opts o = {.cancel = &cancel};
+	struct hnv_policy *p = NULL;
+	char *t = text_of("[]", "");
+	int fd = mkstemp(path);
+	(void)state;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, t, strlen(t)), (ssize_t)strlen(t));
+	close(fd);
+	assert_int_equal(hnv_policy_load_ex(path, &o, &p, err, sizeof(err)), -ECANCELED);
+	snprintf(want, sizeof(want), "%s: cancelled", path);
+	assert_string_equal(err, want);
+	assert_null(p);
+	atomic_store(&cancel, false);
+	{
+		char *text = NULL;
+		size_t len = 0;
+
+		o.text = &text;
+		o.text_len = &len;
+		assert_int_equal(hnv_policy_load_ex(path, &o, &p, err, sizeof(err)), 0);
+		assert_int_equal(len, strlen(t));
+		assert_memory_equal(text, t, len);
+		free(text);
+		hnv_policy_free(p);
+	}
+	unlink(path);
+	free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_element_forms),
+		cmocka_unit_test(test_syntax_errors_placed_as_jansson_does),
+		cmocka_unit_test(test_element_errors),
+		cmocka_unit_test(test_duplicates_among_many),
+		cmocka_unit_test(test_subnet_overlap_by_index),
+		cmocka_unit_test(test_cancel),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
