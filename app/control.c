@@ -5,65 +5,31 @@
  * periodic counters (--stats), the idle exit (--idle-exit), a slice of flow
  * aging, and the policy file watch. The policy file's directory is watched
  * with inotify (editors and agents replace files by rename, so the file
- * itself is not watched); a change or SIGHUP asks policy_apply.c to reload
- * it. The loop never waits on anything but its tick: the signal handlers
- * only set flags (app->quit, app->reload) that it reads every tick, and the
- * policy loader refuses FIFOs and devices instead of blocking on them.
+ * itself is not watched); a change or SIGHUP asks the policy loader to
+ * load it again, and the loop applies what the loader produces as soon as
+ * it is ready (it waits on the loader's descriptor, not just the tick).
+ * Loading and compiling run on the loader's thread, so a large policy
+ * never freezes the loop: the shell, counters, aging and signals go on.
+ * The loop never waits on anything but its tick and the loader: the signal
+ * handlers only set flags (app->quit, app->reload) that it reads every
+ * tick, and the policy loader refuses FIFOs and devices instead of
+ * blocking on them. On quit the loader is stopped first: a load in flight
+ * is cancelled within milliseconds.
  */
 #include <errno.h>
-#include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/inotify.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
 
 #include "hnv_app.h"
+#include "policy_loader.h"
 
 #define TICK_US 10000
 #define AGE_SWEEP_TICKS 100 /* a full aging sweep about every second */
-
-/* An inotify watch on the policy file's directory; -1 if unavailable. */
-static int
-watch_open(const char *path, char *name, size_t size)
-{
-	char dir[PATH_MAX], base[PATH_MAX];
-	int fd;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	snprintf(name, size, "%s", basename(base));
-	fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (inotify_add_watch(fd, dirname(dir), IN_CLOSE_WRITE | IN_MOVED_TO) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-/* Did the policy file change since the last call? */
-static bool
-watch_changed(int fd, const char *name)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	bool changed = false;
-	ssize_t n;
-
-	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const struct inotify_event *)p;
-
-			if (ev->len > 0 && strcmp(ev->name, name) == 0)
-				changed = true;
-			p += sizeof(*ev) + ev->len;
-		}
-	}
-	return changed;
-}
 
 /* Has every worker been without input for @idle cycles at @now? A worker
  * may stamp last_rx_tsc after @now was read (and TSCs of different cores
@@ -97,7 +63,7 @@ hnv_control_loop(struct hnv_app *app)
 
 	vfp_switch_flow_count(app->sw, &capacity);
 	age_budget = capacity / AGE_SWEEP_TICKS + 1;
-	wfd = watch_open(app->policy_path, name, sizeof(name));
+	wfd = hnv_policy_watch_open(app->policy_path, name, sizeof(name));
 	if (wfd < 0)
 		fprintf(stderr,
 			"dpdk-hnv: warning: cannot watch %s (%s); SIGHUP still reloads it\n",
@@ -113,6 +79,8 @@ hnv_control_loop(struct hnv_app *app)
 			fprintf(stderr, "dpdk-hnv: cannot start the shell\n");
 	}
 	while (!atomic_load(&app->quit)) {
+		struct pollfd pfd = {.fd = hnv_loader_fd(app->loader), .events = POLLIN};
+		struct hnv_load_result *r;
 		uint64_t now;
 		bool changed;
 
@@ -120,9 +88,14 @@ hnv_control_loop(struct hnv_app *app)
 			atomic_store(&app->quit, true);
 		/* The watch is drained even when SIGHUP asks too: one reload
 		 * covers both. */
-		changed = wfd >= 0 && watch_changed(wfd, name);
+		changed = wfd >= 0 && hnv_policy_watch_changed(wfd, name);
 		if (atomic_exchange(&app->reload, false) || changed)
 			hnv_reload_policy(app);
+		r = hnv_loader_take(app->loader);
+		if (r != NULL) {
+			hnv_policy_apply_result(app, r);
+			hnv_loader_done(app->loader, r);
+		}
 		now = rte_get_tsc_cycles();
 		vfp_switch_age(app->sw, now, age_budget);
 		if (app->stats_interval != 0 && now >= next_stats) {
@@ -131,8 +104,11 @@ hnv_control_loop(struct hnv_app *app)
 		}
 		if (idle != 0 && all_idle(app, now, idle))
 			atomic_store(&app->quit, true);
-		usleep(TICK_US);
+		/* The tick, cut short by a result of the loader (or a signal). */
+		(void)poll(&pfd, 1, TICK_US / 1000);
 	}
+	hnv_loader_destroy(app->loader);
+	app->loader = NULL;
 	if (shell != NULL)
 		hnv_shell_close(shell);
 	if (wfd >= 0)

@@ -14,11 +14,13 @@
 #ifndef HNV_APP_H
 #define HNV_APP_H
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <rte_lcore.h>
 #include <rte_mempool.h>
@@ -114,24 +116,56 @@ struct hnv_app {
 	atomic_bool quit;   /* SIGINT/SIGTERM, quit, --idle-exit */
 	atomic_bool reload; /* SIGHUP */
 	unsigned int reloads, reload_failures;
+
+	/* The policy loader (policy_apply.c) and the last good policy. */
+	struct hnv_loader *loader;
+	const char *state_dir; /* --state-dir; NULL: not kept */
+	bool policy_fallback;  /* --policy-fallback */
+	/* The policy in force, for the shell and telemetry (under status_lock). */
+	pthread_mutex_t status_lock;
+	uint64_t generation;                 /* policies applied since start: 1, 2, ... */
+	time_t applied_at;                   /* when the one in force was */
+	char applied_from[PATH_MAX];         /* the file it was read from */
+	char last_error[HNV_POLICY_ERR_MAX]; /* of the last rejected reload; "" none */
+	time_t last_error_at;
+	/* At start only: where the first policy came from, and its text. */
+	char policy_from[PATH_MAX];
+	char *policy_text;
+	size_t policy_text_len;
 };
 
 /* ---- ports.c ------------------------------------------------------------- */
 
-/** The ports a reload adds and removes: hnv_ports_prepare opens the new
- * ones before the program is compiled, then hnv_ports_commit (the program
- * is published) or hnv_ports_abort (it is not) finishes the change. */
+/** The ports a reload adds and removes: hnv_ports_plan gives them ids before
+ * the program is compiled, hnv_ports_open opens the new ones, then
+ * hnv_ports_commit (the program is published) or hnv_ports_abort (it is
+ * not) finishes the change. */
 struct hnv_port_change {
 	uint16_t *ids;  /**< switch port id of each port of the new policy */
 	uint16_t n_ids; /**< the new program's number of switch ports */
 	unsigned int n_added, n_removed;
 	uint16_t *added, *removed; /**< switch port ids */
+	uint16_t *added_idx;       /**< the policy port of each added id */
+	unsigned int n_opened;     /**< added ports whose device is open */
 };
 
 /**
- * Find or open the port of every port of @p pol: ports the running policy
- * has keep their id; new ones get a free id and their device is opened
- * (not yet polled). The uplink must be the running one.
+ * The switch port id of every port of @p pol: ports the running policy has
+ * keep their id, new ones get a free one; no device is touched. Safe on
+ * the loader thread. @return 0, or negative with "SOURCE: $.ports[i]:
+ * problem" in @p err
+ */
+int hnv_ports_plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
+	char *err, size_t errlen);
+
+/** Open the devices of @p pc's added ports (not yet polled); on failure,
+ * hnv_ports_abort closes what was opened. */
+int hnv_ports_open(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
+	char *err, size_t errlen);
+
+/**
+ * hnv_ports_plan, then hnv_ports_open: find or open the port of every port
+ * of @p pol. The uplink must be the running one.
  * @return 0, or negative with "SOURCE: $.ports[i]: problem" in @p err
  */
 int hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
@@ -185,15 +219,31 @@ uint16_t hnv_uplink_ethdev(const struct hnv_app *app);
 
 /* ---- policy_apply.c ------------------------------------------------------ */
 
-/** Compile app->policy and publish it as the switch's first program, with
- * its flow timeouts. @return 0, or negative with the reason printed */
-int hnv_policy_apply_first(struct hnv_app *app);
-
-/** Reload the policy file now: parse, open the ports it adds, compile,
- * publish, then poll the added ports and close the removed ones. On
- * failure the running policy and ports stay.
+/** Compile app->policy (read from @p from, whose bytes @p text, taken, are
+ * kept as the last good policy) and publish it as the switch's first
+ * program, with its flow timeouts.
  * @return 0, or negative with the reason printed */
+int hnv_policy_apply_first(struct hnv_app *app, const char *from, char *text, size_t len);
+
+/** Ask the loader to reload the policy file (as a change of it or SIGHUP
+ * does); the outcome is printed when hnv_policy_apply_result applies it.
+ * A load in flight is superseded. @return 0, or -ENODEV without a loader */
 int hnv_reload_policy(struct hnv_app *app);
+
+struct hnv_load_result;
+struct hnv_compile_env;
+
+/** The loader's plan callback (policy_loader.h): the switch port ids of
+ * the policy's ports (hnv_ports_plan) and the compile environment. */
+int hnv_loader_plan_ports(void *arg, const struct hnv_policy *pol, struct hnv_compile_env *env,
+	void **plan, char *err, size_t errlen);
+
+/** The loader's unplan callback: frees a plan that was not applied. */
+void hnv_loader_unplan_ports(void *arg, void *plan);
+
+/** Apply what the loader produced (main lcore): open the added ports,
+ * publish, commit; or keep the running policy and report the error. */
+void hnv_policy_apply_result(struct hnv_app *app, struct hnv_load_result *r);
 
 /* ---- control.c ----------------------------------------------------------- */
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -26,8 +27,11 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include <jansson.h>
+
 #include "hnv_app.h"
 #include "hnv_port.h"
+#include "policy_loader.h"
 
 #define MBUF_MIN 8191
 #define MBUF_CACHE 256
@@ -50,8 +54,12 @@ usage(const char *prog)
 	       "  -s, --stats SECONDS    print per-port counters every SECONDS\n"
 	       "      --idle-exit MS     stop once no port received for MS milliseconds\n"
 	       "                         (for pcap replays)\n"
-	       "      --table-size N     capacity of the L2/ARP tables (default 65536)\n"
+	       "      --table-size N     room for at least N CAs (default: what the policy\n"
+	       "                         holds, and a quarter more)\n"
 	       "      --flows N          capacity of the unified flow table (default 1048576)\n"
+	       "      --state-dir DIR    keep the last applied policy and its state there\n"
+	       "      --policy-fallback  if the policy file is broken at start, start from\n"
+	       "                         the last good policy of --state-dir\n"
 	       "  -h, --help             this text\n"
 	       "\n"
 	       "The policy file is watched: a change (or SIGHUP) reloads it; a bad file\n"
@@ -74,7 +82,7 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int
 parse_args(struct hnv_app *app, int argc, char **argv)
 {
-	enum { OPT_IDLE = 256, OPT_TABLE, OPT_FLOWS };
+	enum { OPT_IDLE = 256, OPT_TABLE, OPT_FLOWS, OPT_STATE, OPT_FALLBACK };
 	static const struct option opts[] = {
 		{"policy", required_argument, NULL, 'p'},
 		{"interactive", no_argument, NULL, 'i'},
@@ -82,6 +90,8 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 		{"idle-exit", required_argument, NULL, OPT_IDLE},
 		{"table-size", required_argument, NULL, OPT_TABLE},
 		{"flows", required_argument, NULL, OPT_FLOWS},
+		{"state-dir", required_argument, NULL, OPT_STATE},
+		{"policy-fallback", no_argument, NULL, OPT_FALLBACK},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -117,6 +127,12 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 				goto bad;
 			app->flow_capacity = (uint32_t)v;
 			break;
+		case OPT_STATE:
+			app->state_dir = optarg;
+			break;
+		case OPT_FALLBACK:
+			app->policy_fallback = true;
+			break;
 		case 'h':
 			usage(argv[0]);
 			exit(0);
@@ -131,6 +147,10 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 	}
 	if (app->policy_path == NULL) {
 		fprintf(stderr, "dpdk-hnv: --policy FILE is required (see --help)\n");
+		return -EINVAL;
+	}
+	if (app->policy_fallback && app->state_dir == NULL) {
+		fprintf(stderr, "dpdk-hnv: --policy-fallback needs --state-dir DIR\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -226,6 +246,7 @@ setup_ports(struct hnv_app *app)
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&app->port_lock, NULL);
+	pthread_mutex_init(&app->status_lock, NULL);
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -249,6 +270,102 @@ mbuf_count(const struct hnv_app *app)
 	return RTE_MAX(n, (unsigned int)MBUF_MIN);
 }
 
+/* The state directory exists (made if need be), or --state-dir is dropped
+ * with a warning: forwarding does not depend on it. */
+static void
+check_state_dir(struct hnv_app *app)
+{
+	struct stat st;
+
+	if (app->state_dir == NULL)
+		return;
+	if (mkdir(app->state_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr,
+			"dpdk-hnv: warning: cannot create %s (%s); the last good policy "
+			"is not kept\n",
+			app->state_dir, strerror(errno));
+		app->state_dir = NULL;
+	} else if (stat(app->state_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr,
+			"dpdk-hnv: warning: %s is not a directory; the last good policy "
+			"is not kept\n",
+			app->state_dir);
+		app->state_dir = NULL;
+	}
+}
+
+/* What state.json of the state directory says of the last good policy,
+ * for the message that starts from it. */
+static void
+describe_last_good(const struct hnv_app *app, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	json_error_t je;
+	json_t *st;
+
+	snprintf(path, sizeof(path), "%s/state.json", app->state_dir);
+	st = json_load_file(path, 0, &je);
+	snprintf(buf, size, "%s", "");
+	if (st != NULL)
+		snprintf(buf, size, " (generation %lld, applied %s from %s)",
+			(long long)json_integer_value(json_object_get(st, "generation")),
+			json_string_value(json_object_get(st, "applied_at")) ?: "?",
+			json_string_value(json_object_get(st, "source")) ?: "?");
+	json_decref(st);
+}
+
+/* Load the policy file, or with --policy-fallback and a broken file, the
+ * last good policy of the state directory. */
+static int
+load_first(struct hnv_app *app)
+{
+	struct hnv_policy_load_opts o = {
+		.text = &app->policy_text, .text_len = &app->policy_text_len};
+	char err[HNV_POLICY_ERR_MAX], err2[HNV_POLICY_ERR_MAX], how[PATH_MAX + 128];
+
+	check_state_dir(app);
+	if (hnv_policy_load_ex(app->policy_path, &o, &app->policy, err, sizeof(err)) == 0) {
+		snprintf(app->policy_from, sizeof(app->policy_from), "%s", app->policy_path);
+		return 0;
+	}
+	fprintf(stderr, "dpdk-hnv: %s\n", err);
+	if (!app->policy_fallback || app->state_dir == NULL)
+		return -EINVAL;
+	hnv_loader_last_good_path(app->state_dir, app->policy_from, sizeof(app->policy_from));
+	if (hnv_policy_load_ex(app->policy_from, &o, &app->policy, err2, sizeof(err2)) != 0) {
+		fprintf(stderr, "dpdk-hnv: no last good policy to fall back to: %s\n", err2);
+		return -EINVAL;
+	}
+	describe_last_good(app, how, sizeof(how));
+	fprintf(stderr,
+		"dpdk-hnv: warning: %s is broken; starting from the last good policy %s%s; "
+		"fix the file and it is reloaded\n",
+		app->policy_path, app->policy_from, how);
+	return 0;
+}
+
+/* The policy loader, for reloads from now on. */
+static int
+start_loader(struct hnv_app *app)
+{
+	const struct hnv_loader_params lp = {
+		.path = app->policy_path,
+		.sw = app->sw,
+		.plan = hnv_loader_plan_ports,
+		.unplan = hnv_loader_unplan_ports,
+		.arg = app,
+		.state_dir = app->state_dir,
+	};
+	char err[256];
+
+	app->loader = hnv_loader_create(&lp, err, sizeof(err));
+	if (app->loader == NULL) {
+		fprintf(stderr, "dpdk-hnv: %s\n", err);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* The switch, then the ports and the first program. */
 static int
 start_switch(struct hnv_app *app)
@@ -260,6 +377,7 @@ start_switch(struct hnv_app *app)
 		.socket_id = (int)rte_socket_id(),
 	};
 	struct rte_ether_addr mac;
+	int rc;
 
 	app->sw = vfp_switch_create(&sp);
 	if (app->sw == NULL) {
@@ -268,7 +386,11 @@ start_switch(struct hnv_app *app)
 			rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	if (hnv_policy_apply_first(app) != 0)
+	if (start_loader(app) != 0)
+		return -ENOMEM;
+	rc = hnv_policy_apply_first(app, app->policy_from, app->policy_text, app->policy_text_len);
+	app->policy_text = NULL;
+	if (rc != 0)
 		return -EINVAL;
 	hnv_port_mac(hnv_uplink_ethdev(app), &mac);
 	if (pol->host.has_mac && !rte_is_same_ether_addr(&mac, &pol->host.mac))
@@ -304,10 +426,9 @@ int
 main(int argc, char **argv)
 {
 	struct hnv_app *app = &the_app;
-	char err[HNV_POLICY_ERR_MAX];
 	sigset_t stop;
 	unsigned int i;
-	int rc, ret;
+	int ret;
 
 	/* --help and --check-policy work without EAL. */
 	for (int k = 1; k < argc; k++) {
@@ -336,11 +457,8 @@ main(int argc, char **argv)
 	if (parse_args(app, argc, argv) != 0)
 		goto fail_eal;
 
-	rc = hnv_policy_load(app->policy_path, &app->policy, err, sizeof(err));
-	if (rc != 0) {
-		fprintf(stderr, "dpdk-hnv: %s\n", err);
+	if (load_first(app) != 0)
 		goto fail_eal;
-	}
 	if (setup_workers(app) != 0 || setup_ports(app) != 0)
 		goto fail;
 	app->mp = rte_pktmbuf_pool_create("hnv_mbufs", mbuf_count(app), MBUF_CACHE, 0,
@@ -377,6 +495,8 @@ main(int argc, char **argv)
 	return 0;
 fail:
 	atomic_store(&app->quit, true);
+	hnv_loader_destroy(app->loader);
+	app->loader = NULL;
 	if (app->ports != NULL)
 		hnv_ports_close(app);
 	if (app->sw != NULL)

@@ -1,45 +1,60 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * app: turning a policy into the running program (D5, R20).
  *
- * Owns: compiling a policy for this process's ports and switch, publishing
- * the first program at start-up, and reloading the policy file (on a change,
- * SIGHUP or the shell's reload): parse and validate, compile, publish by RCU.
- * A bad file changes nothing: the running policy stays, and the message
- * names the file, the JSON path and the problem. Ports the new policy adds
- * are opened before it is compiled and polled once it is published; ports
- * it removes are closed after that (ports.c). Only the uplink cannot change
- * at run time.
+ * Owns: the policy in force and its status (generation, when and from
+ * which file it was applied, the last error), the first program at
+ * start-up (loaded and compiled on the main lcore before anything
+ * forwards, or, with --policy-fallback, the last good policy when the
+ * file is broken), and reloads: the policy loader (lib/policy's
+ * policy_loader.c) reads, validates and compiles the file on its own
+ * thread, with plan_ports() deciding the switch port of each policy
+ * port there, and hnv_policy_apply_result(), on the main lcore, opens
+ * the ports the new policy adds, publishes the program by RCU, polls the
+ * added ports and closes the removed ones (ports.c). A bad file changes
+ * nothing: the running policy stays, and the message names the file, the
+ * JSON path and the problem. Only the uplink cannot change at run time.
+ * Each applied policy's text is handed back to the loader to keep as the
+ * last good one (--state-dir).
  *
- * Everything here runs on the main lcore, which is what lets a reload free
- * the old app->policy: only the main lcore (control loop and shell) reads it.
+ * app->policy is read by the main lcore only (control loop and shell),
+ * which is what lets a reload free the old one; the status fields are
+ * also read by telemetry, under app->status_lock.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <jansson.h>
+#include <rte_cycles.h>
 #include <rte_lcore.h>
 
 #include "hnv_app.h"
 #include "hnv_port.h"
 #include "policy_compile.h"
+#include "policy_loader.h"
 
-/* Compile @pol for the switch port ids of @pc, against the uplink as it is
- * now (MAC, MTU); not published. */
-static int
-compile(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_port_change *pc,
-	struct vfp_program **out, char *err, size_t errlen)
+/* The compile environment for @pol on the switch ports of @pc, against the
+ * uplink as it is now (MAC, MTU). */
+static void
+fill_env(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_port_change *pc,
+	struct hnv_compile_env *env)
 {
 	uint16_t uplink = app->ports[pc->ids[pol->host.uplink]].eth_port;
-	struct hnv_compile_env env = {
-		.port_ids = pc->ids,
-		.n_port_ids = pc->n_ids,
-	};
 
-	hnv_port_mac(uplink, &env.uplink_mac);
-	env.uplink_mtu = hnv_port_mtu(uplink);
-	env.table_size = app->table_size;
-	env.socket_id = (int)rte_socket_id();
-	return hnv_policy_compile(pol, &env, app->sw, out, err, errlen);
+	/* Before the first publish the uplink is opened by this apply. */
+	if (app->policy_ids != NULL)
+		uplink = hnv_uplink_ethdev(app);
+	env->port_ids = pc->ids;
+	env->n_port_ids = pc->n_ids;
+	hnv_port_mac(uplink, &env->uplink_mac);
+	env->uplink_mtu = hnv_port_mtu(uplink);
+	env->table_size = app->table_size;
+	env->socket_id = (int)rte_socket_id();
+	if (env->socket_id < 0)
+		env->socket_id = 0; /* the loader thread is no EAL lcore */
 }
 
 /* Make @prog, compiled from @pol, the switch's program, and @pol's flow
@@ -66,62 +81,149 @@ publish(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program *p
 	return 0;
 }
 
-/* Open the ports of @pol, compile it and publish: the program and ports
- * of @pol are running when this returns 0; nothing changed otherwise. */
-static int
-apply(struct hnv_app *app, const struct hnv_policy *pol, char *err, size_t errlen)
+/* The policy in force is now @pol (from @from): its status, and its text
+ * @text (taken) kept as the last good policy. */
+static void
+now_in_force(struct hnv_app *app, struct hnv_policy *pol, const char *from, char *text, size_t len)
 {
+	char state[1024], when[64];
+	struct tm tm;
+	json_t *st;
+	char *js;
+
+	hnv_policy_free(app->policy);
+	app->policy = pol;
+	pthread_mutex_lock(&app->status_lock);
+	app->generation++;
+	app->applied_at = time(NULL);
+	snprintf(app->applied_from, sizeof(app->applied_from), "%s", from);
+	pthread_mutex_unlock(&app->status_lock);
+	if (app->loader == NULL || text == NULL) {
+		free(text);
+		return;
+	}
+	gmtime_r(&app->applied_at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	st = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "generation",
+		(json_int_t)app->generation, "applied_at", when, "source", from, "policy",
+		app->policy_path, "bytes", (json_int_t)len, "vm_nics", (json_int_t)pol->n_vnics,
+		"mappings", (json_int_t)pol->n_mappings);
+	js = st != NULL ? json_dumps(st, JSON_INDENT(1)) : NULL;
+	snprintf(state, sizeof(state), "%s\n", js != NULL ? js : "{}");
+	free(js);
+	json_decref(st);
+	hnv_loader_persist(app->loader, text, len, state);
+}
+
+/* A reload failed with @err: the running policy stays. */
+static void
+rejected(struct hnv_app *app, const char *err)
+{
+	pthread_mutex_lock(&app->status_lock);
+	app->reload_failures++;
+	snprintf(app->last_error, sizeof(app->last_error), "%s", err);
+	app->last_error_at = time(NULL);
+	pthread_mutex_unlock(&app->status_lock);
+	fprintf(stderr, "dpdk-hnv: policy not reloaded, keeping the running one: %s\n", err);
+}
+
+int
+hnv_policy_apply_first(struct hnv_app *app, const char *from, char *text, size_t len)
+{
+	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_compile_env env = {0};
 	struct hnv_port_change pc;
 	struct vfp_program *prog;
+	struct hnv_policy *pol = app->policy;
 	int rc;
 
-	rc = hnv_ports_prepare(app, pol, &pc, err, errlen);
-	if (rc != 0)
-		return rc;
-	rc = compile(app, pol, &pc, &prog, err, errlen);
-	if (rc == 0)
-		rc = publish(app, pol, prog, err, errlen);
+	rc = hnv_ports_prepare(app, pol, &pc, err, sizeof(err));
+	if (rc == 0) {
+		fill_env(app, pol, &pc, &env);
+		rc = hnv_policy_compile(pol, &env, app->sw, &prog, err, sizeof(err));
+		if (rc == 0)
+			rc = publish(app, pol, prog, err, sizeof(err));
+		if (rc != 0)
+			hnv_ports_abort(app, &pc);
+	}
 	if (rc != 0) {
-		hnv_ports_abort(app, &pc);
-		return rc;
+		fprintf(stderr, "dpdk-hnv: %s\n", err);
+		free(text);
+		return -EINVAL;
 	}
 	hnv_ports_commit(app, &pc);
+	app->policy = NULL; /* now_in_force frees the one in force: none yet */
+	now_in_force(app, pol, from, text, len);
 	return 0;
 }
 
 int
-hnv_policy_apply_first(struct hnv_app *app)
+hnv_loader_plan_ports(void *arg, const struct hnv_policy *pol, struct hnv_compile_env *env,
+	void **plan, char *err, size_t errlen)
 {
-	char err[HNV_POLICY_ERR_MAX];
+	struct hnv_app *app = arg;
+	struct hnv_port_change *pc = calloc(1, sizeof(*pc));
+	int rc;
 
-	if (apply(app, app->policy, err, sizeof(err)) != 0) {
-		fprintf(stderr, "dpdk-hnv: %s\n", err);
-		return -EINVAL;
+	if (pc == NULL) {
+		snprintf(err, errlen, "%s: out of memory", pol->source);
+		return -ENOMEM;
 	}
+	rc = hnv_ports_plan(app, pol, pc, err, errlen);
+	if (rc != 0) {
+		free(pc);
+		return rc;
+	}
+	fill_env(app, pol, pc, env);
+	*plan = pc;
 	return 0;
+}
+
+void
+hnv_loader_unplan_ports(void *arg, void *plan)
+{
+	hnv_ports_abort(arg, plan); /* nothing was opened: frees the change */
+	free(plan);
+}
+
+void
+hnv_policy_apply_result(struct hnv_app *app, struct hnv_load_result *r)
+{
+	struct hnv_port_change *pc = r->plan;
+	double t0 = (double)rte_get_tsc_cycles(), publish_s;
+	int rc = r->rc;
+
+	if (rc == -ECANCELED)
+		return; /* stopping */
+	if (rc == 0)
+		rc = hnv_ports_open(app, r->pol, pc, r->err, sizeof(r->err));
+	if (rc == 0) {
+		rc = publish(app, r->pol, r->prog, r->err, sizeof(r->err));
+		r->prog = NULL; /* published, or freed by publish */
+	}
+	if (rc != 0) {
+		if (pc != NULL)
+			hnv_ports_abort(app, pc);
+		rejected(app, r->err);
+		return;
+	}
+	hnv_ports_commit(app, pc); /* frees the change's arrays */
+	publish_s = ((double)rte_get_tsc_cycles() - t0) / (double)rte_get_tsc_hz();
+	now_in_force(app, r->pol, app->policy_path, r->text, r->text_len);
+	r->pol = NULL;
+	r->text = NULL;
+	app->reloads++;
+	printf("dpdk-hnv: policy reloaded from %s (generation %" PRIu64
+	       ": load %.3f s, compile %.3f s, publish %.3f s)\n",
+		app->policy_path, app->generation, r->load_s, r->compile_s, publish_s);
+	fflush(stdout);
 }
 
 int
 hnv_reload_policy(struct hnv_app *app)
 {
-	char err[HNV_POLICY_ERR_MAX];
-	struct hnv_policy *pol = NULL;
-	int rc;
-
-	rc = hnv_policy_load(app->policy_path, &pol, err, sizeof(err));
-	if (rc == 0)
-		rc = apply(app, pol, err, sizeof(err));
-	if (rc != 0) {
-		app->reload_failures++;
-		fprintf(stderr, "dpdk-hnv: policy not reloaded, keeping the running one: %s\n",
-			err);
-		hnv_policy_free(pol);
-		return rc;
-	}
-	hnv_policy_free(app->policy);
-	app->policy = pol;
-	app->reloads++;
-	printf("dpdk-hnv: policy reloaded from %s\n", app->policy_path);
-	fflush(stdout);
+	if (app->loader == NULL)
+		return -ENODEV;
+	hnv_loader_request(app->loader);
 	return 0;
 }

@@ -9,10 +9,13 @@
  * A port keeps its id for as long as the policy has it, whatever else a
  * reload adds or removes: its counters, its flows and its generation slot
  * are per id, so the other ports' flows keep hitting. A reload is a
- * prepare/commit pair around the publish of the new program:
- *   prepare  find the id of every port of the new policy; open the device
- *            of each new one (a vhost-user socket, or an ethdev started)
- *            under a free id. Nothing polls it yet and no program names it.
+ * plan/open/commit sequence around the publish of the new program:
+ *   plan     find the id of every port of the new policy, and a free id
+ *            for each new one. Changes nothing, so the policy loader's
+ *            thread runs it (under app->port_lock) before it compiles.
+ *   open     open the device of each new port (a vhost-user socket, or an
+ *            ethdev started) under its id. Nothing polls it yet and no
+ *            program names it.
  *   commit   (the program is published) deal the new ports' queues to the
  *            workers and drop the removed ports' queues, by publishing new
  *            receive lists; after a grace period nothing polls a removed
@@ -20,15 +23,16 @@
  *            its device is closed and its id retired: its name and
  *            counters stay for show ports and telemetry until the id is
  *            needed again.
- *   abort    (the program was refused) close what prepare opened.
+ *   abort    (the program was refused) close what open opened.
  * A queue never moves from one worker to another (two workers would poll
  * it during the grace period): new queues go to the workers with the
  * fewest, removed ones just disappear.
  *
- * Threads: everything here runs on the main lcore, except the vhost-user
- * link callback (the vhost-user events thread), which only sets the
- * switch's link state of its port. Telemetry walks the names under
- * app->port_lock.
+ * Threads: everything here runs on the main lcore, except plan (the
+ * loader thread, while the main lcore changes no port: it does that only
+ * between loads) and the vhost-user link callback (the vhost-user events
+ * thread), which only sets the switch's link state of its port.
+ * Telemetry walks the names under app->port_lock.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -279,20 +283,20 @@ change_free(struct hnv_port_change *pc)
 {
 	free(pc->ids);
 	free(pc->added);
+	free(pc->added_idx);
 	free(pc->removed);
 	memset(pc, 0, sizeof(*pc));
 }
 
-int
-hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
-	char *err, size_t errlen)
+/* hnv_ports_plan, under app->port_lock. */
+static int
+plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc, char *err,
+	size_t errlen)
 {
 	const struct hnv_port_cfg *up = &pol->ports[pol->host.uplink];
 	char name[4 * HNV_NAME_MAX], why[512];
 	unsigned int i;
-	int rc = 0;
 
-	memset(pc, 0, sizeof(*pc));
 	if (pol->n_ports > VFP_MAX_PORTS) {
 		snprintf(err, errlen, "%s: $.ports: %u ports, at most %u are supported",
 			pol->source, pol->n_ports, VFP_MAX_PORTS);
@@ -311,9 +315,9 @@ hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_
 	}
 	pc->ids = calloc(pol->n_ports, sizeof(*pc->ids));
 	pc->added = calloc(pol->n_ports, sizeof(*pc->added));
+	pc->added_idx = calloc(pol->n_ports, sizeof(*pc->added_idx));
 	pc->removed = calloc(app->n_ports + 1, sizeof(*pc->removed));
-	if (pc->ids == NULL || pc->added == NULL || pc->removed == NULL) {
-		change_free(pc);
+	if (pc->ids == NULL || pc->added == NULL || pc->added_idx == NULL || pc->removed == NULL) {
 		snprintf(err, errlen, "%s: out of memory", pol->source);
 		return -ENOMEM;
 	}
@@ -330,8 +334,7 @@ hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_
 				"%s: $.ports[%u]: port '%s' changed its device or vhost_user "
 				"settings; remove it in one reload and add it back in the next",
 				pol->source, i, hnv_policy_escape(name, sizeof(name), cfg->name));
-			rc = -EINVAL;
-			goto fail;
+			return -EINVAL;
 		}
 		pc->ids[i] = (uint16_t)id;
 	}
@@ -351,38 +354,16 @@ hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_
 				pol->source, i, hnv_policy_escape(name, sizeof(name), cfg->name),
 				cfg->is_vhost ? "socket" : "device",
 				hnv_policy_escape(why, sizeof(why), h->cfg.name));
-			rc = -EBUSY;
-			goto fail;
+			return -EBUSY;
 		}
 		id = take_id(app, pc);
 		if (id < 0) {
 			snprintf(err, errlen, "%s: $.ports[%u]: no free switch port (%u in use)",
 				pol->source, i, VFP_MAX_PORTS);
-			rc = -ENOSPC;
-			goto fail;
-		}
-		{
-			struct hnv_swport *sp = &app->ports[id];
-			struct hnv_swport fresh = {.id = (uint16_t)id};
-			char msg[256];
-
-			/* A retired id: its counters go, what it counts now starts
-			 * at zero (nothing uses the id, so its sum stays still). */
-			raw_counters(app, (uint16_t)id, &fresh.base);
-			pthread_mutex_lock(&app->port_lock);
-			*sp = fresh;
-			pthread_mutex_unlock(&app->port_lock);
-			rc = open_device(app, sp, cfg, i == pol->host.uplink,
-				pol->host.has_mac ? &pol->host.mac : NULL, msg, sizeof(msg));
-			if (rc != 0) {
-				sp->kind = HNV_PORT_FREE;
-				snprintf(err, errlen, "%s: $.ports[%u] '%s': %s", pol->source, i,
-					hnv_policy_escape(name, sizeof(name), cfg->name),
-					hnv_policy_escape(why, sizeof(why), msg));
-				goto fail;
-			}
+			return -ENOSPC;
 		}
 		pc->ids[i] = (uint16_t)id;
+		pc->added_idx[pc->n_added] = (uint16_t)i;
 		pc->added[pc->n_added++] = (uint16_t)id;
 	}
 	/* Live ports the new policy does not name go. */
@@ -399,8 +380,64 @@ hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_
 	for (i = 0; i < pol->n_ports; i++)
 		pc->n_ids = (uint16_t)RTE_MAX(pc->n_ids, pc->ids[i] + 1);
 	return 0;
-fail:
-	hnv_ports_abort(app, pc);
+}
+
+int
+hnv_ports_plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
+	char *err, size_t errlen)
+{
+	int rc;
+
+	memset(pc, 0, sizeof(*pc));
+	pthread_mutex_lock(&app->port_lock);
+	rc = plan(app, pol, pc, err, errlen);
+	pthread_mutex_unlock(&app->port_lock);
+	if (rc != 0)
+		change_free(pc);
+	return rc;
+}
+
+int
+hnv_ports_open(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
+	char *err, size_t errlen)
+{
+	char name[4 * HNV_NAME_MAX], why[512];
+
+	for (; pc->n_opened < pc->n_added; pc->n_opened++) {
+		uint16_t id = pc->added[pc->n_opened], i = pc->added_idx[pc->n_opened];
+		const struct hnv_port_cfg *cfg = &pol->ports[i];
+		struct hnv_swport *sp = &app->ports[id];
+		struct hnv_swport fresh = {.id = id};
+		char msg[256];
+		int rc;
+
+		/* A retired id: its counters go, what it counts now starts
+		 * at zero (nothing uses the id, so its sum stays still). */
+		raw_counters(app, id, &fresh.base);
+		pthread_mutex_lock(&app->port_lock);
+		*sp = fresh;
+		pthread_mutex_unlock(&app->port_lock);
+		rc = open_device(app, sp, cfg, i == pol->host.uplink,
+			pol->host.has_mac ? &pol->host.mac : NULL, msg, sizeof(msg));
+		if (rc != 0) {
+			sp->kind = HNV_PORT_FREE;
+			snprintf(err, errlen, "%s: $.ports[%u] '%s': %s", pol->source, i,
+				hnv_policy_escape(name, sizeof(name), cfg->name),
+				hnv_policy_escape(why, sizeof(why), msg));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int
+hnv_ports_prepare(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc,
+	char *err, size_t errlen)
+{
+	int rc = hnv_ports_plan(app, pol, pc, err, errlen);
+
+	if (rc == 0 && (rc = hnv_ports_open(app, pol, pc, err, errlen)) != 0)
+		hnv_ports_abort(app, pc);
 	return rc;
 }
 
@@ -508,7 +545,7 @@ hnv_ports_commit(struct hnv_app *app, struct hnv_port_change *pc)
 void
 hnv_ports_abort(struct hnv_app *app, struct hnv_port_change *pc)
 {
-	for (unsigned int k = 0; k < pc->n_added; k++) {
+	for (unsigned int k = 0; k < pc->n_opened; k++) {
 		struct hnv_swport *sp = &app->ports[pc->added[k]];
 
 		close_device(sp, false);

@@ -1,16 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * app: shell commands about the policy: show policy (the loaded policy in
- * brief, with the reload counters) and reload (as a change of the file or
- * SIGHUP does; policy_apply.c does the work and prints the outcome).
+ * app: shell commands about the policy: show policy (the policy in force
+ * in brief: its generation, when and from which file it was applied, the
+ * reload counters and the last error) and reload (as a change of the file
+ * or SIGHUP does: the loader reads it, policy_apply.c applies it and
+ * prints the outcome).
  */
+#include <inttypes.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <cmdline.h>
 #include <cmdline_parse.h>
 #include <cmdline_parse_string.h>
 
 #include "hnv_app.h"
+#include "policy_loader.h"
 #include "shell_cmds.h"
+
+/* @t as "2026-12-02T06:00:00Z". */
+static void
+utc(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
 
 /* show policy */
 struct cmd_show_policy_result {
@@ -28,8 +43,20 @@ show_policy(const struct hnv_app *app, FILE *f)
 		"%u VM NICs, %u mappings\n",
 		p->source, p->host.name, p->n_ports, p->n_rds, p->n_subnets, p->n_vnics,
 		p->n_mappings);
+	char when[32], err_when[32];
+
+	pthread_mutex_lock((pthread_mutex_t *)&app->status_lock);
+	utc(app->applied_at, when, sizeof(when));
+	fprintf(f, "  generation %" PRIu64 ", applied %s from %s%s\n", app->generation, when,
+		app->applied_from,
+		app->loader != NULL && hnv_loader_busy(app->loader) ? "; loading" : "");
 	fprintf(f, "  %u ACLs; reloads %u, rejected reloads %u\n", p->n_acls, app->reloads,
 		app->reload_failures);
+	if (app->last_error[0] != '\0') {
+		utc(app->last_error_at, err_when, sizeof(err_when));
+		fprintf(f, "  last error (%s): %s\n", err_when, app->last_error);
+	}
+	pthread_mutex_unlock((pthread_mutex_t *)&app->status_lock);
 	for (unsigned int i = 0; i < p->n_ports; i++)
 		fprintf(f, "  port %u %s -> %s%s%s%s\n", i, p->ports[i].name,
 			p->ports[i].is_vhost ? "vhost-user " : "",
@@ -68,9 +95,13 @@ struct cmd_reload_result {
 static void
 cmd_reload_parsed(void *parsed, struct cmdline *cl, void *data)
 {
+	struct hnv_app *app = shell_app(data);
+
 	(void)parsed;
 	(void)cl;
-	hnv_reload_policy(shell_app(data));
+	if (hnv_reload_policy(app) == 0)
+		printf("reloading %s\n", app->policy_path);
+	fflush(stdout);
 }
 
 static cmdline_parse_token_string_t cmd_reload_word =

@@ -9,6 +9,9 @@
  *                       packets; for vhost-user the guest's features
  *   /hnv/drops          every drop reason and its total over all ports
  *   /hnv/uft            flow table size and hit/miss counters
+ *   /hnv/policy         the policy in force: generation, when and from
+ *                       which file it was applied, reloads, rejected
+ *                       reloads, the last error, whether a load runs
  *
  * The callbacks run on the telemetry thread: they read the workers'
  * counters without locks (a value may be a packet behind) and the switch
@@ -25,6 +28,7 @@
 
 #include "hnv_app.h"
 #include "hnv_vhost.h"
+#include "policy_loader.h"
 
 /* rte_telemetry_register_cmd() of DPDK 22.11 passes callbacks no user
  * pointer, so the app they report on is kept here. */
@@ -234,6 +238,28 @@ tel_uft(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+static int
+tel_policy(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	(void)cmd;
+	(void)params;
+	if (atomic_load(&tel_app->quit))
+		return -EBUSY;
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&tel_app->status_lock);
+	rte_tel_data_add_dict_u64(d, "generation", tel_app->generation);
+	rte_tel_data_add_dict_u64(d, "applied_at", (uint64_t)tel_app->applied_at);
+	rte_tel_data_add_dict_string(d, "applied_from", tel_app->applied_from);
+	rte_tel_data_add_dict_u64(d, "reloads", tel_app->reloads);
+	rte_tel_data_add_dict_u64(d, "rejected", tel_app->reload_failures);
+	rte_tel_data_add_dict_string(d, "last_error", tel_app->last_error);
+	rte_tel_data_add_dict_u64(d, "last_error_at", (uint64_t)tel_app->last_error_at);
+	pthread_mutex_unlock(&tel_app->status_lock);
+	rte_tel_data_add_dict_u64(
+		d, "loading", tel_app->loader != NULL && hnv_loader_busy(tel_app->loader));
+	return 0;
+}
+
 int
 hnv_telemetry_register(struct hnv_app *app)
 {
@@ -250,5 +276,8 @@ hnv_telemetry_register(struct hnv_app *app)
 		"/hnv/drops", tel_drops, "Every drop reason with its total over all ports");
 	rc |= rte_telemetry_register_cmd(
 		"/hnv/uft", tel_uft, "Flow table size and hit/miss counters");
+	rc |= rte_telemetry_register_cmd("/hnv/policy", tel_policy,
+		"The policy in force: generation, applied_at, applied_from, reloads, rejected, "
+		"last_error, loading");
 	return rc == 0 ? 0 : -EINVAL;
 }

@@ -511,19 +511,29 @@ parse_rd(struct ctx *c, json_t *o, size_t i)
 
 /* ---- VM NICs and mappings ----------------------------------------------- */
 
-int
-policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s)
+/* Field "vsid" of an object, @v, or (@v NULL) the integer @n. */
+static int
+policy_find_vsid_v(struct ctx *c, const json_t *v, long long n, const struct hnv_subnet_cfg **s)
 {
-	long long vsid = 0;
-	int rc;
+	long long vsid = n;
+	int rc = 0;
 
-	rc = pj_v_int(c, "vsid", json_object_get(o, "vsid"), "VSID", VSID_MIN, VSID_MAX, &vsid);
+	if (v != NULL)
+		rc = pj_v_int(c, "vsid", v, "VSID", VSID_MIN, VSID_MAX, &vsid);
+	else if (n < VSID_MIN || n > VSID_MAX)
+		rc = pj_fail(c, "vsid", "VSID %lld out of range %d..%d", n, VSID_MIN, VSID_MAX);
 	if (rc != 0)
 		return rc;
 	*s = hnv_policy_find_subnet(c->p, (uint32_t)vsid);
 	if (*s == NULL)
 		return pj_fail(c, "vsid", "unknown VSID %lld", vsid);
 	return 0;
+}
+
+int
+policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s)
+{
+	return policy_find_vsid_v(c, json_object_get(o, "vsid"), 0, s);
 }
 
 /* "$.vm_nics[i]" or "$.mappings[i]" of @where (PIDX_MAPPING). */
@@ -681,41 +691,73 @@ check_mapping_pa(struct ctx *c, rte_be32_t pa)
 	return 0;
 }
 
+/* A mapping's field: a jansson value, or (from the stream's scanner) a
+ * string already known to be one. */
+struct mval {
+	const json_t *j;
+	const char *s;
+};
+
 static int
-parse_mapping(struct ctx *c, json_t *o, size_t i)
+mval_ipv4(struct ctx *c, const char *key, struct mval v, rte_be32_t *out)
 {
-	static const struct field fields[] = {{"vsid", true}, {"ca", true}, {"mac", true},
-		{"pa", true}, {"ip_forwarding", false}, {"ipv6", false}};
+	return v.j != NULL ? pj_v_ipv4(c, key, v.j, out) : pj_s_ipv4(c, key, v.s, out);
+}
+
+static int
+mval_mac(struct ctx *c, const char *key, struct mval v, struct rte_ether_addr *out)
+{
+	return v.j != NULL ? pj_v_mac(c, key, v.j, out) : pj_s_mac(c, key, v.s, out);
+}
+
+/* Mapping @i from its fields; @o is the object for the optional ones
+ * (NULL: it has none), @vsid a jansson value or NULL for @vsid_n. */
+static int
+read_mapping(struct ctx *c, size_t i, const json_t *vsid, long long vsid_n, struct mval ca,
+	struct mval mac, struct mval pa, json_t *o)
+{
 	struct hnv_policy *p = c->p;
 	struct hnv_mapping_cfg *m = &p->mappings[i];
 	const struct hnv_subnet_cfg *s = NULL;
 	int rc;
 
 	c->where = PIDX_MAPPING | (uint32_t)i;
-	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
-	if (rc == 0)
-		rc = policy_find_vsid(c, o, &s);
+	rc = policy_find_vsid_v(c, vsid, vsid_n, &s);
 	if (rc == 0) {
 		m->vsid = s->vsid;
-		rc = pj_v_ipv4(c, "ca", json_object_get(o, "ca"), &m->ca);
+		rc = mval_ipv4(c, "ca", ca, &m->ca);
 	}
 	if (rc == 0)
 		rc = check_ca(c, "ca", m->ca, s);
-	if (rc == 0)
+	if (rc == 0 && o != NULL)
 		rc = ipv6_parse_ca(c, o, s, &m->has_ipv6, m->ipv6);
 	if (rc == 0)
-		rc = pj_v_mac(c, "mac", json_object_get(o, "mac"), &m->mac);
+		rc = mval_mac(c, "mac", mac, &m->mac);
 	if (rc == 0)
 		rc = check_unique_mac(c, m->vsid, &m->mac);
 	if (rc == 0)
-		rc = pj_v_ipv4(c, "pa", json_object_get(o, "pa"), &m->pa);
+		rc = mval_ipv4(c, "pa", pa, &m->pa);
 	if (rc == 0)
 		rc = check_mapping_pa(c, m->pa);
-	if (rc == 0)
+	if (rc == 0 && o != NULL)
 		rc = policy_opt_bool(c, o, "ip_forwarding", &m->ip_forwarding);
 	if (rc == 0)
 		p->n_mappings++;
 	return rc;
+}
+
+static int
+parse_mapping(struct ctx *c, json_t *o, size_t i)
+{
+	static const struct field fields[] = {{"vsid", true}, {"ca", true}, {"mac", true},
+		{"pa", true}, {"ip_forwarding", false}, {"ipv6", false}};
+	int rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
+
+	return rc != 0 ? rc
+		       : read_mapping(c, i, json_object_get(o, "vsid"), 0,
+				 (struct mval){.j = json_object_get(o, "ca")},
+				 (struct mval){.j = json_object_get(o, "mac")},
+				 (struct mval){.j = json_object_get(o, "pa")}, o);
 }
 
 /* ---- the document ------------------------------------------------------- */
@@ -790,7 +832,7 @@ parse_optional(
 /* Element @i of the streamed mappings: as pj_walk_objects would, with room
  * made as they come and the cancel flag looked at now and then. */
 static int
-stream_mapping(struct ctx *c, json_t *o, size_t i)
+stream_mapping(struct ctx *c, json_t *o, const struct policy_mapping_text *t, size_t i)
 {
 	struct hnv_policy *p = c->p;
 	size_t inner;
@@ -810,8 +852,13 @@ stream_mapping(struct ctx *c, json_t *o, size_t i)
 		p->mappings = m;
 		c->mappings_cap = cap;
 	}
-	inner = pj_path_push(c, "[%zu]", i);
-	rc = json_is_object(o) ? parse_mapping(c, o, i) : pj_fail_type(c, NULL, o, "object");
+	inner = pj_path_push_index(c, i);
+	if (t != NULL)
+		rc = read_mapping(c, i, NULL, t->vsid, (struct mval){.s = t->ca},
+			(struct mval){.s = t->mac}, (struct mval){.s = t->pa}, NULL);
+	else
+		rc = json_is_object(o) ? parse_mapping(c, o, i)
+				       : pj_fail_type(c, NULL, o, "object");
 	pj_path_pop(c, inner);
 	return rc;
 }
@@ -940,6 +987,29 @@ build(json_t *root, const char *source, const struct policy_split *split, const 
 	return 0;
 }
 
+/* The text for jansson, a chunk at a time (json_load_callback). */
+struct feed {
+	const char *text;
+	size_t len, off;
+	const atomic_bool *cancel;
+	bool cancelled;
+};
+
+static size_t
+feed_chunk(void *buf, size_t size, void *arg)
+{
+	struct feed *f = arg;
+	size_t n = RTE_MIN(size, f->len - f->off);
+
+	if (f->cancel != NULL && atomic_load(f->cancel)) {
+		f->cancelled = true;
+		return (size_t)-1;
+	}
+	memcpy(buf, f->text + f->off, n);
+	f->off += n;
+	return n;
+}
+
 /* Parse and validate the policy @text of @len bytes. */
 static int
 parse_text(const char *text, size_t len, const char *source, const atomic_bool *cancel,
@@ -951,9 +1021,10 @@ parse_text(const char *text, size_t len, const char *source, const atomic_bool *
 	json_t *root;
 	int rc;
 
-	rc = policy_split(text, len, &sp);
-	if (rc == -ENOMEM) {
-		set_err(err, errlen, "%s: out of memory", source);
+	rc = policy_split(text, len, cancel, &sp);
+	if (rc == -ENOMEM || rc == -ECANCELED) {
+		set_err(err, errlen, "%s: %s", source,
+			rc == -ENOMEM ? "out of memory" : "cancelled");
 		return rc;
 	}
 	if (rc == 0) {
@@ -965,8 +1036,17 @@ parse_text(const char *text, size_t len, const char *source, const atomic_bool *
 			return rc;
 	}
 	/* No mappings array where the scanner looks, or text it could not
-	 * follow: jansson reads the whole (and places any syntax error). */
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	 * follow: jansson reads the whole (and places any syntax error), a
+	 * chunk at a time so that a cancel is seen. */
+	{
+		struct feed f = {.text = text, .len = len, .cancel = cancel};
+
+		root = json_load_callback(feed_chunk, &f, JSON_REJECT_DUPLICATES, &je);
+		if (root == NULL && f.cancelled) {
+			set_err(err, errlen, "%s: cancelled", source);
+			return -ECANCELED;
+		}
+	}
 	if (root == NULL)
 		return json_fail(&je, source, err, errlen);
 	return build(root, source, NULL, cancel, out, err, errlen, &retry);

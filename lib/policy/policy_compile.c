@@ -245,6 +245,26 @@ port_layers(struct vfp_program *p, const struct hnv_policy *pol, const struct hn
 	return rc < 0 ? rc : 0;
 }
 
+/* The CA tables of the program: the policy's VM NICs and mappings with a
+ * quarter more and 1024 beside (what the policy holds is known; the room
+ * is for what the next reload adds before it compiles its own), and at
+ * least what the environment asks. */
+static void
+table_sizes(
+	const struct hnv_policy *pol, const struct hnv_compile_env *env, struct vfp_host_params *hp)
+{
+	uint64_t n = (uint64_t)pol->n_vnics + pol->n_mappings, n6 = 0;
+
+	for (unsigned int i = 0; i < pol->n_vnics; i++)
+		n6 += pol->vnics[i].has_ipv6;
+	for (unsigned int i = 0; i < pol->n_mappings; i++)
+		n6 += pol->mappings[i].has_ipv6;
+	n = RTE_MAX(n + n / 4 + 1024, (uint64_t)env->table_size);
+	n6 = n6 + n6 / 4 + 1024;
+	hp->table_size = (uint32_t)RTE_MIN(n, (uint64_t)UINT32_MAX / 2);
+	hp->table6_size = (uint32_t)RTE_MIN(n6, (uint64_t)hp->table_size);
+}
+
 int
 hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *env,
 	struct vfp_switch *sw, struct vfp_program **out, char *err, size_t errlen)
@@ -271,10 +291,17 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	hp.has_gateway_mac = h->has_gateway_mac;
 	hp.gateway_mac = h->gateway_mac;
 	hp.router_mac = h->router_mac;
-	hp.table_size = env->table_size;
+	table_sizes(pol, env, &hp);
 	hp.socket_id = env->socket_id;
 
 	p = vfp_program_create(sw, &hp);
+	if (p == NULL && rte_errno == ENOMEM) {
+		snprintf(err, errlen,
+			"%s: not enough memory for the program's tables of %u CAs (about %zu MB; "
+			"give EAL more with -m or more hugepages)",
+			pol->source, hp.table_size, vfp_program_mem_estimate(&hp) >> 20);
+		return -ENOMEM;
+	}
 	if (p == NULL)
 		return fail(err, errlen, pol, "$.host", -rte_errno);
 
@@ -317,6 +344,11 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	for (i = 0; i < pol->n_mappings; i++) {
 		const struct hnv_mapping_cfg *m = &pol->mappings[i];
 
+		if (i % 4096 == 0 && env->cancel != NULL && atomic_load(env->cancel)) {
+			vfp_program_free(p);
+			snprintf(err, errlen, "%s: cancelled", pol->source);
+			return -ECANCELED;
+		}
 		rc = vfp_program_add_mapping(p, m->vsid, m->ca, &m->mac, m->pa);
 		if (rc < 0) {
 			snprintf(path, sizeof(path), "$.mappings[%u]", i);

@@ -23,6 +23,7 @@
 #ifndef HNV_POLICY_COMPILE_H
 #define HNV_POLICY_COMPILE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,7 +39,7 @@
 struct hnv_compile_env {
 	struct rte_ether_addr uplink_mac; /**< used when the policy has no host.mac */
 	uint16_t uplink_mtu;              /**< 0 = 1500 */
-	uint32_t table_size;              /**< 0 = default */
+	uint32_t table_size;              /**< at least this many CAs; 0: what the policy needs */
 	int socket_id;
 	/** The switch port id of each policy port (pol->n_ports entries, all
 	 * distinct and below n_port_ids), or NULL for ids 0..n_ports-1. */
@@ -46,6 +47,8 @@ struct hnv_compile_env {
 	/** The program's number of switch ports when port_ids is set: ids
 	 * that no policy port has are unused ports. */
 	uint16_t n_port_ids;
+	/** Once true, compiling stops soon with -ECANCELED (NULL: never). */
+	const atomic_bool *cancel;
 };
 
 /**

@@ -29,6 +29,25 @@
 /* ---- messages and the JSON path ---------------------------------------- */
 
 size_t
+pj_path_push_index(struct ctx *c, size_t i)
+{
+	size_t old = c->path_len, n = 0;
+	char digits[24];
+
+	do
+		digits[n++] = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	if (old + n + 3 > sizeof(c->path))
+		return pj_path_push(c, "[]");
+	c->path[c->path_len++] = '[';
+	while (n > 0)
+		c->path[c->path_len++] = digits[--n];
+	c->path[c->path_len++] = ']';
+	c->path[c->path_len] = '\0';
+	return old;
+}
+
+size_t
 pj_path_push(struct ctx *c, const char *fmt, ...)
 {
 	size_t old = c->path_len;
@@ -382,8 +401,14 @@ pj_v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out)
 {
 	if (!json_is_string(v))
 		return pj_fail_type(c, key, v, "string");
-	if (!ipv4_parse(json_string_value(v), out))
-		return pj_fail(c, key, "malformed IPv4 address '%s'", json_string_value(v));
+	return pj_s_ipv4(c, key, json_string_value(v), out);
+}
+
+int
+pj_s_ipv4(struct ctx *c, const char *key, const char *s, rte_be32_t *out)
+{
+	if (!ipv4_parse(s, out))
+		return pj_fail(c, key, "malformed IPv4 address '%s'", s);
 	return 0;
 }
 
@@ -435,9 +460,15 @@ pj_v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr 
 {
 	if (!json_is_string(v))
 		return pj_fail_type(c, key, v, "string");
-	if (!mac_parse(json_string_value(v), out))
-		return pj_fail(c, key, "malformed MAC address '%s' (expected xx:xx:xx:xx:xx:xx)",
-			json_string_value(v));
+	return pj_s_mac(c, key, json_string_value(v), out);
+}
+
+int
+pj_s_mac(struct ctx *c, const char *key, const char *s, struct rte_ether_addr *out)
+{
+	if (!mac_parse(s, out))
+		return pj_fail(
+			c, key, "malformed MAC address '%s' (expected xx:xx:xx:xx:xx:xx)", s);
 	if (rte_is_zero_ether_addr(out))
 		return pj_fail(c, key, "MAC address must not be all-zero");
 	if (rte_is_multicast_ether_addr(out))

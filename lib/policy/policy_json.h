@@ -75,6 +75,10 @@ size_t pj_path_push(struct ctx *c, const char *fmt, ...) __attribute__((format(p
 /** Cut the path back to @old, a value path_push returned. */
 void pj_path_pop(struct ctx *c, size_t old);
 
+/** pj_path_push(c, "[%zu]", i), without printf: once per element of a
+ * million-element array. */
+size_t pj_path_push_index(struct ctx *c, size_t i);
+
 /** Report a problem at the current path (or its field @key if not NULL); returns -EINVAL.
  * The formatted problem is passed through hnv_policy_escape, so callers quote policy
  * strings (values, unknown keys) raw and must not escape them themselves. */
@@ -131,6 +135,9 @@ int pj_v_int(struct ctx *c, const char *key, const json_t *v, const char *what, 
 /** Read a dotted-quad IPv4 address string. */
 int pj_v_ipv4(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out);
 
+/** pj_v_ipv4 of a string already known to be one. */
+int pj_s_ipv4(struct ctx *c, const char *key, const char *s, rte_be32_t *out);
+
 /** Read "A.B.C.D/N" with N in @min_len..@max_len. */
 int pj_v_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, uint8_t max_len,
 	rte_be32_t *addr, uint8_t *len);
@@ -146,6 +153,9 @@ int pj_v_prefix6(struct ctx *c, const char *key, const json_t *v, uint8_t min_le
 
 /** Read a unicast, non-zero MAC address "xx:xx:xx:xx:xx:xx". */
 int pj_v_mac(struct ctx *c, const char *key, const json_t *v, struct rte_ether_addr *out);
+
+/** pj_v_mac of a string already known to be one. */
+int pj_s_mac(struct ctx *c, const char *key, const char *s, struct rte_ether_addr *out);
 
 /** Fetch field @key of @obj as an array of @min..@max entries. */
 int pj_get_array(struct ctx *c, json_t *obj, const char *key, size_t min, size_t max, json_t **arr);

@@ -13,7 +13,7 @@
  *
  * Each element of the ordinary form, an object of the four keys vsid,
  * ca, mac and pa in any order, an integer and three plain ASCII strings,
- * is scanned here into a reused jansson object; any other element
+ * is scanned here, without a jansson value; any other element
  * (other keys, escapes, non-ASCII, odd numbers) is handed to jansson as
  * it is. Either way the element goes through the same parse_mapping as
  * a tree's element would, so the rules and messages are the same. Text
@@ -38,6 +38,8 @@ skip_ws(const char *p, const char *end)
 	return p;
 }
 
+#define SPLIT_CANCEL_EVERY (1u << 20) /* bytes scanned between looks at the cancel flag */
+
 /* The bytes skip_value stops at: quotes, backslashes, brackets, commas and
  * newlines (which it counts). */
 static const bool special[256] = {
@@ -55,12 +57,19 @@ static const bool special[256] = {
  * its strings and brackets), or NULL; its newlines are added to *@lines and
  * the start of its last line is *@bol. */
 static const char *
-skip_value(const char *p, const char *end, size_t *lines, const char **bol)
+skip_value(
+	const char *p, const char *end, size_t *lines, const char **bol, const atomic_bool *cancel)
 {
+	const char *check = p + SPLIT_CANCEL_EVERY;
 	unsigned int depth = 0;
 	bool in_string = false;
 
 	for (; p < end; p++) {
+		if (p >= check) {
+			if (cancel != NULL && atomic_load(cancel))
+				return NULL;
+			check = p + SPLIT_CANCEL_EVERY;
+		}
 		while (p < end && !special[(unsigned char)*p])
 			p++;
 		if (p == end)
@@ -111,9 +120,9 @@ skip_string(const char *p, const char *end)
 }
 
 int
-policy_split(const char *text, size_t len, struct policy_split *out)
+policy_split(const char *text, size_t len, const atomic_bool *cancel, struct policy_split *out)
 {
-	const char *p = text, *end = text + len, *key, *v, *vend, *bol;
+	const char *p = text, *end = text + len, *key, *v, *vend = NULL, *bol = NULL;
 	size_t lines = 0, col, n;
 	char *doc;
 
@@ -133,9 +142,9 @@ policy_split(const char *text, size_t len, struct policy_split *out)
 		v = skip_ws(p + 1, end);
 		lines = 0;
 		bol = v;
-		vend = skip_value(v, end, &lines, &bol);
+		vend = skip_value(v, end, &lines, &bol, cancel);
 		if (vend == NULL)
-			return -ENOENT;
+			return cancel != NULL && atomic_load(cancel) ? -ECANCELED : -ENOENT;
 		if (p - key >= 9 && memcmp(key, "mappings\"", 9) == 0 &&
 			skip_ws(key + 9, end) == p && v < end && *v == '[') {
 			out->array = v;
@@ -174,15 +183,9 @@ policy_split(const char *text, size_t len, struct policy_split *out)
 	return 0;
 }
 
-/* The reused object an ordinary element is scanned into. */
-struct scan {
-	json_t *obj;
-	json_t *vsid, *ca, *mac, *pa;
-};
-
-/* Scan a plain string (printable ASCII, no escapes) at @p into @v. */
+/* Scan a plain string (printable ASCII, no escapes) at @p into @dst. */
 static const char *
-scan_string(const char *p, const char *end, json_t *v)
+scan_string(const char *p, const char *end, char *dst)
 {
 	const char *s = p + 1;
 
@@ -191,15 +194,17 @@ scan_string(const char *p, const char *end, json_t *v)
 	for (p = s; p < end && *p != '"'; p++)
 		if (*p < 0x20 || *p > 0x7e || *p == '\\')
 			return NULL;
-	if (p == end || p - s > 64 || json_string_setn_nocheck(v, s, (size_t)(p - s)) != 0)
+	if (p == end || p - s > POLICY_TEXT_MAX)
 		return NULL;
+	memcpy(dst, s, (size_t)(p - s));
+	dst[p - s] = '\0';
 	return p + 1;
 }
 
-/* Scan an element of the ordinary form at @p ('{') into @sc; its end, or
+/* Scan an element of the ordinary form at @p ('{') into @t; its end, or
  * NULL if it is of another form (jansson reads those). */
 static const char *
-scan_element(const char *p, const char *end, struct scan *sc)
+scan_element(const char *p, const char *end, struct policy_mapping_text *t)
 {
 	unsigned int seen = 0;
 
@@ -207,18 +212,18 @@ scan_element(const char *p, const char *end, struct scan *sc)
 	while (p < end && *p == '"') {
 		const char *k = p + 1, *ke = memchr(k, '"', (size_t)(end - k));
 		unsigned int bit;
-		json_t *v;
+		char *dst = NULL;
 
 		if (ke == NULL)
 			return NULL;
 		if (ke - k == 4 && memcmp(k, "vsid", 4) == 0)
-			bit = 1, v = sc->vsid;
+			bit = 1;
 		else if (ke - k == 2 && memcmp(k, "ca", 2) == 0)
-			bit = 2, v = sc->ca;
+			bit = 2, dst = t->ca;
 		else if (ke - k == 3 && memcmp(k, "mac", 3) == 0)
-			bit = 4, v = sc->mac;
+			bit = 4, dst = t->mac;
 		else if (ke - k == 2 && memcmp(k, "pa", 2) == 0)
-			bit = 8, v = sc->pa;
+			bit = 8, dst = t->pa;
 		else
 			return NULL;
 		if (seen & bit)
@@ -228,19 +233,20 @@ scan_element(const char *p, const char *end, struct scan *sc)
 		if (p == end || *p != ':')
 			return NULL;
 		p = skip_ws(p + 1, end);
-		if (bit == 1) {
-			json_int_t n = 0;
+		if (dst == NULL) {
 			const char *d = p;
+			long long n = 0;
 
 			while (p < end && *p >= '0' && *p <= '9' && p - d < 12)
 				n = n * 10 + (*p++ - '0');
+			/* Not 0-prefixed, not a real, not too long: jansson's. */
 			if (p == d || p - d >= 12 || (*d == '0' && p - d > 1) ||
 				(p < end && (*p == '.' || *p == 'e' || *p == 'E' ||
 						    (*p >= '0' && *p <= '9'))))
 				return NULL;
-			json_integer_set(v, n);
+			t->vsid = n;
 		} else {
-			p = scan_string(p, end, v);
+			p = scan_string(p, end, dst);
 			if (p == NULL)
 				return NULL;
 		}
@@ -263,45 +269,31 @@ policy_stream(
 	struct ctx *c, const struct policy_split *sp, policy_elem_fn fn, size_t *n_out, bool *retry)
 {
 	const char *p = sp->array + 1, *end = sp->array + sp->array_len - 1;
-	struct scan sc = {
-		.obj = json_object(),
-		.vsid = json_integer(0),
-		.ca = json_string(""),
-		.mac = json_string(""),
-		.pa = json_string(""),
-	};
+	struct policy_mapping_text t;
 	size_t i = 0;
 	int rc = 0;
 
 	*retry = false;
-	if (sc.obj == NULL || sc.vsid == NULL || sc.ca == NULL || sc.mac == NULL || sc.pa == NULL ||
-		json_object_set(sc.obj, "vsid", sc.vsid) != 0 ||
-		json_object_set(sc.obj, "ca", sc.ca) != 0 ||
-		json_object_set(sc.obj, "mac", sc.mac) != 0 ||
-		json_object_set(sc.obj, "pa", sc.pa) != 0) {
-		rc = pj_fail_nomem(c);
-		goto out;
-	}
 	p = skip_ws(p, end);
 	while (rc == 0 && p < end) {
-		const char *next = *p == '{' ? scan_element(p, end, &sc) : NULL;
-		json_t *elem = sc.obj;
+		const char *next = *p == '{' ? scan_element(p, end, &t) : NULL;
 
-		if (next == NULL) {
+		if (next != NULL) {
+			rc = fn(c, NULL, &t, i++);
+		} else {
 			json_error_t je;
-
-			elem = json_loadb(p, (size_t)(end - p),
+			json_t *elem = json_loadb(p, (size_t)(end - p),
 				JSON_DISABLE_EOF_CHECK | JSON_DECODE_ANY | JSON_REJECT_DUPLICATES,
 				&je);
+
 			if (elem == NULL) {
 				*retry = true; /* jansson on the whole text says where */
 				break;
 			}
 			next = p + je.position;
-		}
-		rc = fn(c, elem, i++);
-		if (elem != sc.obj)
+			rc = fn(c, elem, NULL, i++);
 			json_decref(elem);
+		}
 		p = skip_ws(next, end);
 		if (rc == 0 && p < end) {
 			if (*p != ',') {
@@ -315,12 +307,6 @@ policy_stream(
 			}
 		}
 	}
-out:
 	*n_out = i;
-	json_decref(sc.vsid);
-	json_decref(sc.ca);
-	json_decref(sc.mac);
-	json_decref(sc.pa);
-	json_decref(sc.obj);
 	return rc;
 }

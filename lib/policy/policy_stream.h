@@ -18,16 +18,28 @@ struct policy_split {
 	size_t doc_len;
 };
 
-/** Reads one element (a json_t, which must not be kept) of the array. */
-typedef int (*policy_elem_fn)(struct ctx *c, json_t *elem, size_t i);
+#define POLICY_TEXT_MAX 64 /* the longest string the scanner reads itself */
+
+/** An element of the ordinary form, as the scanner read it: an object of
+ * exactly vsid (a non-negative integer), ca, mac and pa (plain strings). */
+struct policy_mapping_text {
+	long long vsid;
+	char ca[POLICY_TEXT_MAX + 1], mac[POLICY_TEXT_MAX + 1], pa[POLICY_TEXT_MAX + 1];
+};
+
+/** Reads one element of the array: @p elem as jansson read it (not to be
+ * kept), or, for one of the ordinary form, @p text (and @p elem NULL). */
+typedef int (*policy_elem_fn)(
+	struct ctx *c, json_t *elem, const struct policy_mapping_text *text, size_t i);
 
 /**
  * Find the top-level "mappings" array of @p text and make the document
  * without it.
  * @return 0; -ENOENT if the text has no such array where this scanner
- *         can see it (parse it whole); -ENOMEM
+ *         can see it (parse it whole); -ENOMEM; -ECANCELED once @p cancel
+ *         (if not NULL) is seen set
  */
-int policy_split(const char *text, size_t len, struct policy_split *out);
+int policy_split(const char *text, size_t len, const atomic_bool *cancel, struct policy_split *out);
 
 /**
  * Call @p fn for each element of @p sp's array, in order, with its index;

@@ -181,7 +181,8 @@ struct vfp_host_params {
 	bool has_gateway_mac;
 	struct rte_ether_addr gateway_mac;
 	struct rte_ether_addr router_mac;
-	uint32_t table_size; /**< capacity of the L2/ARP tables, 0 = default */
+	uint32_t table_size;  /**< CAs the program can hold (L2/ARP tables), 0 = default */
+	uint32_t table6_size; /**< IPv6 CAs it can hold (ND table), 0 = table_size */
 	int socket_id;
 };
 
@@ -193,6 +194,10 @@ struct vfp_host_params {
  * @return the program, or NULL with rte_errno set (EINVAL, ENOMEM)
  */
 struct vfp_program *vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp);
+
+/** About how many bytes vfp_program_create(@p hp) allocates for its CA
+ * tables (the part that grows with the policy), for messages. */
+size_t vfp_program_mem_estimate(const struct vfp_host_params *hp);
 
 /** Free a program that was never published. NULL is a no-op. */
 void vfp_program_free(struct vfp_program *p);

@@ -26,6 +26,10 @@
 
 #define VFP_DEFAULT_TABLE 65536
 
+/* A table of the program: each key added is read by workers only after
+ * the program is published. The extendable buckets guarantee room for
+ * @entries keys whatever their hashes (a cuckoo table without them can
+ * refuse a key well before it is full). */
 static struct rte_hash *
 table_create(const char *what, uint32_t entries, uint32_t key_len, int socket)
 {
@@ -41,6 +45,7 @@ table_create(const char *what, uint32_t entries, uint32_t key_len, int socket)
 	hp.key_len = key_len;
 	hp.hash_func = rte_hash_crc;
 	hp.socket_id = socket;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
 	return rte_hash_create(&hp);
 }
 
@@ -110,7 +115,8 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id);
 	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
 	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
-	p->nd_h = table_create("nd", size, sizeof(struct vfp_ip6_key), hp->socket_id);
+	p->nd_h = table_create("nd", hp->table6_size ? hp->table6_size : size,
+		sizeof(struct vfp_ip6_key), hp->socket_id);
 	if (p->ports == NULL || p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL ||
 		p->l2_h == NULL || p->arp_h == NULL || p->nd_h == NULL || vfp_router_init(p) < 0) {
 		vfp_program_free(p);
@@ -119,6 +125,27 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	}
 	p->ports[hp->uplink].role = VFP_PORT_UPLINK;
 	return p;
+}
+
+/* An rte_hash of @n keys of @key_len bytes: a key slot each (key, data
+ * pointer) and, as rte_hash lays them out, a bucket of 8 slots for every 8
+ * of the keys rounded up to a power of two, and as many extendable ones. */
+static size_t
+hash_mem(uint32_t n, uint32_t key_len)
+{
+	size_t buckets = rte_align32pow2(n ? n : 1) / 8;
+
+	return (size_t)n * RTE_ALIGN(key_len + sizeof(void *), 16) + 2 * buckets * 64;
+}
+
+size_t
+vfp_program_mem_estimate(const struct vfp_host_params *hp)
+{
+	uint32_t n = hp->table_size ? hp->table_size : VFP_DEFAULT_TABLE;
+	uint32_t n6 = hp->table6_size ? hp->table6_size : n;
+
+	return (size_t)n * sizeof(struct vfp_entry) + hash_mem(n, sizeof(struct vfp_l2_key)) +
+	       hash_mem(n, sizeof(struct vfp_ip_key)) + hash_mem(n6, sizeof(struct vfp_ip6_key));
 }
 
 void

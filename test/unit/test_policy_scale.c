@@ -162,6 +162,25 @@ test_element_errors(void **state)
 		 "\"172.16.0.2\"}]",
 			"t.json: $.mappings[0].vsid: expected integer, got real"},
 		{"[{\"vsid\": 05001, \"ca\": \"10.0.1.1\"}]", NULL},
+		/* The scanner's own elements, with the messages of the tree. */
+		{"[{\"vsid\": 99, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}]",
+			"t.json: $.mappings[0].vsid: VSID 99 out of range 4096..16777214"},
+		{"[{\"vsid\": 5002, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}]",
+			"t.json: $.mappings[0].vsid: unknown VSID 5002"},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}]",
+			"t.json: $.mappings[0].ca: malformed IPv4 address '10.0.1'"},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"03:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}]",
+			"t.json: $.mappings[0].mac: 03:00:00:00:01:01 is not a unicast MAC "
+			"address"},
+		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"192.168.2.20\"}]",
+			"t.json: $.mappings[0].pa: 192.168.2.20 is our own PA ($.host.pa[0]); "
+			"local VMs "
+			"belong in vm_nics"},
 		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\"}]",
 			"t.json: $.mappings[0]: missing required field 'pa'"},
 		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
