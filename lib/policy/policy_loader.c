@@ -170,7 +170,7 @@ loader_main(void *arg)
 			break;
 		if (!(ld->requested && ld->slot == NULL)) {
 			j = ld->job; /* nothing to load: keep the last good policy */
-			ld->job.text = NULL;
+			memset(&ld->job, 0, sizeof(ld->job));
 			pthread_mutex_unlock(&ld->lock);
 			run_persist(ld, &j);
 			pthread_mutex_lock(&ld->lock);
