@@ -27,6 +27,7 @@
 #define VFP_MAX_ROUTES 4096    /* extra routes of one program, all domains */
 #define VFP_MAX_FORWARDERS 256 /* remote VMs with ip_forwarding */
 #define VFP_NONE 0xffff        /* no counter, meter, slot or port */
+#define VFP_MAP_BUCKETS 4096   /* generation slots of the remote mappings */
 
 _Static_assert(VFP_MAX_PORTS < VFP_NONE, "port ids must not collide with VFP_NONE");
 _Static_assert(VFP_MAX_PORTS <= INT16_MAX, "a flood raises an mbuf's refcnt by n_local - 1");
@@ -73,6 +74,7 @@ struct vfp_entry {
 	uint8_t ip6[16]; /* IPv6 CA, when has_ip6 */
 	uint8_t ll6[16]; /* its link-local address (fe80::/64 from the MAC) */
 	const struct vfp_subnet *subnet;
+	uint16_t bucket; /* REMOTE: its generation slot, VFP_SLOT_MAP(bucket) */
 };
 
 struct vfp_subnet {
@@ -89,7 +91,8 @@ struct vfp_subnet {
 	uint16_t slot;         /* generation slot, bound at publish */
 	int space;             /* mapping space of the routing domain */
 	uint64_t fingerprint;  /* of what a flow of this VSID depends on besides
-				  its ports: the subnet and its remote CAs */
+				  its ports and mappings: the subnet, its domain's
+				  routing */
 	uint16_t n_local;      /* local VM ports, for inbound flood delivery */
 	uint16_t max_local;    /* room in local_ports, grown as NICs are added */
 	uint16_t *local_ports; /* in the order added; freed with the program */
@@ -196,6 +199,7 @@ struct vfp_program {
 	struct vfp_subnet *subnets;
 	unsigned int n_entries, max_entries;
 	struct vfp_entry *entries;
+	uint64_t *map_fp; /* VFP_MAP_BUCKETS: the remote CAs of each bucket */
 	unsigned int n_nh;
 	struct vfp_nexthop nh[VFP_MAX_NEIGH];
 	/* The distributed router (vfp_router.h): routing tables and routes. */

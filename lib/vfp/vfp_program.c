@@ -112,13 +112,16 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 		"vfp_entries", sizeof(*p->entries) * size, RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->subnets = rte_zmalloc_socket("vfp_subnets", sizeof(*p->subnets) * VFP_MAX_SUBNETS,
 		RTE_CACHE_LINE_SIZE, hp->socket_id);
+	p->map_fp = rte_zmalloc_socket("vfp_map_fp", sizeof(*p->map_fp) * VFP_MAP_BUCKETS,
+		RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id);
 	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
 	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
 	p->nd_h = table_create("nd", hp->table6_size ? hp->table6_size : size,
 		sizeof(struct vfp_ip6_key), hp->socket_id);
-	if (p->ports == NULL || p->entries == NULL || p->subnets == NULL || p->subnet_h == NULL ||
-		p->l2_h == NULL || p->arp_h == NULL || p->nd_h == NULL || vfp_router_init(p) < 0) {
+	if (p->ports == NULL || p->entries == NULL || p->subnets == NULL || p->map_fp == NULL ||
+		p->subnet_h == NULL || p->l2_h == NULL || p->arp_h == NULL || p->nd_h == NULL ||
+		vfp_router_init(p) < 0) {
 		vfp_program_free(p);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -169,6 +172,7 @@ vfp_program_free(struct vfp_program *p)
 	rte_hash_free(p->arp_h);
 	rte_hash_free(p->nd_h);
 	rte_free(p->entries);
+	rte_free(p->map_fp);
 	for (unsigned int i = 0; i < p->n_subnets; i++) {
 		rte_free(p->subnets[i].local_ports);
 		rte_free(p->subnets[i].remote);
@@ -266,6 +270,7 @@ entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_et
 	e->mac = *mac;
 	nd_link_local_from_mac(mac, e->ll6);
 	e->subnet = s;
+	e->bucket = (uint16_t)(rte_hash_crc(&lk, sizeof(lk), 0) & (VFP_MAP_BUCKETS - 1));
 	rc = rte_hash_add_key_data(p->l2_h, &lk, e);
 	if (rc < 0)
 		return rc;
@@ -613,15 +618,16 @@ vfp_program_seal(struct vfp_program *p)
 	 * own VSID only (its slot), so changing one subnet re-walks only the
 	 * flows of that VSID. */
 	p->fingerprint = fp;
-	/* A VSID's flows depend on its remote mappings. Its local NICs are in
-	 * their ports' fingerprints instead (vfp_port_fingerprint): a flow
-	 * whose walk found a local NIC walked that NIC's port and depends on
-	 * its slot, and a NIC's absence is never cached (unknown_dst is not),
-	 * so a VM coming or going re-walks only the flows through its port,
-	 * not every flow of its VSID. */
+	/* A flow that used a remote mapping depends on its bucket, whose
+	 * fingerprint is that of its mappings: a mapping that moves (R23)
+	 * re-walks the flows of its bucket only. Local NICs are in their
+	 * ports' fingerprints instead (vfp_port_fingerprint): a flow whose
+	 * walk found a local NIC walked that NIC's port and depends on its
+	 * slot. The absence of a CA is never cached (unknown_dst is not), so
+	 * a CA that appears needs no slot of its own. */
+	memset(p->map_fp, 0, sizeof(*p->map_fp) * VFP_MAP_BUCKETS);
 	for (i = 0; i < p->n_entries; i++) {
 		const struct vfp_entry *e = &p->entries[i];
-		struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)e->subnet;
 		uint64_t efp;
 
 		if (e->kind == VFP_ENTRY_LOCAL)
@@ -634,7 +640,8 @@ vfp_program_seal(struct vfp_program *p)
 		efp = VFP_FP_MIX(efp, e->forwarding);
 		efp = VFP_FP_MIX(efp, e->has_ip6);
 		efp = VFP_FP_MIX(efp, e->ip6);
-		s->fingerprint ^= efp;
+		efp = VFP_FP_MIX(efp, e->vsid);
+		p->map_fp[e->bucket] ^= efp;
 	}
 	for (i = 0; i < p->hp.n_ports; i++) {
 		p->ports[i].fingerprint = vfp_port_fingerprint(&p->ports[i]);

@@ -262,6 +262,7 @@ vfp_router_fingerprints(const struct vfp_program *p, uint64_t *fp)
 		x = VFP_FP_MIX(x, s->prefix6);
 		x = VFP_FP_MIX(x, s->prefix6_len);
 		x = VFP_FP_MIX(x, s->gateway6);
+		x = VFP_FP_MIX(x, s->encap); /* what a routed flow to it is sent in */
 		fp[s->space] ^= x;
 	}
 	for (unsigned int i = 0; i < p->n_routes; i++) {
@@ -455,7 +456,11 @@ route_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_acti
 	if (t == NULL)
 		return false;
 	w->dst = t;
-	vfp_walk_depend(w, t->subnet->slot);
+	/* The target's subnet is in the routing of the domain, and so in the
+	 * sender's VSID slot; a remote target's mapping is in its bucket, a
+	 * local one in its port (walked next). */
+	if (t->kind == VFP_ENTRY_REMOTE)
+		vfp_walk_depend(w, (uint16_t)VFP_SLOT_MAP(t->bucket));
 	w->set |= VFP_XSET_SRC_MAC | VFP_XSET_DST_MAC | VFP_XSET_TTL;
 	w->set_src_mac = p->hp.router_mac;
 	w->set_dst_mac = t->mac;

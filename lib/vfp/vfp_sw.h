@@ -30,7 +30,11 @@
 #define VFP_SLOT_PORT(p) (1 + (p))                  /* a port's layers */
 #define VFP_SLOT_NEIGH(n) (1 + VFP_MAX_PORTS + (n)) /* a next-hop entry's MAC */
 #define VFP_SLOT_VSID_BASE (1 + VFP_MAX_PORTS + VFP_SW_NEIGH)
-#define VFP_N_SLOTS (VFP_SLOT_VSID_BASE + VFP_SW_VSIDS)
+/* The remote mappings, by bucket (vfp_entry.bucket): a flow that used a
+ * remote CA depends on its bucket, so a changed mapping re-walks the flows
+ * of about 1/VFP_MAP_BUCKETS of the remote CAs, not its whole VSID. */
+#define VFP_SLOT_MAP(b) (VFP_SLOT_VSID_BASE + VFP_SW_VSIDS + (b))
+#define VFP_N_SLOTS (VFP_SLOT_VSID_BASE + VFP_SW_VSIDS + VFP_MAP_BUCKETS)
 
 _Static_assert(VFP_N_SLOTS < VFP_NONE, "slot ids must fit in 16 bits");
 

@@ -278,6 +278,9 @@ invalidate(struct vfp_switch *sw, const struct vfp_program *old, const struct vf
 	for (i = 0; i < old->n_subnets; i++)
 		if (vfp_subnet_lookup(prog, old->subnets[i].vsid) == NULL)
 			vfp_gen_bump(sw, old->subnets[i].slot); /* a VSID removed */
+	for (i = 0; i < VFP_MAP_BUCKETS; i++)
+		if (old->map_fp[i] != prog->map_fp[i])
+			vfp_gen_bump(sw, (uint16_t)VFP_SLOT_MAP(i));
 }
 
 int

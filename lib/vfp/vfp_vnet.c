@@ -59,12 +59,12 @@ vfp_vnet_ingress(struct vfp_walk *w, const struct vfp_subnet *s)
 		vfp_walk_drop(w, why);
 		return false;
 	}
-	/* Routed by the sender's host: the flow depends on the sender's VSID
-	 * (its mapping may move) as well as its own. */
-	if (src->vsid != k->vsid) {
+	/* The sender's mapping may move (R23); routed by the sender's host,
+	 * the flow depends on its domain's routing too, which is in its own
+	 * VSID's slot. */
+	vfp_walk_depend(w, (uint16_t)VFP_SLOT_MAP(src->bucket));
+	if (src->vsid != k->vsid)
 		vfp_walk_trace(w, &at, "routed from VSID %u", src->vsid);
-		vfp_walk_depend(w, src->subnet->slot);
-	}
 	d = vfp_l2_lookup(w->p, k->vsid, &k->dst_mac);
 	if (d == NULL || d->kind != VFP_ENTRY_LOCAL) {
 		vfp_walk_drop(w, HNV_DROP_UNKNOWN_DST);
@@ -102,6 +102,8 @@ map_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action
 		return false;
 	}
 	w->dst = e;
+	if (e->kind == VFP_ENTRY_REMOTE)
+		vfp_walk_depend(w, (uint16_t)VFP_SLOT_MAP(e->bucket));
 	if (e->kind == VFP_ENTRY_LOCAL)
 		vfp_walk_trace(w, at, "map: local port %u", e->port);
 	else

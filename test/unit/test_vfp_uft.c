@@ -678,6 +678,54 @@ test_mapping_change_invalidates_only_that_vsid(void **state)
 	assert_no_leak(f);
 }
 
+/* Within a VSID too, a mapping that moves (R23) re-walks only the flows
+ * that used it (its bucket of the mappings' generation slots): another
+ * remote CA of the VSID keeps its entry, and so does it when a CA is
+ * added to the VSID. */
+static void
+test_mapping_move_invalidates_only_its_flows(void **state)
+{
+	static const struct rte_ether_addr mac_r4 = {{0x00, 0x15, 0x5d, 0, 0x01, 0x04}};
+	static const struct rte_ether_addr mac_r5 = {{0x00, 0x15, 0x5d, 0, 0x01, 0x05}};
+	const rte_be32_t ip_r4 = IP4(10, 1, 0, 24), pa_r4 = IP4(172, 16, 0, 40);
+	struct fixture *f = *state;
+	struct vfp_program *p = build_program(f->sw, PA_R2);
+	uint8_t a[FRAME_MAX], b[FRAME_MAX];
+	const uint16_t la = l4_frame(
+		a, FRAME_LEN, IPPROTO_UDP, &mac_vm3, &mac_r4, IP_VM3, ip_r4, 1000, 2000, 0);
+	const uint16_t lb = l4_frame(
+		b, FRAME_LEN, IPPROTO_UDP, &mac_vm3, &mac_r2, IP_VM3, IP_R2, 1000, 2000, 0);
+
+	assert_int_equal(vfp_program_add_mapping(p, VSID_B, ip_r4, &mac_r4, pa_r4), 0);
+	fixture_start(f, p);
+	run1(f, PORT_VM3, mbuf_of(a, la));
+	run1(f, PORT_VM3, mbuf_of(b, lb));
+	assert_int_equal(UFT_STATS(f)->misses, 2);
+
+	/* R2 moves; R4, in the same VSID, stays. */
+	p = build_program(f->sw, PA_R2_MOVED);
+	assert_int_equal(vfp_program_add_mapping(p, VSID_B, ip_r4, &mac_r4, pa_r4), 0);
+	republish(f, p);
+	run1(f, PORT_VM3, mbuf_of(a, la));
+	assert_int_equal(UFT_STATS(f)->hits, 1);
+	assert_int_equal(UFT_STATS(f)->stale, 0);
+	assert_encap_to(last_sent(f, PORT_UPLINK), pa_r4, a, la);
+	run1(f, PORT_VM3, mbuf_of(b, lb));
+	assert_int_equal(UFT_STATS(f)->stale, 1);
+	assert_encap_to(last_sent(f, PORT_UPLINK), PA_R2_MOVED, b, lb);
+
+	/* A new CA in the VSID: neither flow leaves the fast path. */
+	p = build_program(f->sw, PA_R2_MOVED);
+	assert_int_equal(vfp_program_add_mapping(p, VSID_B, ip_r4, &mac_r4, pa_r4), 0);
+	assert_int_equal(vfp_program_add_mapping(p, VSID_B, IP4(10, 1, 0, 25), &mac_r5, pa_r4), 0);
+	republish(f, p);
+	run1(f, PORT_VM3, mbuf_of(a, la));
+	run1(f, PORT_VM3, mbuf_of(b, lb));
+	assert_int_equal(UFT_STATS(f)->hits, 3);
+	assert_int_equal(UFT_STATS(f)->stale, 1);
+	assert_no_leak(f);
+}
+
 static void
 test_acl_change_invalidates_only_that_port(void **state)
 {
@@ -1057,6 +1105,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_full_table_forwards_uncached_never_drops,
 			setup_tiny, fixture_teardown),
 		UFT(test_mapping_change_invalidates_only_that_vsid),
+		UFT(test_mapping_move_invalidates_only_its_flows),
 		UFT(test_acl_change_invalidates_only_that_port),
 		UFT(test_ports_coming_and_going_rewalk_only_their_own_flows),
 		UFT(test_trace_describes_walk_without_side_effects),
