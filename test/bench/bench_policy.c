@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +30,18 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_ip.h>
+#include <rte_launch.h>
 #include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
 
 #include "hnv_policy.h"
 #include "policy_compile.h"
+#include "policy_loader.h"
 #include "vfp.h"
 
 static double
@@ -153,6 +161,288 @@ run_case(const char *path, unsigned int mappings, unsigned int vnics, double t_t
 	return 0;
 }
 
+/* ---- reloads while forwarding ------------------------------------------ */
+
+#define N_STEADY 64           /* unaffected flows: mappings 2, 4, ..., 128 */
+#define MOVER 1000            /* the mapping that moves (tenant 0, as vm0) */
+#define MOVED_PA RTE_IPV4(172, 31, 0, 9)
+#define BURST 32
+#define LATENCY_ROUNDS 7
+#define STORM_S 3
+
+/* What the worker saw; the main thread reads it. */
+struct rl {
+	struct vfp_switch *sw;
+	struct rte_mempool *mp;
+	struct rte_mbuf *tmpl[N_STEADY + 1]; /* [0]: to the mover */
+	_Atomic bool stop;
+	_Atomic uint32_t want_pa;   /* host order: the mover's PA the main thread expects */
+	_Atomic uint64_t seen_tsc;  /* first packet to the mover at want_pa */
+	_Atomic uint64_t sent, sent_mover;
+	_Atomic uint64_t ok, wrong, ok_mover;
+};
+
+static struct rl rl;
+
+static uint32_t
+steady_pa(unsigned int j)
+{
+	return RTE_IPV4(172, 16, 0, 2) + j % 4096; /* as gen_policy.py */
+}
+
+/* The frame from vm0 (VSID 5001) to mapping @j of gen_policy.py's scheme
+ * (two tenants: mapping j is in tenant j % 2, CA 10.0.1.0 + j / 2). */
+static struct rte_mbuf *
+frame_to(struct rte_mempool *mp, unsigned int j)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
+	uint8_t d[60] = {0};
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+	const struct rte_ether_addr src = {{0x02, 0x50, 0, 0, 0, 0}};
+	const struct rte_ether_addr dst = {
+		{0x02, 0, (uint8_t)(j >> 24), (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j}};
+
+	eth->src_addr = src;
+	eth->dst_addr = dst;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = 0x45;
+	ip->total_length = rte_cpu_to_be_16(20 + 8 + 18);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
+	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 1, 0) + j / 2);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp->src_port = rte_cpu_to_be_16(1000);
+	udp->dst_port = rte_cpu_to_be_16(2000);
+	udp->dgram_len = rte_cpu_to_be_16(8 + 18);
+	memcpy(rte_pktmbuf_append(m, sizeof(d)), d, sizeof(d));
+	return m;
+}
+
+/* The uplink: check each packet's outer destination against its flow's PA. */
+static uint16_t
+rl_tx(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
+{
+	(void)ctx;
+	(void)port;
+	for (uint16_t i = 0; i < n; i++) {
+		const uint8_t *b = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		uint32_t pa = rte_be_to_cpu_32(*(const rte_be32_t *)(b + 30));
+		unsigned int j = (unsigned int)b[50 + 4] << 8 | b[50 + 5];
+
+		if (j == MOVER) {
+			if (pa == atomic_load(&rl.want_pa)) {
+				uint64_t zero = 0;
+
+				atomic_fetch_add(&rl.ok_mover, 1);
+				atomic_compare_exchange_strong(&rl.seen_tsc, &zero, rte_rdtsc());
+			}
+		} else if (pa == steady_pa(j)) {
+			atomic_fetch_add(&rl.ok, 1);
+		} else {
+			atomic_fetch_add(&rl.wrong, 1);
+		}
+		rte_pktmbuf_free(pkts[i]);
+	}
+	return n;
+}
+
+static int
+rl_worker(void *arg)
+{
+	struct vfp_lcore *lc = arg;
+	struct rte_mbuf *burst[BURST];
+	unsigned int next = 1;
+
+	while (!atomic_load(&rl.stop)) {
+		unsigned int i;
+
+		for (i = 0; i < BURST; i++) {
+			/* One packet in 32 to the mover, the rest round the others. */
+			unsigned int t = i == 0 ? 0 : next;
+
+			if (i != 0)
+				next = next % N_STEADY + 1;
+			burst[i] = rte_pktmbuf_copy(rl.tmpl[t], rl.mp, 0, UINT32_MAX);
+			if (burst[i] == NULL)
+				break;
+		}
+		atomic_fetch_add(&rl.sent_mover, i > 0);
+		atomic_fetch_add(&rl.sent, i > 0 ? i - 1 : 0);
+		vfp_process_burst(rl.sw, lc, 1, burst, (uint16_t)i);
+		vfp_lcore_flush(lc);
+		vfp_lcore_quiescent(rl.sw, lc);
+		rte_pause();
+	}
+	vfp_lcore_offline(rl.sw, lc);
+	return 0;
+}
+
+/* The plan of a policy whose ports are 0..n-1, switch ports alike. */
+static int
+rl_plan(void *arg, const struct hnv_policy *pol, struct hnv_compile_env *env, void **plan,
+	char *err, size_t errlen)
+{
+	(void)arg;
+	(void)pol;
+	(void)err;
+	(void)errlen;
+	env->uplink_mtu = 1500;
+	env->socket_id = 0;
+	*plan = NULL;
+	return 0;
+}
+
+/* What dpdk-hnv's control loop does, for @ms milliseconds or until @until
+ * says so: the watch, the loader, publishing. Counts what it published. */
+static unsigned int
+rl_serve(struct hnv_loader *ld, int wfd, const char *name, double ms, bool (*until)(void))
+{
+	uint64_t end = rte_get_tsc_cycles() + (uint64_t)(ms * rte_get_tsc_hz() / 1000);
+	unsigned int published = 0;
+
+	while (rte_get_tsc_cycles() < end && (until == NULL || !until())) {
+		struct pollfd pfd[2] = {{.fd = wfd, .events = POLLIN},
+			{.fd = hnv_loader_fd(ld), .events = POLLIN}};
+		struct hnv_load_result *r;
+
+		(void)poll(pfd, 2, 1);
+		if (hnv_policy_watch_changed(wfd, name))
+			hnv_loader_request(ld);
+		r = hnv_loader_take(ld);
+		if (r == NULL)
+			continue;
+		if (r->rc == 0 && vfp_switch_publish(rl.sw, r->prog) == 0) {
+			r->prog = NULL;
+			published++;
+		} else if (r->rc != 0) {
+			fprintf(stderr, "reload: %s\n", r->err);
+		}
+		hnv_loader_done(ld, r);
+	}
+	return published;
+}
+
+static bool
+mover_seen(void)
+{
+	return atomic_load(&rl.seen_tsc) != 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One size, in a child: rename-to-first-packet latency, then a storm of
+ * 100 reloads a second while the flows run. */
+static int
+run_reload(const char *dir, const char *gen, unsigned int mappings)
+{
+	char *eal[] = {"bench_policy", "--no-pci", "--no-shconf", "-l", "0-1",
+		"--log-level=lib.*:error", "--no-huge", "-m", "4096", NULL};
+	char live[256], a[272], b[272], tmp[272], cmd[4096], err[HNV_POLICY_ERR_MAX], name[256];
+	struct vfp_switch_params sp = {.flow_capacity = 65536, .n_lcores = 1};
+	struct hnv_compile_env env = {.uplink_mtu = 1500};
+	double lat[LATENCY_ROUNDS];
+	struct hnv_loader_params lp = {0};
+	struct hnv_loader *ld;
+	struct vfp_program *prog;
+	struct hnv_policy *pol;
+	struct vfp_lcore *lc;
+	unsigned int published = 0, requested = 0;
+	int wfd;
+
+	snprintf(live, sizeof(live), "%s/bench_reload_%u.json", dir, mappings);
+	snprintf(a, sizeof(a), "%s.a", live);
+	snprintf(b, sizeof(b), "%s.b", live);
+	snprintf(cmd, sizeof(cmd),
+		"/usr/bin/python3 %s %s %u 2 --tenants 2 && /usr/bin/python3 %s %s %u 2 --tenants 2 "
+		"--move %u 172.31.0.9 && cp %s %s",
+		gen, a, mappings, gen, b, mappings, MOVER, a, live);
+	if (system(cmd) != 0)
+		return 1;
+	if (rte_eal_init((int)RTE_DIM(eal) - 1, eal) < 0)
+		return 1;
+	rl.mp = rte_pktmbuf_pool_create("rl", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	rl.sw = vfp_switch_create(&sp);
+	if (rl.mp == NULL || rl.sw == NULL ||
+		hnv_policy_load(live, &pol, err, sizeof(err)) != 0 ||
+		hnv_policy_compile(pol, &env, rl.sw, &prog, err, sizeof(err)) != 0 ||
+		vfp_switch_publish(rl.sw, prog) != 0) {
+		fprintf(stderr, "reload set-up: %s\n", err);
+		return 1;
+	}
+	hnv_policy_free(pol);
+	for (unsigned int t = 0; t <= N_STEADY; t++)
+		rl.tmpl[t] = frame_to(rl.mp, t == 0 ? MOVER : 2 * t);
+	atomic_store(&rl.want_pa, steady_pa(MOVER));
+	lc = vfp_lcore_create(rl.sw, 0, rl_tx, NULL);
+	lp.path = live;
+	lp.sw = rl.sw;
+	lp.plan = rl_plan;
+	ld = hnv_loader_create(&lp, err, sizeof(err));
+	wfd = hnv_policy_watch_open(live, name, sizeof(name));
+	if (lc == NULL || ld == NULL || wfd < 0)
+		return 1;
+	rte_eal_remote_launch(rl_worker, lc, 1);
+	rl_serve(ld, wfd, name, 200, NULL); /* warm: flows cached */
+	for (unsigned int r = 0; r < LATENCY_ROUNDS; r++) {
+		const char *next = r % 2 == 0 ? b : a;
+		uint64_t t0;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", live);
+		snprintf(cmd, sizeof(cmd), "cp %s %s", next, tmp);
+		if (system(cmd) != 0)
+			return 1;
+		atomic_store(&rl.want_pa, r % 2 == 0 ? MOVED_PA : steady_pa(MOVER));
+		atomic_store(&rl.seen_tsc, 0);
+		t0 = rte_rdtsc();
+		if (rename(tmp, live) != 0)
+			return 1;
+		rl_serve(ld, wfd, name, 30000, mover_seen);
+		lat[r] = mover_seen() ? (double)(atomic_load(&rl.seen_tsc) - t0) * 1e3 /
+						(double)rte_get_tsc_hz()
+				      : -1;
+		rl_serve(ld, wfd, name, 50, NULL);
+	}
+	/* The storm: a rename every 10 ms for STORM_S seconds. */
+	for (unsigned int i = 0; i < 100 * STORM_S; i++) {
+		snprintf(cmd, sizeof(cmd), "%s", i % 2 == 0 ? b : a);
+		if (link(cmd, tmp) != 0 || rename(tmp, live) != 0)
+			return 1;
+		requested++;
+		published += rl_serve(ld, wfd, name, 10, NULL);
+	}
+	while (hnv_loader_busy(ld)) /* the last one, outside the count */
+		rl_serve(ld, wfd, name, 100, NULL);
+	rl_serve(ld, wfd, name, 100, NULL);
+	atomic_store(&rl.stop, true);
+	rte_eal_mp_wait_lcore();
+	vfp_lcore_quiescent(rl.sw, lc);
+	{
+		uint64_t sent = atomic_load(&rl.sent), ok = atomic_load(&rl.ok);
+		uint64_t wrong = atomic_load(&rl.wrong);
+
+		qsort(lat, LATENCY_ROUNDS, sizeof(lat[0]), cmp_double);
+		printf("%9u | %8.1f %8.1f | %5u %5u | %10" PRIu64 " %10" PRIu64 " %6" PRIu64 "\n",
+			mappings, lat[LATENCY_ROUNDS / 2], lat[LATENCY_ROUNDS - 1], requested,
+			published, sent, sent - ok - wrong, wrong);
+	}
+	fflush(stdout);
+	hnv_loader_destroy(ld);
+	close(wfd);
+	unlink(live);
+	unlink(a);
+	unlink(b);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -208,6 +498,28 @@ main(int argc, char **argv)
 				return 1;
 			}
 			unlink(path);
+		}
+	}
+	printf("\nreloads while forwarding (one worker; a mapping of the policy moves):\n"
+	       "  latency: rename of the file to the first packet sent to the new PA (ms)\n"
+	       "  storm: %u renames in %u s, each of the file with the mapping moved back or forth;\n"
+	       "  the other %u flows' packets, and those lost or sent to a wrong PA\n",
+		100 * STORM_S, STORM_S, N_STEADY);
+	printf("%9s | %8s %8s | %5s %5s | %10s %10s %6s\n", "mappings", "median", "max",
+		"renames", "applied", "sent", "lost", "wrong");
+	for (unsigned int i = 0; i < RTE_DIM(sizes); i++) {
+		pid_t pid;
+		int st;
+
+		if (quick && sizes[i] > 100000)
+			break;
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0)
+			_exit(run_reload(dir, gen, sizes[i]));
+		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+			fprintf(stderr, "reload case %u failed\n", sizes[i]);
+			return 1;
 		}
 	}
 	return 0;
