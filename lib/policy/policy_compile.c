@@ -263,6 +263,7 @@ table_sizes(
 	n6 = n6 + n6 / 4 + 1024;
 	hp->table_size = (uint32_t)RTE_MIN(n, (uint64_t)UINT32_MAX / 2);
 	hp->table6_size = (uint32_t)RTE_MIN(n6, (uint64_t)hp->table_size);
+	hp->route_capacity = pol->n_subnets + pol->n_routes + 16;
 }
 
 int

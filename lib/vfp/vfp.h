@@ -183,6 +183,9 @@ struct vfp_host_params {
 	struct rte_ether_addr router_mac;
 	uint32_t table_size;  /**< CAs the program can hold (L2/ARP tables), 0 = default */
 	uint32_t table6_size; /**< IPv6 CAs it can hold (ND table), 0 = table_size */
+	/** Subnets and routes its routing tables can hold, all families (0 = the
+	 * most a program may have); each table costs its room to create. */
+	uint32_t route_capacity;
 	int socket_id;
 };
 

@@ -62,14 +62,14 @@ route_key(int space, rte_be32_t ip, uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE])
 }
 
 static struct rte_fib6 *
-table_create(const char *what, int socket)
+table_create(const char *what, uint32_t prefixes, int socket)
 {
 	static unsigned int seq;
 	struct rte_fib6_conf conf = {
 		.type = RTE_FIB6_DUMMY, /* a tree: the slow path looks up, not the hits */
 		.default_nh = nh_word(VFP_ROUTE_NONE, 0),
 		/* A prefix takes at most two tree nodes (itself and a fork). */
-		.max_routes = 2 * (VFP_MAX_SUBNETS + VFP_MAX_ROUTES),
+		.max_routes = (int)(2 * prefixes),
 	};
 	char name[32];
 
@@ -91,9 +91,15 @@ route_key6(int space, const uint8_t ip[16], uint8_t key[RTE_FIB6_IPV6_ADDR_SIZE]
 int
 vfp_router_init(struct vfp_program *p)
 {
-	p->fib = table_create("rt", p->hp.socket_id);
-	p->fib_conn = table_create("rc", p->hp.socket_id);
-	p->fib6 = table_create("r6", p->hp.socket_id);
+	uint32_t n = p->hp.route_capacity ? RTE_MIN(p->hp.route_capacity,
+						    (uint32_t)(VFP_MAX_SUBNETS + VFP_MAX_ROUTES))
+					  : VFP_MAX_SUBNETS + VFP_MAX_ROUTES;
+
+	/* A tree of 2n nodes costs its room when it is made (some 15 ms for
+	 * the most a program may hold): the policy says how many it needs. */
+	p->fib = table_create("rt", n, p->hp.socket_id);
+	p->fib_conn = table_create("rc", n, p->hp.socket_id);
+	p->fib6 = table_create("r6", n, p->hp.socket_id);
 	p->routes = rte_zmalloc_socket("vfp_routes", sizeof(*p->routes) * VFP_MAX_ROUTES,
 		RTE_CACHE_LINE_SIZE, p->hp.socket_id);
 	if (p->fib == NULL || p->fib_conn == NULL || p->fib6 == NULL || p->routes == NULL)
