@@ -36,39 +36,8 @@ PING_INTERVAL=0.5
 TELEMETRY_SOCK=/var/run/dpdk/hnv-interop/dpdk_telemetry.v2
 COUNTER_FROM=1
 
-show_hnv_log() {
-	[ -n "$WORK" ] || return 0
-	echo "    # --- dpdk-hnv stdout ($WORK/hnv.out) ---"
-	tail -n 40 "$WORK/hnv.out" 2>/dev/null | indent || true
-	echo "    # --- dpdk-hnv stderr ($WORK/hnv.err) ---"
-	tail -n 40 "$WORK/hnv.err" 2>/dev/null | indent || true
-}
 
-cleanup() {
-	local rc=$? p
-	[ "$CLEANED" -eq 0 ] || return 0
-	CLEANED=1
-	trap - INT TERM
-	if [ -n "$HNV_PID" ]; then
-		stop_pid "$HNV_PID" INT
-		HNV_PID=""
-	fi
-	for p in "${CAP_PIDS[@]}"; do
-		stop_pid "$p" TERM
-	done
-	if [ "$TOPO_UP" -eq 1 ]; then
-		timeout 30 "$TOPO" down >/dev/null 2>&1 || true
-	fi
-	if [ -n "$WORK" ]; then
-		if [ "$FAIL" -eq 0 ] && [ "$rc" -eq 0 ] &&
-			[ "${HNV_KEEP_LOGS:-0}" != 1 ]; then
-			rm -rf "$WORK"
-		elif [ "$SUMMARY_DONE" -eq 0 ]; then
-			echo "# logs and captures kept in $WORK"
-		fi
-	fi
-}
-trap cleanup EXIT
+trap overlay_cleanup EXIT
 trap 'echo "# interrupted"; exit 130' INT
 trap 'echo "# terminated"; exit 143' TERM
 

@@ -81,13 +81,6 @@ RELOAD_TIMEOUT=10
 PING_PIDS=()
 RELOADS=0
 
-show_hnv_log() {
-	[ -n "$WORK" ] || return 0
-	echo "    # --- dpdk-hnv stdout ($WORK/hnv.out) ---"
-	tail -n 40 "$WORK/hnv.out" 2>/dev/null | indent || true
-	echo "    # --- dpdk-hnv stderr ($WORK/hnv.err) ---"
-	tail -n 20 "$WORK/hnv.err" 2>/dev/null | indent || true
-}
 
 ns_exists() {
 	local list
@@ -97,6 +90,16 @@ ns_exists() {
 
 # mig_down: delete this test's namespaces (a leftover of an interrupted run
 # included); deleting hnv-mig-host3 takes hnv-router's rt-h3 with it.
+# (CLEANUP_EXTRA) stop the pings, then mig_down.
+stop_pings_and_mig_down() {
+	local p
+	for p in "${PING_PIDS[@]}"; do
+		stop_pid "$p" INT
+	done
+	mig_down
+}
+CLEANUP_EXTRA=stop_pings_and_mig_down
+
 mig_down() {
 	local ns p
 	for ns in "${MIG_NS[@]}"; do
@@ -108,34 +111,7 @@ mig_down() {
 	done
 }
 
-cleanup() {
-	local rc=$? p
-	[ "$CLEANED" -eq 0 ] || return 0
-	CLEANED=1
-	trap - INT TERM
-	for p in "${PING_PIDS[@]}"; do
-		stop_pid "$p" INT
-	done
-	if [ -n "$HNV_PID" ]; then
-		stop_pid "$HNV_PID" INT
-		HNV_PID=""
-	fi
-	for p in "${CAP_PIDS[@]}"; do
-		stop_pid "$p" TERM
-	done
-	mig_down
-	if [ "$TOPO_UP" -eq 1 ]; then
-		timeout 30 "$TOPO" down >/dev/null 2>&1 || true
-	fi
-	if [ -n "$WORK" ]; then
-		if [ "$FAIL" -eq 0 ] && [ "$rc" -eq 0 ] && [ "${HNV_KEEP_LOGS:-0}" != 1 ]; then
-			rm -rf "$WORK"
-		elif [ "$SUMMARY_DONE" -eq 0 ]; then
-			echo "# logs and captures kept in $WORK"
-		fi
-	fi
-}
-trap cleanup EXIT
+trap overlay_cleanup EXIT
 trap 'echo "# interrupted"; exit 130' INT
 trap 'echo "# terminated"; exit 143' TERM
 

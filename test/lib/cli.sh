@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2154,SC2034 # bin, tmp: set by the sourcing script; rc: read by it
 # test/lib/cli.sh: owns the helpers of the tests that run the dpdk-hnv
 # binary and read what it prints (test/app): TAP checks that print the
 # output of the run they checked, one fresh output file per run, waiting

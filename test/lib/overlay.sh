@@ -4,7 +4,8 @@
 # test/vhost/test_vhost_user.sh) share: the TAP-style results (ok, not_ok,
 # check, bail, summary, indent), the preconditions (need_root_and_tools,
 # need_hnv_inputs), stopping processes (stop_pid, stop_hnv), the topology
-# and dpdk-hnv start (topology_up, hnv_ready), the packet
+# and dpdk-hnv start (topology_up, hnv_ready), the EXIT trap of the
+# interop tests and its log dump (overlay_cleanup, show_hnv_log), the packet
 # captures (start_capture, stop_captures, read_capture), the tenant checks
 # (ping_ok, neigh_is, arp_stayed_local, never_sees), DPDK telemetry
 # (telemetry) and dpdk-hnv's printed counters (counter_block, counter,
@@ -28,6 +29,9 @@
 #   PY              python3; TELEMETRY_SOCK dpdk-hnv's dpdk_telemetry.v2
 #   COUNTER_FROM    sed address where counter's block of $WORK/hnv.out
 #                   starts (1: all of it; a /regex/: from that line)
+#   CLEANED         0 until overlay_cleanup has run; CLEANUP_EXTRA an
+#                   optional command it runs after stopping dpdk-hnv and the
+#                   captures, before the topology goes down
 
 PASS=0
 FAIL=0
@@ -279,4 +283,44 @@ counter_ge() { # PORT FIELD MIN
 	fi
 	echo "    # port $1 $2 = ${v:-<missing>}, want >= $3" >&2
 	return 1
+}
+
+# ---------------------------------------------------------------- cleanup
+# show_hnv_log: the tails of dpdk-hnv's stdout and stderr (a SUMMARY_LOGS
+# entry).
+show_hnv_log() {
+	[ -n "$WORK" ] || return 0
+	echo "    # --- dpdk-hnv stdout ($WORK/hnv.out) ---"
+	tail -n 40 "$WORK/hnv.out" 2>/dev/null | indent || true
+	echo "    # --- dpdk-hnv stderr ($WORK/hnv.err) ---"
+	tail -n 40 "$WORK/hnv.err" 2>/dev/null | indent || true
+}
+
+# overlay_cleanup: the EXIT trap of an interop test: stop dpdk-hnv and the
+# captures, run CLEANUP_EXTRA, take the topology down, and remove the work
+# directory unless a check failed or HNV_KEEP_LOGS=1. Runs once.
+overlay_cleanup() {
+	local rc=$? p
+	[ "$CLEANED" -eq 0 ] || return 0
+	CLEANED=1
+	trap - INT TERM
+	if [ -n "$HNV_PID" ]; then
+		stop_pid "$HNV_PID" INT
+		HNV_PID=""
+	fi
+	for p in "${CAP_PIDS[@]}"; do
+		stop_pid "$p" TERM
+	done
+	[ -z "${CLEANUP_EXTRA:-}" ] || "$CLEANUP_EXTRA"
+	if [ "$TOPO_UP" -eq 1 ]; then
+		timeout 30 "$TOPO" down >/dev/null 2>&1 || true
+	fi
+	if [ -n "$WORK" ]; then
+		if [ "$FAIL" -eq 0 ] && [ "$rc" -eq 0 ] &&
+			[ "${HNV_KEEP_LOGS:-0}" != 1 ]; then
+			rm -rf "$WORK"
+		elif [ "$SUMMARY_DONE" -eq 0 ]; then
+			echo "# logs and captures kept in $WORK"
+		fi
+	fi
 }
