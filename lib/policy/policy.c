@@ -1053,6 +1053,19 @@ parse_text(const char *text, size_t len, const char *source, const atomic_bool *
 }
 
 int
+policy_parse_tree(
+	const char *text, const char *source, struct hnv_policy **out, char *err, size_t errlen)
+{
+	bool retry;
+	json_error_t je;
+	json_t *root = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+
+	if (root == NULL)
+		return json_fail(&je, source, err, errlen);
+	return build(root, source, NULL, NULL, out, err, errlen, &retry);
+}
+
+int
 hnv_policy_parse(
 	const char *json, const char *source, struct hnv_policy **out, char *err, size_t errlen)
 {

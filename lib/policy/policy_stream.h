@@ -51,4 +51,12 @@ int policy_split(const char *text, size_t len, const atomic_bool *cancel, struct
 int policy_stream(struct ctx *c, const struct policy_split *sp, policy_elem_fn fn, size_t *n_out,
 	bool *retry);
 
+/**
+ * Parse and validate @p text as hnv_policy_parse does, but from a jansson
+ * tree of the whole text, never streaming the mappings: the reference the
+ * fuzz harness holds the streamed reading to.
+ */
+int policy_parse_tree(
+	const char *text, const char *source, struct hnv_policy **out, char *err, size_t errlen);
+
 #endif /* HNV_POLICY_STREAM_H */

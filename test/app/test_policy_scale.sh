@@ -150,6 +150,21 @@ echo "# SIGTERM during a load: exited in $(((t1 - t0) / 1000000)) ms"
 check "sigterm: exits 0" "$out" test $rc -eq 0
 check "sigterm: ... within a second" "$out" test $(((t1 - t0) / 1000000)) -lt 1000
 
+# A policy too big for EAL's memory is refused with what it needs, and the
+# running one stays.
+cp "$tmp/small.json" "$tmp/live.json"
+out=$(new_out small-memory)
+start "$out" -l 0-1 --no-huge -m 160 --no-pci --log-level 'pmd.*:error' --file-prefix "$fp-mem" \
+	"${ports[@]}" -- --flows 1024 --policy "$tmp/live.json"
+check "memory: starts" "$out" wait_for "$out" "dpdk-hnv: forwarding"
+install big.json
+check "memory: a policy that does not fit is refused, saying what it needs" "$out" \
+	wait_for "$out" "policy not reloaded, keeping the running one: $tmp/live.json: not enough memory for the program's tables of [0-9]+ CAs \(about [0-9]+ MB; give EAL more" 1 "$LOAD_BOUND_S"
+check "memory: ... and the running policy stays" "$out" \
+	test "$(policy_tel "$fp-mem" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["generation"])')" = 1
+stop
+check "memory: exits 0" "$out" test $rc -eq 0
+
 # A broken file at start: refused without --policy-fallback, else the last
 # good policy runs until the file is fixed.
 cp "$tmp/bad.json" "$tmp/live.json"

@@ -6,6 +6,9 @@
  * (LeakSanitizer runs with -fsanitize=fuzzer,address); on success the model
  * is sanity-checked through the public lookups and freed; on failure the
  * return is a negative errno and the message starts with the source name.
+ * The streamed reading of the mappings array (policy_stream.c) is held to
+ * a jansson tree of the whole text (policy_parse_tree): both accept or both
+ * refuse, and what they accept is the same model.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 
 #include "fuzz_common.h"
 #include "hnv_policy.h"
+#include "policy_stream.h"
 
 #define SOURCE "fuzz.json"
 
@@ -30,6 +34,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(err, 0x5a, sizeof(err));
 
 	rc = hnv_policy_parse(json, SOURCE, &p, err, sizeof(err));
+	{
+		char err2[HNV_POLICY_ERR_MAX];
+		struct hnv_policy *t = NULL;
+		int rc2 = policy_parse_tree(json, SOURCE, &t, err2, sizeof(err2));
+
+		FUZZ_CHECK((rc == 0) == (rc2 == 0));
+		if (rc == 0) {
+			FUZZ_CHECK(t->n_ports == p->n_ports && t->n_subnets == p->n_subnets &&
+				   t->n_vnics == p->n_vnics && t->n_mappings == p->n_mappings &&
+				   t->n_routes == p->n_routes && t->n_acls == p->n_acls);
+			FUZZ_CHECK(p->n_mappings == 0 ||
+				   memcmp(t->mappings, p->mappings,
+					   sizeof(*p->mappings) * p->n_mappings) == 0);
+			FUZZ_CHECK(p->n_vnics == 0 ||
+				   memcmp(t->vnics, p->vnics, sizeof(*p->vnics) * p->n_vnics) == 0);
+			FUZZ_CHECK(p->n_routes == 0 ||
+				   memcmp(t->routes, p->routes, sizeof(*p->routes) * p->n_routes) ==
+					   0);
+			hnv_policy_free(t);
+		}
+	}
 	if (rc == 0) {
 		FUZZ_CHECK(p != NULL);
 		FUZZ_CHECK(p->n_ports > 0 && p->host.uplink < p->n_ports);

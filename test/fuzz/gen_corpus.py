@@ -154,15 +154,25 @@ VXLAN_BAD_SHORT = vxlan(5001, inner_bad(C_WEB, C_REMOTE, 0x45, keep=10))
 VXLAN_BAD_IHL = vxlan(6001, inner_bad(F_WEB, F_REMOTE, 0x43))
 NVGRE_BAD_IHL_PAST = nvgre(6001, 0x2a, inner_bad(F_WEB, F_REMOTE, 0x4f))
 
-POLICIES = ["config/figure8-host2.json", "test/replay/acl/policy.json",
-            "test/replay/nvgre/policy.json"]
+POLICIES = ["config/figure8-host2.json", "config/figure8-routed-host2.json",
+            "test/replay/acl/policy.json", "test/replay/nvgre/policy.json"]
+
+# The mappings array in each form the streamed reader tells apart (the
+# ordinary four keys in any order, with optional fields, with an escape),
+# over figure 8's host 2.
+MAPPING_FORMS = open(os.path.join(ROOT, POLICIES[0]), "rb").read().replace(
+    b'"mappings": [',
+    b'"mappings": [\n'
+    b' {"pa": "192.168.1.10", "mac": "02:50:01:00:00:21", "ca": "10.1.1.21", "vsid": 5001},\n'
+    b' {"vsid": 5001, "ca": "10.1.1.\\u0032\\u0032", "mac": "02:50:01:00:00:22",'
+    b' "pa": "192.168.1.10", "ip_forwarding": true},\n', 1)
 
 CORPORA = {
     "fuzz_encap": {"vxlan": VXLAN, "vxlan-vlan": VXLAN_VLAN, "nvgre": NVGRE},
     "fuzz_arp": {"arp-request": ARP_REQ, "arp-request-vlan": ARP_REQ_VLAN,
                  "arp-reply": ARP_REPLY_GW},
-    "fuzz_policy": {p.replace("/", "_"): open(os.path.join(ROOT, p), "rb").read()
-                    for p in POLICIES},
+    "fuzz_policy": dict({p.replace("/", "_"): open(os.path.join(ROOT, p), "rb").read()
+                         for p in POLICIES}, **{"mapping-forms": MAPPING_FORMS}),
     # lib/dhcp and lib/arp_proxy/nd.c: client DHCP messages and VM ND.
     "fuzz_tenant": {
         "dhcp-discover": dhcp_client(C_WEB, 1, bytes([55, 3, 1, 3, 6])),
