@@ -1021,19 +1021,27 @@ parse_text(const char *text, size_t len, const char *source, const atomic_bool *
 	json_t *root;
 	int rc;
 
-	rc = policy_split(text, len, cancel, &sp);
-	if (rc == -ENOMEM || rc == -ECANCELED) {
-		set_err(err, errlen, "%s: %s", source,
-			rc == -ENOMEM ? "out of memory" : "cancelled");
-		return rc;
-	}
-	if (rc == 0) {
-		root = json_loadb(sp.doc, sp.doc_len, JSON_REJECT_DUPLICATES, &je);
-		if (root != NULL)
-			rc = build(root, source, &sp, cancel, out, err, errlen, &retry);
-		free(sp.doc);
-		if (root != NULL && !retry)
+	/* First with the mappings taken to be the last member (the common
+	 * case, which spares a scan of them); a build on that guess stands
+	 * only if it succeeds: anything else is tried again without it. */
+	for (int guess = 1; guess >= 0; guess--) {
+		rc = policy_split(text, len, guess, cancel, &sp);
+		if (rc == -ENOMEM || rc == -ECANCELED) {
+			set_err(err, errlen, "%s: %s", source,
+				rc == -ENOMEM ? "out of memory" : "cancelled");
 			return rc;
+		}
+		if (rc != 0)
+			break;
+		root = json_loadb(sp.doc, sp.doc_len, JSON_REJECT_DUPLICATES, &je);
+		rc = root != NULL ? build(root, source, &sp, cancel, out, err, errlen, &retry) : -1;
+		free(sp.doc);
+		if (rc == -ECANCELED || rc == -ENOMEM || (root != NULL && !retry && rc == 0))
+			return rc;
+		if (root != NULL && !retry && !sp.guessed)
+			return rc; /* the array was found by scanning: the error stands */
+		if (!sp.guessed)
+			break;
 	}
 	/* No mappings array where the scanner looks, or text it could not
 	 * follow: jansson reads the whole (and places any syntax error), a

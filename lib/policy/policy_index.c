@@ -8,22 +8,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_hash_crc.h>
+
 #include "hnv_policy.h"
 #include "policy_index.h"
 
-/* FNV-1a over the key, then a 64-bit finalizer (the keys are short and
- * often differ only in their last bytes: MACs and addresses counted up). */
-static uint64_t
+/* CRC32C of the key (the CPU's crc32 instruction where it has one), as
+ * rte_hash hashes its keys. */
+static uint32_t
 key_hash(const uint8_t *k, uint32_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (uint32_t i = 0; i < len; i++)
-		h = (h ^ k[i]) * 0x100000001b3ull;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return h;
+	return rte_hash_crc(k, len, 0x9e3779b9u);
 }
 
 static int
@@ -70,7 +65,7 @@ pidx_free(struct pidx *ix)
 static uint32_t
 find_slot(const struct pidx *ix, const void *key, bool *found)
 {
-	uint32_t i = (uint32_t)key_hash(key, ix->key_len) & ix->mask;
+	uint32_t i = key_hash(key, ix->key_len) & ix->mask;
 
 	for (;; i = (i + 1) & ix->mask) {
 		if (ix->vals[i] == 0) {

@@ -119,8 +119,37 @@ skip_string(const char *p, const char *end)
 	return NULL;
 }
 
+/* The end of the mappings array starting at @v if it is the document's
+ * last member: the text ends with "] }" (any blanks), or NULL. Its lines
+ * are counted into *@lines, *@bol the start of its last one (memchr: this
+ * spares a scan of the array byte by byte). */
+static const char *
+guess_last(const char *text, const char *v, const char *end, size_t *lines, const char **bol)
+{
+	const char *q = end;
+
+	while (q > v && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r'))
+		q--;
+	if (q == v || q[-1] != '}')
+		return NULL;
+	q--;
+	while (q > v && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r'))
+		q--;
+	if (q == v || q[-1] != ']' || q - 1 == v)
+		return NULL;
+	(void)text;
+	*lines = 0;
+	*bol = v;
+	for (const char *nl = v; (nl = memchr(nl, '\n', (size_t)(q - nl))) != NULL; nl++) {
+		(*lines)++;
+		*bol = nl + 1;
+	}
+	return q;
+}
+
 int
-policy_split(const char *text, size_t len, const atomic_bool *cancel, struct policy_split *out)
+policy_split(const char *text, size_t len, bool guess, const atomic_bool *cancel,
+	struct policy_split *out)
 {
 	const char *p = text, *end = text + len, *key, *v, *vend = NULL, *bol = NULL;
 	size_t lines = 0, col, n;
@@ -142,11 +171,21 @@ policy_split(const char *text, size_t len, const atomic_bool *cancel, struct pol
 		v = skip_ws(p + 1, end);
 		lines = 0;
 		bol = v;
+		if (guess && v < end && *v == '[' && p - key >= 9 &&
+			memcmp(key, "mappings\"", 9) == 0 && skip_ws(key + 9, end) == p &&
+			(vend = guess_last(text, v, end, &lines, &bol)) != NULL) {
+			out->guessed = true;
+			out->array = v;
+			out->array_len = (size_t)(vend - v);
+			break;
+		}
 		vend = skip_value(v, end, &lines, &bol, cancel);
 		if (vend == NULL)
 			return cancel != NULL && atomic_load(cancel) ? -ECANCELED : -ENOENT;
+		/* skip_value counts brackets, not which: an array "closed" by a
+		 * '}' is jansson's to report. */
 		if (p - key >= 9 && memcmp(key, "mappings\"", 9) == 0 &&
-			skip_ws(key + 9, end) == p && v < end && *v == '[') {
+			skip_ws(key + 9, end) == p && v < end && *v == '[' && vend[-1] == ']') {
 			out->array = v;
 			out->array_len = (size_t)(vend - v);
 			break;

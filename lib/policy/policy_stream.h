@@ -16,6 +16,7 @@ struct policy_split {
 	size_t array_len;
 	char *doc; /**< the text with "[]" in its place (malloc'd, NUL-ended) */
 	size_t doc_len;
+	bool guessed; /**< the array's end was taken to be the text's last ']' */
 };
 
 #define POLICY_TEXT_MAX 64 /* the longest string the scanner reads itself */
@@ -34,12 +35,17 @@ typedef int (*policy_elem_fn)(
 
 /**
  * Find the top-level "mappings" array of @p text and make the document
- * without it.
+ * without it. With @p guess, a "mappings" that looks like the last member
+ * (the text ends with "] }") is taken to end there without scanning it
+ * (out->guessed): right only if the stream of its elements ends there too,
+ * and a build on it counts only if it succeeds (else split again without
+ * the guess).
  * @return 0; -ENOENT if the text has no such array where this scanner
  *         can see it (parse it whole); -ENOMEM; -ECANCELED once @p cancel
  *         (if not NULL) is seen set
  */
-int policy_split(const char *text, size_t len, const atomic_bool *cancel, struct policy_split *out);
+int policy_split(const char *text, size_t len, bool guess, const atomic_bool *cancel,
+	struct policy_split *out);
 
 /**
  * Call @p fn for each element of @p sp's array, in order, with its index;

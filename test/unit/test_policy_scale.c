@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "hnv_policy.h"
+#include "policy_json.h"
 
 /* Everything but the mappings; MAPPINGS is spliced in at %s. */
 static const char HEAD[] =
@@ -106,6 +107,40 @@ test_element_forms(void **state)
 	free(t);
 }
 
+/* The mappings anywhere in the document: first (before the keys they
+ * need), in the middle, or last, with the same model. */
+static void
+test_mappings_in_any_place(void **state)
+{
+	static const char m[] = "[{\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": "
+				"\"02:00:00:00:01:01\", \"pa\": \"172.16.0.2\"}]";
+	char err[HNV_POLICY_ERR_MAX] = "", *last = text_of(m, ""), *first, *mid;
+	const char *body = strchr(last, '{') + 1, *tail = strstr(last, " \"mappings\"");
+	size_t n = strlen(last) + 64;
+	struct hnv_policy *p;
+	(void)state;
+
+	first = malloc(n);
+	mid = malloc(n);
+	assert_non_null(first);
+	assert_non_null(mid);
+	/* {"mappings": [...], <everything else>} */
+	snprintf(first, n, "{\"mappings\": %s,%.*s}\n", m, (int)(tail - body - 2), body);
+	/* {<everything else>, "mappings": [...], "flow_timeouts": {}} */
+	snprintf(mid, n, "%.*s \"mappings\": %s, \"flow_timeouts\": {}}\n", (int)(tail - last),
+		last, m);
+	for (const char *t = last; t != NULL; t = t == last ? first : t == first ? mid : NULL) {
+		assert_int_equal(parse(t, &p, err, sizeof(err)), 0);
+		assert_int_equal(p->n_mappings, 1);
+		assert_int_equal(p->n_vnics, 1);
+		assert_int_equal(p->mappings[0].ca, htonl(0x0a000101));
+		hnv_policy_free(p);
+	}
+	free(first);
+	free(mid);
+	free(last);
+}
+
 /* A syntax error is placed where jansson places it in the whole text: in
  * the array, and after it (the cut-out array keeps the lines and columns). */
 static void
@@ -130,6 +165,10 @@ test_syntax_errors_placed_as_jansson_does(void **state)
 			",\n \"acls\": [}"},
 		{"[]", ", \"mappings\": []"},
 		{"[{\"vsid\": 5001, \"ca\": \"10.0.1.1\"", ""},
+		/* The array "closed" by a brace (found by fuzz_policy). */
+		{"[ {\"vsid\": 5001, \"ca\": \"10.0.1.1\", \"mac\": \"02:00:00:00:01:01\", \"pa\": "
+		 "\"172.16.0.2\"}\n\r}",
+			""},
 	};
 	char err[HNV_POLICY_ERR_MAX], want[HNV_POLICY_ERR_MAX];
 	struct hnv_policy *p;
@@ -344,16 +383,57 @@ test_cancel(void **state)
 	free(t);
 }
 
+/* The policy's IPv4 reader accepts exactly what inet_pton(AF_INET) does,
+ * with the same value: tricky strings, then random ones of its alphabet. */
+static void
+test_ipv4_reader_is_inet_pton(void **state)
+{
+	static const char *const tricky[] = {"0.0.0.0", "255.255.255.255", "256.1.1.1", "1.2.3",
+		"1.2.3.4.5", "01.2.3.4", "1.2.3.04", "1.2.3.0", "00.1.1.1", "1..2.3", ".1.2.3",
+		"1.2.3.", "1.2.3.4 ", " 1.2.3.4", "1.2.3.-4", "1.2.3.4a", "", "1000.1.1.1",
+		"10.1.1.1", "192.168.001.1", "1.2.3.255", "1.2.3.2555"};
+	char err[HNV_POLICY_ERR_MAX], buf[24];
+	struct ctx c = {
+		.source = "t", .err = err, .errlen = sizeof(err), .path = "$", .path_len = 1};
+	unsigned int seed = 12345;
+	(void)state;
+
+	for (unsigned int i = 0; i < 200000; i++) {
+		const char *str = buf;
+		struct in_addr want;
+		rte_be32_t got = 0;
+		int ok_ref, ok;
+
+		if (i < sizeof(tricky) / sizeof(tricky[0])) {
+			str = tricky[i];
+		} else {
+			unsigned int n = 1 + (seed = seed * 1103515245u + 12345u) % 16;
+
+			for (unsigned int k = 0; k < n; k++)
+				buf[k] = "0123456789...25"[(seed = seed * 1103515245u + 12345u) >>
+								   16 &
+							   15];
+			buf[n] = '\0';
+		}
+		ok_ref = inet_pton(AF_INET, str, &want) == 1;
+		ok = pj_s_ipv4(&c, "ca", str, &got) == 0;
+		if (ok != ok_ref || (ok && got != want.s_addr))
+			fail_msg("'%s': inet_pton %d, ours %d", str, ok_ref, ok);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_element_forms),
+		cmocka_unit_test(test_mappings_in_any_place),
 		cmocka_unit_test(test_syntax_errors_placed_as_jansson_does),
 		cmocka_unit_test(test_element_errors),
 		cmocka_unit_test(test_duplicates_among_many),
 		cmocka_unit_test(test_subnet_overlap_by_index),
 		cmocka_unit_test(test_cancel),
+		cmocka_unit_test(test_ipv4_reader_is_inet_pton),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
