@@ -52,9 +52,9 @@ fill_env(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_por
 	hnv_port_mac(uplink, &env->uplink_mac);
 	env->uplink_mtu = hnv_port_mtu(uplink);
 	env->table_size = app->table_size;
-	env->socket_id = (int)rte_socket_id();
-	if (env->socket_id < 0)
-		env->socket_id = 0; /* the loader thread is no EAL lcore */
+	/* The main lcore's socket, as the first program's: the loader
+	 * thread, which also runs this, is no EAL lcore. */
+	env->socket_id = (int)rte_lcore_to_socket_id(rte_get_main_lcore());
 }
 
 /* Make @prog, compiled from @pol, the switch's program, and @pol's flow

@@ -134,6 +134,18 @@ write_file(const char *path, const char *data, size_t len)
 	return rc;
 }
 
+/* Make the renames in @dir durable. */
+static void
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		(void)fsync(fd);
+		close(fd);
+	}
+}
+
 static void
 run_persist(struct hnv_loader *ld, struct persist_job *j)
 {
@@ -146,6 +158,8 @@ run_persist(struct hnv_loader *ld, struct persist_job *j)
 		snprintf(path, sizeof(path), "%s/state.json", ld->state_dir);
 		rc = write_file(path, j->state, strlen(j->state));
 	}
+	if (rc == 0)
+		sync_dir(ld->state_dir);
 	if (rc != 0)
 		fprintf(stderr, "dpdk-hnv: warning: cannot keep the last good policy in %s: %s\n",
 			ld->state_dir, strerror(-rc));
@@ -166,16 +180,20 @@ loader_main(void *arg)
 
 		while (!ld->stop && !(ld->requested && ld->slot == NULL) && ld->job.text == NULL)
 			pthread_cond_wait(&ld->cond, &ld->lock);
-		if (ld->stop)
-			break;
-		if (!(ld->requested && ld->slot == NULL)) {
-			j = ld->job; /* nothing to load: keep the last good policy */
+		/* The last good policy first, even before a load or a stop: it
+		 * is the one in force, and a storm of reloads must not keep it
+		 * off the disk (it is written before the next load begins, so a
+		 * stop in the middle of a load finds nothing left to write). */
+		if (ld->job.text != NULL) {
+			j = ld->job;
 			memset(&ld->job, 0, sizeof(ld->job));
 			pthread_mutex_unlock(&ld->lock);
 			run_persist(ld, &j);
 			pthread_mutex_lock(&ld->lock);
 			continue;
 		}
+		if (ld->stop)
+			break;
 		ld->requested = false;
 		ld->running = true;
 		atomic_store(&ld->cancel, false);

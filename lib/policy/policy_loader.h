@@ -65,7 +65,8 @@ struct hnv_loader *hnv_loader_create(
 	const struct hnv_loader_params *params, char *err, size_t errlen);
 
 /** Stop the loader: a load in flight is cancelled; returns once the thread
- * has ended (within a few milliseconds), after any persist in progress. */
+ * has ended (within a few milliseconds), after writing a last good policy
+ * still waiting to be (hnv_loader_persist). */
 void hnv_loader_destroy(struct hnv_loader *ld);
 
 /** Load the file (again): cancels a load in flight, which restarts. */
