@@ -14,11 +14,16 @@
 #include "policy_index.h"
 
 /* CRC32C of the key (the CPU's crc32 instruction where it has one), as
- * rte_hash hashes its keys. */
+ * rte_hash hashes its keys. rte_hash_crc loads 4 and 8 bytes at a time,
+ * and the keys of the table are packed at any offset: hash an aligned
+ * copy. */
 static uint32_t
 key_hash(const uint8_t *k, uint32_t len)
 {
-	return rte_hash_crc(k, len, 0x9e3779b9u);
+	uint64_t buf[(PIDX_KEY_MAX + 7) / 8];
+
+	memcpy(buf, k, len);
+	return rte_hash_crc(buf, len, 0x9e3779b9u);
 }
 
 static int
