@@ -5,8 +5,8 @@
 # app (the command line, shell and policy reload), interop (a Linux
 # kernel VXLAN peer in network namespaces; needs root), vhost (a VM on
 # a vhost-user port, behind dpdk-testpmd, in the same topology; a thousand
-# vhost-user ports) and qemu (real QEMU guests on vhost-user ports). Then the unit and
-# replay suites again in a build with AddressSanitizer and UBSan, where any
+# vhost-user ports) and qemu (real QEMU guests on vhost-user ports). Then the unit,
+# replay and app suites again in a build with AddressSanitizer and UBSan, where any
 # sanitizer report fails the run, and a short libFuzzer regression over the
 # seed corpus of every harness (test/fuzz).
 #   scripts/test.sh [meson test args...]   e.g. scripts/test.sh --suite unit
@@ -31,7 +31,7 @@ if [ -z "${HNV_NO_SANITIZE:-}" ] && [ $# -eq 0 ]; then
 	ninja -C build-asan >/dev/null
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 		meson test -C build-asan --print-errorlogs --num-processes 1 \
-		--suite unit --suite replay || rc=$?
+		--suite unit --suite replay --suite app || rc=$?
 	logs+=(build-asan/meson-logs/testlog.json)
 
 	echo "== fuzz regression (libFuzzer, bounded runs from the seed corpus)"
