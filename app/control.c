@@ -7,7 +7,8 @@
  * with inotify (editors and agents replace files by rename, so the file
  * itself is not watched); a change or SIGHUP asks the policy loader to
  * load it again, and the loop applies what the loader produces as soon as
- * it is ready (it waits on the loader's descriptor, not just the tick).
+ * it is ready (it waits on the watch and the loader's descriptor, not just
+ * the tick).
  * Loading and compiling run on the loader's thread, so a large policy
  * never freezes the loop: the shell, counters, aging and signals go on.
  * The loop never waits on anything but its tick and the loader: the signal
@@ -79,7 +80,8 @@ hnv_control_loop(struct hnv_app *app)
 			fprintf(stderr, "dpdk-hnv: cannot start the shell\n");
 	}
 	while (!atomic_load(&app->quit)) {
-		struct pollfd pfd = {.fd = hnv_loader_fd(app->loader), .events = POLLIN};
+		struct pollfd pfd[2] = {{.fd = hnv_loader_fd(app->loader), .events = POLLIN},
+			{.fd = wfd, .events = POLLIN}};
 		struct hnv_load_result *r;
 		uint64_t now;
 		bool changed;
@@ -104,8 +106,10 @@ hnv_control_loop(struct hnv_app *app)
 		}
 		if (idle != 0 && all_idle(app, now, idle))
 			atomic_store(&app->quit, true);
-		/* The tick, cut short by a result of the loader (or a signal). */
-		(void)poll(&pfd, 1, TICK_US / 1000);
+		/* The tick, cut short by a change of the policy file, a result
+		 * of the loader or a signal: a reload starts, and is applied,
+		 * as soon as it can be. */
+		(void)poll(pfd, wfd >= 0 ? 2 : 1, TICK_US / 1000);
 	}
 	hnv_loader_destroy(app->loader);
 	app->loader = NULL;
