@@ -256,33 +256,43 @@ ipv4_parse(const char *s, rte_be32_t *out)
 	return true;
 }
 
-/* "A.B.C.D/N", N one or two decimal digits without a leading zero. */
+/* "ADDR/N" split at the slash: ADDR into @buf (of @size), N (one to
+ * @digits decimal digits, no leading zero) into *@len. */
 static bool
-prefix_parse(const char *s, rte_be32_t *addr, uint8_t *len)
+prefix_split(const char *s, char *buf, size_t size, unsigned int digits, unsigned int *len)
 {
-	const char *slash = strchr(s, '/');
-	char buf[INET_ADDRSTRLEN];
-	const char *d;
+	const char *slash = strchr(s, '/'), *d;
 	unsigned int n = 0;
 	size_t alen;
 
 	if (slash == NULL)
 		return false;
 	alen = (size_t)(slash - s);
-	if (alen >= sizeof(buf))
+	if (alen >= size)
 		return false;
 	memcpy(buf, s, alen);
 	buf[alen] = '\0';
-	if (!ipv4_parse(buf, addr))
-		return false;
 	d = slash + 1;
-	if (d[0] == '\0' || strlen(d) > 2 || (d[0] == '0' && d[1] != '\0'))
+	if (d[0] == '\0' || strlen(d) > digits || (d[0] == '0' && d[1] != '\0'))
 		return false;
 	for (; *d != '\0'; d++) {
 		if (!isdigit((unsigned char)*d))
 			return false;
 		n = n * 10 + (unsigned int)(*d - '0');
 	}
+	*len = n;
+	return true;
+}
+
+/* "A.B.C.D/N", N one or two decimal digits without a leading zero. */
+static bool
+prefix_parse(const char *s, rte_be32_t *addr, uint8_t *len)
+{
+	char buf[INET_ADDRSTRLEN];
+	unsigned int n;
+
+	if (!prefix_split(s, buf, sizeof(buf), 2, &n) || !ipv4_parse(buf, addr))
+		return false;
 	*len = (uint8_t)n;
 	return true;
 }
@@ -292,31 +302,9 @@ prefix_parse(const char *s, rte_be32_t *addr, uint8_t *len)
 static bool
 prefix6_parse(const char *s, uint8_t addr[16], unsigned int *len)
 {
-	const char *slash = strchr(s, '/');
 	char buf[INET6_ADDRSTRLEN];
-	const char *d;
-	unsigned int n = 0;
-	size_t alen;
 
-	if (slash == NULL)
-		return false;
-	alen = (size_t)(slash - s);
-	if (alen >= sizeof(buf))
-		return false;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	if (inet_pton(AF_INET6, buf, addr) != 1)
-		return false;
-	d = slash + 1;
-	if (d[0] == '\0' || strlen(d) > 3 || (d[0] == '0' && d[1] != '\0'))
-		return false;
-	for (; *d != '\0'; d++) {
-		if (!isdigit((unsigned char)*d))
-			return false;
-		n = n * 10 + (unsigned int)(*d - '0');
-	}
-	*len = n;
-	return true;
+	return prefix_split(s, buf, sizeof(buf), 3, len) && inet_pton(AF_INET6, buf, addr) == 1;
 }
 
 static int
