@@ -39,6 +39,7 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+#include "bench_frame.h"
 #include "hnv_policy.h"
 #include "policy_compile.h"
 #include "policy_loader.h"
@@ -163,8 +164,8 @@ run_case(const char *path, unsigned int mappings, unsigned int vnics, double t_t
 
 /* ---- reloads while forwarding ------------------------------------------ */
 
-#define N_STEADY 64           /* unaffected flows: mappings 2, 4, ..., 128 */
-#define MOVER 1000            /* the mapping that moves (tenant 0, as vm0) */
+#define N_STEADY 64 /* unaffected flows: mappings 2, 4, ..., 128 */
+#define MOVER 1000  /* the mapping that moves (tenant 0, as vm0) */
 #define MOVED_PA RTE_IPV4(172, 31, 0, 9)
 #define BURST 32
 #define LATENCY_ROUNDS 7
@@ -176,8 +177,8 @@ struct rl {
 	struct rte_mempool *mp;
 	struct rte_mbuf *tmpl[N_STEADY + 1]; /* [0]: to the mover */
 	_Atomic bool stop;
-	_Atomic uint32_t want_pa;   /* host order: the mover's PA the main thread expects */
-	_Atomic uint64_t seen_tsc;  /* first packet to the mover at want_pa */
+	_Atomic uint32_t want_pa;  /* host order: the mover's PA the main thread expects */
+	_Atomic uint64_t seen_tsc; /* first packet to the mover at want_pa */
 	_Atomic uint64_t sent, sent_mover;
 	_Atomic uint64_t ok, wrong, ok_mover;
 };
@@ -195,29 +196,15 @@ steady_pa(unsigned int j)
 static struct rte_mbuf *
 frame_to(struct rte_mempool *mp, unsigned int j)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	uint8_t d[60] = {0};
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	const struct rte_ether_addr src = {{0x02, 0x50, 0, 0, 0, 0}};
 	const struct rte_ether_addr dst = {
 		{0x02, 0, (uint8_t)(j >> 24), (uint8_t)(j >> 16), (uint8_t)(j >> 8), (uint8_t)j}};
+	struct rte_mbuf *m = bench_udp_frame(
+		mp, &src, &dst, RTE_IPV4(10, 0, 0, 2), RTE_IPV4(10, 0, 1, 0) + j / 2);
+	struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *, 14 + 20);
 
-	eth->src_addr = src;
-	eth->dst_addr = dst;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16(20 + 8 + 18);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 0, 2));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 0, 1, 0) + j / 2);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16(1000);
 	udp->dst_port = rte_cpu_to_be_16(2000);
-	udp->dgram_len = rte_cpu_to_be_16(8 + 18);
-	memcpy(rte_pktmbuf_append(m, sizeof(d)), d, sizeof(d));
 	return m;
 }
 
@@ -304,8 +291,8 @@ rl_serve(struct hnv_loader *ld, int wfd, const char *name, double ms, bool (*unt
 	unsigned int published = 0;
 
 	while (rte_get_tsc_cycles() < end && (until == NULL || !until())) {
-		struct pollfd pfd[2] = {{.fd = wfd, .events = POLLIN},
-			{.fd = hnv_loader_fd(ld), .events = POLLIN}};
+		struct pollfd pfd[2] = {
+			{.fd = wfd, .events = POLLIN}, {.fd = hnv_loader_fd(ld), .events = POLLIN}};
 		struct hnv_load_result *r;
 
 		(void)poll(pfd, 2, 1);
@@ -362,7 +349,8 @@ run_reload(const char *dir, const char *gen, unsigned int mappings)
 	snprintf(a, sizeof(a), "%s.a", live);
 	snprintf(b, sizeof(b), "%s.b", live);
 	snprintf(cmd, sizeof(cmd),
-		"/usr/bin/python3 %s %s %u 2 --tenants 2 && /usr/bin/python3 %s %s %u 2 --tenants 2 "
+		"/usr/bin/python3 %s %s %u 2 --tenants 2 && /usr/bin/python3 %s %s %u 2 --tenants "
+		"2 "
 		"--move %u 172.31.0.9 && cp %s %s",
 		gen, a, mappings, gen, b, mappings, MOVER, a, live);
 	if (system(cmd) != 0)
@@ -371,8 +359,7 @@ run_reload(const char *dir, const char *gen, unsigned int mappings)
 		return 1;
 	rl.mp = rte_pktmbuf_pool_create("rl", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	rl.sw = vfp_switch_create(&sp);
-	if (rl.mp == NULL || rl.sw == NULL ||
-		hnv_policy_load(live, &pol, err, sizeof(err)) != 0 ||
+	if (rl.mp == NULL || rl.sw == NULL || hnv_policy_load(live, &pol, err, sizeof(err)) != 0 ||
 		hnv_policy_compile(pol, &env, rl.sw, &prog, err, sizeof(err)) != 0 ||
 		vfp_switch_publish(rl.sw, prog) != 0) {
 		fprintf(stderr, "reload set-up: %s\n", err);
@@ -502,11 +489,12 @@ main(int argc, char **argv)
 	}
 	printf("\nreloads while forwarding (one worker; a mapping of the policy moves):\n"
 	       "  latency: rename of the file to the first packet sent to the new PA (ms)\n"
-	       "  storm: %u renames in %u s, each of the file with the mapping moved back or forth;\n"
+	       "  storm: %u renames in %u s, each of the file with the mapping moved back or "
+	       "forth;\n"
 	       "  the other %u flows' packets, and those lost or sent to a wrong PA\n",
 		100 * STORM_S, STORM_S, N_STEADY);
-	printf("%9s | %8s %8s | %5s %5s | %10s %10s %6s\n", "mappings", "median", "max",
-		"renames", "applied", "sent", "lost", "wrong");
+	printf("%9s | %8s %8s | %5s %5s | %10s %10s %6s\n", "mappings", "median", "max", "renames",
+		"applied", "sent", "lost", "wrong");
 	for (unsigned int i = 0; i < RTE_DIM(sizes); i++) {
 		pid_t pid;
 		int st;

@@ -31,6 +31,7 @@
 #include <rte_hash.h>
 #include <rte_hash_crc.h>
 
+#include "bench_frame.h"
 #include "hnv_policy.h"
 #include "policy_compile.h"
 #include "vfp.h"
@@ -92,27 +93,10 @@ bench_tx(void *ctx, uint16_t port, struct rte_mbuf **pkts, uint16_t n)
 static struct rte_mbuf *
 make_frame(struct rte_mempool *mp)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
-	uint8_t d[60] = {0};
-	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
-	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-	struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
 	const struct rte_ether_addr src = {{0x02, 0x50, 0x01, 0x00, 0x00, 0x12}};
 	const struct rte_ether_addr dst = {{0x02, 0x50, 0x01, 0x00, 0x00, 0x11}};
 
-	eth->src_addr = src;
-	eth->dst_addr = dst;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = 0x45;
-	ip->total_length = rte_cpu_to_be_16(20 + 8 + 18);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(10, 1, 1, 12));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(10, 1, 1, 11));
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	udp->dgram_len = rte_cpu_to_be_16(8 + 18);
-	memcpy(rte_pktmbuf_append(m, sizeof(d)), d, sizeof(d));
-	return m;
+	return bench_udp_frame(mp, &src, &dst, RTE_IPV4(10, 1, 1, 12), RTE_IPV4(10, 1, 1, 11));
 }
 
 /* Flow i: UDP ports from i (65536 * 16 distinct pairs before repeats). */

@@ -320,6 +320,11 @@ overlay_cleanup() {
 			[ "${HNV_KEEP_LOGS:-0}" != 1 ]; then
 			rm -rf "$WORK"
 		elif [ "$SUMMARY_DONE" -eq 0 ]; then
+			# Ended before its summary (a command failed under set -e):
+			# show what summary would have.
+			for p in "${SUMMARY_LOGS[@]}"; do
+				"$p"
+			done
 			echo "# logs and captures kept in $WORK"
 		fi
 	fi

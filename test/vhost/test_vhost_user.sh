@@ -80,47 +80,26 @@ show_log() { # show_log LABEL FILE...: the tails of a process's output
 		tail -n 30 "$f" 2>/dev/null | indent || true
 	done
 }
-show_hnv_log() {
-	[ -n "$WORK" ] || return 0
-	show_log "dpdk-hnv" "$WORK/hnv.out" "$WORK/hnv.err"
-}
 show_vm_log() { # the latest testpmd run
 	[ -n "$WORK" ] && [ "$VM_N" -ge 1 ] || return 0
 	show_log "testpmd vm$VM_N" "$WORK/vm$VM_N.out" "$WORK/vm$VM_N.err"
 }
 
-cleanup() {
-	local rc=$? p
-	[ "$CLEANED" -eq 0 ] || return 0
-	CLEANED=1
-	trap - INT TERM
-	if [ -n "$HNV_PID" ]; then
-		stop_pid "$HNV_PID" INT
-		HNV_PID=""
-	fi
+# (CLEANUP_EXTRA of overlay_cleanup) the VM, the TCP ends and the ping,
+# and dpdk-hnv's runtime directory.
+stop_vm_and_helpers() {
+	local p
 	if [ -n "$VM_PID" ]; then
 		stop_pid "$VM_PID" TERM
 		VM_PID=""
 	fi
-	for p in "${CAP_PIDS[@]}" "$CLI_PID" "$SRV_PID" "$APP_PID" "$PING_PID"; do
+	for p in "$CLI_PID" "$SRV_PID" "$APP_PID" "$PING_PID"; do
 		[ -z "$p" ] || stop_pid "$p" TERM
 	done
-	if [ "$TOPO_UP" -eq 1 ]; then
-		timeout 30 "$TOPO" down >/dev/null 2>&1 || true
-	fi
 	rm -rf "${RUNDIR:?}/$FP" "$RUNDIR/$FP"-*
-	if [ -n "$WORK" ]; then
-		if [ "$FAIL" -eq 0 ] && [ "$rc" -eq 0 ] &&
-			[ "${HNV_KEEP_LOGS:-0}" != 1 ]; then
-			rm -rf "$WORK"
-		elif [ "$SUMMARY_DONE" -eq 0 ]; then
-			show_hnv_log
-			show_vm_log
-			echo "# logs and captures kept in $WORK"
-		fi
-	fi
 }
-trap cleanup EXIT
+CLEANUP_EXTRA=stop_vm_and_helpers
+trap overlay_cleanup EXIT
 trap 'echo "# interrupted"; exit 130' INT
 trap 'echo "# terminated"; exit 143' TERM
 
