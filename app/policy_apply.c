@@ -13,8 +13,9 @@
  * added ports and closes the removed ones (ports.c). A bad file changes
  * nothing: the running policy stays, and the message names the file, the
  * JSON path and the problem. Only the uplink cannot change at run time.
- * Each applied policy's text is handed back to the loader to keep as the
- * last good one (--state-dir).
+ * The loader keeps the policy in force (seeded with the first, told of
+ * each result applied): it reads a change of the mappings alone against
+ * it, and keeps its text as the last good one (--state-dir).
  *
  * app->policy is read by the main lcore only (control loop and shell),
  * which is what lets a reload free the old one; the status fields are
@@ -81,10 +82,10 @@ publish(struct hnv_app *app, const struct hnv_policy *pol, struct vfp_program *p
 	return 0;
 }
 
-/* The policy in force is now @pol (from @from): its status, and its text
- * @text (taken) kept as the last good policy. */
+/* The policy in force is now @pol (from @from, @len bytes): its status,
+ * and its text kept as the last good policy (the loader has it). */
 static void
-now_in_force(struct hnv_app *app, struct hnv_policy *pol, const char *from, char *text, size_t len)
+now_in_force(struct hnv_app *app, struct hnv_policy *pol, const char *from, size_t len)
 {
 	char state[1024], when[64];
 	struct tm tm;
@@ -98,10 +99,8 @@ now_in_force(struct hnv_app *app, struct hnv_policy *pol, const char *from, char
 	app->applied_at = time(NULL);
 	snprintf(app->applied_from, sizeof(app->applied_from), "%s", from);
 	pthread_mutex_unlock(&app->status_lock);
-	if (app->loader == NULL || text == NULL) {
-		free(text);
+	if (app->loader == NULL)
 		return;
-	}
 	gmtime_r(&app->applied_at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	st = json_pack("{s:I, s:s, s:s, s:s, s:I, s:I, s:I}", "generation",
@@ -112,7 +111,7 @@ now_in_force(struct hnv_app *app, struct hnv_policy *pol, const char *from, char
 	snprintf(state, sizeof(state), "%s\n", js != NULL ? js : "{}");
 	free(js);
 	json_decref(st);
-	hnv_loader_persist(app->loader, text, len, state);
+	hnv_loader_persist(app->loader, state);
 }
 
 /* A reload failed with @err: the running policy stays. */
@@ -152,8 +151,16 @@ hnv_policy_apply_first(struct hnv_app *app, const char *from, char *text, size_t
 		return -EINVAL;
 	}
 	hnv_ports_commit(app, &pc);
+	/* The loader keeps the mappings from now on (it reads the text
+	 * again, to diff the next file against it). */
+	free(pol->mappings);
+	pol->mappings = NULL;
+	if (app->loader != NULL)
+		hnv_loader_seed(app->loader, text, len);
+	else
+		free(text);
 	app->policy = NULL; /* now_in_force frees the one in force: none yet */
-	now_in_force(app, pol, from, text, len);
+	now_in_force(app, pol, from, len);
 	return 0;
 }
 
@@ -209,13 +216,20 @@ hnv_policy_apply_result(struct hnv_app *app, struct hnv_load_result *r)
 	}
 	hnv_ports_commit(app, pc); /* frees the change's arrays */
 	publish_s = ((double)rte_get_tsc_cycles() - t0) / (double)rte_get_tsc_hz();
-	now_in_force(app, r->pol, app->policy_path, r->text, r->text_len);
+	r->applied = true;
+	now_in_force(app, r->pol, app->policy_path, r->text_len);
 	r->pol = NULL;
-	r->text = NULL;
 	app->reloads++;
-	printf("dpdk-hnv: policy reloaded from %s (generation %" PRIu64
-	       ": load %.3f s, compile %.3f s, publish %.3f s)\n",
-		app->policy_path, app->generation, r->load_s, r->compile_s, publish_s);
+	if (r->incremental)
+		printf("dpdk-hnv: policy reloaded from %s (generation %" PRIu64
+		       ", incremental: %zu mapping%s changed: read %.4f s, compile %.4f s, "
+		       "publish %.4f s)\n",
+			app->policy_path, app->generation, r->changed, r->changed == 1 ? "" : "s",
+			r->load_s, r->compile_s, publish_s);
+	else
+		printf("dpdk-hnv: policy reloaded from %s (generation %" PRIu64
+		       ": load %.3f s, compile %.3f s, publish %.3f s)\n",
+			app->policy_path, app->generation, r->load_s, r->compile_s, publish_s);
 	fflush(stdout);
 }
 

@@ -40,6 +40,7 @@
 
 #include "hnv_policy.h"
 #include "policy_acl.h"
+#include "policy_delta.h"
 #include "policy_index.h"
 #include "policy_json.h"
 #include "policy_stream.h"
@@ -546,6 +547,21 @@ policy_where_path(uint32_t where, char *buf, size_t size)
 		snprintf(buf, size, "$.vm_nics[%u]", where);
 }
 
+int64_t
+policy_claim(struct ctx *c, struct pidx *ix, const struct pidx *base, const void *key)
+{
+	int64_t w = pidx_put(ix, key, c->where);
+	uint32_t had;
+
+	if (w != -1 || base == NULL)
+		return w;
+	w = pidx_get(base, key);
+	had = (uint32_t)w;
+	if (w >= 0 && c->removed != NULL && pidx_get(c->removed, &had) >= 0)
+		return -1; /* the entry that had it is replaced */
+	return w;
+}
+
 /* MAC and CA are unique within a VSID across vm_nics and mappings (R11);
  * the same pair in another VSID is another tenant's (R22). The entry being
  * read (c->where) is indexed as it is checked. */
@@ -557,7 +573,7 @@ check_unique_mac(struct ctx *c, uint32_t vsid, const struct rte_ether_addr *mac)
 	int64_t w;
 
 	memcpy(k.mac, mac->addr_bytes, sizeof(k.mac));
-	w = pidx_put(&c->ix->mac, &k, c->where);
+	w = policy_claim(c, &c->ix->mac, c->base_ix != NULL ? &c->base_ix->mac : NULL, &k);
 	if (w < -1)
 		return pj_fail_nomem(c);
 	if (w < 0)
@@ -571,7 +587,7 @@ static int
 check_unique_ca(struct ctx *c, const char *key, uint32_t vsid, rte_be32_t ca)
 {
 	struct pidx_ca_key k = {.vsid = vsid, .ip = ca};
-	int64_t w = pidx_put(&c->ix->ca, &k, c->where);
+	int64_t w = policy_claim(c, &c->ix->ca, c->base_ix != NULL ? &c->base_ix->ca : NULL, &k);
 	char where[48];
 
 	if (w < -1)
@@ -852,6 +868,19 @@ stream_mapping(struct ctx *c, json_t *o, const struct policy_mapping_text *t, si
 		p->mappings = m;
 		c->mappings_cap = cap;
 	}
+	if (c->keep_spans && i == c->spans_cap) {
+		size_t cap = c->spans_cap ? 2 * c->spans_cap : 1024;
+		struct policy_span *sp = realloc(c->spans, cap * sizeof(*sp));
+
+		if (sp == NULL)
+			return pj_fail_nomem(c);
+		c->spans = sp;
+		c->spans_cap = cap;
+	}
+	if (c->keep_spans) {
+		c->spans[i].start = (uint64_t)(c->elem_start - c->text);
+		c->spans[i].len = (uint64_t)(c->elem_end - c->elem_start);
+	}
 	inner = pj_path_push_index(c, i);
 	if (t != NULL)
 		rc = read_mapping(c, i, NULL, t->vsid, (struct mval){.s = t->ca},
@@ -948,11 +977,19 @@ json_fail(const json_error_t *je, const char *source, char *err, size_t errlen)
 	return -EINVAL;
 }
 
+/* What a load for a base keeps (policy_parse_base). */
+struct base_out {
+	const char *text;
+	struct policy_span *spans; /* NULL: the mappings were not streamed */
+	size_t arr_open, arr_close;
+};
+
 /* Validate @root (consumed) into a new policy; with @split, its mappings
- * are streamed from the text (*@retry: the stream could not follow it). */
+ * are streamed from the text (*@retry: the stream could not follow it).
+ * With @bo, the indexes stay whole and the mappings' spans are kept. */
 static int
 build(json_t *root, const char *source, const struct policy_split *split, const atomic_bool *cancel,
-	struct hnv_policy **out, char *err, size_t errlen, bool *retry)
+	struct base_out *bo, struct hnv_policy **out, char *err, size_t errlen, bool *retry)
 {
 	struct ctx c = {.source = source,
 		.err = err,
@@ -960,7 +997,9 @@ build(json_t *root, const char *source, const struct policy_split *split, const 
 		.path = "$",
 		.path_len = 1,
 		.split = split,
-		.cancel = cancel};
+		.cancel = cancel,
+		.text = bo != NULL ? bo->text : NULL,
+		.keep_spans = bo != NULL && split != NULL};
 	int rc;
 
 	*retry = false;
@@ -979,9 +1018,18 @@ build(json_t *root, const char *source, const struct policy_split *split, const 
 	if (rc != 0 || c.retry) {
 		*retry = c.retry;
 		hnv_policy_free(c.p);
+		free(c.spans);
 		return rc;
 	}
-	pidx_set_trim(c.p->index);
+	if (bo != NULL) {
+		bo->spans = c.spans;
+		if (split != NULL) {
+			bo->arr_open = (size_t)(split->array - bo->text);
+			bo->arr_close = bo->arr_open + split->array_len - 1;
+		}
+	} else {
+		pidx_set_trim(c.p->index);
+	}
 	set_err(err, errlen, "%s", "");
 	*out = c.p;
 	return 0;
@@ -1010,10 +1058,10 @@ feed_chunk(void *buf, size_t size, void *arg)
 	return n;
 }
 
-/* Parse and validate the policy @text of @len bytes. */
+/* Parse and validate the policy @text of @len bytes (@bo: build). */
 static int
 parse_text(const char *text, size_t len, const char *source, const atomic_bool *cancel,
-	struct hnv_policy **out, char *err, size_t errlen)
+	struct base_out *bo, struct hnv_policy **out, char *err, size_t errlen)
 {
 	struct policy_split sp;
 	bool retry = false;
@@ -1034,7 +1082,8 @@ parse_text(const char *text, size_t len, const char *source, const atomic_bool *
 		if (rc != 0)
 			break;
 		root = json_loadb(sp.doc, sp.doc_len, JSON_REJECT_DUPLICATES, &je);
-		rc = root != NULL ? build(root, source, &sp, cancel, out, err, errlen, &retry) : -1;
+		rc = root != NULL ? build(root, source, &sp, cancel, bo, out, err, errlen, &retry)
+				  : -1;
 		free(sp.doc);
 		if (rc == -ECANCELED || rc == -ENOMEM || (root != NULL && !retry && rc == 0))
 			return rc;
@@ -1057,7 +1106,7 @@ parse_text(const char *text, size_t len, const char *source, const atomic_bool *
 	}
 	if (root == NULL)
 		return json_fail(&je, source, err, errlen);
-	return build(root, source, NULL, cancel, out, err, errlen, &retry);
+	return build(root, source, NULL, cancel, bo, out, err, errlen, &retry);
 }
 
 int
@@ -1070,7 +1119,7 @@ policy_parse_tree(
 
 	if (root == NULL)
 		return json_fail(&je, source, err, errlen);
-	return build(root, source, NULL, NULL, out, err, errlen, &retry);
+	return build(root, source, NULL, NULL, NULL, out, err, errlen, &retry);
 }
 
 int
@@ -1083,7 +1132,7 @@ hnv_policy_parse(
 		set_err(err, errlen, "%s: invalid argument", source);
 		return -EINVAL;
 	}
-	return parse_text(json, strlen(json), source, NULL, out, err, errlen);
+	return parse_text(json, strlen(json), source, NULL, NULL, out, err, errlen);
 }
 
 /* Open @path for reading if it is a regular file. O_NONBLOCK makes the open
@@ -1118,67 +1167,62 @@ open_regular(const char *path, char *err, size_t errlen, off_t *size)
 	return fd;
 }
 
-/* Read all of @fd (about @hint bytes) into a new buffer, NUL-ended, a
- * chunk at a time, looking at @cancel between chunks. */
+/* Read all of @fd (about @hint bytes) into *@buf (*@cap bytes, reused if
+ * it holds the hint and a NUL, else replaced), NUL-ended, a chunk at a
+ * time, looking at @cancel between chunks. *@buf stays the caller's,
+ * whatever the outcome. */
 static int
-read_all(int fd, off_t hint, const atomic_bool *cancel, char **out, size_t *len)
+read_all(int fd, off_t hint, const atomic_bool *cancel, char **buf, size_t *cap, size_t *len)
 {
-	size_t cap = (size_t)RTE_MAX(hint, (off_t)0) + 1, n = 0;
-	char *buf = malloc(cap + 1), *nb;
+	size_t want = (size_t)RTE_MAX(hint, (off_t)0) + 2, n = 0;
+	char *nb;
 	ssize_t r;
 
-	if (buf == NULL)
-		return -ENOMEM;
+	/* One more than the size: a file that grew since fstat is seen to. */
+	if (*buf == NULL || *cap < want) {
+		free(*buf);
+		*cap = 0;
+		*buf = malloc(want);
+		if (*buf == NULL)
+			return -ENOMEM;
+		*cap = want;
+	}
 	for (;;) {
-		if (cancel != NULL && atomic_load(cancel)) {
-			free(buf);
+		if (cancel != NULL && atomic_load(cancel))
 			return -ECANCELED;
-		}
-		if (n == cap) {
-			nb = realloc(buf, 2 * cap + 1);
-			if (nb == NULL) {
-				free(buf);
+		if (n + 1 == *cap) {
+			nb = realloc(*buf, 2 * *cap);
+			if (nb == NULL)
 				return -ENOMEM;
-			}
-			buf = nb;
-			cap *= 2;
+			*buf = nb;
+			*cap *= 2;
 		}
-		r = read(fd, buf + n, RTE_MIN(cap - n, (size_t)READ_CHUNK));
+		r = read(fd, *buf + n, RTE_MIN(*cap - 1 - n, (size_t)READ_CHUNK));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			r = -errno;
-			free(buf);
-			return (int)r;
-		}
+		if (r < 0)
+			return -errno;
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
-	buf[n] = '\0';
-	*out = buf;
+	(*buf)[n] = '\0';
 	*len = n;
 	return 0;
 }
 
 int
-hnv_policy_load_ex(const char *path, const struct hnv_policy_load_opts *opts,
-	struct hnv_policy **out, char *err, size_t errlen)
+policy_read_file(const char *path, const atomic_bool *cancel, char **buf, size_t *cap,
+	size_t *out_len, char *err, size_t errlen)
 {
-	const atomic_bool *cancel = opts != NULL ? opts->cancel : NULL;
-	char *text = NULL;
 	size_t len = 0;
 	off_t size = 0;
 	int fd, rc;
 
-	if (path == NULL || out == NULL) {
-		set_err(err, errlen, "%s: invalid argument", path ? path : "<null>");
-		return -EINVAL;
-	}
 	fd = open_regular(path, err, errlen, &size);
 	if (fd < 0)
 		return fd;
-	rc = read_all(fd, size, cancel, &text, &len);
+	rc = read_all(fd, size, cancel, buf, cap, &len);
 	close(fd);
 	if (rc == -ECANCELED)
 		set_err(err, errlen, "%s: cancelled", path);
@@ -1188,7 +1232,167 @@ hnv_policy_load_ex(const char *path, const struct hnv_policy_load_opts *opts,
 		set_err(err, errlen, "%s: read error: %s", path, strerror(-rc));
 	if (rc != 0)
 		return rc;
-	rc = parse_text(text, len, path, cancel, out, err, errlen);
+	*out_len = len;
+	return 0;
+}
+
+int
+policy_parse_base(const char *text, size_t len, const char *source, const atomic_bool *cancel,
+	struct hnv_policy **out, struct policy_span **spans, size_t *arr_open, size_t *arr_close,
+	char *err, size_t errlen)
+{
+	struct base_out bo = {.text = text};
+	int rc = parse_text(text, len, source, cancel, &bo, out, err, errlen);
+
+	*spans = rc == 0 ? bo.spans : NULL;
+	*arr_open = bo.arr_open;
+	*arr_close = bo.arr_close;
+	return rc;
+}
+
+int
+policy_read_ranges(const struct hnv_policy *base, const char *text, struct policy_range *ranges,
+	size_t n_ranges, const struct pidx *removed, const atomic_bool *cancel,
+	struct hnv_mapping_cfg **out, struct policy_span **spans, size_t *n, char *err,
+	size_t errlen)
+{
+	/* The new elements are read into a policy that is the base's but for
+	 * its mappings (its subnets, host and VSID index are the base's, only
+	 * read), and checked against indexes of their own and the base's. */
+	struct hnv_policy t = *base;
+	struct hnv_policy_index tix = {0};
+	struct ctx c = {.source = base->source,
+		.err = err,
+		.errlen = errlen,
+		.path = "$",
+		.path_len = 1,
+		.p = &t,
+		.ix = &tix,
+		.base_ix = base->index,
+		.removed = removed,
+		.cancel = cancel,
+		.text = text,
+		.keep_spans = true};
+	size_t outer;
+	bool retry = false;
+	int rc;
+
+	t.mappings = NULL;
+	t.n_mappings = 0;
+	rc = pidx_init(&tix.mac, sizeof(struct pidx_mac_key), 64);
+	if (rc == 0)
+		rc = pidx_init(&tix.ca, sizeof(struct pidx_ca_key), 64);
+	if (rc == 0)
+		rc = pidx_init(&tix.ca6, sizeof(struct pidx_ca6_key), 64);
+	if (rc == 0) {
+		outer = pj_path_push(&c, ".mappings");
+		for (size_t k = 0; rc == 0 && !retry && k < n_ranges; k++)
+			rc = policy_stream_range(&c, text + ranges[k].from, text + ranges[k].to,
+				t.n_mappings, stream_mapping, &ranges[k].n, &retry);
+		pj_path_pop(&c, outer);
+		if (rc == 0 && retry)
+			rc = 1;
+	} else {
+		rc = -ENOMEM;
+	}
+	pidx_free(&tix.mac);
+	pidx_free(&tix.ca);
+	pidx_free(&tix.ca6);
+	if (rc != 0) {
+		free(t.mappings);
+		free(c.spans);
+		return rc;
+	}
+	*out = t.mappings;
+	*spans = c.spans;
+	*n = t.n_mappings;
+	return 0;
+}
+
+/* A copy of @n elements of @size bytes at @src into *@dst (NULL for none). */
+static int
+dup_array(void **dst, const void *src, size_t n, size_t size)
+{
+	*dst = NULL;
+	if (n == 0)
+		return 0;
+	*dst = malloc(n * size);
+	if (*dst == NULL)
+		return -ENOMEM;
+	memcpy(*dst, src, n * size);
+	return 0;
+}
+
+struct hnv_policy *
+policy_shell(const struct hnv_policy *p, unsigned int n_mappings)
+{
+	struct hnv_policy *s = calloc(1, sizeof(*s));
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	*s = *p;
+	s->ports = NULL;
+	s->rds = NULL;
+	s->subnets = NULL;
+	s->routes = NULL;
+	s->vnics = NULL;
+	s->mappings = NULL;
+	s->acls = NULL;
+	s->n_acls = 0;
+	s->n_mappings = n_mappings;
+	s->index = calloc(1, sizeof(*s->index));
+	rc = s->index != NULL ? 0 : -ENOMEM;
+	if (rc == 0)
+		rc = pidx_clone(&s->index->vsid, &p->index->vsid);
+	if (rc == 0)
+		rc = pidx_clone(&s->index->port, &p->index->port);
+	if (rc == 0)
+		rc = dup_array((void **)&s->ports, p->ports, p->n_ports, sizeof(*p->ports));
+	if (rc == 0)
+		rc = dup_array((void **)&s->rds, p->rds, p->n_rds, sizeof(*p->rds));
+	if (rc == 0)
+		rc = dup_array((void **)&s->subnets, p->subnets, p->n_subnets, sizeof(*p->subnets));
+	if (rc == 0)
+		rc = dup_array((void **)&s->routes, p->routes, p->n_routes, sizeof(*p->routes));
+	if (rc == 0)
+		rc = dup_array((void **)&s->vnics, p->vnics, p->n_vnics, sizeof(*p->vnics));
+	if (rc == 0)
+		rc = dup_array((void **)&s->acls, p->acls, p->n_acls, sizeof(*p->acls));
+	if (rc == 0) {
+		for (unsigned int i = 0; i < p->n_acls; i++)
+			s->acls[i].rules = NULL;
+		s->n_acls = p->n_acls;
+		for (unsigned int i = 0; rc == 0 && i < p->n_acls; i++)
+			rc = dup_array((void **)&s->acls[i].rules, p->acls[i].rules,
+				p->acls[i].n_rules, sizeof(*p->acls[i].rules));
+	}
+	if (rc != 0) {
+		hnv_policy_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int
+hnv_policy_load_ex(const char *path, const struct hnv_policy_load_opts *opts,
+	struct hnv_policy **out, char *err, size_t errlen)
+{
+	const atomic_bool *cancel = opts != NULL ? opts->cancel : NULL;
+	char *text = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	if (path == NULL || out == NULL) {
+		set_err(err, errlen, "%s: invalid argument", path ? path : "<null>");
+		return -EINVAL;
+	}
+	rc = policy_read_file(path, cancel, &text, &cap, &len, err, errlen);
+	if (rc != 0) {
+		free(text);
+		return rc;
+	}
+	rc = parse_text(text, len, path, cancel, NULL, out, err, errlen);
 	if (rc == 0 && opts != NULL && opts->text != NULL) {
 		*opts->text = text;
 		*opts->text_len = len;

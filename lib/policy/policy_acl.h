@@ -62,6 +62,13 @@ int policy_find_vsid(struct ctx *c, json_t *o, const struct hnv_subnet_cfg **s);
  * set for a mapping), for "also at". */
 void policy_where_path(uint32_t where, char *buf, size_t size);
 
+/** Put @p key into index @p ix with the entry being read (c->where) as
+ * its value, unless it is there; in a delta read, it must not be in
+ * @p base either unless the delta replaces the entry that has it.
+ * @return as pidx_put: the value it already had, -1 if it was added,
+ *         below -1 on ENOMEM */
+int64_t policy_claim(struct ctx *c, struct pidx *ix, const struct pidx *base, const void *key);
+
 /** Is @ip a CA of a VM NIC or mapping of @vsid read so far? */
 bool policy_is_ca(const struct ctx *c, uint32_t vsid, rte_be32_t ip);
 

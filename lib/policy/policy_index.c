@@ -143,6 +143,51 @@ pidx_get(const struct pidx *ix, const void *key)
 }
 
 int
+pidx_del(struct pidx *ix, const void *key)
+{
+	uint32_t hole, i;
+	bool found;
+
+	if (ix->vals == NULL)
+		return -ENOENT;
+	hole = find_slot(ix, key, &found);
+	if (!found)
+		return -ENOENT;
+	/* Backward shift: a key further on the probe run whose home slot is
+	 * not between the hole and itself moves into the hole, so that no
+	 * lookup meets an empty slot before its key. */
+	for (i = (hole + 1) & ix->mask; ix->vals[i] != 0; i = (i + 1) & ix->mask) {
+		uint32_t home =
+			key_hash(ix->keys + (size_t)i * ix->key_len, ix->key_len) & ix->mask;
+
+		if (((i - home) & ix->mask) >= ((i - hole) & ix->mask)) {
+			ix->vals[hole] = ix->vals[i];
+			memcpy(ix->keys + (size_t)hole * ix->key_len,
+				ix->keys + (size_t)i * ix->key_len, ix->key_len);
+			hole = i;
+		}
+	}
+	ix->vals[hole] = 0;
+	ix->n--;
+	return 0;
+}
+
+int
+pidx_clone(struct pidx *dst, const struct pidx *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	if (src->vals == NULL)
+		return 0;
+	dst->key_len = src->key_len;
+	if (alloc_slots(dst, src->mask + 1) != 0)
+		return -ENOMEM;
+	memcpy(dst->vals, src->vals, sizeof(*dst->vals) * ((size_t)src->mask + 1));
+	memcpy(dst->keys, src->keys, (size_t)src->key_len * ((size_t)src->mask + 1));
+	dst->n = src->n;
+	return 0;
+}
+
+int
 pidx_set_init(struct hnv_policy_index *ix, size_t n_entries)
 {
 	int rc = pidx_init(&ix->vsid, sizeof(uint32_t), 64);

@@ -45,6 +45,12 @@ int64_t pidx_put(struct pidx *ix, const void *key, uint32_t val);
 /** The value of @p key, or -1 if it is not in @p ix. */
 int64_t pidx_get(const struct pidx *ix, const void *key);
 
+/** Remove @p key from @p ix. @return 0, or -ENOENT if it was not there */
+int pidx_del(struct pidx *ix, const void *key);
+
+/** Make @p dst a copy of @p src (zeroed if @p src is). @return 0 or -ENOMEM */
+int pidx_clone(struct pidx *dst, const struct pidx *src);
+
 /** Where a MAC or CA was seen: a VM NIC's index, or a mapping's with this
  * bit set. */
 #define PIDX_MAPPING 0x80000000u

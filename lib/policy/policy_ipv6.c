@@ -128,7 +128,7 @@ check_unique_ca6(struct ctx *c, uint32_t vsid, const uint8_t ip[16])
 	int64_t w;
 
 	memcpy(k.ip6, ip, sizeof(k.ip6));
-	w = pidx_put(&c->ix->ca6, &k, c->where);
+	w = policy_claim(c, &c->ix->ca6, c->base_ix != NULL ? &c->base_ix->ca6 : NULL, &k);
 	if (w < -1)
 		return pj_fail_nomem(c);
 	if (w < 0)

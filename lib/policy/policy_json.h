@@ -28,6 +28,8 @@
 #define PATH_LEN 160
 
 struct policy_split;
+struct policy_span;
+struct pidx;
 
 /* State of one load: where the message goes and the path being read. */
 struct ctx {
@@ -43,6 +45,18 @@ struct ctx {
 	const atomic_bool *cancel;        /* set: stop with -ECANCELED */
 	size_t mappings_cap;              /* room in p->mappings while streaming */
 	bool retry;                       /* the stream lost its way: parse it whole */
+	/* A delta read (policy_delta.c): what the new mappings must not
+	 * collide with besides each other: the running policy's indexes,
+	 * except the entries (where values) the delta replaces. */
+	const struct hnv_policy_index *base_ix;
+	const struct pidx *removed;
+	/* Where each streamed element is (policy_stream sets elem_start and
+	 * elem_end before it calls the element's reader); with keep_spans,
+	 * stream_mapping keeps them in spans[], as offsets in @text. */
+	const char *text, *elem_start, *elem_end;
+	bool keep_spans;
+	struct policy_span *spans;
+	size_t spans_cap;
 };
 
 /* A field an object may carry. */

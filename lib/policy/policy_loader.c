@@ -11,6 +11,13 @@
  * never on a worker's, and may allocate DPDK memory for the program.
  * Nothing here publishes: the program goes to the user, whose thread
  * publishes it, so the switch has one writer.
+ *
+ * The base (the policy in force, policy_delta.h) is the loader thread's
+ * alone: the user's hnv_loader_seed and hnv_loader_done of an applied
+ * result leave the change with the thread, which makes it before its next
+ * load or write. While a result is out, the running program is the one
+ * the base describes (the user publishes only the loader's results), so
+ * an incremental compile derives from it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +34,14 @@
 
 #include <rte_lcore.h>
 
+#include "policy_delta.h"
 #include "policy_loader.h"
 
-struct persist_job {
-	char *text;
-	size_t len;
-	char *state;
+/* What a result changes in the base if the user applies it. */
+struct base_change {
+	bool incremental;
+	struct policy_delta d;    /* incremental */
+	struct policy_base whole; /* not incremental: the new base */
 };
 
 struct hnv_loader {
@@ -49,7 +58,16 @@ struct hnv_loader {
 	uint64_t seq, requested_ns;
 	struct hnv_load_result *slot; /* posted, not yet done with */
 	bool taken;
-	struct persist_job job; /* text NULL: none */
+	struct hnv_load_result *commit; /* applied: its base change to make */
+	char *seed;                     /* hnv_loader_seed's text, to read */
+	size_t seed_len;
+	bool seeding;         /* ... being read */
+	char *job;            /* state.json to write with the base's text; NULL: none */
+	atomic_bool stopping; /* cancel, for the reading: set by destroy only */
+	/* The loader thread's: */
+	struct policy_base base;
+	char *spare; /* a buffer to read the next file into (its pages are in) */
+	size_t spare_cap;
 };
 
 static uint64_t
@@ -62,6 +80,16 @@ mono_ns(void)
 }
 
 static void
+change_free(struct base_change *ch)
+{
+	if (ch == NULL)
+		return;
+	policy_delta_free(&ch->d);
+	policy_base_clear(&ch->whole);
+	free(ch);
+}
+
+static void
 result_clear(struct hnv_loader *ld, struct hnv_load_result *r)
 {
 	if (r == NULL)
@@ -70,8 +98,125 @@ result_clear(struct hnv_loader *ld, struct hnv_load_result *r)
 	hnv_policy_free(r->pol);
 	if (r->plan != NULL && ld->p.unplan != NULL)
 		ld->p.unplan(ld->p.arg, r->plan);
-	free(r->text);
+	change_free(r->priv);
 	free(r);
+}
+
+/* @r failed with @rc, -ENOMEM or -ECANCELED. */
+static void
+fail(const struct hnv_loader *ld, struct hnv_load_result *r, int rc)
+{
+	r->rc = rc;
+	snprintf(r->err, sizeof(r->err), "%.400s: %s", ld->path,
+		rc == -ECANCELED ? "cancelled" : "out of memory");
+}
+
+static void
+unplan(struct hnv_loader *ld, struct hnv_load_result *r)
+{
+	if (r->plan != NULL && ld->p.unplan != NULL)
+		ld->p.unplan(ld->p.arg, r->plan);
+	r->plan = NULL;
+}
+
+/* @text (taken) read against the base and compiled incrementally into @r.
+ * @return 0 (@r is the result, maybe an error), or 1: load it whole (the
+ * text is then back in *@text). */
+static int
+load_incremental(struct hnv_loader *ld, struct hnv_load_result *r, struct base_change *ch,
+	char **text, size_t *cap, size_t len, uint64_t t0)
+{
+	struct hnv_compile_env env = {0};
+	uint64_t t1;
+	int rc;
+
+	rc = policy_delta_read(&ld->base, *text, len, &ld->stopping, &ch->d);
+	if (rc == 1)
+		return 1;
+	if (rc < 0) {
+		fail(ld, r, rc);
+		free(*text);
+		*text = NULL;
+		return 0;
+	}
+	*text = NULL; /* the delta's now */
+	ch->d.text_cap = *cap;
+	r->pol = policy_shell(ld->base.pol, ch->d.n_mappings);
+	t1 = mono_ns();
+	r->load_s = (double)(t1 - t0) / 1e9;
+	if (r->pol == NULL) {
+		fail(ld, r, -ENOMEM);
+		return 0;
+	}
+	rc = ld->p.plan(ld->p.arg, r->pol, &env, &r->plan, r->err, sizeof(r->err));
+	if (rc != 0) {
+		r->rc = rc; /* the ports of the policy: a whole load says the same */
+		return 0;
+	}
+	rc = policy_delta_compile(&ld->base, &ch->d, vfp_switch_program(ld->p.sw), &r->prog);
+	if (rc != 0) {
+		/* Not in place: compiled whole, from the text again. */
+		*text = ch->d.text;
+		ch->d.text = NULL;
+		ch->d.text_cap = 0;
+		policy_delta_free(&ch->d);
+		hnv_policy_free(r->pol);
+		r->pol = NULL;
+		unplan(ld, r);
+		return 1;
+	}
+	r->compile_s = (double)(mono_ns() - t1) / 1e9;
+	ch->incremental = true;
+	r->incremental = true;
+	r->changed = ch->d.n_changed;
+	r->text = ch->d.text;
+	r->text_len = ch->d.len;
+	return 0;
+}
+
+/* @text (taken, a buffer of @cap bytes) loaded and compiled whole into @r. */
+static void
+load_whole(struct hnv_loader *ld, struct hnv_load_result *r, struct base_change *ch, char *text,
+	size_t cap, size_t len, uint64_t t0)
+{
+	struct hnv_compile_env env = {0};
+	struct policy_span *spans = NULL;
+	struct hnv_policy *pol = NULL;
+	size_t open = 0, close = 0;
+	uint64_t t1;
+
+	r->rc = policy_parse_base(text, len, ld->path, &ld->cancel, &pol, &spans, &open, &close,
+		r->err, sizeof(r->err));
+	t1 = mono_ns();
+	r->load_s = (double)(t1 - t0) / 1e9;
+	if (r->rc == 0)
+		r->rc = ld->p.plan(ld->p.arg, pol, &env, &r->plan, r->err, sizeof(r->err));
+	if (r->rc == 0) {
+		env.cancel = &ld->cancel;
+		r->rc = hnv_policy_compile(pol, &env, ld->p.sw, &r->prog, r->err, sizeof(r->err));
+		r->compile_s = (double)(mono_ns() - t1) / 1e9;
+	}
+	if (r->rc != 0) {
+		hnv_policy_free(pol);
+		free(spans);
+		free(text);
+		return;
+	}
+	/* The user gets the policy without its mappings; the base keeps them. */
+	r->pol = policy_shell(pol, pol->n_mappings);
+	if (r->pol == NULL ||
+		policy_base_init(&ch->whole, pol, text, len, spans, open, close) != 0) {
+		if (r->pol == NULL) {
+			hnv_policy_free(pol);
+			free(spans);
+			free(text);
+		}
+		fail(ld, r, -ENOMEM);
+		return;
+	}
+	ch->whole.text_cap = cap;
+	r->text = ch->whole.text;
+	r->text_len = len;
 }
 
 /* One load of the file, outside the lock. */
@@ -79,28 +224,98 @@ static struct hnv_load_result *
 run_load(struct hnv_loader *ld, uint64_t seq, uint64_t requested_ns)
 {
 	struct hnv_load_result *r = calloc(1, sizeof(*r));
-	struct hnv_policy_load_opts o = {.cancel = &ld->cancel};
-	struct hnv_compile_env env = {0};
-	uint64_t t0 = mono_ns(), t1;
+	struct base_change *ch = calloc(1, sizeof(*ch));
+	uint64_t t0 = mono_ns();
+	char *text = ld->spare;
+	size_t len = 0, cap = ld->spare_cap;
 
-	if (r == NULL)
+	if (r == NULL || ch == NULL) {
+		free(r);
+		free(ch);
 		return NULL;
+	}
 	r->seq = seq;
 	r->requested_ns = requested_ns;
-	o.text = &r->text;
-	o.text_len = &r->text_len;
-	r->rc = hnv_policy_load_ex(ld->path, &o, &r->pol, r->err, sizeof(r->err));
-	t1 = mono_ns();
-	r->load_s = (double)(t1 - t0) / 1e9;
-	if (r->rc == 0)
-		r->rc = ld->p.plan(ld->p.arg, r->pol, &env, &r->plan, r->err, sizeof(r->err));
-	if (r->rc == 0) {
-		env.cancel = &ld->cancel;
-		r->rc = hnv_policy_compile(
-			r->pol, &env, ld->p.sw, &r->prog, r->err, sizeof(r->err));
-		r->compile_s = (double)(mono_ns() - t1) / 1e9;
+	r->priv = ch;
+	/* Into the spare buffer (the text before last, whose pages are in: a
+	 * new buffer of 90 MB costs more in page faults than the read), and
+	 * not cancelled by a newer request, only by a stop: reading takes
+	 * milliseconds, and what is read may be applied incrementally. */
+	ld->spare = NULL;
+	ld->spare_cap = 0;
+	r->rc = policy_read_file(
+		ld->path, &ld->stopping, &text, &cap, &len, r->err, sizeof(r->err));
+	if (r->rc != 0) {
+		ld->spare = text;
+		ld->spare_cap = cap;
+		return r;
 	}
+	if (load_incremental(ld, r, ch, &text, &cap, len, t0) == 0)
+		return r;
+	load_whole(ld, r, ch, text, cap, len, t0);
 	return r;
+}
+
+/* Keep @buf (@cap bytes) to read into next, or free it. */
+static void
+spare_put(struct hnv_loader *ld, char *buf, size_t cap)
+{
+	if (buf == NULL)
+		return;
+	if (cap <= ld->spare_cap) {
+		free(buf);
+		return;
+	}
+	free(ld->spare);
+	ld->spare = buf;
+	ld->spare_cap = cap;
+}
+
+/* The base is now the policy of applied result @r. */
+static void
+commit(struct hnv_loader *ld, struct hnv_load_result *r)
+{
+	struct base_change *ch = r->priv;
+
+	if (ch->incremental) {
+		if (policy_base_commit(&ld->base, &ch->d) != 0)
+			fprintf(stderr, "dpdk-hnv: loader: out of memory keeping the policy in "
+					"force; the next reload is read whole\n");
+		/* The text before is the delta's now: read the next one into it. */
+		spare_put(ld, ch->d.text, ch->d.text_cap);
+		ch->d.text = NULL;
+		return;
+	}
+	spare_put(ld, ld->base.text, ld->base.text_cap);
+	ld->base.text = NULL;
+	policy_base_clear(&ld->base);
+	ld->base = ch->whole;
+	memset(&ch->whole, 0, sizeof(ch->whole));
+}
+
+/* The base is the seeded text, read again. */
+static void
+seed(struct hnv_loader *ld, char *text, size_t len)
+{
+	struct policy_span *spans = NULL;
+	struct hnv_policy *pol = NULL;
+	char err[HNV_POLICY_ERR_MAX];
+	size_t open = 0, close = 0;
+
+	policy_base_clear(&ld->base);
+	if (atomic_load(&ld->stopping) ||
+		policy_parse_base(text, len, ld->path, &ld->stopping, &pol, &spans, &open, &close,
+			err, sizeof(err)) != 0) {
+		/* It was applied, so it was valid: out of memory, or stopping.
+		 * Without a base the next load is whole; the text is still
+		 * the last good one. */
+		ld->base.text = text;
+		ld->base.len = len;
+		ld->base.text_cap = len + 1;
+		return;
+	}
+	if (policy_base_init(&ld->base, pol, text, len, spans, open, close) == 0)
+		ld->base.text_cap = len + 1;
 }
 
 /* Write @len bytes of @data to @path by way of a synced temporary file. */
@@ -146,25 +361,26 @@ sync_dir(const char *dir)
 	}
 }
 
+/* Write the base's text and @state. */
 static void
-run_persist(struct hnv_loader *ld, struct persist_job *j)
+run_persist(struct hnv_loader *ld, char *state)
 {
 	char path[PATH_MAX + 32];
-	int rc;
+	int rc = ld->base.text != NULL ? 0 : -ENOENT;
 
 	hnv_loader_last_good_path(ld->state_dir, path, sizeof(path));
-	rc = write_file(path, j->text, j->len);
+	if (rc == 0)
+		rc = write_file(path, ld->base.text, ld->base.len);
 	if (rc == 0) {
 		snprintf(path, sizeof(path), "%s/state.json", ld->state_dir);
-		rc = write_file(path, j->state, strlen(j->state));
+		rc = write_file(path, state, strlen(state));
 	}
 	if (rc == 0)
 		sync_dir(ld->state_dir);
 	if (rc != 0)
 		fprintf(stderr, "dpdk-hnv: warning: cannot keep the last good policy in %s: %s\n",
 			ld->state_dir, strerror(-rc));
-	free(j->text);
-	free(j->state);
+	free(state);
 }
 
 static void *
@@ -175,20 +391,43 @@ loader_main(void *arg)
 	pthread_mutex_lock(&ld->lock);
 	for (;;) {
 		struct hnv_load_result *r;
-		struct persist_job j;
 		uint64_t seq, req_ns;
 
-		while (!ld->stop && !(ld->requested && ld->slot == NULL) && ld->job.text == NULL)
+		while (!ld->stop && !(ld->requested && ld->slot == NULL) && ld->commit == NULL &&
+			ld->seed == NULL && !(ld->job != NULL && ld->slot == NULL))
 			pthread_cond_wait(&ld->cond, &ld->lock);
-		/* The last good policy first, even before a load or a stop: it
+		/* The policy in force first: what the next load is read
+		 * against, and what the last good policy is. */
+		if (ld->seed != NULL) {
+			char *text = ld->seed;
+
+			ld->seed = NULL;
+			ld->seeding = true;
+			pthread_mutex_unlock(&ld->lock);
+			seed(ld, text, ld->seed_len);
+			pthread_mutex_lock(&ld->lock);
+			ld->seeding = false;
+			continue;
+		}
+		if (ld->commit != NULL) {
+			r = ld->commit;
+			ld->commit = NULL;
+			pthread_mutex_unlock(&ld->lock);
+			commit(ld, r);
+			result_clear(ld, r);
+			pthread_mutex_lock(&ld->lock);
+			continue;
+		}
+		/* The last good policy next, even before a load or a stop: it
 		 * is the one in force, and a storm of reloads must not keep it
 		 * off the disk (it is written before the next load begins, so a
 		 * stop in the middle of a load finds nothing left to write). */
-		if (ld->job.text != NULL) {
-			j = ld->job;
-			memset(&ld->job, 0, sizeof(ld->job));
+		if (ld->job != NULL && (ld->slot == NULL || ld->stop)) {
+			char *state = ld->job;
+
+			ld->job = NULL;
 			pthread_mutex_unlock(&ld->lock);
-			run_persist(ld, &j);
+			run_persist(ld, state);
 			pthread_mutex_lock(&ld->lock);
 			continue;
 		}
@@ -203,9 +442,11 @@ loader_main(void *arg)
 		r = run_load(ld, seq, req_ns);
 		pthread_mutex_lock(&ld->lock);
 		ld->running = false;
-		if (ld->stop || ld->requested || r == NULL) {
+		if (ld->stop || r == NULL || (ld->requested && !(r->rc == 0 && r->incremental))) {
 			/* Superseded by a newer request (or stopping): the newer
-			 * file is loaded instead. */
+			 * file is loaded instead. An incremental result is
+			 * posted all the same: it took milliseconds, and the
+			 * newer file is read against it once it is applied. */
 			pthread_mutex_unlock(&ld->lock);
 			result_clear(ld, r);
 			pthread_mutex_lock(&ld->lock);
@@ -262,12 +503,16 @@ hnv_loader_destroy(struct hnv_loader *ld)
 	pthread_mutex_lock(&ld->lock);
 	ld->stop = true;
 	atomic_store(&ld->cancel, true);
+	atomic_store(&ld->stopping, true);
 	pthread_cond_signal(&ld->cond);
 	pthread_mutex_unlock(&ld->lock);
 	pthread_join(ld->thread, NULL);
 	result_clear(ld, ld->slot);
-	free(ld->job.text);
-	free(ld->job.state);
+	result_clear(ld, ld->commit);
+	free(ld->seed);
+	free(ld->job);
+	free(ld->spare);
+	policy_base_clear(&ld->base);
 	close(ld->efd);
 	pthread_cond_destroy(&ld->cond);
 	pthread_mutex_destroy(&ld->lock);
@@ -292,7 +537,7 @@ hnv_loader_busy(struct hnv_loader *ld)
 	bool busy;
 
 	pthread_mutex_lock(&ld->lock);
-	busy = ld->requested || ld->running;
+	busy = ld->requested || ld->running || ld->seed != NULL || ld->seeding;
 	pthread_mutex_unlock(&ld->lock);
 	return busy;
 }
@@ -325,27 +570,40 @@ hnv_loader_done(struct hnv_loader *ld, struct hnv_load_result *r)
 	pthread_mutex_lock(&ld->lock);
 	if (ld->slot == r)
 		ld->slot = NULL;
+	if (r != NULL && r->applied && r->rc == 0) {
+		/* The thread makes its base change before anything else, so
+		 * there is one at most: the next result comes after it. */
+		ld->commit = r;
+		r = NULL;
+	}
 	pthread_cond_signal(&ld->cond);
 	pthread_mutex_unlock(&ld->lock);
 	result_clear(ld, r);
 }
 
 void
-hnv_loader_persist(struct hnv_loader *ld, char *text, size_t len, const char *state)
+hnv_loader_seed(struct hnv_loader *ld, char *text, size_t len)
+{
+	pthread_mutex_lock(&ld->lock);
+	free(ld->seed);
+	ld->seed = text;
+	ld->seed_len = len;
+	pthread_cond_signal(&ld->cond);
+	pthread_mutex_unlock(&ld->lock);
+}
+
+void
+hnv_loader_persist(struct hnv_loader *ld, const char *state)
 {
 	char *st = state != NULL ? strdup(state) : NULL;
 
 	if (ld->p.state_dir == NULL || st == NULL) {
-		free(text);
 		free(st);
 		return;
 	}
 	pthread_mutex_lock(&ld->lock);
-	free(ld->job.text);
-	free(ld->job.state);
-	ld->job.text = text;
-	ld->job.len = len;
-	ld->job.state = st;
+	free(ld->job);
+	ld->job = st;
 	pthread_cond_signal(&ld->cond);
 	pthread_mutex_unlock(&ld->lock);
 }

@@ -307,9 +307,40 @@ int
 policy_stream(
 	struct ctx *c, const struct policy_split *sp, policy_elem_fn fn, size_t *n_out, bool *retry)
 {
-	const char *p = sp->array + 1, *end = sp->array + sp->array_len - 1;
+	return policy_stream_range(
+		c, sp->array + 1, sp->array + sp->array_len - 1, 0, fn, n_out, retry);
+}
+
+const char *
+policy_element_end(const char *p, const char *end, const char **next)
+{
+	const char *bol = p, *e;
+	size_t lines = 0;
+
+	e = p < end && *p != ',' && *p != ']' && *p != '}' ? skip_value(p, end, &lines, &bol, NULL)
+							   : NULL;
+	if (e == NULL || e == p)
+		return NULL;
+	p = skip_ws(e, end);
+	if (p == end) {
+		*next = end;
+		return e;
+	}
+	if (*p != ',')
+		return NULL;
+	p = skip_ws(p + 1, end);
+	if (p == end)
+		return NULL; /* a trailing comma */
+	*next = p;
+	return e;
+}
+
+int
+policy_stream_range(struct ctx *c, const char *p, const char *end, size_t first, policy_elem_fn fn,
+	size_t *n_out, bool *retry)
+{
 	struct policy_mapping_text t;
-	size_t i = 0;
+	size_t i = first;
 	int rc = 0;
 
 	*retry = false;
@@ -318,6 +349,8 @@ policy_stream(
 		const char *next = *p == '{' ? scan_element(p, end, &t) : NULL;
 
 		if (next != NULL) {
+			c->elem_start = p;
+			c->elem_end = next;
 			rc = fn(c, NULL, &t, i++);
 		} else {
 			json_error_t je;
@@ -330,6 +363,8 @@ policy_stream(
 				break;
 			}
 			next = p + je.position;
+			c->elem_start = p;
+			c->elem_end = next;
 			rc = fn(c, elem, NULL, i++);
 			json_decref(elem);
 		}
@@ -346,6 +381,6 @@ policy_stream(
 			}
 		}
 	}
-	*n_out = i;
+	*n_out = i - first;
 	return rc;
 }

@@ -19,6 +19,12 @@ struct policy_split {
 	bool guessed; /**< the array's end was taken to be the text's last ']' */
 };
 
+/** Where an element of the mappings array is in the text. */
+struct policy_span {
+	uint64_t start; /**< offset of its first byte */
+	uint64_t len;   /**< its length, up to its last byte ('}') */
+};
+
 #define POLICY_TEXT_MAX 64 /* the longest string the scanner reads itself */
 
 /** An element of the ordinary form, as the scanner read it: an object of
@@ -56,6 +62,24 @@ int policy_split(const char *text, size_t len, bool guess, const atomic_bool *ca
  */
 int policy_stream(struct ctx *c, const struct policy_split *sp, policy_elem_fn fn, size_t *n_out,
 	bool *retry);
+
+/**
+ * policy_stream over the text [@p p, @p end) of part of an array: blanks,
+ * then elements separated by commas (none at either end), then blanks;
+ * none at all is fine. Indexes start at @p first; *@p n_out counts the
+ * elements of this range.
+ */
+int policy_stream_range(struct ctx *c, const char *p, const char *end, size_t first,
+	policy_elem_fn fn, size_t *n_out, bool *retry);
+
+/**
+ * The end of the array element (any JSON value, checked only as far as
+ * its strings and brackets) at @p p, before @p end; *@p next is where the
+ * next element starts (after blanks, a comma and blanks), or @p end when
+ * only blanks follow. @return NULL if there is no element at @p p the
+ * scanner can follow, or what follows is neither
+ */
+const char *policy_element_end(const char *p, const char *end, const char **next);
 
 /**
  * Parse and validate @p text as hnv_policy_parse does, but from a jansson

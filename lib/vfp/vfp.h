@@ -11,6 +11,9 @@
  *    routing domain) and NAT pools, and per port an ordered list of layers;
  *    a layer has groups (by direction and IP family, with priorities), a
  *    group has rules (with priorities; one rule of a group matches a flow).
+ *    A derived program (vfp_program_derive) is the running program plus a
+ *    few remote-mapping changes: it shares the running program's tables,
+ *    and its publish applies the changes to them in place.
  *  - vfp_lcore: one worker's counters and transmit buffers.
  *
  * The first packet of a flow walks the layers (the slow path); the composed
@@ -104,10 +107,16 @@ void vfp_switch_free(struct vfp_switch *sw);
  * others keep their UFT entries. A port that only one of the two programs
  * has (their n_ports differ) counts as unused in the other: adding or
  * removing a port re-walks the flows through that port only.
+ * A derived program (vfp_program_derive) is published by applying its
+ * changes to the tables it shares with the running program, its base:
+ * a moved CA is found at its old PA or its new one, never missing, and
+ * only the flows of the mappings' buckets are re-walked.
  * @return 0 (the switch owns @p prog), -EINVAL if @p prog was built for
  *         another switch or was published before, -ENOSPC if the switch has
- *         no free VSID slot or next-hop entry left (the caller still owns
- *         @p prog and the running program is untouched)
+ *         no free VSID slot or next-hop entry left, -ENOMEM, -ESTALE if
+ *         @p prog is derived from a program that is no longer the switch's
+ *         (on error the caller still owns @p prog and the running program
+ *         is untouched)
  */
 int vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog);
 
@@ -202,8 +211,48 @@ struct vfp_program *vfp_program_create(struct vfp_switch *sw, const struct vfp_h
  * tables (the part that grows with the policy), for messages. */
 size_t vfp_program_mem_estimate(const struct vfp_host_params *hp);
 
-/** Free a program that was never published. NULL is a no-op. */
+/** Free a program that was never published (a derived one too: its base
+ * is left as it was). NULL is a no-op. */
 void vfp_program_free(struct vfp_program *p);
+
+/**
+ * A program equal to @p base (normally the switch's running program) that
+ * then takes remote-mapping changes: vfp_program_add_mapping,
+ * vfp_program_set_ipv6 (for a mapping added to it) and
+ * vfp_program_del_mapping. It shares base's CA tables, entries, subnets,
+ * ports, layers and routing; nothing of base changes until
+ * vfp_switch_publish(derived) while base is still the switch's program
+ * (else -ESTALE). Freeing an unpublished derived program leaves base as it
+ * was. Every other builder (subnets, VM NICs, routes, forwarding, layers,
+ * groups, rules, NAT pools, counters, meters, IPv6 prefixes, flood limits,
+ * DHCP) refuses a derived program with -EINVAL. Its changes must fit in
+ * base's tables as they are (hp.table_size, hp.table6_size): a deleted
+ * CA's room is free only once the derived program is published, and a
+ * moved one needs the room of a new entry until then; -ENOSPC says to
+ * compile the policy whole instead. It may be derived from in turn once
+ * published. Until freed, a derived program keeps the tables it shares
+ * alive, even once its base is replaced: free a refused one.
+ * @param base  the published program of its switch
+ * @return the program, or NULL with rte_errno set (EINVAL: @p base NULL or
+ *         not published on its switch; ENOMEM)
+ */
+struct vfp_program *vfp_program_derive(const struct vfp_program *base);
+
+/**
+ * Remove the remote mapping (@p vsid, @p mac) from derived program @p p,
+ * with its IPv6 CA if it has one. Deleting a mapping and adding one with
+ * the same MAC and/or CA (another PA: R23 live migration) is a move: its
+ * publish replaces the CA's entry in one atomic store.
+ * @return 0; -ENOENT: no remote mapping with that key (a local VM NIC's
+ *         key is -ENOENT too); -EBUSY: a route's next hop or an
+ *         ip_forwarding forwarder refers to it (compile the policy whole
+ *         instead); -EINVAL: @p p is not a derived program or was
+ *         published; -ENOMEM
+ */
+int vfp_program_del_mapping(struct vfp_program *p, uint32_t vsid, const struct rte_ether_addr *mac);
+
+/** Is @p p a derived program (vfp_program_derive)? */
+bool vfp_program_is_derived(const struct vfp_program *p);
 
 /**
  * Add a virtual subnet; its mappings live in the mapping space of @p rdid
@@ -243,7 +292,8 @@ int vfp_program_set_subnet6(struct vfp_program *p, uint32_t vsid, const uint8_t 
 /**
  * Give the CA with IPv4 address @p ca in @p vsid (a VM NIC or a mapping
  * added before) the IPv6 CA @p ip6 too: inside the subnet's IPv6 prefix,
- * not its gateway, unique in the VSID.
+ * not its gateway, unique in the VSID. In a derived program, only a
+ * mapping added to it (the others are its base's: -EINVAL).
  * @return 0, -ENOENT (no such CA, or the subnet has no IPv6 prefix),
  *         -EEXIST (the CA has one, or @p ip6 is taken), -EINVAL, -ENOSPC
  */
@@ -254,9 +304,12 @@ int vfp_program_set_ipv6(
  * Add a remote CA -> PA mapping (CA @p ca with @p mac in @p vsid, hosted by
  * @p pa) to the mapping space of the VSID's routing domain; the PA's next
  * hop is the PA itself when it is inside one of our PA prefixes, else the
- * host gateway.
+ * host gateway. On a derived program (vfp_program_derive), the same
+ * against its view: its base's mappings less those it deleted, plus those
+ * it added.
  * @return 0, -ENOENT (unknown VSID), -EEXIST, -EHOSTUNREACH (off-link PA and
- *         no gateway), -ENOSPC (table or next hops full) or -EINVAL
+ *         no gateway), -ENOSPC (table or next hops full), -ENOMEM or -EINVAL
+ *         (also: a derived program already published)
  */
 int vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	const struct rte_ether_addr *mac, rte_be32_t pa);

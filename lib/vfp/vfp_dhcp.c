@@ -28,6 +28,8 @@ vfp_program_set_dhcp(struct vfp_program *p, uint32_t vsid, const struct vfp_dhcp
 {
 	struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)vfp_subnet_lookup(p, vsid);
 
+	if (vfp_program_is_derived(p))
+		return -EINVAL;
 	if (s == NULL)
 		return -ENOENT;
 	if (d == NULL || d->lease_s == 0 || d->n_dns > VFP_DHCP_MAX_DNS ||

@@ -66,7 +66,9 @@ vfp_flood_admit(
 	const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
 	const struct vfp_subnet *s = p->ports[port].vnic->subnet;
-	uint32_t copies = s->n_local - 1u + s->n_remote; /* the sender is local */
+	const struct vfp_ca_list *remote = vfp_subnet_remote(s);
+	/* The sender is local. */
+	uint32_t copies = s->n_local - 1u + (remote != NULL ? remote->n : 0);
 	uint64_t now;
 
 	if (copies == 0) {
@@ -219,7 +221,10 @@ vfp_flood_copies(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t por
 	struct vfp_pkt *meta, unsigned int max)
 {
 	const struct vfp_subnet *s = p->ports[port].vnic->subnet;
-	uint32_t total = s->n_local + s->n_remote, hlen = header_len(m, pkt);
+	/* One load: a derived program's publish may replace the list
+	 * (the old one stays until our next quiescent state). */
+	const struct vfp_ca_list *remote = vfp_subnet_remote(s);
+	uint32_t total = s->n_local + (remote != NULL ? remote->n : 0), hlen = header_len(m, pkt);
 	unsigned int n = 0;
 
 	while (*next < total && n < max) {
@@ -232,7 +237,7 @@ vfp_flood_copies(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t por
 				continue;
 			t = p->ports[s->local_ports[i]].vnic;
 		} else {
-			t = s->remote[i - s->n_local];
+			t = remote->e[i - s->n_local];
 		}
 		c = copy_for(m, hlen, pkt, t);
 		if (c == NULL) {

@@ -2,10 +2,18 @@
  * lib/vfp: the layout of a compiled program (vfp_program.c builds it,
  * vfp_rules.c its layers): subnets, the CA entries of the mapping spaces,
  * NAT pools, the PA next hops it needs, and per port the ordered layers,
- * groups and rules. Immutable once published; workers read it between
- * quiescent states. The switch-side resources a program uses (generation
- * slots, next-hop entries) are bound at publish (vfp_switch.c), never while
- * compiling.
+ * groups and rules; workers read it between quiescent states. The
+ * switch-side resources a program uses (generation slots, next-hop
+ * entries) are bound at publish (vfp_switch.c), never while compiling.
+ *
+ * What is shared: a derived program (vfp_derive.c) is a copy of this
+ * struct that shares its base's tables (the CA hashes and entries, the
+ * subnets, ports and layers, the routing tables), counted by struct
+ * vfp_cas, and keeps its mapping changes to itself. A published program is
+ * immutable but for one thing: its shared CA tables and replication lists
+ * change inside vfp_switch_publish of a program derived from it, by RCU
+ * rules (a key's data is replaced atomically, what a worker may still hold
+ * is freed after a grace period).
  */
 #ifndef HNV_VFP_PROG_H
 #define HNV_VFP_PROG_H
@@ -53,6 +61,7 @@ _Static_assert(sizeof(struct vfp_ip6_key) == 20, "ip6 key has hidden padding");
 _Static_assert(sizeof(struct vfp_ip_key) == 8, "ip key has hidden padding");
 
 enum vfp_entry_kind {
+	VFP_ENTRY_FREE = 0,  /* a free slot of the entries array (struct vfp_cas) */
 	VFP_ENTRY_LOCAL = 1, /* a VM NIC on one of our ports */
 	VFP_ENTRY_REMOTE,    /* a CA behind another host's PA */
 };
@@ -70,11 +79,21 @@ struct vfp_entry {
 	rte_be32_t ip;
 	struct rte_ether_addr mac;
 	bool forwarding; /* ip_forwarding: may send from other addresses */
+	bool pinned;     /* a route's next hop or a forwarder points to it: a
+			    derived program may not delete it */
 	bool has_ip6;
 	uint8_t ip6[16]; /* IPv6 CA, when has_ip6 */
 	uint8_t ll6[16]; /* its link-local address (fe80::/64 from the MAC) */
 	const struct vfp_subnet *subnet;
 	uint16_t bucket; /* REMOTE: its generation slot, VFP_SLOT_MAP(bucket) */
+};
+
+/* The remote CAs of a VSID, for unicast replication: replaced whole (a
+ * derived program's publish stores a new list and frees the old one after
+ * a grace period), so readers load the pointer once (vfp_subnet_remote). */
+struct vfp_ca_list {
+	uint32_t n, max;
+	const struct vfp_entry *e[]; /* in the order added */
 };
 
 struct vfp_subnet {
@@ -88,19 +107,17 @@ struct vfp_subnet {
 	uint8_t prefix6_len;
 	uint8_t prefix6[16];
 	uint8_t gateway6[16];
-	uint16_t slot;         /* generation slot, bound at publish */
-	int space;             /* mapping space of the routing domain */
-	uint64_t fingerprint;  /* of what a flow of this VSID depends on besides
-				  its ports and mappings: the subnet, its domain's
-				  routing */
-	uint16_t n_local;      /* local VM ports, for inbound flood delivery */
-	uint16_t max_local;    /* room in local_ports, grown as NICs are added */
-	uint16_t *local_ports; /* in the order added; freed with the program */
-	uint32_t n_remote;     /* remote CAs, for unicast replication */
-	uint32_t max_remote;
-	const struct vfp_entry **remote; /* in the order added; freed with it */
-	uint32_t flood_limit;            /* replicated copies per VM per second (per lcore) */
-	struct vfp_dhcp_params *dhcp;    /* NULL: the VSID's DHCP is not answered */
+	uint16_t slot;                /* generation slot, bound at publish */
+	int space;                    /* mapping space of the routing domain */
+	uint64_t fingerprint;         /* of what a flow of this VSID depends on besides
+					 its ports and mappings: the subnet, its domain's
+					 routing */
+	uint16_t n_local;             /* local VM ports, for inbound flood delivery */
+	uint16_t max_local;           /* room in local_ports, grown as NICs are added */
+	uint16_t *local_ports;        /* in the order added; freed with the program */
+	struct vfp_ca_list *remote;   /* vfp_subnet_remote; NULL: none */
+	uint32_t flood_limit;         /* replicated copies per VM per second (per lcore) */
+	struct vfp_dhcp_params *dhcp; /* NULL: the VSID's DHCP is not answered */
 };
 
 /* A PA next hop the program's mappings need: the remote PA itself when it
@@ -182,24 +199,51 @@ struct vfp_meter_conf {
 	struct rte_meter_srtcm_profile profile;
 };
 
+/* The part of a program's tables that derived programs share with it:
+ * the entries array and its free slots, the CA tables' room, and the
+ * count of programs sharing (control plane only). The tables themselves
+ * and everything else shared are pointed to by each program (identical
+ * pointers), so lookups stay one load away; the last program to let go
+ * frees them (vfp_program_free). */
+struct vfp_cas {
+	unsigned int refs;      /* programs pointing here */
+	uint32_t cap[3];        /* keys each CA table holds (enum vfp_ca_table) */
+	unsigned int n_entries; /* high-water mark of the slots written */
+	unsigned int max_entries;
+	struct vfp_entry *entries;
+	unsigned int n_free, max_free;
+	uint32_t *free;      /* slots below n_entries that no table points to */
+	unsigned int n_owed; /* slots that may come back to it: written by an
+				unpublished derived program, or retired by one
+				(free has room for them all) */
+};
+
+struct vfp_delta;
+
 struct vfp_program {
 	struct vfp_switch *sw;
-	bool bound; /* holds references on the switch's slots (published) */
+	bool bound;   /* holds references on the switch's slots (published) */
+	uint64_t seq; /* the switch's count of publishes when it was published */
+	/* Derived programs (vfp_derive.c): base_seq is the seq of the base
+	 * (0: a full program); delta its changes until published (NULL after). */
+	uint64_t base_seq;
+	struct vfp_delta *delta;
+	struct vfp_cas *cas;
 	struct vfp_host_params hp;
 	uint16_t mtu;
 	uint64_t fingerprint;   /* host parameters */
 	struct vfp_port *ports; /* hp.n_ports of them (vfp_program_create) */
 
 	struct rte_hash *subnet_h; /* vsid -> struct vfp_subnet * */
-	struct rte_hash *l2_h;     /* (vsid, mac) -> struct vfp_entry * */
-	struct rte_hash *arp_h;    /* (vsid, ip) -> struct vfp_entry * */
-	struct rte_hash *nd_h;     /* (vsid, ip6) -> struct vfp_entry * */
+	/* The CA tables, lock-free for readers: a derived program's publish
+	 * writes them while workers look up (vfp_derive.c). */
+	struct rte_hash *l2_h;  /* (vsid, mac) -> struct vfp_entry * */
+	struct rte_hash *arp_h; /* (vsid, ip) -> struct vfp_entry * */
+	struct rte_hash *nd_h;  /* (vsid, ip6) -> struct vfp_entry * */
 
 	unsigned int n_subnets;
 	struct vfp_subnet *subnets;
-	unsigned int n_entries, max_entries;
-	struct vfp_entry *entries;
-	uint64_t *map_fp; /* VFP_MAP_BUCKETS: the remote CAs of each bucket */
+	uint64_t *map_fp; /* VFP_MAP_BUCKETS: the remote CAs of each bucket (its own) */
 	unsigned int n_nh;
 	struct vfp_nexthop nh[VFP_MAX_NEIGH];
 	/* The distributed router (vfp_router.h): routing tables and routes. */
@@ -314,8 +358,24 @@ vfp_reply_key(const struct vfp_program *p, const struct vfp_flow_key *k,
 	}
 }
 
-/* vfp_program.c: compute the fingerprints of a finished program. */
+/* @s's replication list as of now (a worker: one load per use). */
+static inline const struct vfp_ca_list *
+vfp_subnet_remote(const struct vfp_subnet *s)
+{
+	return __atomic_load_n(&s->remote, __ATOMIC_ACQUIRE);
+}
+
+/* vfp_program.c: compute the fingerprints of a finished program (a derived
+ * program keeps its own up to date as it changes: nothing to do). */
 void vfp_program_seal(struct vfp_program *p);
+
+/* vfp_program.c: what a flow that used remote entry @e depends on in its
+ * bucket; a bucket's fingerprint is the xor of its entries'. */
+uint64_t vfp_entry_fingerprint(const struct vfp_entry *e);
+
+/* vfp_program.c: fill @e (zeroed first) as the CA (@mac, @ip) of @s. */
+void vfp_entry_init(struct vfp_entry *e, const struct vfp_subnet *s,
+	const struct rte_ether_addr *mac, rte_be32_t ip);
 
 /* Fingerprints: CRC32C of fields, combined in 64 bits; order-sensitive
  * (chained) for ordered things, order-free (xor of items) for sets. */

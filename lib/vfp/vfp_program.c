@@ -11,6 +11,9 @@
  * Everything here runs on the control plane before a program is published
  * and writes only into the program: the switch's slots and next-hop
  * entries are bound by vfp_switch_publish; workers only read the result.
+ * A derived program (vfp_derive.c) shares its base's tables: here it may
+ * only take remote-mapping changes, which it keeps to itself (the other
+ * builders refuse it with -EINVAL).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include <rte_malloc.h>
 
 #include "nd.h"
+#include "vfp_derive.h"
 #include "vfp_router.h"
 #include "vfp_sw.h"
 
@@ -29,9 +33,12 @@
 /* A table of the program: each key added is read by workers only after
  * the program is published. The extendable buckets guarantee room for
  * @entries keys whatever their hashes (a cuckoo table without them can
- * refuse a key well before it is full). */
+ * refuse a key well before it is full). The CA tables are @lock_free: a
+ * derived program's publish changes them while workers read
+ * (vfp_derive.c); a deleted key's slot is then reusable only once
+ * rte_hash_free_key_with_position says so. */
 static struct rte_hash *
-table_create(const char *what, uint32_t entries, uint32_t key_len, int socket)
+table_create(const char *what, uint32_t entries, uint32_t key_len, int socket, bool lock_free)
 {
 	static unsigned int seq;
 	struct rte_hash_parameters hp = {0};
@@ -45,8 +52,19 @@ table_create(const char *what, uint32_t entries, uint32_t key_len, int socket)
 	hp.key_len = key_len;
 	hp.hash_func = rte_hash_crc;
 	hp.socket_id = socket;
-	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE;
+	hp.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE |
+			(lock_free ? RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF : 0);
 	return rte_hash_create(&hp);
+}
+
+/* Remove @key from lock-free table @h of a program no worker reads. */
+static void
+table_del(struct rte_hash *h, const void *key)
+{
+	int32_t pos = rte_hash_del_key(h, key);
+
+	if (pos >= 0)
+		rte_hash_free_key_with_position(h, pos);
 }
 
 static uint32_t
@@ -80,7 +98,7 @@ struct vfp_program *
 vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 {
 	struct vfp_program *p;
-	uint32_t size;
+	uint32_t size, size6;
 
 	if (sw == NULL || hp == NULL || hp->n_ports == 0 || hp->n_ports > VFP_MAX_PORTS ||
 		hp->uplink >= hp->n_ports || hp->n_pa == 0 || hp->n_pa > VFP_MAX_PA ||
@@ -103,25 +121,35 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	p->hp = *hp;
 	p->mtu = hp->uplink_mtu ? hp->uplink_mtu : 1500;
 	size = hp->table_size ? hp->table_size : VFP_DEFAULT_TABLE;
+	size6 = hp->table6_size ? hp->table6_size : size;
+	p->cas = rte_zmalloc_socket("vfp_cas", sizeof(*p->cas), RTE_CACHE_LINE_SIZE, hp->socket_id);
+	if (p->cas == NULL) {
+		rte_free(p);
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	p->cas->refs = 1;
+	p->cas->cap[VFP_CA_L2] = size;
+	p->cas->cap[VFP_CA_ARP] = size;
+	p->cas->cap[VFP_CA_ND] = size6;
 	/* As many ports as this program has, not VFP_MAX_PORTS: a program's
 	 * size follows its policy. */
 	p->ports = rte_zmalloc_socket(
 		"vfp_ports", sizeof(*p->ports) * hp->n_ports, RTE_CACHE_LINE_SIZE, hp->socket_id);
-	p->max_entries = size;
-	p->entries = rte_zmalloc_socket(
-		"vfp_entries", sizeof(*p->entries) * size, RTE_CACHE_LINE_SIZE, hp->socket_id);
+	p->cas->max_entries = size;
+	p->cas->entries = rte_zmalloc_socket(
+		"vfp_entries", sizeof(*p->cas->entries) * size, RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->subnets = rte_zmalloc_socket("vfp_subnets", sizeof(*p->subnets) * VFP_MAX_SUBNETS,
 		RTE_CACHE_LINE_SIZE, hp->socket_id);
 	p->map_fp = rte_zmalloc_socket("vfp_map_fp", sizeof(*p->map_fp) * VFP_MAP_BUCKETS,
 		RTE_CACHE_LINE_SIZE, hp->socket_id);
-	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id);
-	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id);
-	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id);
-	p->nd_h = table_create("nd", hp->table6_size ? hp->table6_size : size,
-		sizeof(struct vfp_ip6_key), hp->socket_id);
-	if (p->ports == NULL || p->entries == NULL || p->subnets == NULL || p->map_fp == NULL ||
-		p->subnet_h == NULL || p->l2_h == NULL || p->arp_h == NULL || p->nd_h == NULL ||
-		vfp_router_init(p) < 0) {
+	p->subnet_h = table_create("sn", VFP_MAX_SUBNETS, sizeof(uint32_t), hp->socket_id, false);
+	p->l2_h = table_create("l2", size, sizeof(struct vfp_l2_key), hp->socket_id, true);
+	p->arp_h = table_create("arp", size, sizeof(struct vfp_ip_key), hp->socket_id, true);
+	p->nd_h = table_create("nd", size6, sizeof(struct vfp_ip6_key), hp->socket_id, true);
+	if (p->ports == NULL || p->cas->entries == NULL || p->subnets == NULL ||
+		p->map_fp == NULL || p->subnet_h == NULL || p->l2_h == NULL || p->arp_h == NULL ||
+		p->nd_h == NULL || vfp_router_init(p) < 0) {
 		vfp_program_free(p);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -151,12 +179,11 @@ vfp_program_mem_estimate(const struct vfp_host_params *hp)
 	       hash_mem(n, sizeof(struct vfp_ip_key)) + hash_mem(n6, sizeof(struct vfp_ip6_key));
 }
 
-void
-vfp_program_free(struct vfp_program *p)
+/* What @p shares with the programs derived from it (all point to the same
+ * things): freed with the last of them. */
+static void
+shared_free(struct vfp_program *p)
 {
-	if (p == NULL)
-		return;
-	vfp_switch_unbind(p->sw, p);
 	for (unsigned int port = 0; p->ports != NULL && port < p->hp.n_ports; port++) {
 		for (unsigned int l = 0; l < p->ports[port].n_layers; l++) {
 			struct vfp_layer *layer = p->ports[port].layers[l];
@@ -171,15 +198,29 @@ vfp_program_free(struct vfp_program *p)
 	rte_hash_free(p->l2_h);
 	rte_hash_free(p->arp_h);
 	rte_hash_free(p->nd_h);
-	rte_free(p->entries);
-	rte_free(p->map_fp);
-	for (unsigned int i = 0; i < p->n_subnets; i++) {
+	for (unsigned int i = 0; p->subnets != NULL && i < p->n_subnets; i++) {
 		rte_free(p->subnets[i].local_ports);
 		rte_free(p->subnets[i].remote);
 		rte_free(p->subnets[i].dhcp);
 	}
 	rte_free(p->subnets);
 	rte_free(p->ports);
+	rte_free(p->cas->entries);
+	rte_free(p->cas->free);
+	rte_free(p->cas);
+}
+
+void
+vfp_program_free(struct vfp_program *p)
+{
+	if (p == NULL)
+		return;
+	vfp_switch_unbind(p->sw, p);
+	/* An unpublished derived program gives back the slots it wrote. */
+	vfp_delta_free(p);
+	rte_free(p->map_fp);
+	if (--p->cas->refs == 0)
+		shared_free(p);
 	rte_free(p);
 }
 
@@ -199,6 +240,8 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	struct vfp_subnet *s;
 	int rc, space;
 
+	if (vfp_program_is_derived(p))
+		return -EINVAL;
 	if (vsid < ENCAP_VSID_MIN || vsid > ENCAP_VSID_MAX || prefix_len > 32 ||
 		(encap != ENCAP_TYPE_VXLAN && encap != ENCAP_TYPE_NVGRE))
 		return -EINVAL;
@@ -236,18 +279,74 @@ vfp_program_add_subnet(struct vfp_program *p, uint32_t vsid, uint32_t rdid, rte_
 	return 0;
 }
 
+/* The entry of (vsid, mac) / (vsid, ip) / (vsid, ip6) as @p sees it: a
+ * derived program's view is its base's tables with its own changes
+ * (*@own: an entry it added). */
+static struct vfp_entry *
+view_l2(const struct vfp_program *p, uint32_t vsid, const struct rte_ether_addr *mac, bool *own)
+{
+	struct vfp_l2_key k = {.vsid = vsid, .mac = *mac, .pad = 0};
+
+	if (p->delta != NULL)
+		return vfp_delta_lookup(p, VFP_CA_L2, &k, own);
+	*own = true;
+	return (struct vfp_entry *)(uintptr_t)vfp_l2_lookup(p, vsid, mac);
+}
+
+static struct vfp_entry *
+view_arp(const struct vfp_program *p, uint32_t vsid, rte_be32_t ip, bool *own)
+{
+	struct vfp_ip_key k = {.vsid = vsid, .ip = ip};
+
+	if (p->delta != NULL)
+		return vfp_delta_lookup(p, VFP_CA_ARP, &k, own);
+	*own = true;
+	return (struct vfp_entry *)(uintptr_t)vfp_arp_lookup(p, vsid, ip);
+}
+
+static struct vfp_entry *
+view_nd(const struct vfp_program *p, uint32_t vsid, const uint8_t ip6[16])
+{
+	struct vfp_ip6_key k = {.vsid = vsid};
+	bool own;
+
+	memcpy(k.ip6, ip6, sizeof(k.ip6));
+	if (p->delta != NULL)
+		return vfp_delta_lookup(p, VFP_CA_ND, &k, &own);
+	return (struct vfp_entry *)(uintptr_t)vfp_nd_lookup(p, vsid, ip6);
+}
+
 /* Can (vsid, mac, ip) become a new entry? */
 static int
 entry_check(const struct vfp_program *p, const struct vfp_subnet *s,
 	const struct rte_ether_addr *mac, rte_be32_t ip)
 {
+	bool own;
+
 	if (!rte_is_unicast_ether_addr(mac) || rte_is_zero_ether_addr(mac))
 		return -EINVAL;
-	if (vfp_l2_lookup(p, s->vsid, mac) != NULL || vfp_arp_lookup(p, s->vsid, ip) != NULL)
+	if (view_l2(p, s->vsid, mac, &own) != NULL || view_arp(p, s->vsid, ip, &own) != NULL)
 		return -EEXIST;
-	if (p->n_entries == p->max_entries)
+	if (p->delta != NULL)
+		return vfp_delta_room(p, s->vsid, mac, ip);
+	if (p->cas->n_entries == p->cas->max_entries)
 		return -ENOSPC;
 	return 0;
+}
+
+void
+vfp_entry_init(struct vfp_entry *e, const struct vfp_subnet *s, const struct rte_ether_addr *mac,
+	rte_be32_t ip)
+{
+	struct vfp_l2_key lk = {.vsid = s->vsid, .mac = *mac, .pad = 0};
+
+	memset(e, 0, sizeof(*e));
+	e->vsid = s->vsid;
+	e->ip = ip;
+	e->mac = *mac;
+	nd_link_local_from_mac(mac, e->ll6);
+	e->subnet = s;
+	e->bucket = (uint16_t)(rte_hash_crc(&lk, sizeof(lk), 0) & (VFP_MAP_BUCKETS - 1));
 }
 
 /* Claim a new entry and index it by (vsid, mac) and (vsid, ip). */
@@ -263,23 +362,19 @@ entry_add(struct vfp_program *p, const struct vfp_subnet *s, const struct rte_et
 	rc = entry_check(p, s, mac, ip);
 	if (rc < 0)
 		return rc;
-	e = &p->entries[p->n_entries];
-	memset(e, 0, sizeof(*e));
-	e->vsid = s->vsid;
-	e->ip = ip;
-	e->mac = *mac;
-	nd_link_local_from_mac(mac, e->ll6);
-	e->subnet = s;
-	e->bucket = (uint16_t)(rte_hash_crc(&lk, sizeof(lk), 0) & (VFP_MAP_BUCKETS - 1));
+	if (p->delta != NULL)
+		return vfp_delta_add_entry(p, s, mac, ip, out);
+	e = &p->cas->entries[p->cas->n_entries];
+	vfp_entry_init(e, s, mac, ip);
 	rc = rte_hash_add_key_data(p->l2_h, &lk, e);
 	if (rc < 0)
 		return rc;
 	rc = rte_hash_add_key_data(p->arp_h, &ik, e);
 	if (rc < 0) {
-		rte_hash_del_key(p->l2_h, &lk);
+		table_del(p->l2_h, &lk);
 		return rc;
 	}
-	p->n_entries++;
+	p->cas->n_entries++;
 	*out = e;
 	return 0;
 }
@@ -306,21 +401,25 @@ local_ports_room(struct vfp_program *p, struct vfp_subnet *s)
 	return 0;
 }
 
-/* Room for one more remote CA in @s's replication list (doubles from 8). */
+/* Room for one more remote CA in @s's replication list (doubles from 8;
+ * a program being built: no worker reads it). */
 static int
 remote_room(struct vfp_program *p, struct vfp_subnet *s)
 {
-	const struct vfp_entry **r;
+	struct vfp_ca_list *r = s->remote;
 	uint32_t n;
 
-	if (s->n_remote < s->max_remote)
+	if (r != NULL && r->n < r->max)
 		return 0;
-	n = s->max_remote ? 2 * s->max_remote : 8;
-	r = rte_realloc_socket(s->remote, sizeof(*r) * n, RTE_CACHE_LINE_SIZE, p->hp.socket_id);
+	n = r != NULL ? 2 * r->max : 8;
+	r = rte_realloc_socket(
+		r, sizeof(*r) + sizeof(r->e[0]) * n, RTE_CACHE_LINE_SIZE, p->hp.socket_id);
 	if (r == NULL)
 		return -ENOMEM;
+	if (s->remote == NULL)
+		r->n = 0;
+	r->max = n;
 	s->remote = r;
-	s->max_remote = n;
 	return 0;
 }
 
@@ -329,6 +428,8 @@ vfp_program_set_flood_limit(struct vfp_program *p, uint32_t vsid, uint32_t copie
 {
 	struct vfp_subnet *s = (struct vfp_subnet *)(uintptr_t)vfp_subnet_lookup(p, vsid);
 
+	if (vfp_program_is_derived(p))
+		return -EINVAL;
 	if (s == NULL)
 		return -ENOENT;
 	s->flood_limit = copies_per_s;
@@ -343,6 +444,8 @@ vfp_program_set_subnet6(struct vfp_program *p, uint32_t vsid, const uint8_t pref
 	uint8_t net[16] = {0};
 	int rc;
 
+	if (vfp_program_is_derived(p))
+		return -EINVAL;
 	if (s == NULL)
 		return -ENOENT;
 	if (s->has_v6)
@@ -369,24 +472,36 @@ vfp_program_set_subnet6(struct vfp_program *p, uint32_t vsid, const uint8_t pref
 int
 vfp_program_set_ipv6(struct vfp_program *p, uint32_t vsid, rte_be32_t ca, const uint8_t ip6[16])
 {
-	struct vfp_entry *e = (struct vfp_entry *)(uintptr_t)vfp_arp_lookup(p, vsid, ca);
 	struct vfp_ip6_key k = {.vsid = vsid};
+	struct vfp_entry *e;
+	uint64_t fp;
+	bool own;
 	int rc;
 
+	if (vfp_program_is_derived(p) && p->delta == NULL)
+		return -EINVAL; /* published */
+	e = view_arp(p, vsid, ca, &own);
 	if (e == NULL || !e->subnet->has_v6)
 		return -ENOENT;
-	if (e->has_ip6 || vfp_nd_lookup(p, vsid, ip6) != NULL)
+	if (e->has_ip6 || view_nd(p, vsid, ip6) != NULL)
 		return -EEXIST;
 	if (!vfp_in_prefix6(ip6, e->subnet->prefix6, e->subnet->prefix6_len) ||
 		memcmp(ip6, e->subnet->prefix6, 16) == 0 ||
 		memcmp(ip6, e->subnet->gateway6, 16) == 0)
 		return -EINVAL;
+	/* A derived program writes only the entries it added: its base's are
+	 * in force. */
+	if (!own)
+		return -EINVAL;
 	memcpy(k.ip6, ip6, 16);
-	rc = rte_hash_add_key_data(p->nd_h, &k, e);
+	fp = vfp_entry_fingerprint(e);
+	rc = p->delta != NULL ? vfp_delta_set_nd(p, &k, e) : rte_hash_add_key_data(p->nd_h, &k, e);
 	if (rc < 0)
 		return rc;
 	memcpy(e->ip6, ip6, 16);
 	e->has_ip6 = true;
+	if (p->delta != NULL)
+		p->map_fp[e->bucket] ^= fp ^ vfp_entry_fingerprint(e);
 	return 0;
 }
 
@@ -398,7 +513,7 @@ vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 	struct vfp_entry *e;
 	int rc;
 
-	if (port >= p->hp.n_ports || port == p->hp.uplink)
+	if (vfp_program_is_derived(p) || port >= p->hp.n_ports || port == p->hp.uplink)
 		return -EINVAL;
 	if (s == NULL)
 		return -ENOENT;
@@ -463,13 +578,15 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	struct vfp_entry *e;
 	int nh, rc;
 
+	if (vfp_program_is_derived(p) && p->delta == NULL)
+		return -EINVAL; /* published */
 	if (s == NULL)
 		return -ENOENT;
 	if (pa == 0 || vfp_is_our_pa(p, pa))
 		return -EINVAL;
 	/* Check before neigh_for() so that a refused mapping adds no next hop. */
 	rc = entry_check(p, s, mac, ca);
-	if (rc == 0)
+	if (rc == 0 && p->delta == NULL)
 		rc = remote_room(p, s);
 	if (rc < 0)
 		return rc;
@@ -482,7 +599,12 @@ vfp_program_add_mapping(struct vfp_program *p, uint32_t vsid, rte_be32_t ca,
 	e->kind = VFP_ENTRY_REMOTE;
 	e->pa = pa;
 	e->nh = (uint16_t)nh;
-	s->remote[s->n_remote++] = e;
+	if (p->delta != NULL) {
+		/* Its replication list is made at publish (vfp_derive.c). */
+		p->map_fp[e->bucket] ^= vfp_entry_fingerprint(e);
+		return 0;
+	}
+	s->remote->e[s->remote->n++] = e;
 	return 0;
 }
 
@@ -492,8 +614,9 @@ vfp_program_add_nat_pool(struct vfp_program *p, const char *name, rte_be32_t ip_
 {
 	struct vfp_space *sp;
 
-	if (name == NULL || name[0] == '\0' || strlen(name) >= VFP_NAME_MAX ||
-		rte_be_to_cpu_32(ip_lo) > rte_be_to_cpu_32(ip_hi) || port_lo > port_hi)
+	if (vfp_program_is_derived(p) || name == NULL || name[0] == '\0' ||
+		strlen(name) >= VFP_NAME_MAX || rte_be_to_cpu_32(ip_lo) > rte_be_to_cpu_32(ip_hi) ||
+		port_lo > port_hi)
 		return -EINVAL;
 	for (unsigned int i = 0; i < p->n_spaces; i++)
 		if (p->spaces[i].type == VFP_SPACE_NAT_POOL && strcmp(p->spaces[i].name, name) == 0)
@@ -513,7 +636,8 @@ vfp_program_add_nat_pool(struct vfp_program *p, const char *name, rte_be32_t ip_
 int
 vfp_program_add_counter(struct vfp_program *p, const char *name)
 {
-	if (name == NULL || name[0] == '\0' || strlen(name) >= VFP_NAME_MAX)
+	if (vfp_program_is_derived(p) || name == NULL || name[0] == '\0' ||
+		strlen(name) >= VFP_NAME_MAX)
 		return -EINVAL;
 	for (unsigned int i = 0; i < p->n_counters; i++)
 		if (strcmp(p->counter_names[i], name) == 0)
@@ -530,8 +654,8 @@ vfp_program_add_meter(struct vfp_program *p, const char *name, uint64_t cir_byte
 {
 	unsigned int i = p->n_meters;
 
-	if (name == NULL || name[0] == '\0' || strlen(name) >= VFP_NAME_MAX ||
-		cir_bytes_per_s == 0 || (cbs == 0 && ebs == 0))
+	if (vfp_program_is_derived(p) || name == NULL || name[0] == '\0' ||
+		strlen(name) >= VFP_NAME_MAX || cir_bytes_per_s == 0 || (cbs == 0 && ebs == 0))
 		return -EINVAL;
 	for (unsigned int k = 0; k < p->n_meters; k++)
 		if (strcmp(p->meters[k].name, name) == 0)
@@ -572,6 +696,22 @@ vfp_program_n_ports(const struct vfp_program *p)
 	return p->hp.n_ports;
 }
 
+uint64_t
+vfp_entry_fingerprint(const struct vfp_entry *e)
+{
+	uint64_t efp = VFP_FP_MIX(0, e->kind);
+
+	efp = VFP_FP_MIX(efp, e->mac);
+	efp = VFP_FP_MIX(efp, e->ip);
+	efp = VFP_FP_MIX(efp, e->port);
+	efp = VFP_FP_MIX(efp, e->pa);
+	efp = VFP_FP_MIX(efp, e->forwarding);
+	efp = VFP_FP_MIX(efp, e->has_ip6);
+	efp = VFP_FP_MIX(efp, e->ip6);
+	efp = VFP_FP_MIX(efp, e->vsid);
+	return efp;
+}
+
 void
 vfp_program_seal(struct vfp_program *p)
 {
@@ -579,6 +719,12 @@ vfp_program_seal(struct vfp_program *p)
 	uint64_t space_fp[VFP_MAX_SPACES];
 	uint64_t fp = 0;
 	unsigned int i;
+
+	/* A derived program's ports, subnets and host are its base's, sealed
+	 * already (their fingerprints are shared or copied); its map_fp
+	 * follows its changes (vfp_derive.c). */
+	if (vfp_program_is_derived(p))
+		return;
 
 	/* Not n_ports: a port added or removed is the business of that port's
 	 * slot (vfp_switch_publish compares ports one by one, a port beyond
@@ -626,22 +772,12 @@ vfp_program_seal(struct vfp_program *p)
 	 * slot. The absence of a CA is never cached (unknown_dst is not), so
 	 * a CA that appears needs no slot of its own. */
 	memset(p->map_fp, 0, sizeof(*p->map_fp) * VFP_MAP_BUCKETS);
-	for (i = 0; i < p->n_entries; i++) {
-		const struct vfp_entry *e = &p->entries[i];
-		uint64_t efp;
+	for (i = 0; i < p->cas->n_entries; i++) {
+		const struct vfp_entry *e = &p->cas->entries[i];
 
-		if (e->kind == VFP_ENTRY_LOCAL)
-			continue;
-		efp = VFP_FP_MIX(0, e->kind);
-		efp = VFP_FP_MIX(efp, e->mac);
-		efp = VFP_FP_MIX(efp, e->ip);
-		efp = VFP_FP_MIX(efp, e->port);
-		efp = VFP_FP_MIX(efp, e->pa);
-		efp = VFP_FP_MIX(efp, e->forwarding);
-		efp = VFP_FP_MIX(efp, e->has_ip6);
-		efp = VFP_FP_MIX(efp, e->ip6);
-		efp = VFP_FP_MIX(efp, e->vsid);
-		p->map_fp[e->bucket] ^= efp;
+		/* Local NICs are in their ports; free slots in nothing. */
+		if (e->kind == VFP_ENTRY_REMOTE)
+			p->map_fp[e->bucket] ^= vfp_entry_fingerprint(e);
 	}
 	for (i = 0; i < p->hp.n_ports; i++) {
 		p->ports[i].fingerprint = vfp_port_fingerprint(&p->ports[i]);

@@ -193,7 +193,7 @@ vfp_program_add_route(struct vfp_program *p, uint32_t rdid, rte_be32_t prefix, u
 	uint32_t mask;
 	int rc;
 
-	if (prefix_len > 32)
+	if (vfp_program_is_derived(p) || prefix_len > 32)
 		return -EINVAL;
 	mask = prefix_len == 0 ? 0 : ~0u << (32 - prefix_len);
 	if ((rte_be_to_cpu_32(prefix) & ~mask) != 0)
@@ -227,6 +227,9 @@ vfp_program_add_route(struct vfp_program *p, uint32_t rdid, rte_be32_t prefix, u
 	if (rc < 0)
 		return rc == -ENOSPC ? -ENOSPC : -ENOMEM;
 	p->n_routes++;
+	/* A derived program may not delete what a route points to. */
+	if (via != NULL)
+		((struct vfp_entry *)(uintptr_t)via)->pinned = true;
 	return 0;
 }
 
@@ -235,6 +238,8 @@ vfp_program_set_ip_forwarding(struct vfp_program *p, uint32_t vsid, rte_be32_t c
 {
 	struct vfp_entry *e = (struct vfp_entry *)(uintptr_t)vfp_arp_lookup(p, vsid, ca);
 
+	if (vfp_program_is_derived(p))
+		return -EINVAL;
 	if (e == NULL)
 		return -ENOENT;
 	if (e->forwarding)
@@ -246,6 +251,7 @@ vfp_program_set_ip_forwarding(struct vfp_program *p, uint32_t vsid, rte_be32_t c
 		p->fwd[p->n_fwd].pa = e->pa;
 		p->fwd[p->n_fwd].e = e;
 		p->n_fwd++;
+		e->pinned = true;
 	}
 	e->forwarding = true;
 	return 0;

@@ -25,7 +25,7 @@ vfp_layer_add(struct vfp_program *p, uint16_t port, const char *name, uint16_t p
 	struct vfp_layer *layer;
 	unsigned int i, at;
 
-	if (port >= p->hp.n_ports || !name_ok(name))
+	if (vfp_program_is_derived(p) || port >= p->hp.n_ports || !name_ok(name))
 		return -EINVAL;
 	pp = &p->ports[port];
 	if (pp->n_layers == VFP_MAX_LAYERS)
@@ -56,8 +56,9 @@ vfp_group_add(struct vfp_program *p, uint16_t port, int layer, const char *name,
 	struct vfp_group *g;
 	unsigned int i, at;
 
-	if (port >= p->hp.n_ports || layer < 0 || (unsigned int)layer >= p->ports[port].n_layers ||
-		!name_ok(name) || dir > VFP_DIR_IN || family > VFP_FAMILY_IPV6)
+	if (vfp_program_is_derived(p) || port >= p->hp.n_ports || layer < 0 ||
+		(unsigned int)layer >= p->ports[port].n_layers || !name_ok(name) ||
+		dir > VFP_DIR_IN || family > VFP_FAMILY_IPV6)
 		return -EINVAL;
 	l = p->ports[port].layers[layer];
 	if (l->n_groups == VFP_MAX_GROUPS)
@@ -109,7 +110,8 @@ vfp_rule_add(struct vfp_program *p, uint16_t port, int layer, int group,
 	struct vfp_group *g;
 	unsigned int i, at;
 
-	if (port >= p->hp.n_ports || layer < 0 || (unsigned int)layer >= p->ports[port].n_layers)
+	if (vfp_program_is_derived(p) || port >= p->hp.n_ports || layer < 0 ||
+		(unsigned int)layer >= p->ports[port].n_layers)
 		return -EINVAL;
 	l = p->ports[port].layers[layer];
 	if (group < 0 || (unsigned int)group >= l->n_groups || spec == NULL ||

@@ -60,6 +60,7 @@ struct vfp_neigh {
 
 struct vfp_switch {
 	struct vfp_program *prog; /* published; read with an acquire load */
+	uint64_t n_published;     /* publishes so far: a program's seq (vfp_derive.c) */
 	struct rte_rcu_qsbr *qsbr;
 	unsigned int n_lcores;
 	int socket_id;

@@ -30,6 +30,26 @@
  * only then bumps the generations. A flow built from the old program
  * therefore always carries an old generation; a flow built from the new
  * program before the bump is re-walked once, harmlessly.
+ *
+ * A derived program (vfp_derive.c) shares the old program's CA tables, so
+ * its publish changes what workers walking the old program read: after
+ * binding, it copies its new next hops into the old program, applies its
+ * keys (a moved CA's data pointer replaced in one store, the deleted keys
+ * removed with their slots still taken), stores the new replication lists,
+ * and only then the program; the grace period and the bumps follow as
+ * above, and only after them are the deleted keys' slots, the retired
+ * entries and the old lists freed. A worker walking the old program
+ * during the apply may therefore find a new entry (its next hop is bound
+ * and copied, so the walk is sound) or still the old one; either way its
+ * flow records the generation of the entry's bucket from before the bump,
+ * and the bucket is bumped if the mapping changed at all (its fingerprint,
+ * vfp_entry_fingerprint), so the flow is re-walked with the new program on
+ * its next packet. A flow cannot
+ * record the bumped generation having seen the old entry: a walk that
+ * began before the store of the new program ends before the grace period
+ * does, and a walk that began after it sees only the new keys. What a
+ * flow keeps is bytes (its transposition), never an entry, so a retired
+ * entry's slot is reusable once no walk can hold it.
  */
 #include <errno.h>
 #include <string.h>
@@ -39,6 +59,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "vfp_derive.h"
 #include "vfp_sw.h"
 
 struct vfp_switch *
@@ -205,8 +226,14 @@ bind(struct vfp_switch *sw, struct vfp_program *p)
 		need_neigh += old_neigh_slot(old, p->nh[i].ip) == VFP_NONE;
 	if (need_vsid > free_vsid_slots(sw) || need_neigh > free_neighs(sw))
 		return -ENOSPC;
-	for (i = 0; i < p->n_subnets; i++)
-		p->subnets[i].slot = take_vsid_slot(sw, old_vsid_slot(old, p->subnets[i].vsid));
+	for (i = 0; i < p->n_subnets; i++) {
+		uint16_t slot = take_vsid_slot(sw, old_vsid_slot(old, p->subnets[i].vsid));
+
+		/* A derived program's subnets are the running program's, slots
+		 * included: no store into what workers read. */
+		if (p->subnets[i].slot != slot)
+			p->subnets[i].slot = slot;
+	}
 	for (i = 0; i < p->n_nh; i++)
 		p->nh[i].slot = take_neigh(sw, &p->nh[i], old_neigh_slot(old, p->nh[i].ip));
 	p->bound = true;
@@ -287,18 +314,34 @@ int
 vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog)
 {
 	struct vfp_program *old = sw->prog;
+	bool derived;
 	int rc;
 
-	if (prog == NULL || prog->sw != sw)
+	if (prog == NULL || prog->sw != sw || prog->bound)
 		return -EINVAL;
+	derived = prog->delta != NULL;
+	if (derived) {
+		/* Its changes are against the program it was derived from. */
+		if (old == NULL || old->seq != prog->base_seq)
+			return -ESTALE;
+		rc = vfp_derive_prepare(prog);
+		if (rc != 0)
+			return rc;
+	}
 	vfp_program_seal(prog);
 	rc = bind(sw, prog);
 	if (rc != 0)
 		return rc;
+	prog->seq = ++sw->n_published;
+	/* From here on nothing fails. */
+	if (derived)
+		vfp_derive_apply(old, prog);
 	__atomic_store_n(&sw->prog, prog, __ATOMIC_RELEASE);
 	/* Wait until no worker can still hold the old program. */
 	vfp_switch_synchronize(sw);
 	invalidate(sw, old, prog);
+	if (derived)
+		vfp_derive_finish(prog);
 	vfp_program_free(old);
 	return 0;
 }

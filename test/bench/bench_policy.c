@@ -303,6 +303,7 @@ rl_serve(struct hnv_loader *ld, int wfd, const char *name, double ms, bool (*unt
 			continue;
 		if (r->rc == 0 && vfp_switch_publish(rl.sw, r->prog) == 0) {
 			r->prog = NULL;
+			r->applied = true;
 			published++;
 		} else if (r->rc != 0) {
 			fprintf(stderr, "reload: %s\n", r->err);
@@ -341,6 +342,9 @@ run_reload(const char *dir, const char *gen, unsigned int mappings)
 	struct hnv_loader *ld;
 	struct vfp_program *prog;
 	struct hnv_policy *pol;
+	char *text = NULL;
+	size_t text_len = 0;
+	struct hnv_policy_load_opts lo = {.text = &text, .text_len = &text_len};
 	struct vfp_lcore *lc;
 	unsigned int published = 0, requested = 0;
 	int wfd;
@@ -359,7 +363,8 @@ run_reload(const char *dir, const char *gen, unsigned int mappings)
 		return 1;
 	rl.mp = rte_pktmbuf_pool_create("rl", 8191, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	rl.sw = vfp_switch_create(&sp);
-	if (rl.mp == NULL || rl.sw == NULL || hnv_policy_load(live, &pol, err, sizeof(err)) != 0 ||
+	if (rl.mp == NULL || rl.sw == NULL ||
+		hnv_policy_load_ex(live, &lo, &pol, err, sizeof(err)) != 0 ||
 		hnv_policy_compile(pol, &env, rl.sw, &prog, err, sizeof(err)) != 0 ||
 		vfp_switch_publish(rl.sw, prog) != 0) {
 		fprintf(stderr, "reload set-up: %s\n", err);
@@ -377,8 +382,11 @@ run_reload(const char *dir, const char *gen, unsigned int mappings)
 	wfd = hnv_policy_watch_open(live, name, sizeof(name));
 	if (lc == NULL || ld == NULL || wfd < 0)
 		return 1;
+	hnv_loader_seed(ld, text, text_len); /* as dpdk-hnv does with its first policy */
 	rte_eal_remote_launch(rl_worker, lc, 1);
 	rl_serve(ld, wfd, name, 200, NULL); /* warm: flows cached */
+	while (hnv_loader_busy(ld))         /* the seed read */
+		rl_serve(ld, wfd, name, 50, NULL);
 	for (unsigned int r = 0; r < LATENCY_ROUNDS; r++) {
 		const char *next = r % 2 == 0 ? b : a;
 		uint64_t t0;
