@@ -88,6 +88,35 @@ model_init(struct model *m, unsigned int n)
 	m->next_id = n;
 }
 
+/* A new mapping (a VM started elsewhere) at position @at of @m. */
+static void
+model_insert(struct model *m, unsigned int at, unsigned int pa, bool ip6)
+{
+	size_t n = m->n - at;
+
+	memmove(&m->id[at + 1], &m->id[at], n * sizeof(m->id[0]));
+	memmove(&m->pa[at + 1], &m->pa[at], n * sizeof(m->pa[0]));
+	memmove(&m->mac[at + 1], &m->mac[at], n * sizeof(m->mac[0]));
+	memmove(&m->ip6[at + 1], &m->ip6[at], n * sizeof(m->ip6[0]));
+	m->id[at] = m->mac[at] = m->next_id++;
+	m->pa[at] = pa;
+	m->ip6[at] = ip6;
+	m->n++;
+}
+
+/* The mapping at position @at of @m goes. */
+static void
+model_delete(struct model *m, unsigned int at)
+{
+	size_t n = m->n - at - 1;
+
+	memmove(&m->id[at], &m->id[at + 1], n * sizeof(m->id[0]));
+	memmove(&m->pa[at], &m->pa[at + 1], n * sizeof(m->pa[0]));
+	memmove(&m->mac[at], &m->mac[at + 1], n * sizeof(m->mac[0]));
+	memmove(&m->ip6[at], &m->ip6[at + 1], n * sizeof(m->ip6[0]));
+	m->n--;
+}
+
 /* A base from a whole load of @text (taken). */
 static void
 base_of(struct policy_base *b, char *text)
@@ -204,12 +233,7 @@ test_add_remove_at_every_place(void **state)
 	for (unsigned int where = 0; where <= m.n; where += 7) {
 		unsigned int at = where < m.n ? where : m.n;
 
-		memmove(&m.id[at + 1], &m.id[at], (m.n - at) * sizeof(m.id[0]));
-		memmove(&m.pa[at + 1], &m.pa[at], (m.n - at) * sizeof(m.pa[0]));
-		memmove(&m.mac[at + 1], &m.mac[at], (m.n - at) * sizeof(m.mac[0]));
-		m.id[at] = m.mac[at] = m.next_id++;
-		m.pa[at] = 3;
-		m.n++;
+		model_insert(&m, at, 3, false);
 		assert_int_equal(reload(&b, &m, &del, &put), 0);
 		assert_int_equal(del, 0);
 		assert_int_equal(put, 1);
@@ -219,10 +243,7 @@ test_add_remove_at_every_place(void **state)
 	for (int k = 0; k < 3; k++) {
 		unsigned int at = k == 0 ? 0 : k == 1 ? m.n - 1 : m.n / 2;
 
-		memmove(&m.id[at], &m.id[at + 1], (m.n - at - 1) * sizeof(m.id[0]));
-		memmove(&m.pa[at], &m.pa[at + 1], (m.n - at - 1) * sizeof(m.pa[0]));
-		memmove(&m.mac[at], &m.mac[at + 1], (m.n - at - 1) * sizeof(m.mac[0]));
-		m.n--;
+		model_delete(&m, at);
 		assert_int_equal(reload(&b, &m, &del, &put), 0);
 		assert_int_equal(del, 1);
 		assert_int_equal(put, 0);
@@ -246,18 +267,8 @@ test_scattered_changes_read_alone(void **state)
 	m.pa[100] = 96; /* 172.16.0.97: longer than 172.16.0.1 */
 	m.pa[2000] = 0; /* shorter */
 	m.ip6[3000] = true;
-	memmove(&m.id[4001], &m.id[4000], (m.n - 4000) * sizeof(m.id[0]));
-	memmove(&m.pa[4001], &m.pa[4000], (m.n - 4000) * sizeof(m.pa[0]));
-	memmove(&m.mac[4001], &m.mac[4000], (m.n - 4000) * sizeof(m.mac[0]));
-	memmove(&m.ip6[4001], &m.ip6[4000], (m.n - 4000) * sizeof(m.ip6[0]));
-	m.id[4000] = m.mac[4000] = m.next_id++;
-	m.ip6[4000] = false;
-	m.n++;
-	memmove(&m.id[10], &m.id[11], (m.n - 11) * sizeof(m.id[0])); /* 10 goes */
-	memmove(&m.pa[10], &m.pa[11], (m.n - 11) * sizeof(m.pa[0]));
-	memmove(&m.mac[10], &m.mac[11], (m.n - 11) * sizeof(m.mac[0]));
-	memmove(&m.ip6[10], &m.ip6[11], (m.n - 11) * sizeof(m.ip6[0]));
-	m.n--;
+	model_insert(&m, 4000, 0, false);
+	model_delete(&m, 10); /* 10 goes */
 	assert_int_equal(reload(&b, &m, &del, &put), 0);
 	assert_int_equal(del, 4); /* 10, 100, 2000, 3000 */
 	assert_int_equal(put, 4); /* 100, 2000, 3000 and the new one */
@@ -387,25 +398,13 @@ test_random_edits_keep_the_base_whole(void **state)
 			case 1: /* a VM starts elsewhere */
 				if (m.n == MAX_MAP)
 					break;
-				memmove(&m.id[at + 1], &m.id[at], (m.n - at) * sizeof(m.id[0]));
-				memmove(&m.pa[at + 1], &m.pa[at], (m.n - at) * sizeof(m.pa[0]));
-				memmove(&m.mac[at + 1], &m.mac[at], (m.n - at) * sizeof(m.mac[0]));
-				memmove(&m.ip6[at + 1], &m.ip6[at], (m.n - at) * sizeof(m.ip6[0]));
-				m.id[at] = m.mac[at] = m.next_id++;
-				m.pa[at] = (unsigned int)rand_r(&seed) % 97;
-				m.ip6[at] = rand_r(&seed) % 4 == 0;
-				m.n++;
+				model_insert(&m, at, (unsigned int)rand_r(&seed) % 97,
+					rand_r(&seed) % 4 == 0);
 				break;
 			case 2: /* ... or stops */
 				if (m.id[at] == 7 || m.n < 100)
 					break;
-				memmove(&m.id[at], &m.id[at + 1], (m.n - at - 1) * sizeof(m.id[0]));
-				memmove(&m.pa[at], &m.pa[at + 1], (m.n - at - 1) * sizeof(m.pa[0]));
-				memmove(&m.mac[at], &m.mac[at + 1],
-					(m.n - at - 1) * sizeof(m.mac[0]));
-				memmove(&m.ip6[at], &m.ip6[at + 1],
-					(m.n - at - 1) * sizeof(m.ip6[0]));
-				m.n--;
+				model_delete(&m, at);
 				break;
 			default: /* gains or loses an IPv6 CA */
 				if (m.id[at] != 7)
