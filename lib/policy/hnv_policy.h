@@ -185,7 +185,8 @@ struct hnv_policy {
 	unsigned int n_vnics;
 	struct hnv_vnic_cfg *vnics;
 	unsigned int n_mappings;
-	struct hnv_mapping_cfg *mappings;
+	struct hnv_mapping_cfg *mappings; /**< NULL in a policy the loader hands over, or in force
+					      (the loader keeps them); n_mappings holds */
 	unsigned int n_acls;
 	struct hnv_acl_cfg *acls;
 	struct vfp_timeouts timeouts;   /**< flow idle timeouts, seconds */
