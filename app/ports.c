@@ -45,6 +45,7 @@
 #include "hnv_app.h"
 #include "hnv_port.h"
 #include "hnv_vhost.h"
+#include "policy_index.h"
 
 static bool
 same_cfg(const struct hnv_port_cfg *a, const struct hnv_port_cfg *b)
@@ -235,47 +236,103 @@ close_device(struct hnv_swport *sp, bool final)
 	}
 }
 
-/* A switch port id for a new port: a never used (or forgotten) one first,
- * else a retired one (whose counters are dropped then). -1 if none. A
- * taken id's counters start from a base (see prepare), so a forgotten id
- * needs no reset. */
-static int
-take_id(struct hnv_app *app, const struct hnv_port_change *pc)
+/* The live ports by name, device and vhost-user socket, so that plan()
+ * finds a port's id, or the port that holds a device, without a scan of
+ * every port for every port of the policy (O(ports), not O(ports^2)). */
+struct live_index {
+	struct pidx name, dev, sock;
+};
+
+/* @src as a zero-padded key of @len bytes in @key. */
+static const void *
+key_of(char *key, size_t len, const char *src)
 {
-	int retired = -1;
+	strncpy(key, src, len);
+	return key;
+}
 
-	for (uint16_t id = 0; id < VFP_MAX_PORTS; id++) {
+static void
+live_index_free(struct live_index *li)
+{
+	pidx_free(&li->name);
+	pidx_free(&li->dev);
+	pidx_free(&li->sock);
+}
+
+static int
+live_index_init(struct live_index *li, const struct hnv_app *app)
+{
+	char k[PIDX_KEY_MAX];
+
+	memset(li, 0, sizeof(*li));
+	if (pidx_init(&li->name, HNV_NAME_MAX, app->n_ports) != 0 ||
+		pidx_init(&li->dev, HNV_DEVICE_MAX, app->n_ports) != 0 ||
+		pidx_init(&li->sock, HNV_SOCKET_MAX, app->n_ports) != 0)
+		goto nomem;
+	for (uint16_t id = 0; id < app->n_ports; id++) {
 		const struct hnv_swport *sp = &app->ports[id];
-		bool taken = false;
+		int64_t r;
 
-		for (unsigned int k = 0; k < pc->n_added; k++)
-			taken |= pc->added[k] == id;
-		if (taken)
+		if (!live(sp))
 			continue;
-		if (sp->kind == HNV_PORT_FREE)
-			return id;
-		if (sp->kind == HNV_PORT_REMOVED && retired < 0)
-			retired = id;
+		r = pidx_put(&li->name, key_of(k, HNV_NAME_MAX, sp->cfg.name), id);
+		if (r >= -1)
+			r = sp->cfg.is_vhost
+				    ? pidx_put(&li->sock,
+					      key_of(k, HNV_SOCKET_MAX, sp->cfg.vhost.socket), id)
+				    : pidx_put(&li->dev, key_of(k, HNV_DEVICE_MAX, sp->cfg.device),
+					      id);
+		if (r < -1)
+			goto nomem;
 	}
-	return retired;
+	return 0;
+nomem:
+	live_index_free(li);
+	return -ENOMEM;
+}
+
+/* The id of the live port named @name, or -1. */
+static int
+live_by_name(const struct live_index *li, const char *name)
+{
+	char k[PIDX_KEY_MAX];
+
+	return (int)pidx_get(&li->name, key_of(k, HNV_NAME_MAX, name));
 }
 
 /* The live port that has @cfg's device or socket, or NULL. */
 static const struct hnv_swport *
-holder(const struct hnv_app *app, const struct hnv_port_cfg *cfg)
+holder(const struct hnv_app *app, const struct live_index *li, const struct hnv_port_cfg *cfg)
 {
-	for (uint16_t id = 0; id < app->n_ports; id++) {
-		const struct hnv_swport *sp = &app->ports[id];
+	char k[PIDX_KEY_MAX];
+	int64_t id = cfg->is_vhost
+			     ? pidx_get(&li->sock, key_of(k, HNV_SOCKET_MAX, cfg->vhost.socket))
+			     : pidx_get(&li->dev, key_of(k, HNV_DEVICE_MAX, cfg->device));
 
-		if (!live(sp))
-			continue;
-		if (!cfg->is_vhost && !sp->cfg.is_vhost && strcmp(sp->cfg.device, cfg->device) == 0)
-			return sp;
-		if (cfg->is_vhost && sp->cfg.is_vhost &&
-			strcmp(sp->cfg.vhost.socket, cfg->vhost.socket) == 0)
-			return sp;
+	return id < 0 ? NULL : &app->ports[id];
+}
+
+/* A switch port id for a new port: a never used (or forgotten) one first,
+ * else a retired one (whose counters are dropped then). -1 if none. A
+ * taken id's counters start from a base (see prepare), so a forgotten id
+ * needs no reset. @taken marks the ids this plan gave out; the cursors
+ * move forward only, so one plan's searches cost O(VFP_MAX_PORTS). */
+static int
+take_id(const struct hnv_app *app, const bool *taken, uint32_t *next_free, uint32_t *next_retired)
+{
+	for (; *next_free < VFP_MAX_PORTS; (*next_free)++) {
+		uint16_t id = (uint16_t)*next_free;
+
+		if (!taken[id] && app->ports[id].kind == HNV_PORT_FREE)
+			return id;
 	}
-	return NULL;
+	for (; *next_retired < VFP_MAX_PORTS; (*next_retired)++) {
+		uint16_t id = (uint16_t)*next_retired;
+
+		if (!taken[id] && app->ports[id].kind == HNV_PORT_REMOVED)
+			return id;
+	}
+	return -1;
 }
 
 static void
@@ -295,7 +352,11 @@ plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *
 {
 	const struct hnv_port_cfg *up = &pol->ports[pol->host.uplink];
 	char name[4 * HNV_NAME_MAX], why[512];
+	uint32_t next_free = 0, next_retired = 0;
+	struct live_index li;
+	bool *taken;
 	unsigned int i;
+	int rc = 0;
 
 	if (pol->n_ports > VFP_MAX_PORTS) {
 		snprintf(err, errlen, "%s: $.ports: %u ports, at most %u are supported",
@@ -317,14 +378,18 @@ plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *
 	pc->added = calloc(pol->n_ports, sizeof(*pc->added));
 	pc->added_idx = calloc(pol->n_ports, sizeof(*pc->added_idx));
 	pc->removed = calloc(app->n_ports + 1, sizeof(*pc->removed));
-	if (pc->ids == NULL || pc->added == NULL || pc->added_idx == NULL || pc->removed == NULL) {
+	/* Ids this plan gives to the policy's ports, kept or new. */
+	taken = calloc(VFP_MAX_PORTS, sizeof(*taken));
+	if (pc->ids == NULL || pc->added == NULL || pc->added_idx == NULL || pc->removed == NULL ||
+		taken == NULL || live_index_init(&li, app) != 0) {
+		free(taken);
 		snprintf(err, errlen, "%s: out of memory", pol->source);
 		return -ENOMEM;
 	}
 	/* Kept ports first: a new port must not take a kept one's device. */
 	for (i = 0; i < pol->n_ports; i++) {
 		const struct hnv_port_cfg *cfg = &pol->ports[i];
-		int id = hnv_port_find(app, cfg->name);
+		int id = live_by_name(&li, cfg->name);
 
 		pc->ids[i] = VFP_MAX_PORTS;
 		if (id < 0)
@@ -334,9 +399,11 @@ plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *
 				"%s: $.ports[%u]: port '%s' changed its device or vhost_user "
 				"settings; remove it in one reload and add it back in the next",
 				pol->source, i, hnv_policy_escape(name, sizeof(name), cfg->name));
-			return -EINVAL;
+			rc = -EINVAL;
+			goto out;
 		}
 		pc->ids[i] = (uint16_t)id;
+		taken[id] = true;
 	}
 	for (i = 0; i < pol->n_ports; i++) {
 		const struct hnv_port_cfg *cfg = &pol->ports[i];
@@ -345,7 +412,7 @@ plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *
 
 		if (pc->ids[i] != VFP_MAX_PORTS)
 			continue;
-		h = holder(app, cfg);
+		h = holder(app, &li, cfg);
 		if (h != NULL) {
 			snprintf(err, errlen,
 				"%s: $.ports[%u]: port '%s' wants the %s of port '%s', which this "
@@ -354,32 +421,31 @@ plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *
 				pol->source, i, hnv_policy_escape(name, sizeof(name), cfg->name),
 				cfg->is_vhost ? "socket" : "device",
 				hnv_policy_escape(why, sizeof(why), h->cfg.name));
-			return -EBUSY;
+			rc = -EBUSY;
+			goto out;
 		}
-		id = take_id(app, pc);
+		id = take_id(app, taken, &next_free, &next_retired);
 		if (id < 0) {
 			snprintf(err, errlen, "%s: $.ports[%u]: no free switch port (%u in use)",
 				pol->source, i, VFP_MAX_PORTS);
-			return -ENOSPC;
+			rc = -ENOSPC;
+			goto out;
 		}
+		taken[id] = true;
 		pc->ids[i] = (uint16_t)id;
 		pc->added_idx[pc->n_added] = (uint16_t)i;
 		pc->added[pc->n_added++] = (uint16_t)id;
 	}
 	/* Live ports the new policy does not name go. */
-	for (uint16_t id = 0; id < app->n_ports; id++) {
-		bool kept = false;
-
-		if (!live(&app->ports[id]))
-			continue;
-		for (i = 0; i < pol->n_ports && !kept; i++)
-			kept = pc->ids[i] == id;
-		if (!kept)
+	for (uint16_t id = 0; id < app->n_ports; id++)
+		if (live(&app->ports[id]) && !taken[id])
 			pc->removed[pc->n_removed++] = id;
-	}
 	for (i = 0; i < pol->n_ports; i++)
 		pc->n_ids = (uint16_t)RTE_MAX(pc->n_ids, pc->ids[i] + 1);
-	return 0;
+out:
+	live_index_free(&li);
+	free(taken);
+	return rc;
 }
 
 int

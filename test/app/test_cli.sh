@@ -118,7 +118,8 @@ check "reload: still exits 0" "$out" test $rc -eq 0
 
 # Ports by reload, through the shell: a reload that drops fabrikam-web
 # removes its port (its counters stay, marked removed, until "clear
-# removed"); one that changes a kept port's device is refused.
+# removed"); one that changes a kept port's device is refused, and so is
+# one that gives a removed port's device to a new port.
 /usr/bin/python3 - "$tmp/policy.json" "$tmp" <<'PY'
 import json, sys
 pol = json.load(open(sys.argv[1]))
@@ -132,6 +133,11 @@ for p in moved["ports"]:
     elif p["name"] == "fabrikam-web":
         p["device"] = "net_null1"
 json.dump(moved, open(sys.argv[2] + "/ports-moved.json", "w"))
+renamed = json.loads(json.dumps(pol))
+for o in renamed["ports"] + renamed["vm_nics"]:
+    if o.get("port", o["name"]) == "fabrikam-web":
+        o["port" if "port" in o else "name"] = "fabrikam-web2"
+json.dump(renamed, open(sys.argv[2] + "/ports-renamed.json", "w"))
 PY
 cp "$tmp/policy.json" "$tmp/ports.json"
 mkfifo "$tmp/shell.in"
@@ -144,6 +150,9 @@ check "ports: starts" "$out" wait_for "$out" "dpdk-hnv: forwarding"
 cp "$tmp/ports-moved.json" "$tmp/ports.json.new" && mv "$tmp/ports.json.new" "$tmp/ports.json"
 check "ports: a port that changed its device is refused" "$out" wait_for "$out" \
 	"policy not reloaded, keeping the running one: .*ports.json: \\\$.ports\[1\]: port 'contoso-web' changed its device"
+cp "$tmp/ports-renamed.json" "$tmp/ports.json.new" && mv "$tmp/ports.json.new" "$tmp/ports.json"
+check "ports: a new port that wants a removed port's device is refused" "$out" wait_for "$out" \
+	"ports.json: \\\$.ports\[[0-9]\]: port 'fabrikam-web2' wants the device of port 'fabrikam-web', which this reload removes"
 cp "$tmp/ports-less.json" "$tmp/ports.json.new" && mv "$tmp/ports.json.new" "$tmp/ports.json"
 check "ports: a reload removes fabrikam-web" "$out" wait_for "$out" "^dpdk-hnv: port fabrikam-web removed"
 echo "show ports" >&7
