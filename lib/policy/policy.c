@@ -1171,6 +1171,12 @@ open_regular(const char *path, char *err, size_t errlen, off_t *size)
  * it holds the hint and a NUL, else replaced), NUL-ended, a chunk at a
  * time, looking at @cancel between chunks. *@buf stays the caller's,
  * whatever the outcome. */
+size_t
+policy_read_cap(size_t len)
+{
+	return len + len / 16 + 2;
+}
+
 static int
 read_all(int fd, off_t hint, const atomic_bool *cancel, char **buf, size_t *cap, size_t *len)
 {
@@ -1178,14 +1184,17 @@ read_all(int fd, off_t hint, const atomic_bool *cancel, char **buf, size_t *cap,
 	char *nb;
 	ssize_t r;
 
-	/* One more than the size: a file that grew since fstat is seen to. */
+	/* One more than the size: a file that grew since fstat is seen to.
+	 * A buffer grown gets the headroom of policy_read_cap, so that the
+	 * next, slightly larger file of a reload fits it too; it grows by
+	 * realloc, which moves a large buffer's pages (mremap) instead of
+	 * faulting in new ones. */
 	if (*buf == NULL || *cap < want) {
-		free(*buf);
-		*cap = 0;
-		*buf = malloc(want);
-		if (*buf == NULL)
+		nb = realloc(*buf, policy_read_cap(want));
+		if (nb == NULL)
 			return -ENOMEM;
-		*cap = want;
+		*buf = nb;
+		*cap = policy_read_cap(want);
 	}
 	for (;;) {
 		if (cancel != NULL && atomic_load(cancel))

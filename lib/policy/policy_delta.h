@@ -114,6 +114,11 @@ void policy_delta_free(struct policy_delta *d);
 
 /* ---- policy.c ----------------------------------------------------------- */
 
+/** The size policy_read_file gives a new buffer for a file of @p len
+ * bytes: the file and a sixteenth more, for the next, slightly larger
+ * version of it. */
+size_t policy_read_cap(size_t len);
+
 /** Read the regular file @p path whole (hnv_policy_load_ex's reading)
  * into *@p buf, a malloc'd buffer of *@p cap bytes that is reused when big
  * enough (a buffer read into before has its pages: no faults) or replaced
