@@ -38,7 +38,7 @@
 #include "policy_loader.h"
 
 /* The compile environment for @pol on the switch ports of @pc, against the
- * uplink as it is now (MAC, MTU). */
+ * uplink as it is now (its MAC). */
 static void
 fill_env(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_port_change *pc,
 	struct hnv_compile_env *env)
@@ -51,7 +51,6 @@ fill_env(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_por
 	env->port_ids = pc->ids;
 	env->n_port_ids = pc->n_ids;
 	hnv_port_mac(uplink, &env->uplink_mac);
-	env->uplink_mtu = hnv_port_mtu(uplink);
 	env->table_size = app->table_size;
 	/* The main lcore's socket, as the first program's: the loader
 	 * thread, which also runs this, is no EAL lcore. */
@@ -193,6 +192,32 @@ hnv_loader_unplan_ports(void *arg, void *plan)
 	free(plan);
 }
 
+/* A reload that changes the underlay MTU sets it on the uplink's device
+ * before the program that sizes frames by it is published (@back: after
+ * that publish failed, the running policy's again). */
+static int
+uplink_mtu(struct hnv_app *app, const struct hnv_policy *pol, bool back, char *err, size_t errlen)
+{
+	uint16_t cur, want = hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
+	char why[256];
+	int rc;
+
+	if (app->policy == NULL)
+		return 0; /* the first policy: the uplink was opened with it */
+	cur = hnv_uplink_mtu(&app->policy->ports[app->policy->host.uplink]);
+	if (cur == want)
+		return 0;
+	rc = hnv_port_set_mtu(hnv_uplink_ethdev(app), back ? cur : want, why, sizeof(why));
+	if (rc != 0 && err != NULL) {
+		int n = snprintf(
+			err, errlen, "%s: $.ports[%u].mtu: ", pol->source, pol->host.uplink);
+
+		if (n > 0 && (size_t)n < errlen)
+			strlcpy(err + n, why, errlen - (size_t)n);
+	}
+	return rc;
+}
+
 void
 hnv_policy_apply_result(struct hnv_app *app, struct hnv_load_result *r)
 {
@@ -204,9 +229,13 @@ hnv_policy_apply_result(struct hnv_app *app, struct hnv_load_result *r)
 		return; /* stopping */
 	if (rc == 0)
 		rc = hnv_ports_open(app, r->pol, pc, r->err, sizeof(r->err));
+	if (rc == 0)
+		rc = uplink_mtu(app, r->pol, false, r->err, sizeof(r->err));
 	if (rc == 0) {
 		rc = publish(app, r->pol, r->prog, r->err, sizeof(r->err));
 		r->prog = NULL; /* published, or freed by publish */
+		if (rc != 0)
+			(void)uplink_mtu(app, r->pol, true, NULL, 0);
 	}
 	if (rc != 0) {
 		if (pc != NULL)

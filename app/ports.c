@@ -200,6 +200,7 @@ open_device(struct hnv_app *app, struct hnv_swport *sp, const struct hnv_port_cf
 			.nb_txd = HNV_PORT_DESC,
 			.mp = app->mp,
 			.mac = is_uplink ? mac : NULL,
+			.mtu = is_uplink ? hnv_uplink_mtu(cfg) : cfg->mtu,
 		};
 		int rc = hnv_port_open(cfg->device, &pc, &sp->eth_port, err, errlen);
 

@@ -65,11 +65,12 @@ hnv_stats_print(const struct hnv_app *app, FILE *f)
 			" tx-bytes %" PRIu64 " encapsulated %" PRIu64 " decapsulated %" PRIu64
 			" arp-requests %" PRIu64 " consumed %" PRIu64 " tx-retries %" PRIu64
 			" icmp-sent %" PRIu64 " replicated %" PRIu64 " dhcp-replies %" PRIu64
-			" nd-replies %" PRIu64 "\n",
+			" nd-replies %" PRIu64 " fragmented %" PRIu64 "\n",
 			sp->cfg.name, sp->kind == HNV_PORT_REMOVED ? " (removed)" : "",
 			st.rx_packets, st.tx_packets, st.arp_replies, drops, st.rx_bytes,
 			st.tx_bytes, st.encapsulated, st.decapsulated, st.arp_requests, st.consumed,
-			st.tx_retries, st.icmp_sent, st.replicated, st.dhcp_replies, st.nd_replies);
+			st.tx_retries, st.icmp_sent, st.replicated, st.dhcp_replies, st.nd_replies,
+			st.fragmented);
 		for (unsigned int r = 0; r < HNV_DROP_MAX; r++)
 			if (st.drops[r] != 0)
 				fprintf(f, "  drop %s: %" PRIu64 "\n", hnv_drop_name(r),

@@ -121,6 +121,7 @@ tel_port(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "consumed", st.consumed);
 	rte_tel_data_add_dict_u64(d, "tx_retries", st.tx_retries);
 	rte_tel_data_add_dict_u64(d, "icmp_sent", st.icmp_sent);
+	rte_tel_data_add_dict_u64(d, "fragmented", st.fragmented);
 	rte_tel_data_add_dict_u64(d, "replicated", st.replicated);
 	rte_tel_data_add_dict_u64(d, "dhcp_replies", st.dhcp_replies);
 	rte_tel_data_add_dict_u64(d, "nd_replies", st.nd_replies);

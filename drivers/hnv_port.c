@@ -81,6 +81,11 @@ hnv_port_open(
 		if (rc != 0 && rc != -ENOTSUP)
 			goto fail;
 	}
+	if (conf->mtu != 0) {
+		rc = hnv_port_set_mtu(pid, conf->mtu, err, errlen);
+		if (rc != 0)
+			return rc;
+	}
 	rc = rte_eth_dev_start(pid);
 	if (rc != 0)
 		goto fail;
@@ -91,6 +96,27 @@ hnv_port_open(
 	return 0;
 fail:
 	snprintf(err, errlen, "%s: set-up failed: %s", device, rte_strerror(-rc));
+	return rc;
+}
+
+int
+hnv_port_set_mtu(uint16_t port_id, uint16_t mtu, char *err, size_t errlen)
+{
+	char name[RTE_ETH_NAME_MAX_LEN] = "?";
+	struct rte_eth_dev_info info;
+	int rc;
+
+	(void)rte_eth_dev_get_name_by_port(port_id, name);
+	rc = rte_eth_dev_info_get(port_id, &info);
+	if (rc == 0 && (mtu > info.max_mtu || mtu < info.min_mtu)) {
+		snprintf(err, errlen, "%s: MTU %u is outside what the device takes (%u..%u)", name,
+			mtu, info.min_mtu, info.max_mtu);
+		return -EINVAL;
+	}
+	rc = rte_eth_dev_set_mtu(port_id, mtu);
+	if (rc == 0 || rc == -ENOTSUP)
+		return 0;
+	snprintf(err, errlen, "%s: cannot set MTU %u: %s", name, mtu, rte_strerror(-rc));
 	return rc;
 }
 
@@ -141,14 +167,4 @@ int
 hnv_port_mac(uint16_t port_id, struct rte_ether_addr *mac)
 {
 	return rte_eth_macaddr_get(port_id, mac);
-}
-
-uint16_t
-hnv_port_mtu(uint16_t port_id)
-{
-	uint16_t mtu;
-
-	if (rte_eth_dev_get_mtu(port_id, &mtu) != 0 || mtu == 0)
-		return 1500;
-	return mtu;
 }

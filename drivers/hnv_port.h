@@ -25,6 +25,7 @@ struct hnv_port_conf {
 	uint16_t nb_txd;                  /**< 0 = 1024 */
 	struct rte_mempool *mp;           /**< receive buffers */
 	const struct rte_ether_addr *mac; /**< set this MAC if not NULL */
+	uint16_t mtu;                     /**< set this L3 MTU if not 0 (see hnv_port_set_mtu) */
 	bool multi_seg;                   /**< out: the device transmits chained mbufs (MULTI_SEGS);
 					       if not, the caller linearizes them first */
 };
@@ -40,6 +41,14 @@ struct hnv_port_conf {
  */
 int hnv_port_open(const char *device, struct hnv_port_conf *conf, uint16_t *port_id, char *err,
 	size_t errlen);
+
+/**
+ * Set the L3 MTU of @p port_id to @p mtu. A device with no MTU to set
+ * (-ENOTSUP: net_pcap, net_null, net_ring) is left as it is.
+ * @return 0, or a negative errno with @p err (above the device's maximum,
+ *         or refused by it)
+ */
+int hnv_port_set_mtu(uint16_t port_id, uint16_t mtu, char *err, size_t errlen);
 
 /** Stop a port opened by hnv_port_open, leaving the device in place so
  * that hnv_port_open can start it again (a port a reload removed). */
@@ -67,8 +76,5 @@ int hnv_port_state(uint16_t port_id, struct hnv_port_state *st);
 
 /** The port's MAC address. @return 0 or a negative errno */
 int hnv_port_mac(uint16_t port_id, struct rte_ether_addr *mac);
-
-/** The port's L3 MTU, or 1500 if the driver does not say. */
-uint16_t hnv_port_mtu(uint16_t port_id);
 
 #endif /* HNV_PORT_H */

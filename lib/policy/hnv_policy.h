@@ -50,7 +50,21 @@ struct hnv_port_cfg {
 	char device[HNV_DEVICE_MAX]; /**< "" for a vhost-user port */
 	bool is_vhost;
 	struct hnv_vhost_cfg vhost; /**< when is_vhost */
+	uint16_t mtu;               /**< L3 MTU set on the device (HNV_MTU_MIN..HNV_MTU_MAX);
+				       0: the uplink's is HNV_MTU_DEFAULT, another port's
+				       device keeps its own */
 };
+
+#define HNV_MTU_MIN 576
+#define HNV_MTU_MAX 9216
+#define HNV_MTU_DEFAULT 1500 /**< the underlay's, when the uplink has no "mtu" */
+
+/** The underlay MTU of policy port @p c used as the uplink. */
+static inline uint16_t
+hnv_uplink_mtu(const struct hnv_port_cfg *c)
+{
+	return c->mtu != 0 ? c->mtu : HNV_MTU_DEFAULT;
+}
 
 /** The physical host: its provider addresses and uplink. */
 struct hnv_host_cfg {

@@ -114,8 +114,9 @@ static int
 parse_port(struct ctx *c, json_t *o, size_t i)
 {
 	static const struct field fields[] = {
-		{"name", true}, {"device", false}, {"vhost_user", false}};
+		{"name", true}, {"device", false}, {"vhost_user", false}, {"mtu", false}};
 	struct hnv_policy *p = c->p;
+	json_t *mtu = json_object_get(o, "mtu");
 	struct hnv_port_cfg *port = &p->ports[i];
 	bool has_device = json_object_get(o, "device") != NULL;
 	long long j = -1;
@@ -133,6 +134,14 @@ parse_port(struct ctx *c, json_t *o, size_t i)
 			sizeof(port->device));
 	if (rc == 0 && port->is_vhost)
 		rc = pj_with_object(c, o, "vhost_user", parse_vhost);
+	if (rc == 0 && mtu != NULL && port->is_vhost)
+		rc = pj_fail(c, "mtu", "a vhost-user port has no MTU of ours (its guest sets it)");
+	else if (rc == 0 && mtu != NULL) {
+		long long v = 0;
+
+		rc = pj_v_int(c, "mtu", mtu, "MTU", HNV_MTU_MIN, HNV_MTU_MAX, &v);
+		port->mtu = (uint16_t)v;
+	}
 	if (rc == 0 && (j = index_put(c, &c->ix->port, port->name, sizeof(port->name), i)) < 0)
 		rc = j == -1 ? 0 : pj_fail_nomem(c);
 	else if (rc == 0)

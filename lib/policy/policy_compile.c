@@ -287,7 +287,8 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	memcpy(hp.pa_prefix_len, h->pa_prefix_len, sizeof(h->pa_prefix_len[0]) * h->n_pa);
 	hp.uplink_mac = h->has_mac ? h->mac : env->uplink_mac;
 	hp.vlan = h->vlan;
-	hp.uplink_mtu = env->uplink_mtu;
+	hp.uplink_mtu = env->uplink_mtu != 0 ? env->uplink_mtu
+					     : hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
 	hp.gateway = h->gateway;
 	hp.has_gateway_mac = h->has_gateway_mac;
 	hp.gateway_mac = h->gateway_mac;

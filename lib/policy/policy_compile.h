@@ -38,7 +38,7 @@
 /** Facts about the running host that the compiler needs. */
 struct hnv_compile_env {
 	struct rte_ether_addr uplink_mac; /**< used when the policy has no host.mac */
-	uint16_t uplink_mtu;              /**< 0 = 1500 */
+	uint16_t uplink_mtu;              /**< 0: the policy's (hnv_uplink_mtu) */
 	uint32_t table_size;              /**< at least this many CAs; 0: what the policy needs */
 	int socket_id;
 	/** The switch port id of each policy port (pol->n_ports entries, all

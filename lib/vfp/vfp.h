@@ -552,8 +552,12 @@ struct vfp_port_stats {
 	uint64_t tx_bytes;
 	uint64_t arp_replies;         /**< ARP replies sent out of this port by the proxy */
 	uint64_t arp_requests;        /**< ARP requests sent out of this port (resolver) */
-	uint64_t icmp_sent;           /**< ICMP the router sent out of this port (echo
-					 replies for its addresses, time exceeded) */
+	uint64_t icmp_sent;           /**< ICMP the switch sent out of this port (echo
+					 replies for its addresses, time exceeded,
+					 fragmentation needed, packet too big) */
+	uint64_t fragmented;          /**< IPv4 packets the VM on this port sent,
+					 too big for the underlay and without DF,
+					 fragmented before encapsulation */
 	uint64_t dhcp_replies;        /**< DHCP replies sent out of this port */
 	uint64_t nd_replies;          /**< Neighbor and Router Advertisements sent out
 					 of this port (ND proxy, router) */

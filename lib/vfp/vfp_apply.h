@@ -56,6 +56,13 @@ vfp_csum_replace2(rte_be16_t sum, rte_be16_t from, rte_be16_t to)
 bool vfp_apply_rewrites(
 	const struct vfp_flow *f, const struct vfp_pkt *pkt, uint8_t *frame, uint32_t len);
 
+/* vfp_mtu.c: @m (from VM port @port, parsed as @pkt) would exceed the
+ * underlay MTU encapsulated by @f: fragmented and sent (IPv4 without DF),
+ * or dropped as too_big with an ICMP error to the VM (or ttl_exceeded, for
+ * a routed packet whose TTL runs out). Consumes @m. */
+void vfp_encap_too_big(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
+	struct rte_mbuf *m, const struct vfp_pkt *pkt, const struct vfp_flow *f);
+
 /* TCP state from a packet's flags: SYN until the handshake's third packet,
  * CLOSING from a FIN or RST on. */
 static inline void
@@ -122,7 +129,7 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 	case VFP_XP_ENCAP:
 		inner_len = rte_pktmbuf_pkt_len(m);
 		if (unlikely(f->tmpl.len - f->tmpl.l3_off + inner_len > p->mtu)) {
-			vfp_drop(lc, port, m, HNV_DROP_TOO_BIG);
+			vfp_encap_too_big(p, lc, port, m, pkt, f);
 			return;
 		}
 		frame = rte_pktmbuf_mtod(m, uint8_t *);

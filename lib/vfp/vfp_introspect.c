@@ -37,6 +37,7 @@ vfp_stats_sum(struct vfp_lcore *const *lcs, unsigned int n_lcores, uint16_t port
 		out->arp_replies += s->arp_replies;
 		out->arp_requests += s->arp_requests;
 		out->icmp_sent += s->icmp_sent;
+		out->fragmented += s->fragmented;
 		out->replicated += s->replicated;
 		out->dhcp_replies += s->dhcp_replies;
 		out->nd_replies += s->nd_replies;

@@ -36,10 +36,8 @@
 #include "hnv_net.h"
 #include "nd.h"
 #include "vfp_apply.h"
+#include "vfp_icmp.h"
 #include "vfp_router.h"
-
-#define VFP_ICMP_ERRORS_PER_S 1000
-#define VFP_ICMP_QUOTE_MAX 548 /* RFC 1812 4.3.2.3: the error fits in 576 bytes */
 
 /* Next-hop words of the tables: kind in the top byte, index below. */
 #define NH_KIND_SHIFT 56
@@ -549,159 +547,19 @@ vfp_router_echo(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port
 	vfp_enqueue(lc, port, m);
 }
 
-static bool
-is_icmp_error(const struct rte_ipv4_hdr *ip, const uint8_t *l4, const uint8_t *end)
-{
-	if (ip->next_proto_id != IPPROTO_ICMP || l4 >= end)
-		return false;
-	switch (l4[0]) {
-	case RTE_IP_ICMP_ECHO_REPLY:
-	case RTE_IP_ICMP_ECHO_REQUEST:
-	case 13: /* timestamp */
-	case 14:
-		return false;
-	default:
-		return true;
-	}
-}
-
-/* Room for another ICMP error this second on @lc? */
-static bool
-icmp_budget(struct vfp_lcore *lc)
-{
-	uint64_t now = rte_rdtsc();
-
-	if (now - lc->icmp_window_tsc >= lc->tsc_hz) {
-		lc->icmp_window_tsc = now;
-		lc->icmp_in_window = 0;
-	}
-	if (lc->icmp_in_window >= VFP_ICMP_ERRORS_PER_S)
-		return false;
-	lc->icmp_in_window++;
-	return true;
-}
-
-#define VFP_ICMP6_QUOTE_MAX (1280 - 40 - 8) /* RFC 4443 2.4 (c): fits the minimum MTU */
-
-/* The ICMPv6 time exceeded for @m (from VM @vnic) into a new mbuf, or NULL:
- * never for an ICMPv6 error (types below 128) or a later fragment. */
-static struct rte_mbuf *
-time_exceeded6(const struct vfp_program *p, struct vfp_lcore *lc, const struct vfp_entry *vnic,
-	struct rte_mbuf *m, const struct vfp_pkt *pkt)
-{
-	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
-	const struct rte_ipv6_hdr *oip = (const struct rte_ipv6_hdr *)(frame + pkt->l3_off);
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
-	uint32_t quote = RTE_MIN((uint32_t)rte_pktmbuf_data_len(m) - pkt->l3_off,
-		(uint32_t)sizeof(*oip) + rte_be_to_cpu_16(oip->payload_len));
-	struct rte_ether_hdr *reth;
-	struct rte_ipv6_hdr *rip;
-	struct rte_icmp_hdr *ric;
-	struct rte_mbuf *r;
-	uint8_t *buf;
-	uint32_t len;
-
-	if ((pkt->key.proto == IPPROTO_ICMPV6 && (!pkt->has_icmp || pkt->icmp_type < 128)) ||
-		pkt->later_fragment || !icmp_budget(lc))
-		return NULL;
-	quote = RTE_MIN(quote, (uint32_t)VFP_ICMP6_QUOTE_MAX);
-	len = (uint32_t)(sizeof(*reth) + sizeof(*rip) + sizeof(*ric)) + quote;
-	r = rte_pktmbuf_alloc(m->pool);
-	buf = r != NULL ? (uint8_t *)rte_pktmbuf_append(r, (uint16_t)len) : NULL;
-	if (buf == NULL) {
-		rte_pktmbuf_free(r);
-		return NULL;
-	}
-	reth = (struct rte_ether_hdr *)buf;
-	rip = (struct rte_ipv6_hdr *)(reth + 1);
-	ric = (struct rte_icmp_hdr *)(rip + 1);
-	reth->dst_addr = eth->src_addr;
-	reth->src_addr = p->hp.router_mac;
-	reth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV6);
-	memset(rip, 0, sizeof(*rip));
-	rip->vtc_flow = RTE_BE32(0x60000000);
-	rip->payload_len = rte_cpu_to_be_16((uint16_t)(sizeof(*ric) + quote));
-	rip->proto = IPPROTO_ICMPV6;
-	rip->hop_limits = 64;
-	/* From the sender's gateway, or the router's link-local address. */
-	if (vnic->subnet->has_v6 && !nd_is_link_local(oip->src_addr))
-		memcpy(rip->src_addr, vnic->subnet->gateway6, 16);
-	else
-		vfp_router_link_local(&p->hp.router_mac, rip->src_addr);
-	memcpy(rip->dst_addr, oip->src_addr, 16);
-	memset(ric, 0, sizeof(*ric));
-	ric->icmp_type = 3; /* time exceeded, code 0: hop limit exceeded in transit */
-	memcpy(ric + 1, oip, quote);
-	ric->icmp_cksum = rte_ipv6_udptcp_cksum(rip, ric);
-	return r;
-}
-
 void
 vfp_router_ttl_exceeded(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 	struct rte_mbuf *m, const struct vfp_pkt *pkt)
 {
 	const struct vfp_entry *vnic = p->ports[port].vnic;
-	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint8_t *end = frame + rte_pktmbuf_data_len(m);
-	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
-	const struct rte_ipv4_hdr *oip = (const struct rte_ipv4_hdr *)(frame + pkt->l3_off);
-	const uint8_t *ol4 = (const uint8_t *)oip + (oip->version_ihl & 0xf) * 4;
-	/* The datagram as its header says, not the frame's padding. */
-	uint32_t quote = RTE_MIN((uint32_t)(end - (const uint8_t *)oip),
-		(uint32_t)rte_be_to_cpu_16(oip->total_length));
-	struct rte_ether_hdr *reth;
-	struct rte_ipv4_hdr *rip;
-	struct rte_icmp_hdr *ric;
 	struct rte_mbuf *r;
-	uint8_t *buf;
-	uint32_t len;
 
 	lc->stats[port].drops[HNV_DROP_TTL_EXCEEDED]++;
-	if (pkt->is_ipv6) {
-		r = vnic != NULL ? time_exceeded6(p, lc, vnic, m, pkt) : NULL;
-		rte_pktmbuf_free(m);
-		if (r != NULL) {
-			lc->stats[port].icmp_sent++;
-			vfp_enqueue(lc, port, r);
-		}
-		return;
-	}
-	/* RFC 1812 4.3.2.7: never for an ICMP error or a later fragment. */
-	if (vnic == NULL || is_icmp_error(oip, ol4, end) ||
-		(oip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_OFFSET_MASK)) != 0 ||
-		!icmp_budget(lc)) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	if (quote > VFP_ICMP_QUOTE_MAX)
-		quote = VFP_ICMP_QUOTE_MAX;
-	len = (uint32_t)(sizeof(*reth) + sizeof(*rip) + sizeof(*ric)) + quote;
-	r = rte_pktmbuf_alloc(m->pool);
-	buf = r != NULL ? (uint8_t *)rte_pktmbuf_append(r, (uint16_t)len) : NULL;
-	if (buf == NULL) { /* the packet is counted, its ICMP error is not sent */
-		rte_pktmbuf_free(r);
-		rte_pktmbuf_free(m);
-		return;
-	}
-	reth = (struct rte_ether_hdr *)buf;
-	rip = (struct rte_ipv4_hdr *)(reth + 1);
-	ric = (struct rte_icmp_hdr *)(rip + 1);
-	reth->dst_addr = eth->src_addr;
-	reth->src_addr = p->hp.router_mac;
-	reth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	memset(rip, 0, sizeof(*rip));
-	rip->version_ihl = RTE_IPV4_VHL_DEF;
-	rip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*reth)));
-	rip->time_to_live = 64;
-	rip->next_proto_id = IPPROTO_ICMP;
-	rip->src_addr = vnic->subnet->gateway;
-	rip->dst_addr = oip->src_addr;
-	rip->hdr_checksum = rte_ipv4_cksum(rip);
-	memset(ric, 0, sizeof(*ric));
-	ric->icmp_type = 11; /* time exceeded, code 0: TTL exceeded in transit */
-	memcpy(ric + 1, oip, quote);
-	ric->icmp_cksum = (uint16_t)~rte_raw_cksum(ric, sizeof(*ric) + quote);
+	r = pkt->is_ipv6 ? vfp_icmp6_error(p, lc, vnic, m, pkt, VFP_ICMP6_TIME_EXCEEDED, 0, 0)
+			 : vfp_icmp4_error(p, lc, vnic, m, pkt, VFP_ICMP_TIME_EXCEEDED, 0, 0);
 	rte_pktmbuf_free(m);
-	lc->stats[port].icmp_sent++;
-	vfp_enqueue(lc, port, r);
+	if (r != NULL) {
+		lc->stats[port].icmp_sent++;
+		vfp_enqueue(lc, port, r);
+	}
 }

@@ -1396,6 +1396,44 @@ test_vhost_user_port_errors(void **state)
 }
 
 static void
+test_port_mtu(void **state)
+{
+	static const struct {
+		const char *port, *msg;
+	} cases[] = {
+		{"{'name': 'uplink', 'device': 'net_pcap0', 'mtu': 575}",
+			"t.json: $.ports[0].mtu: MTU 575 out of range 576..9216"},
+		{"{'name': 'uplink', 'device': 'net_pcap0', 'mtu': 9217}",
+			"t.json: $.ports[0].mtu: MTU 9217 out of range 576..9216"},
+		{"{'name': 'uplink', 'device': 'net_pcap0', 'mtu': '9000'}",
+			"t.json: $.ports[0].mtu: expected integer, got string"},
+	};
+	json_t *root = J(BASE);
+	struct hnv_policy *p;
+
+	(void)state;
+	p = load_ok(root);
+	assert_int_equal(p->ports[0].mtu, 0);
+	assert_int_equal(hnv_uplink_mtu(&p->ports[p->host.uplink]), 1500);
+	hnv_policy_free(p);
+	root = J(BASE);
+	set(root, "ports.0", J("{'name': 'uplink', 'device': 'net_pcap0', 'mtu': 9000}"));
+	p = load_ok(root);
+	assert_int_equal(hnv_uplink_mtu(&p->ports[p->host.uplink]), 9000);
+	hnv_policy_free(p);
+	for (unsigned int i = 0; i < RTE_DIM(cases); i++) {
+		root = J(BASE);
+		set(root, "ports.0", J(cases[i].port));
+		expect_error(root, -EINVAL, cases[i].msg);
+	}
+	root = J(BASE);
+	set(root, "ports.1",
+		J("{'name': 'contoso-web', 'vhost_user': {'socket': '/a'}, 'mtu': 1500}"));
+	expect_error(root, -EINVAL,
+		"t.json: $.ports[1].mtu: a vhost-user port has no MTU of ours (its guest sets it)");
+}
+
+static void
 test_vhost_user_socket_is_one_port_and_not_the_uplink(void **state)
 {
 	json_t *root = J(BASE);
@@ -1947,6 +1985,7 @@ main(void)
 		cmocka_unit_test(test_port_bound_twice),
 		cmocka_unit_test(test_vhost_user_port_yields_model),
 		cmocka_unit_test(test_vhost_user_port_errors),
+		cmocka_unit_test(test_port_mtu),
 		cmocka_unit_test(test_vhost_user_socket_is_one_port_and_not_the_uplink),
 		cmocka_unit_test(test_uplink_not_in_ports),
 		cmocka_unit_test(test_malformed_ip),

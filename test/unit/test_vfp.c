@@ -33,6 +33,7 @@
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
@@ -752,24 +753,127 @@ test_inbound_broadcast_reaches_every_vm_of_its_vsid_only(void **state)
 	assert_no_leak(f);
 }
 
+/* Set DF on the IPv4 packet of @frame, checksum redone. */
 static void
-test_too_big_beyond_uplink_mtu(void **state)
+set_df(uint8_t *frame)
+{
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(frame + RTE_ETHER_HDR_LEN);
+
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* VXLAN adds 36 bytes above the inner frame at L3 (IPv4, UDP, VXLAN): on a
+ * 1500-byte underlay the VM's IP packets may have 1450 bytes. */
+#define MAX_INNER (1500 - 36)
+
+static void
+test_too_big_with_df_gets_frag_needed(void **state)
 {
 	struct fixture *f = *state;
-	/* VXLAN adds 36 bytes above the inner frame at L3 (IPv4, UDP, VXLAN). */
-	const uint16_t max_inner = 1500 - 36;
-	uint8_t frame[FRAME_MAX];
-	struct rte_mbuf *pkts[2];
+	uint8_t frame[FRAME_MAX], orig[FRAME_MAX];
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_icmp_hdr *ic;
+	struct rte_mbuf *pkts[2], *m;
+	uint16_t len;
 
-	pkts[0] = mbuf_of(frame, udp_frame(frame, max_inner, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
-	pkts[1] = mbuf_of(
-		frame, udp_frame(frame, max_inner + 1, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1));
+	udp_frame(frame, MAX_INNER, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1);
+	set_df(frame);
+	pkts[0] = mbuf_of(frame, MAX_INNER);
+	len = udp_frame(frame, MAX_INNER + 1, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1);
+	set_df(frame);
+	memcpy(orig, frame, len);
+	pkts[1] = mbuf_of(frame, len);
 	run(f, PORT_VM1, pkts, 2);
 
-	assert_int_equal(f->log.n, 1);
+	assert_int_equal(f->log.n, 2);
 	assert_int_equal(rte_pktmbuf_pkt_len(sent(f, PORT_UPLINK, 0)), 14 + 1500);
+	/* The ICMP "fragmentation needed" to the VM, from its gateway, with
+	 * the inner MTU (RFC 1191) and the start of the packet (RFC 1812). */
+	m = sent(f, PORT_VM1, 0);
+	assert_int_equal(rte_pktmbuf_pkt_len(m), 14 + 20 + 8 + 548);
+	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	ic = (const struct rte_icmp_hdr *)(ip + 1);
+	assert_true(rte_is_same_ether_addr(&eth->dst_addr, &mac_vm1));
+	assert_true(rte_is_same_ether_addr(&eth->src_addr, &router_mac));
+	assert_int_equal(ip->src_addr, IP4(10, 0, 0, 1));
+	assert_int_equal(ip->dst_addr, IP_VM1);
+	assert_int_equal(ip->next_proto_id, IPPROTO_ICMP);
+	assert_int_equal(rte_ipv4_cksum(ip), 0);
+	assert_int_equal(ic->icmp_type, 3);
+	assert_int_equal(ic->icmp_code, 4);
+	assert_int_equal(rte_be_to_cpu_16(ic->icmp_seq_nb), 1450); /* bytes 6-7 */
+	assert_int_equal(ic->icmp_ident, 0);
+	assert_int_equal((uint16_t)~rte_raw_cksum(ic, 8 + 548), 0);
+	assert_memory_equal(ic + 1, orig + 14, 548);
 	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1},
-		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_TOO_BIG] = 1}});
+		[PORT_VM1] = {.rx = 2, .tx = 1, .drops = {[HNV_DROP_TOO_BIG] = 1}});
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->icmp_sent, 1);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->fragmented, 0);
+	free_sent(f);
+	assert_no_leak(f);
+}
+
+/* The bytes of the @len-byte packet @m, a chain or not. */
+static void
+read_all(const struct rte_mbuf *m, uint8_t *buf, uint32_t len)
+{
+	const void *p;
+
+	assert_int_equal(rte_pktmbuf_pkt_len(m), len);
+	p = rte_pktmbuf_read(m, 0, len, buf);
+	assert_non_null(p);
+	if (p != buf)
+		memcpy(buf, p, len);
+}
+
+static void
+test_too_big_without_df_is_fragmented(void **state)
+{
+	struct fixture *f = *state;
+	/* 1600 bytes of IP: 1424 (a multiple of 8 in 1450 - 20) and 156. */
+	const uint16_t ip_len = 1600, first = 1424;
+	uint8_t frame[FRAME_MAX], out[2][FRAME_MAX];
+	const struct rte_ipv4_hdr *a, *b;
+	uint16_t len = udp_frame(frame, 14 + ip_len, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1);
+	uint32_t la = 14 + 50 + 20 + first, lb = 14 + 50 + 20 + (ip_len - 20 - first);
+
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+
+	assert_int_equal(n_sent(f, PORT_UPLINK), 2);
+	read_all(sent(f, PORT_UPLINK, 0), out[0], la);
+	read_all(sent(f, PORT_UPLINK, 1), out[1], lb);
+	/* One outer header (the flow's entropy) on both, lengths each its own. */
+	assert_memory_equal(out[0], out[1], 14 + 2);          /* Ethernet, IPv4 version, TOS */
+	assert_memory_equal(out[0] + 18, out[1] + 18, 6);     /* id, DF, TTL, protocol */
+	assert_memory_equal(out[0] + 26, out[1] + 26, 8 + 2); /* addresses, UDP source port */
+	assert_memory_equal(out[0] + 42, out[1] + 42, 8);     /* VXLAN */
+	assert_int_equal(rte_be_to_cpu_16(*(const rte_be16_t *)(out[1] + 16)), lb - 14);
+	assert_int_equal(rte_ipv4_cksum((const struct rte_ipv4_hdr *)(out[0] + 14)), 0);
+	assert_int_equal(rte_ipv4_cksum((const struct rte_ipv4_hdr *)(out[1] + 14)), 0);
+	/* The inner Ethernet header on each, then the fragments. */
+	assert_memory_equal(out[0] + 50, frame, 14);
+	assert_memory_equal(out[1] + 50, frame, 14);
+	a = (const struct rte_ipv4_hdr *)(out[0] + 64);
+	b = (const struct rte_ipv4_hdr *)(out[1] + 64);
+	assert_int_equal(rte_be_to_cpu_16(a->total_length), 20 + first);
+	assert_int_equal(rte_be_to_cpu_16(a->fragment_offset), RTE_IPV4_HDR_MF_FLAG);
+	assert_int_equal(rte_be_to_cpu_16(b->total_length), ip_len - first);
+	assert_int_equal(rte_be_to_cpu_16(b->fragment_offset), first / 8);
+	assert_int_equal(rte_ipv4_cksum(a), 0);
+	assert_int_equal(rte_ipv4_cksum(b), 0);
+	assert_int_equal(a->packet_id, b->packet_id);
+	assert_int_equal(a->src_addr, IP_VM1);
+	assert_int_equal(b->dst_addr, IP_R1);
+	/* The data, cut where the offsets say. */
+	assert_memory_equal(out[0] + 84, frame + 34, first);
+	assert_memory_equal(out[1] + 84, frame + 34 + first, ip_len - 20 - first);
+	assert_stats(f, [PORT_UPLINK] = {.tx = 2, .encapsulated = 2}, [PORT_VM1] = {.rx = 1});
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->fragmented, 1);
+	free_sent(f);
 	assert_no_leak(f);
 }
 
@@ -1721,7 +1825,8 @@ main(void)
 		PIPELINE(test_nvgre_encap_key_is_vsid_and_flow_id, setup_static_gw),
 		PIPELINE(test_decap_delivers_exact_inner_frame_to_vsid_port, setup_static_gw),
 		PIPELINE(test_inbound_broadcast_reaches_every_vm_of_its_vsid_only, setup_static_gw),
-		PIPELINE(test_too_big_beyond_uplink_mtu, setup_static_gw),
+		PIPELINE(test_too_big_with_df_gets_frag_needed, setup_static_gw),
+		PIPELINE(test_too_big_without_df_is_fragmented, setup_static_gw),
 		PIPELINE(test_no_headroom_for_outer_header, setup_static_gw),
 		PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),

@@ -49,7 +49,12 @@ def build(s):
     s.drop(vm, "unknown_dst")
     s.send(vm, icmp(C_WEB, C_WEB))                               # itself
     s.drop(vm, "unknown_dst")
-    s.send(vm, Ether(src=C_WEB, dst=C_SQL) / IP(src=WEB, dst=SQL) / Raw(b"q" * 1450))
+    # Too big for the underlay once encapsulated, and nothing to answer:
+    # an ICMP error (never answered with one) and a frame that is not IP.
+    s.send(vm, Ether(src=C_WEB, dst=C_SQL) / IP(src=WEB, dst=SQL, flags="DF")
+           / ICMP(type=3, code=1) / Raw(b"q" * 1450))
+    s.drop(vm, "too_big")
+    s.send(vm, Ether(src=C_WEB, dst=C_SQL, type=0x88B5) / Raw(b"q" * 1470))
     s.drop(vm, "too_big")
 
     # Uplink side.
