@@ -110,8 +110,8 @@ encap_template_build(struct encap_template *t, enum encap_type type, const struc
 
 	if (type == ENCAP_TYPE_VXLAN) {
 		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_UDP);
-		hnv_wr16(l4, entropy);              /* source port */
-		hnv_wr16(l4 + 2, ENCAP_VXLAN_PORT); /* destination port */
+		hnv_wr16(l4, entropy); /* source port */
+		hnv_wr16(l4 + 2, o->vxlan_port != 0 ? o->vxlan_port : ENCAP_VXLAN_PORT);
 		/* length patched per packet, checksum 0 (RFC 7348 5) */
 		l4[UDP_HLEN] = VXLAN_FLAG_I;            /* flags, then 3 reserved bytes */
 		hnv_wr32(l4 + UDP_HLEN + 4, vsid << 8); /* VNI, 1 reserved byte */
@@ -282,16 +282,17 @@ encap_inner_hash(const uint8_t *frame, uint32_t len)
 	return encap_flow_hash(&f);
 }
 
-/* UDP to port 4789 carrying VXLAN; @p l4 is inside [frame, frame + end). */
+/* UDP to port @port carrying VXLAN; @p l4 is inside [frame, frame + end). */
 static enum encap_parse_err
-parse_vxlan(const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_info *ri)
+parse_vxlan(
+	const uint8_t *frame, uint32_t l4, uint32_t end, uint16_t port, struct encap_rx_info *ri)
 {
 	const uint8_t *udp = frame + l4;
 	uint32_t udp_len;
 
 	if (end - l4 < UDP_HLEN)
 		return ENCAP_ERR_TRUNCATED;
-	if (hnv_rd16(udp + 2) != ENCAP_VXLAN_PORT)
+	if (hnv_rd16(udp + 2) != port)
 		return ENCAP_ERR_NOT_TUNNEL;
 	udp_len = hnv_rd16(udp + 4);
 	if (udp_len > end - l4)
@@ -335,6 +336,13 @@ parse_nvgre(const uint8_t *frame, uint32_t l4, uint32_t end, struct encap_rx_inf
 enum encap_parse_err
 encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
 {
+	return encap_parse_port(frame, len, ENCAP_VXLAN_PORT, info);
+}
+
+enum encap_parse_err
+encap_parse_port(
+	const uint8_t *frame, uint32_t len, uint16_t vxlan_port, struct encap_rx_info *info)
+{
 	struct encap_rx_info ri = {0};
 	enum encap_parse_err err;
 	uint32_t l3 = ETH_HLEN, ihl, tot, end;
@@ -373,7 +381,7 @@ encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info)
 	end = l3 + tot;
 
 	if (ip[9] == IPPROTO_UDP)
-		err = parse_vxlan(frame, l3 + ihl, end, &ri);
+		err = parse_vxlan(frame, l3 + ihl, end, vxlan_port, &ri);
 	else if (ip[9] == IPPROTO_GRE)
 		err = parse_nvgre(frame, l3 + ihl, end, &ri);
 	else

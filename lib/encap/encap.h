@@ -39,6 +39,7 @@ struct encap_outer {
 	struct rte_ether_addr src_mac; /**< our uplink MAC */
 	struct rte_ether_addr dst_mac; /**< PA next hop MAC */
 	uint16_t vlan_id;              /**< 0 = untagged, else 1..4094 */
+	uint16_t vxlan_port;           /**< VXLAN UDP destination port, 0 = 4789 */
 	rte_be32_t src_ip;             /**< our PA */
 	rte_be32_t dst_ip;             /**< remote PA */
 	uint8_t ttl;                   /**< 0 means 64 */
@@ -157,6 +158,11 @@ encap_vxlan_sport(uint32_t hash)
  * @return ENCAP_OK and @p info filled, or an enum encap_parse_err
  */
 enum encap_parse_err encap_parse(const uint8_t *frame, uint32_t len, struct encap_rx_info *info);
+
+/** encap_parse() with VXLAN on UDP port @p vxlan_port (host order) instead
+ * of 4789; UDP to any other port is ENCAP_ERR_NOT_TUNNEL. */
+enum encap_parse_err encap_parse_port(
+	const uint8_t *frame, uint32_t len, uint16_t vxlan_port, struct encap_rx_info *info);
 
 /** Human-readable name of an encap_parse_err. */
 const char *encap_parse_strerror(enum encap_parse_err err);

@@ -76,6 +76,7 @@ struct hnv_host_cfg {
 	bool has_mac;
 	struct rte_ether_addr mac; /**< uplink MAC; else the ethdev's */
 	uint16_t vlan;             /**< PA VLAN, 0 = untagged */
+	uint16_t vxlan_port;       /**< VXLAN UDP port, both ways (default 4789) */
 	rte_be32_t gateway;        /**< PA next hop for PAs off-link; 0 = none */
 	bool has_gateway_mac;
 	struct rte_ether_addr gateway_mac; /**< static next-hop MAC; else ARP */

@@ -254,7 +254,7 @@ parse_host(struct ctx *c, json_t *o)
 {
 	static const struct field fields[] = {{"name", true}, {"uplink", true}, {"pa", true},
 		{"mac", false}, {"vlan", false}, {"gateway", false}, {"gateway_mac", false},
-		{"router_mac", false}};
+		{"router_mac", false}, {"vxlan_port", false}};
 	struct hnv_host_cfg *h = &c->p->host;
 	char uplink[HNV_NAME_MAX];
 	json_t *v, *pa;
@@ -262,6 +262,7 @@ parse_host(struct ctx *c, json_t *o)
 	int rc, port;
 
 	h->router_mac = default_router_mac;
+	h->vxlan_port = ENCAP_VXLAN_PORT;
 	rc = pj_check_fields(c, o, fields, RTE_DIM(fields));
 	if (rc == 0)
 		rc = pj_v_str(c, "name", json_object_get(o, "name"), h->name, sizeof(h->name));
@@ -301,6 +302,12 @@ parse_host(struct ctx *c, json_t *o)
 	}
 	if (rc == 0 && (v = json_object_get(o, "router_mac")) != NULL)
 		rc = pj_v_mac(c, "router_mac", v, &h->router_mac);
+	if (rc == 0 && (v = json_object_get(o, "vxlan_port")) != NULL) {
+		long long port = 0;
+
+		rc = pj_v_int(c, "vxlan_port", v, "UDP port", 1, 65535, &port);
+		h->vxlan_port = (uint16_t)port;
+	}
 	return rc;
 }
 

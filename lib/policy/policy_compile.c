@@ -287,6 +287,7 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	memcpy(hp.pa_prefix_len, h->pa_prefix_len, sizeof(h->pa_prefix_len[0]) * h->n_pa);
 	hp.uplink_mac = h->has_mac ? h->mac : env->uplink_mac;
 	hp.vlan = h->vlan;
+	hp.vxlan_port = h->vxlan_port;
 	hp.uplink_mtu = env->uplink_mtu != 0 ? env->uplink_mtu
 					     : hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
 	hp.gateway = h->gateway;

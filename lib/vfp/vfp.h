@@ -185,6 +185,7 @@ struct vfp_host_params {
 	uint8_t pa_prefix_len[VFP_MAX_PA];
 	struct rte_ether_addr uplink_mac;
 	uint16_t vlan;       /**< PA VLAN, 0 = untagged */
+	uint16_t vxlan_port; /**< VXLAN UDP port, 0 = 4789 */
 	uint16_t uplink_mtu; /**< L3 MTU of the uplink, 0 = 1500 */
 	rte_be32_t gateway;  /**< PA next hop for off-link PAs, 0 = none */
 	bool has_gateway_mac;

@@ -276,7 +276,7 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 		return VFP_RX_ARP;
 	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_mac))
 		return refuse(why, HNV_DROP_NOT_OUR_MAC);
-	err = encap_parse(frame, len, &info);
+	err = encap_parse_port(frame, len, p->hp.vxlan_port, &info);
 	if (err != ENCAP_OK)
 		return refuse(why, (unsigned int)err < RTE_DIM(tunnel_drop) ? tunnel_drop[err]
 									    : HNV_DROP_MALFORMED);

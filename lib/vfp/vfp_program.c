@@ -120,6 +120,8 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	p->sw = sw;
 	p->hp = *hp;
 	p->mtu = hp->uplink_mtu ? hp->uplink_mtu : 1500;
+	if (p->hp.vxlan_port == 0)
+		p->hp.vxlan_port = ENCAP_VXLAN_PORT;
 	size = hp->table_size ? hp->table_size : VFP_DEFAULT_TABLE;
 	size6 = hp->table6_size ? hp->table6_size : size;
 	p->cas = rte_zmalloc_socket("vfp_cas", sizeof(*p->cas), RTE_CACHE_LINE_SIZE, hp->socket_id);
@@ -735,6 +737,7 @@ vfp_program_seal(struct vfp_program *p)
 	fp = vfp_fp_mix(fp, hp->pa_prefix_len, hp->n_pa);
 	fp = VFP_FP_MIX(fp, hp->uplink_mac);
 	fp = VFP_FP_MIX(fp, hp->vlan);
+	fp = VFP_FP_MIX(fp, hp->vxlan_port);
 	fp = VFP_FP_MIX(fp, p->mtu);
 	fp = VFP_FP_MIX(fp, hp->gateway);
 	fp = VFP_FP_MIX(fp, hp->router_mac);

@@ -175,6 +175,7 @@ route_pa_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_a
 	o.src_mac = p->hp.uplink_mac;
 	o.dst_mac = w->nh_mac;
 	o.vlan_id = p->hp.vlan;
+	o.vxlan_port = p->hp.vxlan_port;
 	o.src_ip = p->hp.pa[0];
 	o.dst_ip = e->pa;
 	hash = flow_entropy(w->pkt);

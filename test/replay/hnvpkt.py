@@ -55,14 +55,14 @@ def inner_hash(frame):
     return crc32c(b[0:12] + etype.to_bytes(2, "big"))
 
 
-def vxlan(inner, src_mac, dst_mac, src_ip, dst_ip, vni, sport=None):
-    """A VXLAN packet as dpdk-hnv must send it (RFC 7348)."""
+def vxlan(inner, src_mac, dst_mac, src_ip, dst_ip, vni, sport=None, dport=VXLAN_PORT):
+    """A VXLAN packet as dpdk-hnv must send it (RFC 7348), to UDP port @dport."""
     b = bytes(inner)
     if sport is None:
         sport = 49152 + (inner_hash(b) & 0x3FFF)
     return (Ether(src=src_mac, dst=dst_mac)
             / IP(src=src_ip, dst=dst_ip, ttl=64, flags="DF", id=0, tos=0)
-            / UDP(sport=sport, dport=VXLAN_PORT, chksum=0)
+            / UDP(sport=sport, dport=dport, chksum=0)
             / VXLAN(flags=0x08, vni=vni)
             / Raw(b))
 

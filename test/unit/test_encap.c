@@ -479,6 +479,29 @@ test_parse_vxlan_round_trip(void **state)
 }
 
 static void
+test_vxlan_on_another_udp_port(void **state)
+{
+	uint8_t buf[256];
+	struct encap_rx_info info;
+	struct encap_outer o = outer_a;
+	size_t n;
+
+	(void)state;
+	o.vxlan_port = 8472;
+	n = make_packet(buf, ENCAP_TYPE_VXLAN, &o, 5001, 55555, 60);
+	assert_int_equal(buf[36], 8472 >> 8); /* the UDP destination port */
+	assert_int_equal(buf[37], 8472 & 0xff);
+	assert_int_equal(encap_parse_port(buf, (uint32_t)n, 8472, &info), ENCAP_OK);
+	assert_int_equal(info.vsid, 5001);
+	assert_int_equal(info.inner_len, 60);
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_NOT_TUNNEL);
+	o.vxlan_port = 0; /* the default */
+	n = make_packet(buf, ENCAP_TYPE_VXLAN, &o, 5001, 55555, 60);
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_OK);
+	assert_int_equal(encap_parse_port(buf, (uint32_t)n, 8472, &info), ENCAP_ERR_NOT_TUNNEL);
+}
+
+static void
 test_parse_nvgre_round_trip(void **state)
 {
 	uint8_t buf[256];
@@ -826,6 +849,7 @@ main(void)
 		cmocka_unit_test(test_vxlan_sport_within_dynamic_range),
 		cmocka_unit_test(test_inner_hash_truncated_frames_are_safe),
 		cmocka_unit_test(test_parse_vxlan_round_trip),
+		cmocka_unit_test(test_vxlan_on_another_udp_port),
 		cmocka_unit_test(test_parse_nvgre_round_trip),
 		cmocka_unit_test(test_parse_ignores_ethernet_padding),
 		cmocka_unit_test(test_parse_accepts_ip_options),

@@ -1434,6 +1434,30 @@ test_port_mtu(void **state)
 }
 
 static void
+test_vxlan_port(void **state)
+{
+	json_t *root = J(BASE);
+	struct hnv_policy *p;
+
+	(void)state;
+	p = load_ok(root);
+	assert_int_equal(p->host.vxlan_port, 4789);
+	hnv_policy_free(p);
+	root = J(BASE);
+	set(root, "host.vxlan_port", json_integer(8472));
+	p = load_ok(root);
+	assert_int_equal(p->host.vxlan_port, 8472);
+	hnv_policy_free(p);
+	root = J(BASE);
+	set(root, "host.vxlan_port", json_integer(0));
+	expect_error(root, -EINVAL, "t.json: $.host.vxlan_port: UDP port 0 out of range 1..65535");
+	root = J(BASE);
+	set(root, "host.vxlan_port", json_integer(65536));
+	expect_error(
+		root, -EINVAL, "t.json: $.host.vxlan_port: UDP port 65536 out of range 1..65535");
+}
+
+static void
 test_vhost_user_socket_is_one_port_and_not_the_uplink(void **state)
 {
 	json_t *root = J(BASE);
@@ -1986,6 +2010,7 @@ main(void)
 		cmocka_unit_test(test_vhost_user_port_yields_model),
 		cmocka_unit_test(test_vhost_user_port_errors),
 		cmocka_unit_test(test_port_mtu),
+		cmocka_unit_test(test_vxlan_port),
 		cmocka_unit_test(test_vhost_user_socket_is_one_port_and_not_the_uplink),
 		cmocka_unit_test(test_uplink_not_in_ports),
 		cmocka_unit_test(test_malformed_ip),
