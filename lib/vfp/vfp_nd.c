@@ -65,7 +65,7 @@ ra_params(const struct vfp_program *p, const struct vfp_subnet *s, struct nd_ra_
 	vfp_router_link_local(&p->hp.router_mac, ra->router_ll);
 	ra->cur_hop_limit = 64;
 	ra->router_lifetime_s = RA_ROUTER_LIFETIME_S;
-	ra->mtu = p->mtu >= 1280 + hdr ? (uint16_t)(p->mtu - hdr) : 0;
+	ra->mtu = p->mtu >= 1280 + hdr ? (uint16_t)RTE_MIN(p->mtu - hdr, VFP_VM_MTU_MAX) : 0;
 	ra->n_prefixes = 1;
 	memcpy(ra->prefixes[0].prefix, s->prefix6, 16);
 	ra->prefixes[0].len = s->prefix6_len;

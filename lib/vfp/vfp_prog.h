@@ -34,8 +34,12 @@
 #define VFP_MAX_SPACES 512
 #define VFP_MAX_ROUTES 4096    /* extra routes of one program, all domains */
 #define VFP_MAX_FORWARDERS 256 /* remote VMs with ip_forwarding */
-#define VFP_NONE 0xffff        /* no counter, meter, slot or port */
-#define VFP_MAP_BUCKETS 4096   /* generation slots of the remote mappings */
+/* The largest MTU DHCP and Router Advertisements give a VM: a frame that
+ * does not fit one mbuf is not handled yet, so a jumbo underlay carries
+ * VMs of MTU 1500 (with room to spare), not jumbo VMs. */
+#define VFP_VM_MTU_MAX 1500
+#define VFP_NONE 0xffff      /* no counter, meter, slot or port */
+#define VFP_MAP_BUCKETS 4096 /* generation slots of the remote mappings */
 
 _Static_assert(VFP_MAX_PORTS < VFP_NONE, "port ids must not collide with VFP_NONE");
 _Static_assert(VFP_MAX_PORTS <= INT16_MAX, "a flood raises an mbuf's refcnt by n_local - 1");

@@ -91,6 +91,51 @@ check "d. contoso-web resolved 10.1.1.11 to 02:50:01:00:00:11" \
 check "d. fabrikam-web resolved 10.1.1.11 to 02:60:01:00:00:11" \
 	neigh_is fabrikam-web 10.1.1.11 02:60:01:00:00:11
 
+# ---------------------------------------------------------------- MTU
+# contoso-web with MTU 1500 on a 1500-byte underlay: what it sends beyond
+# 1450 bytes does not fit once encapsulated. Without DF dpdk-hnv fragments
+# it and contoso-sql's kernel reassembles it (the echo replies come back);
+# with DF contoso-web's kernel is told "fragmentation needed, MTU 1450" and
+# records the path MTU, after which 1450-byte packets go through.
+pmtu_recorded() { # the route to $2 in namespace $1 carries mtu $3
+	local out
+	out=$(ip -n "$1" route get "$2" 2>&1 || true)
+	if grep -q "mtu $3" <<<"$out"; then
+		return 0
+	fi
+	echo "    # $1: ip route get $2: $out" >&2
+	return 1
+}
+frag_needed_seen() { # ping -M do of $2 bytes from $1 to $3 is told mtu $4
+	local out
+	out=$(timeout 20 ip netns exec "$1" ping -n -c 3 -i "$PING_INTERVAL" -W 2 -M do -s "$2" "$3" 2>&1 ||
+		true)
+	if grep -Eq "mtu ?= ?$4" <<<"$out"; then
+		return 0
+	fi
+	echo "    # $1: ping -M do -s $2 $3: $out" >&2
+	return 1
+}
+ping_size_ok() { # ping_size_ok NS DST SIZE PMTUDISC: 3 of 5 answered
+	local out rx
+	out=$(timeout 20 ip netns exec "$1" ping -n -c 5 -i "$PING_INTERVAL" -W 2 -M "$4" -s "$3" "$2" 2>&1) ||
+		true
+	rx=$(sed -n 's/.* \([0-9][0-9]*\) \(packets \)\{0,1\}received.*/\1/p' <<<"$out")
+	[ "${rx:-0}" -ge 3 ] && return 0
+	echo "    # $1: ping -M $4 -s $3 $2: $out" >&2
+	return 1
+}
+ip -n contoso-web link set dev eth0 mtu 1500
+check "h. contoso-web (MTU 1500): 1600-byte pings without DF, fragmented by dpdk-hnv, are answered" \
+	ping_size_ok contoso-web 10.1.1.11 1572 dont
+check "h. contoso-web: a 1500-byte ping with DF is answered by fragmentation needed, MTU 1450" \
+	frag_needed_seen contoso-web 1472 10.1.1.11 1450
+check "h. contoso-web recorded the path MTU 1450 to 10.1.1.11" \
+	pmtu_recorded contoso-web 10.1.1.11 1450
+check "h. contoso-web: 1450-byte pings with DF go through" \
+	ping_size_ok contoso-web 10.1.1.11 1422 do
+ip -n contoso-web link set dev eth0 mtu 1450
+
 stop_captures
 read_capture "$WORK/underlay.pcap" >"$WORK/underlay.txt"
 for vm in contoso-web fabrikam-web contoso-sql fabrikam-sql; do
