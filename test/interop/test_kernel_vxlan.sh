@@ -92,7 +92,8 @@ check "d. fabrikam-web resolved 10.1.1.11 to 02:60:01:00:00:11" \
 	neigh_is fabrikam-web 10.1.1.11 02:60:01:00:00:11
 
 # ---------------------------------------------------------------- MTU
-# contoso-web with MTU 1500 on a 1500-byte underlay: what it sends beyond
+# contoso-web with MTU 1500 (and its veth into host 2) on a 1500-byte
+# underlay: what it sends beyond
 # 1450 bytes does not fit once encapsulated. Without DF dpdk-hnv fragments
 # it and contoso-sql's kernel reassembles it (the echo replies come back);
 # with DF contoso-web's kernel is told "fragmentation needed, MTU 1450" and
@@ -125,6 +126,7 @@ ping_size_ok() { # ping_size_ok NS DST SIZE PMTUDISC: 3 of 5 answered
 	echo "    # $1: ping -M $4 -s $3 $2: $out" >&2
 	return 1
 }
+ip -n hnv-host2 link set dev h2-cweb mtu 1500
 ip -n contoso-web link set dev eth0 mtu 1500
 check "h. contoso-web (MTU 1500): 1600-byte pings without DF, fragmented by dpdk-hnv, are answered" \
 	ping_size_ok contoso-web 10.1.1.11 1572 dont
@@ -135,6 +137,7 @@ check "h. contoso-web recorded the path MTU 1450 to 10.1.1.11" \
 check "h. contoso-web: 1450-byte pings with DF go through" \
 	ping_size_ok contoso-web 10.1.1.11 1422 do
 ip -n contoso-web link set dev eth0 mtu 1450
+ip -n hnv-host2 link set dev h2-cweb mtu 1450
 
 stop_captures
 read_capture "$WORK/underlay.pcap" >"$WORK/underlay.txt"
@@ -187,6 +190,10 @@ grep -E '^[[:space:]]*(port [^ ]+:|drop )' "$WORK/hnv.out" | tail -n 12 | indent
 check "f. port contoso-web: arp-replies >= 1" counter_ge contoso-web arp-replies 1
 check "f. port fabrikam-web: arp-replies >= 1" counter_ge fabrikam-web arp-replies 1
 check "f. port uplink: rx-packets > 0" counter_ge uplink rx-packets 1
+check "h. port contoso-web: fragmented >= 3 (the pings without DF)" \
+	counter_ge contoso-web fragmented 3
+check "h. port contoso-web: icmp-sent >= 1 (fragmentation needed)" \
+	counter_ge contoso-web icmp-sent 1
 
 summary
 [ "$FAIL" -eq 0 ]
