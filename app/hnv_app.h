@@ -126,6 +126,7 @@ struct hnv_app {
 	uint64_t generation;                 /* policies applied since start: 1, 2, ... */
 	time_t applied_at;                   /* when the one in force was */
 	char applied_from[PATH_MAX];         /* the file it was read from */
+	uint16_t underlay_mtu, vxlan_port;   /* its uplink's MTU, its VXLAN port */
 	char last_error[HNV_POLICY_ERR_MAX]; /* of the last rejected reload; "" none */
 	time_t last_error_at;
 	/* At start only: where the first policy came from, and its text. */

@@ -97,6 +97,8 @@ now_in_force(struct hnv_app *app, struct hnv_policy *pol, const char *from, size
 	app->generation++;
 	app->applied_at = time(NULL);
 	snprintf(app->applied_from, sizeof(app->applied_from), "%s", from);
+	app->underlay_mtu = hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
+	app->vxlan_port = pol->host.vxlan_port;
 	pthread_mutex_unlock(&app->status_lock);
 	if (app->loader == NULL)
 		return;

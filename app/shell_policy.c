@@ -52,6 +52,8 @@ show_policy(const struct hnv_app *app, FILE *f)
 		app->loader != NULL && hnv_loader_busy(app->loader) ? "; loading" : "");
 	fprintf(f, "  %u ACLs; reloads %u, rejected reloads %u\n", p->n_acls, app->reloads,
 		app->reload_failures);
+	fprintf(f, "  underlay MTU %u, VXLAN UDP port %u, PA VLAN %u\n",
+		hnv_uplink_mtu(&p->ports[p->host.uplink]), p->host.vxlan_port, p->host.vlan);
 	if (app->last_error[0] != '\0') {
 		utc(app->last_error_at, err_when, sizeof(err_when));
 		fprintf(f, "  last error (%s): %s\n", err_when, app->last_error);

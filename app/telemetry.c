@@ -255,6 +255,8 @@ tel_policy(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "rejected", tel_app->reload_failures);
 	rte_tel_data_add_dict_string(d, "last_error", tel_app->last_error);
 	rte_tel_data_add_dict_u64(d, "last_error_at", (uint64_t)tel_app->last_error_at);
+	rte_tel_data_add_dict_u64(d, "underlay_mtu", tel_app->underlay_mtu);
+	rte_tel_data_add_dict_u64(d, "vxlan_port", tel_app->vxlan_port);
 	pthread_mutex_unlock(&tel_app->status_lock);
 	rte_tel_data_add_dict_u64(
 		d, "loading", tel_app->loader != NULL && hnv_loader_busy(tel_app->loader));
@@ -279,6 +281,6 @@ hnv_telemetry_register(struct hnv_app *app)
 		"/hnv/uft", tel_uft, "Flow table size and hit/miss counters");
 	rc |= rte_telemetry_register_cmd("/hnv/policy", tel_policy,
 		"The policy in force: generation, applied_at, applied_from, reloads, rejected, "
-		"last_error, loading");
+		"last_error, loading, underlay_mtu, vxlan_port");
 	return rc == 0 ? 0 : -EINVAL;
 }

@@ -81,6 +81,8 @@ printf 'show policy\nshow ports\nshow drops\nshow neighbors\nshow links\nhelp\nb
 check "shell: quit exits 0" "$out" test $? -eq 0
 check "shell: show policy" "$out" \
 	grep -q "host host2, 3 ports, 2 routing domains, 2 subnets, 2 VM NICs, 2 mappings" "$out"
+check "shell: show policy: the underlay" "$out" \
+	grep -q "^  underlay MTU 1500, VXLAN UDP port 4789, PA VLAN 0$" "$out"
 check "shell: show ports" "$out" grep -q "^port contoso-web: rx-packets 0 tx-packets 0" "$out"
 check "shell: show drops lists every reason" "$out" grep -q "^spoofed_pa  *0  inner source" "$out"
 check "shell: show neighbors" "$out" grep -q "^next-hop 192.168.2.1: unresolved" "$out"

@@ -170,6 +170,8 @@ tel_cmp() { # tel_cmp COMMAND FIELD OP VALUE: OP is test(1)'s -ge, -eq, ...
 }
 check "g. telemetry: /hnv/port,contoso-web rx_packets > 0" tel_cmp /hnv/port,contoso-web rx_packets -ge 1
 check "g. telemetry: /hnv/uft hits > 0 (the pings took the fast path)" tel_cmp /hnv/uft hits -ge 1
+check "g. telemetry: /hnv/policy underlay_mtu = 1500, vxlan_port = 4789" \
+	eval 'tel_cmp /hnv/policy underlay_mtu -eq 1500 && tel_cmp /hnv/policy vxlan_port -eq 4789'
 # Host 1 sends only its tenants' frames (its bridges do not snoop, see
 # topology.sh), so anti-spoofing must refuse none: a refusal is a false positive.
 check "g. telemetry: /hnv/drops spoofed_pa = 0 (host 1 sends only tenant frames)" tel_cmp /hnv/drops spoofed_pa -eq 0
