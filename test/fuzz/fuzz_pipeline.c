@@ -4,7 +4,9 @@
  *
  * Owns: once (LLVMFuzzerInitialize) EAL with --no-huge, a switch, and the
  * program compiled from the figure-8 policy of host 2 (config/figure8-host2.json
- * with a static host MAC and gateway MAC, embedded below), published; an
+ * with a static host MAC and gateway MAC, and an underlay MTU of 1000 so that
+ * VM frames over 964 bytes take the fragmentation and ICMP paths, embedded
+ * below), published; an
  * lcore whose transmit callback checks each mbuf and frees it. Per input:
  * the first byte picks the receiving port (% 3: 0 the uplink, 1 and 2 the VM
  * ports), the rest is one frame, put in an mbuf (a chain of them when it is
@@ -62,7 +64,7 @@ static const char policy_json[] =
 	"    \"gateway_mac\": \"02:00:00:02:00:01\"\n"
 	"  },\n"
 	"  \"ports\": [\n"
-	"    { \"name\": \"uplink\", \"device\": \"net_af_packet0\" },\n"
+	"    { \"name\": \"uplink\", \"device\": \"net_af_packet0\", \"mtu\": 1000 },\n"
 	"    { \"name\": \"contoso-web\", \"device\": \"net_af_packet1\" },\n"
 	"    { \"name\": \"fabrikam-web\", \"device\": \"net_af_packet2\" }\n"
 	"  ],\n"

@@ -40,9 +40,9 @@ def eth(dst, src, etype, vlan=0):
     return mac(dst) + mac(src) + struct.pack("!H", etype)
 
 
-def ipv4(src, dst, proto, payload, ttl=64):
-    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000, ttl, proto, 0,
-                    ip(src), ip(dst))
+def ipv4(src, dst, proto, payload, ttl=64, df=True):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0, 0x4000 if df else 0,
+                    ttl, proto, 0, ip(src), ip(dst))
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return h + payload
 
@@ -127,6 +127,12 @@ ARP_REPLY_GW = arp(2, GW_MAC, "192.168.2.1", HOST_MAC, PA_LOCAL, dst=HOST_MAC)
 ARP_REQ_PA = arp(1, GW_MAC, "192.168.2.1", "00:00:00:00:00:00", PA_LOCAL)
 VM_UDP = inner_udp(C_REMOTE, C_WEB, "10.1.1.12", "10.1.1.11")
 VM_TCP = eth(F_REMOTE, F_WEB, 0x0800) + ipv4("10.1.1.12", "10.1.1.11", 6, tcp_syn(40000, 443))
+# Over the harness's underlay MTU (1000) once encapsulated: with DF (an ICMP
+# "fragmentation needed" back) and without (fragmented, then encapsulated).
+VM_BIG_DF = eth(C_REMOTE, C_WEB, 0x0800) + ipv4("10.1.1.12", "10.1.1.11", 17,
+                                                udp(7000, 9, bytes(range(256)) * 5))
+VM_BIG = eth(C_REMOTE, C_WEB, 0x0800) + ipv4("10.1.1.12", "10.1.1.11", 17,
+                                             udp(7001, 9, bytes(range(256)) * 5), df=False)
 VM_ROUTED = eth(ROUTER_MAC, C_WEB, 0x0800) + ipv4("10.1.1.12", "8.8.8.8", 17,
                                                   udp(5353, 53, b"q"))
 
@@ -196,6 +202,8 @@ CORPORA = {
         "vm1-arp-request": b"\x01" + ARP_REQ,
         "vm1-arp-request-gw": b"\x01" + ARP_REQ_GW,
         "vm1-routed": b"\x01" + VM_ROUTED,
+        "vm1-udp-too-big-df": b"\x01" + VM_BIG_DF,
+        "vm1-udp-too-big": b"\x01" + VM_BIG,
         "vm2-tcp-syn": b"\x02" + VM_TCP,
         "vm1-ipv4-bad-version": b"\x01" + VM_BAD_VERSION,
         "vm1-ipv4-ihl-short": b"\x01" + VM_BAD_IHL,
