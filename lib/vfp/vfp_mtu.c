@@ -22,7 +22,9 @@
 #include "vfp_apply.h"
 #include "vfp_icmp.h"
 
-#define VFP_MAX_FRAGS 64 /* 9018 bytes in 68-byte fragments would need 133 */
+/* Fragments of one packet: a 9000-byte packet at the smallest underlay MTU
+ * (576 less 50 of VXLAN: fragments of 524 bytes of IP, 504 of data) makes 18. */
+#define VFP_MAX_FRAGS 64
 
 /* Would a routed flow's TTL (or hop limit) decrement refuse @m? */
 static bool
