@@ -343,12 +343,23 @@ enum encap_parse_err
 encap_parse_port(
 	const uint8_t *frame, uint32_t len, uint16_t vxlan_port, struct encap_rx_info *info)
 {
+	return encap_parse_head(frame, len, len, vxlan_port, info);
+}
+
+/* Every read below is at an offset the frame's length allows and below
+ * ENCAP_HEAD_MAX, so a head of min(len, ENCAP_HEAD_MAX) bytes is enough. */
+enum encap_parse_err
+encap_parse_head(const uint8_t *frame, uint32_t head, uint32_t len, uint16_t vxlan_port,
+	struct encap_rx_info *info)
+{
 	struct encap_rx_info ri = {0};
 	enum encap_parse_err err;
 	uint32_t l3 = ETH_HLEN, ihl, tot, end;
 	uint16_t etype;
 	const uint8_t *ip;
 
+	if (head < RTE_MIN(len, (uint32_t)ENCAP_HEAD_MAX) || head > len)
+		return ENCAP_ERR_TRUNCATED;
 	if (len < ETH_HLEN)
 		return ENCAP_ERR_TRUNCATED;
 	etype = hnv_rd16(frame + 12);

@@ -164,6 +164,18 @@ enum encap_parse_err encap_parse(const uint8_t *frame, uint32_t len, struct enca
 enum encap_parse_err encap_parse_port(
 	const uint8_t *frame, uint32_t len, uint16_t vxlan_port, struct encap_rx_info *info);
 
+/** The longest outer header encap_parse() reads, with the inner Ethernet
+ * header after it: Ethernet, 802.1Q, IPv4 with 40 bytes of options, UDP and
+ * VXLAN (GRE and its key are shorter), inner Ethernet. */
+#define ENCAP_HEAD_MAX (14 + 4 + 60 + 8 + 8 + 14)
+
+/** encap_parse_port() of a frame of @p len bytes of which only the first
+ * @p head are at @p frame (a multi-segment packet's first segment): @p head
+ * must be at least min(@p len, ENCAP_HEAD_MAX), or the frame is
+ * ENCAP_ERR_TRUNCATED; lengths are checked against @p len. */
+enum encap_parse_err encap_parse_head(const uint8_t *frame, uint32_t head, uint32_t len,
+	uint16_t vxlan_port, struct encap_rx_info *info);
+
 /** Human-readable name of an encap_parse_err. */
 const char *encap_parse_strerror(enum encap_parse_err err);
 

@@ -20,6 +20,7 @@
 
 #include "vfp_flow.h"
 #include "vfp_lc.h"
+#include "vfp_mbuf.h"
 #include "vfp_pkt.h"
 #include "vfp_prog.h"
 #include "vfp_router.h"
@@ -118,8 +119,8 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 		return;
 	case VFP_XP_DECAP:
 		lc->stats[port].decapsulated++;
-		rte_pktmbuf_trim(
-			m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
+		if (unlikely(rte_pktmbuf_pkt_len(m) != (uint32_t)pkt->hdr_len + pkt->inner_len))
+			vfp_mbuf_truncate(m, (uint32_t)pkt->hdr_len + pkt->inner_len); /* padding */
 		rte_pktmbuf_adj(m, pkt->hdr_len);
 		if (unlikely(f->set))
 			(void)vfp_apply_rewrites(f, pkt, rte_pktmbuf_mtod(m, uint8_t *),
@@ -138,7 +139,7 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 			vfp_router_ttl_exceeded(p, lc, port, m, pkt);
 			return;
 		}
-		hdr = (uint8_t *)rte_pktmbuf_prepend(m, f->tmpl.len);
+		hdr = vfp_mbuf_prepend(&m, f->tmpl.len);
 		if (unlikely(hdr == NULL)) {
 			vfp_drop(lc, port, m, HNV_DROP_NO_HEADROOM);
 			return;

@@ -40,7 +40,8 @@
 	_(UNKNOWN_DST, "unknown_dst",                                                              \
 		"no VM or mapping with this MAC (routed: address) in the VSID")                    \
 	_(NEXTHOP_UNRESOLVED, "nexthop_unresolved", "PA next hop MAC not resolved yet")            \
-	_(NO_HEADROOM, "no_headroom", "mbuf has no room for the outer header")                     \
+	_(NO_HEADROOM, "no_headroom",                                                              \
+		"no headroom for the outer header, no mbuf for a header segment")                  \
 	_(TOO_BIG, "too_big", "encapsulated frame would exceed the uplink MTU")                    \
 	_(NOT_OUR_MAC, "not_our_mac", "uplink frame to another MAC")                               \
 	_(WRONG_VLAN, "wrong_vlan", "uplink frame not on the PA VLAN")                             \

@@ -53,10 +53,10 @@ vfp_flood_inbound(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t po
 		return;
 	}
 	lc->stats[port].decapsulated++;
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - pkt->hdr_len - pkt->inner_len));
+	vfp_mbuf_truncate(m, (uint32_t)pkt->hdr_len + pkt->inner_len); /* padding */
 	rte_pktmbuf_adj(m, pkt->hdr_len);
-	if (s->n_local > 1)
-		rte_mbuf_refcnt_update(m, (int16_t)(s->n_local - 1));
+	if (s->n_local > 1) /* every segment: each is freed on its own */
+		rte_pktmbuf_refcnt_update(m, (int16_t)(s->n_local - 1));
 	for (uint16_t i = 0; i < s->n_local; i++)
 		vfp_enqueue(lc, s->local_ports[i], m);
 }

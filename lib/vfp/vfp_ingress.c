@@ -30,13 +30,18 @@
 #include "vfp_router.h"
 
 /* The upper layer of a packet: ports (TCP/UDP/SCTP), the ICMP or ICMPv6
- * type and the echo identifier (in both port fields: one flow each way). */
-static void
-parse_l4(const uint8_t *frame, uint32_t len, uint32_t l4, uint8_t echo_req, uint8_t echo_rep,
-	struct vfp_pkt *pkt)
+ * type and the echo identifier (in both port fields: one flow each way).
+ * A frame too short for them has none; but one whose bytes go on past the
+ * @len read here (a chain whose headers do not fit the first segment) is
+ * refused, false, rather than taken for a packet without ports. */
+static bool
+parse_l4(const uint8_t *frame, uint32_t len, bool cut, uint32_t l4, uint8_t echo_req,
+	uint8_t echo_rep, struct vfp_pkt *pkt)
 {
 	struct vfp_flow_key *k = &pkt->key;
 
+	if (unlikely(cut) && len < l4 + sizeof(struct rte_tcp_hdr))
+		return false;
 	switch (k->proto) {
 	case IPPROTO_TCP:
 		if (len >= l4 + sizeof(struct rte_tcp_hdr))
@@ -66,6 +71,7 @@ parse_l4(const uint8_t *frame, uint32_t len, uint32_t l4, uint8_t echo_req, uint
 	default:
 		break;
 	}
+	return true;
 }
 
 /* IPv6 at @l3: the addresses, then the extension headers up to the upper
@@ -73,7 +79,7 @@ parse_l4(const uint8_t *frame, uint32_t len, uint32_t l4, uint8_t echo_req, uint
  * False for a truncated or malformed header. */
 #define VFP_IPV6_EXT_MAX 4
 static bool
-parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3, struct vfp_pkt *pkt)
+parse_ipv6(const uint8_t *frame, uint32_t len, bool cut, uint32_t l3, struct vfp_pkt *pkt)
 {
 	const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(frame + l3);
 	struct vfp_flow_key *k = &pkt->key;
@@ -112,23 +118,25 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3, struct vfp_pkt *pkt)
 		return false;
 	k->proto = nh;
 	pkt->l4_off = (uint16_t)off;
-	parse_l4(frame, len, off, 128, 129, pkt);
-	return true;
+	return parse_l4(frame, len, cut, off, 128, 129, pkt);
 }
 
 bool
-vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
+vfp_parse_inner(const uint8_t *frame, uint32_t head, uint32_t len, struct vfp_pkt *pkt)
 {
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 	struct vfp_flow_key *k = &pkt->key;
 	const struct rte_ipv4_hdr *ip;
+	bool cut = head < len;
 	uint32_t ihl;
+
+	len = RTE_MIN(head, len); /* from here on: what may be read */
 
 	k->src_mac = eth->src_addr;
 	k->dst_mac = eth->dst_addr;
 	k->ethertype = eth->ether_type;
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_IPV6))
-		return parse_ipv6(frame, len, sizeof(*eth), pkt);
+		return parse_ipv6(frame, len, cut, sizeof(*eth), pkt);
 	if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4))
 		return true;
 	ip = (const struct rte_ipv4_hdr *)(eth + 1);
@@ -148,8 +156,8 @@ vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt)
 		return true; /* a fragment: no ports, all fragments one flow */
 	}
 	pkt->l4_off = (uint16_t)(sizeof(*eth) + ihl);
-	parse_l4(frame, len, pkt->l4_off, RTE_IP_ICMP_ECHO_REQUEST, RTE_IP_ICMP_ECHO_REPLY, pkt);
-	return true;
+	return parse_l4(frame, len, cut, pkt->l4_off, RTE_IP_ICMP_ECHO_REQUEST,
+		RTE_IP_ICMP_ECHO_REPLY, pkt);
 }
 
 static bool
@@ -175,15 +183,15 @@ vm_key(const struct vfp_entry *vnic, uint16_t port, struct vfp_pkt *pkt)
 }
 
 static enum vfp_rx_class
-ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
-	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t head,
+	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why)
 {
 	const struct vfp_entry *vnic = p->ports[port].vnic;
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 
 	if (vnic == NULL)
 		return refuse(why, HNV_DROP_PORT_UNBOUND);
-	if (len < sizeof(*eth))
+	if (head < RTE_MIN(len, (uint32_t)sizeof(*eth)) || len < sizeof(*eth))
 		return refuse(why, HNV_DROP_MALFORMED);
 	if (!rte_is_same_ether_addr(&eth->src_addr, &vnic->mac))
 		return refuse(why, HNV_DROP_SPOOFED_MAC);
@@ -191,7 +199,7 @@ ingress_vm(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uin
 		return refuse(why, HNV_DROP_VM_TAGGED);
 	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		return VFP_RX_ARP;
-	if (!vfp_parse_inner(frame, len, pkt))
+	if (!vfp_parse_inner(frame, head, len, pkt))
 		return refuse(why, HNV_DROP_MALFORMED);
 	if (pkt->is_ipv6) {
 		/* ND first: duplicate address detection sends from ::. A
@@ -237,7 +245,7 @@ vfp_ingress_vm_l2(const struct vfp_program *p, uint16_t port, const uint8_t *fra
 	struct vfp_pkt *pkt)
 {
 	memset(pkt, 0, sizeof(*pkt));
-	vfp_parse_inner(frame, len, pkt); /* not IPv4: only the L2 fields */
+	vfp_parse_inner(frame, len, len, pkt); /* not IPv4: only the L2 fields */
 	vm_key(p->ports[port].vnic, port, pkt);
 }
 
@@ -250,8 +258,8 @@ static const enum hnv_drop_reason tunnel_drop[] = {
 };
 
 static enum vfp_rx_class
-ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
-	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t head,
+	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why)
 {
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 	const struct rte_ether_hdr *inner;
@@ -259,7 +267,7 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 	enum encap_parse_err err;
 	uint16_t ethertype, vlan = 0;
 
-	if (len < sizeof(*eth))
+	if (head < RTE_MIN(len, (uint32_t)ENCAP_HEAD_MAX) || len < sizeof(*eth))
 		return refuse(why, HNV_DROP_MALFORMED);
 	ethertype = eth->ether_type;
 	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
@@ -276,7 +284,7 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 		return VFP_RX_ARP;
 	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_mac))
 		return refuse(why, HNV_DROP_NOT_OUR_MAC);
-	err = encap_parse_port(frame, len, p->hp.vxlan_port, &info);
+	err = encap_parse_head(frame, head, len, p->hp.vxlan_port, &info);
 	if (err != ENCAP_OK)
 		return refuse(why, (unsigned int)err < RTE_DIM(tunnel_drop) ? tunnel_drop[err]
 									    : HNV_DROP_MALFORMED);
@@ -286,7 +294,7 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 	inner = (const struct rte_ether_hdr *)(frame + info.hdr_len);
 	if (is_tagged(inner->ether_type))
 		return refuse(why, HNV_DROP_INNER_TAGGED);
-	if (!vfp_parse_inner(frame + info.hdr_len, info.inner_len, pkt))
+	if (!vfp_parse_inner(frame + info.hdr_len, head - info.hdr_len, info.inner_len, pkt))
 		return refuse(why, HNV_DROP_MALFORMED);
 	pkt->hdr_len = info.hdr_len;
 	pkt->inner_len = info.inner_len;
@@ -301,17 +309,17 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 }
 
 enum vfp_rx_class
-vfp_ingress(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t len,
-	struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+vfp_ingress(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t head,
+	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why)
 {
 	memset(pkt, 0, sizeof(*pkt));
 	if (port >= p->hp.n_ports)
 		return refuse(why, HNV_DROP_PORT_UNBOUND);
 	switch (p->ports[port].role) {
 	case VFP_PORT_UPLINK:
-		return ingress_uplink(p, port, frame, len, pkt, why);
+		return ingress_uplink(p, port, frame, head, len, pkt, why);
 	case VFP_PORT_VM:
-		return ingress_vm(p, port, frame, len, pkt, why);
+		return ingress_vm(p, port, frame, head, len, pkt, why);
 	default:
 		return refuse(why, HNV_DROP_PORT_UNBOUND);
 	}

@@ -26,19 +26,23 @@ enum vfp_rx_class {
 	VFP_RX_ND,        /* VM: IPv6 Neighbor Discovery, for the proxy and router */
 };
 
-/* Classify @frame (@len bytes) received on switch port @port of @p and
- * fill @pkt; on VFP_RX_DROP, *why says why. */
+/* Classify a frame of @len bytes received on switch port @port of @p and
+ * fill @pkt; on VFP_RX_DROP, *why says why. Its first @head bytes are at
+ * @frame (all of them, or a chain's first segment, which must then hold at
+ * least VFP_MBUF_HEAD of them: headers past @head are malformed). */
 enum vfp_rx_class vfp_ingress(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
-	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why);
+	uint32_t head, uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why);
 
 /* The L2 flow key of a VM's ARP reply, which is switched like any frame
  * of its VSID (the proxy answers only requests). */
 void vfp_ingress_vm_l2(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 	uint32_t len, struct vfp_pkt *pkt);
 
-/* L3/L4 of an untagged Ethernet frame into @pkt. Returns false for an IPv4
- * EtherType with a malformed IPv4 header (shorter than 20 bytes, version
- * not 4, IHL < 5 or beyond the frame). */
-bool vfp_parse_inner(const uint8_t *frame, uint32_t len, struct vfp_pkt *pkt);
+/* L3/L4 of an untagged Ethernet frame of @len bytes into @pkt, of which
+ * the first @head are at @frame. Returns false for an IPv4 EtherType with
+ * a malformed IPv4 header (shorter than 20 bytes, version not 4, IHL < 5
+ * or beyond the frame), a malformed IPv6 header chain, or headers that go
+ * past @head when the frame goes on after it. */
+bool vfp_parse_inner(const uint8_t *frame, uint32_t head, uint32_t len, struct vfp_pkt *pkt);
 
 #endif /* HNV_VFP_INGRESS_H */

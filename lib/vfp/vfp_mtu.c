@@ -65,7 +65,7 @@ fragment(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struc
 			rte_pktmbuf_data_len(m)); /* the TTL was checked */
 	memcpy(l2, rte_pktmbuf_mtod(m, const uint8_t *), sizeof(l2));
 	/* The datagram only: no Ethernet header, no padding. */
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - l2_len - tot));
+	vfp_mbuf_truncate(m, l2_len + tot);
 	rte_pktmbuf_adj(m, (uint16_t)l2_len);
 	n = rte_ipv4_fragment_packet(
 		m, frags, RTE_DIM(frags), (uint16_t)(ihl + ((mtu - ihl) & ~7u)), m->pool, m->pool);
@@ -83,7 +83,7 @@ fragment(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struc
 
 		fip->hdr_checksum = 0;
 		fip->hdr_checksum = rte_ipv4_cksum(fip);
-		hdr = (uint8_t *)rte_pktmbuf_prepend(fr, (uint16_t)(f->tmpl.len + sizeof(l2)));
+		hdr = vfp_mbuf_prepend(&fr, (uint16_t)(f->tmpl.len + sizeof(l2)));
 		if (unlikely(hdr == NULL)) {
 			vfp_drop(lc, port, fr, HNV_DROP_NO_HEADROOM);
 			continue;

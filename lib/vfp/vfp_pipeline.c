@@ -34,9 +34,21 @@
 #include "vfp_flood.h"
 #include "vfp_flowcache.h"
 #include "vfp_ingress.h"
+#include "vfp_mbuf.h"
 #include "vfp_nd.h"
 #include "vfp_router.h"
 #include "vfp_walk.h"
+
+/* ARP, DHCP and Neighbor Discovery read (and answer in) the whole message,
+ * which is short: one in several segments is put in one, else dropped. */
+static bool
+whole(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
+{
+	if (likely(m->nb_segs == 1) || rte_pktmbuf_linearize(m) == 0)
+		return true;
+	vfp_drop(lc, port, m, HNV_DROP_MALFORMED);
+	return false;
+}
 
 /* A packet that missed, or hit a stale entry. */
 static void
@@ -118,6 +130,8 @@ stages(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
 				f = vfp_cache_lookup(sw, &meta[i].key);
 			break;
 		case VFP_RX_ARP:
+			if (!whole(lc, port, m))
+				continue;
 			if (p->ports[port].role == VFP_PORT_UPLINK) {
 				vfp_arp_uplink(sw, p, lc, port, m);
 				continue;
@@ -136,10 +150,12 @@ stages(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
 			vfp_router_echo(p, lc, port, m, &meta[i]);
 			continue;
 		case VFP_RX_DHCP:
-			vfp_dhcp_answer(p, lc, port, m);
+			if (whole(lc, port, m))
+				vfp_dhcp_answer(p, lc, port, m);
 			continue;
 		case VFP_RX_ND:
-			vfp_nd_vm(p, lc, port, m);
+			if (whole(lc, port, m))
+				vfp_nd_vm(p, lc, port, m);
 			continue;
 		case VFP_RX_REPLICATE:
 			replicate(sw, p, lc, port, m, &meta[i], now);
@@ -188,13 +204,14 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		st->rx_packets++;
 		st->rx_bytes += rte_pktmbuf_pkt_len(m);
-		if (unlikely(!rte_pktmbuf_is_contiguous(m)) && rte_pktmbuf_linearize(m) != 0) {
+		/* A chain stays one: only its headers need be in one piece. */
+		if (unlikely(m->nb_segs > 1) && !vfp_mbuf_pullup(m, VFP_MBUF_HEAD)) {
 			what[i] = VFP_RX_DROP;
 			why[i] = HNV_DROP_MALFORMED;
 			continue;
 		}
 		what[i] = (uint8_t)vfp_ingress(p, port, rte_pktmbuf_mtod(m, const uint8_t *),
-			rte_pktmbuf_data_len(m), &meta[i], &why[i]);
+			rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), &meta[i], &why[i]);
 	}
 	stages(sw, p, lc, port, pkts, meta, what, why, n, now);
 }

@@ -2,7 +2,8 @@
 # run.sh SCENARIO: one replay scenario, as a meson test.
 #   1. gen.py writes the scenario's input/expected pcaps from packets.py;
 #   2. replay_runner pushes them through the pipeline in order and compares
-#      byte for byte, drop counters exactly;
+#      byte for byte, drop counters exactly; then again with every frame a
+#      chain of 64-byte segments (the same output is expected);
 #   3. for scenarios marked BINARY, the real dpdk-hnv runs them with net_pcap
 #      ports and compare.py checks each port's output and the final counters.
 # Environment (set by meson): HNV_BUILD (build dir), HNV_SRC (source dir).
@@ -16,6 +17,9 @@ out="$build/test/replay/$name"
 mkdir -p "$out/pipeline"
 echo "== $name: pipeline"
 "$build/test/replay/replay_runner" "$out/policy.json" "$out" "$out/pipeline"
+echo "== $name: pipeline, every frame a chain of 64-byte segments"
+mkdir -p "$out/pipeline-chained"
+"$build/test/replay/replay_runner" --chain 64 "$out/policy.json" "$out" "$out/pipeline-chained"
 
 if [ -f "$out/binary" ]; then
 	echo "== $name: dpdk-hnv with net_pcap ports"

@@ -77,6 +77,8 @@ static const struct rte_ether_addr zero_mac;
 
 /* ---- the program; the fixture around it is in vfp_test_util.c ---- */
 
+static uint16_t uplink_mtu; /* of the programs build_program() makes; 0: 1500 */
+
 static struct vfp_program *
 build_program(struct vfp_switch *sw, bool static_gateway_mac)
 {
@@ -84,6 +86,7 @@ build_program(struct vfp_switch *sw, bool static_gateway_mac)
 	struct vfp_program *p;
 
 	hp.has_gateway_mac = static_gateway_mac;
+	hp.uplink_mtu = uplink_mtu;
 	p = vfp_program_create(sw, &hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
@@ -119,6 +122,16 @@ setup(void **state, bool static_gateway_mac)
 static int
 setup_static_gw(void **state)
 {
+	uplink_mtu = 0;
+	return setup(state, true);
+}
+
+/* setup_static_gw() with a jumbo underlay: 9100 bytes, room for a VM's
+ * 9000-byte packets and their outer headers. */
+static int
+setup_jumbo(void **state)
+{
+	uplink_mtu = 9100;
 	return setup(state, true);
 }
 
@@ -126,6 +139,7 @@ setup_static_gw(void **state)
 static int
 setup_dynamic_gw(void **state)
 {
+	uplink_mtu = 0;
 	return setup(state, false);
 }
 
@@ -878,23 +892,155 @@ test_too_big_without_df_is_fragmented(void **state)
 }
 
 static void
-test_no_headroom_for_outer_header(void **state)
+test_outer_header_in_a_segment_of_its_own_without_headroom(void **state)
 {
 	struct fixture *f = *state;
-	uint8_t frame[FRAME_MAX];
+	uint8_t frame[FRAME_MAX], a[FRAME_MAX], b[FRAME_MAX];
 	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
 	struct rte_mbuf *pkts[] = {
 		/* 2 short: a frame a NIC places at an odd address would be unusual */
 		mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN - 2),
 		mbuf_at(frame, len, ENCAP_VXLAN_HDR_LEN),
 	};
+	struct rte_mbuf *m, *hoard[1024];
+	unsigned int n_hoard = 0;
 
 	run(f, PORT_VM1, pkts, 2);
 
-	assert_int_equal(f->log.n, 1);
-	assert_vxlan(sent(f, PORT_UPLINK, 0), &gw_mac, PA_R1, VSID_A, frame, len);
-	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1},
-		[PORT_VM1] = {.rx = 2, .drops = {[HNV_DROP_NO_HEADROOM] = 1}});
+	assert_int_equal(n_sent(f, PORT_UPLINK), 2);
+	m = sent(f, PORT_UPLINK, 0);
+	/* The outer header alone in a new first segment, the frame untouched. */
+	assert_int_equal(m->nb_segs, 2);
+	assert_int_equal(rte_pktmbuf_data_len(m), ENCAP_VXLAN_HDR_LEN);
+	assert_ptr_equal(m->next, pkts[0]);
+	read_all(m, a, ENCAP_VXLAN_HDR_LEN + len);
+	assert_vxlan(sent(f, PORT_UPLINK, 1), &gw_mac, PA_R1, VSID_A, frame, len);
+	read_all(sent(f, PORT_UPLINK, 1), b, ENCAP_VXLAN_HDR_LEN + len);
+	assert_memory_equal(a, b, ENCAP_VXLAN_HDR_LEN + len);
+	free_sent(f);
+
+	/* No headroom and no mbuf for a header segment: no_headroom. */
+	m = mbuf_at(frame, len, 0);
+	while (n_hoard < RTE_DIM(hoard) && (hoard[n_hoard] = rte_pktmbuf_alloc(pool)) != NULL)
+		n_hoard++;
+	assert_int_not_equal(n_hoard, RTE_DIM(hoard));
+	run1(f, PORT_VM1, m);
+	rte_pktmbuf_free_bulk(hoard, n_hoard);
+	assert_int_equal(f->log.n, 0);
+	assert_stats(f, [PORT_UPLINK] = {.tx = 2, .encapsulated = 2},
+		[PORT_VM1] = {.rx = 3, .drops = {[HNV_DROP_NO_HEADROOM] = 1}});
+	assert_no_leak(f);
+}
+
+/* A VM's 9000-byte packet over a 9100-byte underlay, received as a chain of
+ * 2000-byte segments: encapsulated as it is, a chain. */
+static void
+test_jumbo_chain_from_vm_is_encapsulated(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t frame[JUMBO_MAX], out[JUMBO_MAX];
+	uint16_t len = udp_frame(frame, 14 + 9000, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	struct rte_mbuf *m = mbuf_chain(frame, len, 2000, RTE_PKTMBUF_HEADROOM);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(out + 14);
+	const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+
+	assert_int_equal(m->nb_segs, 5);
+	run1(f, PORT_VM1, m);
+
+	assert_int_equal(n_sent(f, PORT_UPLINK), 1);
+	m = sent(f, PORT_UPLINK, 0);
+	assert_int_equal(m->nb_segs, 5);
+	read_all(m, out, ENCAP_VXLAN_HDR_LEN + len);
+	assert_int_equal(rte_be_to_cpu_16(ip->total_length), 9050);
+	assert_int_equal(rte_ipv4_cksum(ip), 0);
+	assert_int_equal(ip->dst_addr, PA_R1);
+	assert_int_equal(rte_be_to_cpu_16(udp->dgram_len), 9030);
+	assert_int_equal(
+		rte_be_to_cpu_16(udp->src_port), encap_vxlan_sport(encap_inner_hash(frame, len)));
+	assert_memory_equal(out + ENCAP_VXLAN_HDR_LEN, frame, len);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->rx_bytes, len);
+	assert_stats(f, [PORT_UPLINK] = {.tx = 1, .encapsulated = 1}, [PORT_VM1] = {.rx = 1});
+	free_sent(f);
+
+	/* One byte more than fits, with DF: too_big, by the MTU, and the
+	 * "fragmentation needed" says 9050. */
+	len = udp_frame(frame, 14 + 9051, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	set_df(frame);
+	run1(f, PORT_VM1, mbuf_chain(frame, len, 2000, RTE_PKTMBUF_HEADROOM));
+	assert_int_equal(n_sent(f, PORT_VM1), 1);
+	m = sent(f, PORT_VM1, 0);
+	read_all(m, out, rte_pktmbuf_pkt_len(m));
+	assert_int_equal(out[14 + 20], 3); /* destination unreachable */
+	assert_int_equal(out[14 + 21], 4); /* fragmentation needed */
+	assert_int_equal(rd16(out + 14 + 26), 9050);
+	assert_int_equal(PORT_STATS(f, PORT_VM1)->drops[HNV_DROP_TOO_BIG], 1);
+	assert_no_leak(f);
+}
+
+/* A 9000-byte packet from the underlay, with padding past its outer IPv4
+ * length, as a chain of 1000-byte segments: the VM gets exactly the inner
+ * frame, still a chain. */
+static void
+test_jumbo_chain_from_uplink_is_decapsulated_padding_cut(void **state)
+{
+	struct fixture *f = *state;
+	static uint8_t inner[JUMBO_MAX], frame[JUMBO_MAX], out[JUMBO_MAX];
+	uint16_t il = udp_frame(inner, 14 + 9000, &mac_r1, &mac_vm1, IP_R1, IP_VM1, 1000);
+	uint16_t len = tunnel_frame(frame, ENCAP_TYPE_VXLAN, VSID_A, PA_R1, inner, il);
+	struct rte_mbuf *m;
+
+	memset(frame + len, 0xee, 150); /* past the last segment boundary but one */
+	run1(f, PORT_UPLINK, mbuf_chain(frame, len + 150U, 1000, RTE_PKTMBUF_HEADROOM));
+
+	assert_int_equal(n_sent(f, PORT_VM1), 1);
+	m = sent(f, PORT_VM1, 0);
+	assert_int_equal(m->nb_segs, 10);
+	read_all(m, out, il);
+	assert_memory_equal(out, inner, il);
+	assert_stats(f, [PORT_UPLINK] = {.rx = 1, .decapsulated = 1}, [PORT_VM1] = {.tx = 1});
+	assert_no_leak(f);
+}
+
+/* An inbound broadcast chain goes to both VMs of its VSID as one packet:
+ * every segment holds a reference per VM. */
+static void
+test_inbound_broadcast_chain_is_shared_segment_by_segment(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t inner[FRAME_MAX], frame[FRAME_MAX], out[FRAME_MAX];
+	uint16_t il = udp_frame(inner, 1500, &mac_r1, &bcast, IP_R1, IP4(10, 0, 0, 255), 67);
+	uint16_t len = tunnel_frame(frame, ENCAP_TYPE_VXLAN, VSID_A, PA_R1, inner, il);
+	struct rte_mbuf *m;
+
+	run1(f, PORT_UPLINK, mbuf_chain(frame, len, 600, RTE_PKTMBUF_HEADROOM));
+
+	assert_int_equal(f->log.n, 2);
+	m = sent(f, PORT_VM1, 0);
+	assert_ptr_equal(m, sent(f, PORT_VM2, 0));
+	for (const struct rte_mbuf *s = m; s != NULL; s = s->next)
+		assert_int_equal(rte_mbuf_refcnt_read(s), 2);
+	read_all(m, out, il);
+	assert_memory_equal(out, inner, il);
+	assert_no_leak(f);
+}
+
+/* A chain whose first segment is a clone (its buffer shared): its headers
+ * cannot be pulled up in place, so it is refused, and nothing leaks. */
+static void
+test_chain_with_shared_first_segment_is_malformed(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX];
+	uint16_t len = udp_frame(frame, 300, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	struct rte_mbuf *orig = mbuf_of(frame, 40), *head = rte_pktmbuf_clone(orig, pool);
+
+	assert_non_null(head);
+	assert_int_equal(rte_pktmbuf_chain(head, mbuf_of(frame + 40, len - 40)), 0);
+	run1(f, PORT_VM1, head);
+	rte_pktmbuf_free(orig);
+
+	assert_int_equal(f->log.n, 0);
+	assert_stats(f, [PORT_VM1] = {.rx = 1, .drops = {[HNV_DROP_MALFORMED] = 1}});
 	assert_no_leak(f);
 }
 
@@ -1052,7 +1198,7 @@ test_tx_full_drops_what_tx_did_not_take(void **state)
 }
 
 static void
-test_multi_segment_input_is_linearized(void **state)
+test_multi_segment_input_headers_pulled_up(void **state)
 {
 	struct fixture *f = *state;
 	uint8_t frame[FRAME_MAX];
@@ -1827,7 +1973,13 @@ main(void)
 		PIPELINE(test_inbound_broadcast_reaches_every_vm_of_its_vsid_only, setup_static_gw),
 		PIPELINE(test_too_big_with_df_gets_frag_needed, setup_static_gw),
 		PIPELINE(test_too_big_without_df_is_fragmented, setup_static_gw),
-		PIPELINE(test_no_headroom_for_outer_header, setup_static_gw),
+		PIPELINE(test_outer_header_in_a_segment_of_its_own_without_headroom,
+			setup_static_gw),
+		PIPELINE(test_jumbo_chain_from_vm_is_encapsulated, setup_jumbo),
+		PIPELINE(test_jumbo_chain_from_uplink_is_decapsulated_padding_cut, setup_jumbo),
+		PIPELINE(
+			test_inbound_broadcast_chain_is_shared_segment_by_segment, setup_static_gw),
+		PIPELINE(test_chain_with_shared_first_segment_is_malformed, setup_static_gw),
 		PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
@@ -1836,7 +1988,7 @@ main(void)
 		PIPELINE(test_tx_full_drops_what_tx_did_not_take, setup_static_gw),
 		PIPELINE(test_tx_retries_send_the_rest_of_a_burst_bounded, setup_static_gw),
 		PIPELINE(test_frames_to_a_port_whose_link_is_down_are_port_down, setup_static_gw),
-		PIPELINE(test_multi_segment_input_is_linearized, setup_static_gw),
+		PIPELINE(test_multi_segment_input_headers_pulled_up, setup_static_gw),
 		PIPELINE(test_port_without_vm_drops_port_unbound, setup_static_gw),
 		PIPELINE(test_later_layer_wins_out_and_order_reverses_in, setup_static_gw),
 		PIPELINE(test_groups_walk_by_priority_first_matching_rule_per_group,

@@ -333,6 +333,19 @@ mbuf_of(const uint8_t *frame, uint16_t len)
 	return mbuf_at(frame, len, RTE_PKTMBUF_HEADROOM);
 }
 
+struct rte_mbuf *
+mbuf_chain(const uint8_t *frame, uint32_t len, uint16_t seg, uint16_t headroom)
+{
+	uint16_t k = (uint16_t)RTE_MIN(len, (uint32_t)seg);
+	struct rte_mbuf *head = mbuf_at(frame, k, headroom);
+
+	for (uint32_t off = k; off < len; off += k) {
+		k = (uint16_t)RTE_MIN(len - off, (uint32_t)seg);
+		assert_int_equal(rte_pktmbuf_chain(head, mbuf_of(frame + off, k)), 0);
+	}
+	return head;
+}
+
 uint16_t
 l4_frame(uint8_t *buf, uint16_t len, uint8_t proto, const struct rte_ether_addr *src,
 	const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport,
@@ -342,7 +355,7 @@ l4_frame(uint8_t *buf, uint16_t len, uint8_t proto, const struct rte_ether_addr 
 	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
 	const uint16_t l2 = sizeof(*eth);
 
-	assert_true(len >= l2 + sizeof(*ip) + sizeof(struct rte_tcp_hdr) && len <= FRAME_MAX);
+	assert_true(len >= l2 + sizeof(*ip) + sizeof(struct rte_tcp_hdr) && len <= JUMBO_MAX);
 	for (uint16_t i = 0; i < len; i++)
 		buf[i] = (uint8_t)i;
 	eth->dst_addr = *dst;

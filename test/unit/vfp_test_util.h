@@ -35,6 +35,7 @@ extern const struct rte_ether_addr router_mac;
 
 #define MAX_SENT 2048 /* a flood to 1000 ports, with room to spare */
 #define FRAME_MAX 2048
+#define JUMBO_MAX 9300 /* a 9000-byte IP packet, tunnelled, and some padding */
 
 /* The layers hnv_policy_compile() gives every VM port: "vnet" (MAP out,
  * DECAP in) and "pa-route" (ROUTE_PA out). Tests add an "acl" layer (10)
@@ -164,8 +165,13 @@ struct rte_mbuf *mbuf_at(const uint8_t *frame, uint16_t len, uint16_t headroom);
 /* mbuf_at() with the default headroom. */
 struct rte_mbuf *mbuf_of(const uint8_t *frame, uint16_t len);
 
-/* Ethernet + IPv4 + UDP, or TCP with @tcp_flags, @len bytes in all, into
- * @buf; the payload counts up from the first byte. Returns @len. */
+/* @frame as a chain of segments of @seg bytes (the last holds the rest),
+ * the first at @headroom, the others at the default headroom. */
+struct rte_mbuf *mbuf_chain(const uint8_t *frame, uint32_t len, uint16_t seg, uint16_t headroom);
+
+/* Ethernet + IPv4 + UDP, or TCP with @tcp_flags, @len bytes in all (at
+ * most JUMBO_MAX), into @buf; the payload counts up from the first byte.
+ * Returns @len. */
 uint16_t l4_frame(uint8_t *buf, uint16_t len, uint8_t proto, const struct rte_ether_addr *src,
 	const struct rte_ether_addr *dst, rte_be32_t sip, rte_be32_t dip, uint16_t sport,
 	uint16_t dport, uint8_t tcp_flags);
