@@ -6,10 +6,25 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
 
 #include "hnv_port.h"
 
 #define DEFAULT_DESC 1024
+
+/* The longest frame of L3 MTU @mtu: Ethernet, one 802.1Q tag, FCS. */
+static uint32_t
+frame_len(uint16_t mtu)
+{
+	return (uint32_t)mtu + RTE_ETHER_HDR_LEN + RTE_VLAN_HLEN + RTE_ETHER_CRC_LEN;
+}
+
+/* What one receive buffer of @mp holds. */
+static uint32_t
+buffer_len(struct rte_mempool *mp)
+{
+	return (uint32_t)rte_pktmbuf_data_room_size(mp) - RTE_PKTMBUF_HEADROOM;
+}
 
 int
 hnv_port_open(
@@ -46,6 +61,14 @@ hnv_port_open(
 	conf->multi_seg = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS) != 0;
 	if (conf->multi_seg)
 		ec.txmode.offloads |= RTE_ETH_TX_OFFLOAD_MULTI_SEGS;
+	/* Frames longer than one receive buffer (a jumbo MTU) arrive as
+	 * chains where the device can scatter; asked for only then, since
+	 * scattered receive may cost a device its vector path. Devices that
+	 * chain without saying so (net_pcap) need nothing. */
+	conf->scatter = conf->mtu != 0 && frame_len(conf->mtu) > buffer_len(conf->mp) &&
+			(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
+	if (conf->scatter)
+		ec.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
 	/* Several rx queues: spread flows over them by RSS where the NIC has
 	 * it (drivers like af_packet spread by other means and have none). */
 	if (conf->nb_rxq > 1) {

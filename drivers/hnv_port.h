@@ -28,6 +28,7 @@ struct hnv_port_conf {
 	uint16_t mtu;                     /**< set this L3 MTU if not 0 (see hnv_port_set_mtu) */
 	bool multi_seg;                   /**< out: the device transmits chained mbufs (MULTI_SEGS);
 					       if not, the caller linearizes them first */
+	bool scatter; /**< out: receive scatters frames of @c mtu over several buffers */
 };
 
 /**

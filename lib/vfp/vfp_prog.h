@@ -34,10 +34,9 @@
 #define VFP_MAX_SPACES 512
 #define VFP_MAX_ROUTES 4096    /* extra routes of one program, all domains */
 #define VFP_MAX_FORWARDERS 256 /* remote VMs with ip_forwarding */
-/* The largest MTU DHCP and Router Advertisements give a VM: a frame that
- * does not fit one mbuf is not handled yet, so a jumbo underlay carries
- * VMs of MTU 1500 (with room to spare), not jumbo VMs. */
-#define VFP_VM_MTU_MAX 1500
+/* The largest MTU DHCP and Router Advertisements give a VM: the usual
+ * jumbo MTU, which a 9050-byte (or larger) underlay carries whole. */
+#define VFP_VM_MTU_MAX 9000
 #define VFP_NONE 0xffff      /* no counter, meter, slot or port */
 #define VFP_MAP_BUCKETS 4096 /* generation slots of the remote mappings */
 

@@ -9,9 +9,13 @@
  * below), published; an
  * lcore whose transmit callback checks each mbuf and frees it. Per input:
  * the first byte picks the receiving port (% 3: 0 the uplink, 1 and 2 the VM
- * ports), the rest is one frame, put in an mbuf (a chain of them when it is
- * longer than one segment, as a scattering NIC delivers it) and passed to
- * vfp_process_burst(); after the flush no mbuf may be left in use (no leak),
+ * ports) and how the frame is cut into an mbuf chain (/ 3: the segment size
+ * from seg_sizes[], the first of which is one whole buffer, as a
+ * scattering NIC delivers a frame; and whether the first segment has no
+ * headroom), the rest is the frame, passed to vfp_process_burst() as that
+ * chain (so that headers split over segments, pulled up, and an outer
+ * header in a segment of its own are all fuzzed with frames that parse);
+ * after the flush no mbuf may be left in use (no leak),
  * then the lcore reports a quiescent state. The flow table persists across
  * inputs, so later inputs reach the fast path of flows earlier ones created.
  *
@@ -319,18 +323,29 @@ malformed_check(enum malformed_class c, const char *why, bool inner, uint16_t po
 /* ------------------------------------------------------------------ */
 /* Per input                                                          */
 
-/* The frame in one mbuf, or a chain of SEG_ROOM-sized segments. */
+/* Segment sizes of the chains an input asks for; the first, one whole
+ * buffer, is what a seed whose first byte is 0, 1 or 2 gets. */
+static const uint16_t seg_sizes[] = {SEG_ROOM, 1, 13, 64, 100, 256, 600, 1500};
+
+/* The frame as a chain of @seg-byte segments (one mbuf when it fits; at
+ * most MAX_SEGS of them, longer ones when it would take more), the first
+ * with no headroom if @bare. */
+#define MAX_SEGS 256
 static struct rte_mbuf *
-frame_to_mbuf(const uint8_t *frame, size_t len)
+frame_to_mbuf(const uint8_t *frame, size_t len, size_t seg, bool bare)
 {
 	struct rte_mbuf *head = NULL;
 	size_t off = 0;
 
+	if (len / seg >= MAX_SEGS)
+		seg = len / MAX_SEGS + 1;
 	do {
-		size_t k = len - off < SEG_ROOM ? len - off : SEG_ROOM;
+		size_t k = len - off < seg ? len - off : seg;
 		struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 
 		FUZZ_CHECK(m != NULL);
+		if (head == NULL && bare)
+			m->data_off = 0;
 		FUZZ_CHECK(k == 0 || rte_pktmbuf_append(m, (uint16_t)k) != NULL);
 		memcpy(rte_pktmbuf_mtod(m, uint8_t *), frame + off, k);
 		if (head == NULL)
@@ -351,15 +366,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bool inner;
 	struct rte_mbuf *m;
 	uint16_t port;
+	unsigned int cut;
 
 	if (size < 1 || size - 1 > 16 * SEG_ROOM)
 		return -1; /* not added to the corpus */
 	port = (uint16_t)(data[0] % N_PORTS);
+	cut = data[0] / N_PORTS;
 	mc = malformed_class(port, data + 1, size - 1, &why, &inner);
 	drop_snapshot(&before);
 	tx_count = 0;
 	tx_ports = 0;
-	m = frame_to_mbuf(data + 1, size - 1);
+	m = frame_to_mbuf(data + 1, size - 1, seg_sizes[cut % RTE_DIM(seg_sizes)],
+		(cut / RTE_DIM(seg_sizes)) & 1);
 
 	vfp_process_burst(sw, lc, port, &m, 1);
 	vfp_lcore_flush(lc);

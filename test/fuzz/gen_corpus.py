@@ -191,8 +191,16 @@ CORPORA = {
             "fe80::50:1ff:fe00:12", "ff02::2",
             struct.pack("!BBHI", 133, 0, 0, 0) + b"\x01\x01" + mac(C_WEB)),
     },
-    # First byte: the receiving port (0 uplink, 1 contoso-web, 2 fabrikam-web).
+    # First byte: the receiving port (0 uplink, 1 contoso-web, 2 fabrikam-web),
+    # plus 3 * how the frame is cut into a chain (fuzz_pipeline.c: the
+    # segment size seg_sizes[k % 8], k / 8 = 1 for a first segment without
+    # headroom); 0: one whole buffer.
     "fuzz_pipeline": {
+        "uplink-vxlan-chained-1-bare": bytes([0 + 3 * (1 + 8)]) + VXLAN,
+        "uplink-nvgre-chained-100": bytes([0 + 3 * 4]) + NVGRE,
+        "vm1-udp-chained-13": bytes([1 + 3 * 2]) + VM_UDP,
+        "vm1-udp-too-big-chained-64-bare": bytes([1 + 3 * (3 + 8)]) + VM_BIG,
+        "vm2-tcp-syn-chained-1": bytes([2 + 3 * 1]) + VM_TCP,
         "uplink-vxlan": b"\x00" + VXLAN,
         "uplink-vxlan-6001": b"\x00" + VXLAN_F,
         "uplink-nvgre": b"\x00" + NVGRE,
