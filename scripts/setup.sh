@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # setup.sh: install every Debian 12 package dpdk-hnv needs to build, test and
-# run its demo (QEMU and busybox for the real-guest tests, test/qemu), then
+# run its demo (QEMU and busybox for the real-guest tests, test/qemu; Open
+# vSwitch as the NVGRE peer of test/interop/test_ovs_nvgre.sh), then
 # build it. Idempotent. No hugepages are reserved: the
 # demo and the tests run DPDK with --no-huge (see docs/operations.md).
 #   scripts/setup.sh            install + build
@@ -13,6 +14,7 @@ PKGS=(
 	libdpdk-dev dpdk-dev libjansson-dev libbsd-dev libcmocka-dev libpcap-dev
 	libnuma-dev clang libclang-rt-14-dev
 	iproute2 iputils-ping procps kmod ethtool tshark python3-scapy tcpdump
+	openvswitch-switch
 	qemu-system-x86 busybox-static cpio gzip xz-utils
 )
 
