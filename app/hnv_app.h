@@ -53,7 +53,8 @@ enum hnv_port_kind {
 struct hnv_swport {
 	uint8_t kind; /* enum hnv_port_kind */
 	uint16_t eth_port;
-	bool linearize; /* ethdev without MULTI_SEGS: chains are linearized */
+	bool linearize;     /* ethdev without MULTI_SEGS: chains are linearized */
+	bool tx_ipv4_cksum; /* the uplink computes outer IPv4 checksums */
 	struct hnv_vhost *vh;
 	/* Control plane. */
 	struct hnv_app *app; /* for the vhost-user link callback */
@@ -121,6 +122,7 @@ struct hnv_app {
 	struct hnv_loader *loader;
 	const char *state_dir; /* --state-dir; NULL: not kept */
 	bool policy_fallback;  /* --policy-fallback */
+	bool no_offload;       /* --no-offload: software does every checksum */
 	/* The policy in force, for the shell and telemetry (under status_lock). */
 	pthread_mutex_t status_lock;
 	uint64_t generation;                 /* policies applied since start: 1, 2, ... */

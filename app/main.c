@@ -60,6 +60,8 @@ usage(const char *prog)
 	       "      --state-dir DIR    keep the last applied policy and its state there\n"
 	       "      --policy-fallback  if the policy file is broken at start, start from\n"
 	       "                         the last good policy of --state-dir\n"
+	       "      --no-offload       compute every checksum in software, even where the\n"
+	       "                         uplink offers to (it does the outer IPv4 header's)\n"
 	       "  -h, --help             this text\n"
 	       "\n"
 	       "The policy file is watched: a change (or SIGHUP) reloads it; a bad file\n"
@@ -82,7 +84,7 @@ parse_uint(const char *s, unsigned long max, unsigned long *out)
 static int
 parse_args(struct hnv_app *app, int argc, char **argv)
 {
-	enum { OPT_IDLE = 256, OPT_TABLE, OPT_FLOWS, OPT_STATE, OPT_FALLBACK };
+	enum { OPT_IDLE = 256, OPT_TABLE, OPT_FLOWS, OPT_STATE, OPT_FALLBACK, OPT_NO_OFFLOAD };
 	static const struct option opts[] = {
 		{"policy", required_argument, NULL, 'p'},
 		{"interactive", no_argument, NULL, 'i'},
@@ -92,6 +94,7 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 		{"flows", required_argument, NULL, OPT_FLOWS},
 		{"state-dir", required_argument, NULL, OPT_STATE},
 		{"policy-fallback", no_argument, NULL, OPT_FALLBACK},
+		{"no-offload", no_argument, NULL, OPT_NO_OFFLOAD},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -132,6 +135,9 @@ parse_args(struct hnv_app *app, int argc, char **argv)
 			break;
 		case OPT_FALLBACK:
 			app->policy_fallback = true;
+			break;
+		case OPT_NO_OFFLOAD:
+			app->no_offload = true;
 			break;
 		case 'h':
 			usage(argv[0]);

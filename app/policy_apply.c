@@ -51,6 +51,10 @@ fill_env(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_por
 	env->port_ids = pc->ids;
 	env->n_port_ids = pc->n_ids;
 	hnv_port_mac(uplink, &env->uplink_mac);
+	env->tx_ipv4_cksum =
+		app->ports[app->policy_ids != NULL ? app->policy_ids[app->policy->host.uplink]
+						   : pc->ids[pol->host.uplink]]
+			.tx_ipv4_cksum;
 	env->table_size = app->table_size;
 	/* The main lcore's socket, as the first program's: the loader
 	 * thread, which also runs this, is no EAL lcore. */

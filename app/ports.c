@@ -201,6 +201,7 @@ open_device(struct hnv_app *app, struct hnv_swport *sp, const struct hnv_port_cf
 			.mp = app->mp,
 			.mac = is_uplink ? mac : NULL,
 			.mtu = is_uplink ? hnv_uplink_mtu(cfg) : cfg->mtu,
+			.cksum_offload = is_uplink && !app->no_offload,
 		};
 		int rc = hnv_port_open(cfg->device, &pc, &sp->eth_port, err, errlen);
 
@@ -210,6 +211,7 @@ open_device(struct hnv_app *app, struct hnv_swport *sp, const struct hnv_port_cf
 		sp->cfg = *cfg;
 		sp->nb_rxq = pc.nb_rxq;
 		sp->linearize = !pc.multi_seg;
+		sp->tx_ipv4_cksum = pc.tx_ipv4_cksum;
 		sp->kind = HNV_PORT_ETHDEV;
 	}
 	/* A guest drains its ring in bursts of its own: give it a few more

@@ -69,6 +69,17 @@ hnv_port_open(
 			(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_SCATTER) != 0;
 	if (conf->scatter)
 		ec.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_SCATTER;
+	/* The checksum of the outer IPv4 header: computed on the way out and
+	 * verified on the way in by the device, where it can (net_tap in
+	 * software, NICs in hardware). */
+	conf->tx_ipv4_cksum =
+		conf->cksum_offload && (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0;
+	conf->rx_ipv4_cksum =
+		conf->cksum_offload && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0;
+	if (conf->tx_ipv4_cksum)
+		ec.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+	if (conf->rx_ipv4_cksum)
+		ec.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	/* Several rx queues: spread flows over them by RSS where the NIC has
 	 * it (drivers like af_packet spread by other means and have none). */
 	if (conf->nb_rxq > 1) {

@@ -28,7 +28,11 @@ struct hnv_port_conf {
 	uint16_t mtu;                     /**< set this L3 MTU if not 0 (see hnv_port_set_mtu) */
 	bool multi_seg;                   /**< out: the device transmits chained mbufs (MULTI_SEGS);
 					       if not, the caller linearizes them first */
-	bool scatter; /**< out: receive scatters frames of @c mtu over several buffers */
+	bool scatter;       /**< out: receive scatters frames of @c mtu over several buffers */
+	bool cksum_offload; /**< use the IPv4 checksum offloads the device has (an
+			       uplink: the outer header's) */
+	bool tx_ipv4_cksum; /**< out: the device computes IPv4 checksums on transmit */
+	bool rx_ipv4_cksum; /**< out: the device verifies them on receive */
 };
 
 /**

@@ -152,6 +152,18 @@ encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inne
 		hnv_wr16(dst + t->l4_off + 4, (uint16_t)(tot - IPV4_HLEN));
 }
 
+void
+encap_template_stamp_nocksum(const struct encap_template *t, uint8_t *dst, uint16_t inner_len)
+{
+	const uint16_t tot = (uint16_t)(t->len - t->l3_off + inner_len);
+
+	memcpy(dst, t->bytes, t->len);
+	hnv_wr16(dst + t->l3_off + 2, tot);
+	hnv_wr16(dst + t->l3_off + 10, 0);
+	if (t->type == ENCAP_TYPE_VXLAN)
+		hnv_wr16(dst + t->l4_off + 4, (uint16_t)(tot - IPV4_HLEN));
+}
+
 /*
  * ECMP entropy. The exact byte sequence hashed, which other tools reimplement
  * and must match bit for bit:
@@ -343,14 +355,14 @@ enum encap_parse_err
 encap_parse_port(
 	const uint8_t *frame, uint32_t len, uint16_t vxlan_port, struct encap_rx_info *info)
 {
-	return encap_parse_head(frame, len, len, vxlan_port, info);
+	return encap_parse_head(frame, len, len, vxlan_port, ENCAP_CKSUM_VERIFY, info);
 }
 
 /* Every read below is at an offset the frame's length allows and below
  * ENCAP_HEAD_MAX, so a head of min(len, ENCAP_HEAD_MAX) bytes is enough. */
 enum encap_parse_err
 encap_parse_head(const uint8_t *frame, uint32_t head, uint32_t len, uint16_t vxlan_port,
-	struct encap_rx_info *info)
+	enum encap_ip_cksum cksum, struct encap_rx_info *info)
 {
 	struct encap_rx_info ri = {0};
 	enum encap_parse_err err;
@@ -384,7 +396,8 @@ encap_parse_head(const uint8_t *frame, uint32_t head, uint32_t len, uint16_t vxl
 		return ENCAP_ERR_TRUNCATED;
 	if (tot < ihl)
 		return ENCAP_ERR_BAD_IP;
-	if (rte_raw_cksum(ip, ihl) != 0xffff)
+	if (cksum == ENCAP_CKSUM_BAD ||
+		(cksum == ENCAP_CKSUM_VERIFY && rte_raw_cksum(ip, ihl) != 0xffff))
 		return ENCAP_ERR_BAD_IP;
 	if (hnv_rd16(ip + 6) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return ENCAP_ERR_BAD_IP;

@@ -105,6 +105,10 @@ int encap_template_build(struct encap_template *t, enum encap_type type,
  */
 void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inner_len);
 
+/** encap_template_stamp() for a NIC that computes the outer IPv4
+ * checksum (RTE_MBUF_F_TX_IP_CKSUM): the same bytes, the checksum left 0. */
+void encap_template_stamp_nocksum(const struct encap_template *t, uint8_t *dst, uint16_t inner_len);
+
 /**
  * ECMP entropy of an inner Ethernet frame: a CRC32C (as rte_hash_crc, seed
  * 0xffffffff, no final inversion) over, for IPv4 and IPv6, the source and
@@ -169,12 +173,21 @@ enum encap_parse_err encap_parse_port(
  * VXLAN (GRE and its key are shorter), inner Ethernet. */
 #define ENCAP_HEAD_MAX (14 + 4 + 60 + 8 + 8 + 14)
 
+/** What the receiving NIC said of the outer IPv4 header checksum. */
+enum encap_ip_cksum {
+	ENCAP_CKSUM_VERIFY = 0, /**< nothing: encap_parse verifies it */
+	ENCAP_CKSUM_GOOD,       /**< the NIC verified it */
+	ENCAP_CKSUM_BAD,        /**< the NIC found it wrong: ENCAP_ERR_BAD_IP */
+};
+
 /** encap_parse_port() of a frame of @p len bytes of which only the first
  * @p head are at @p frame (a multi-segment packet's first segment): @p head
  * must be at least min(@p len, ENCAP_HEAD_MAX), or the frame is
- * ENCAP_ERR_TRUNCATED; lengths are checked against @p len. */
+ * ENCAP_ERR_TRUNCATED; lengths are checked against @p len. The outer IPv4
+ * checksum is verified, or taken as @p cksum says (at the same point of
+ * the checks, so a frame gets the same error either way). */
 enum encap_parse_err encap_parse_head(const uint8_t *frame, uint32_t head, uint32_t len,
-	uint16_t vxlan_port, struct encap_rx_info *info);
+	uint16_t vxlan_port, enum encap_ip_cksum cksum, struct encap_rx_info *info);
 
 /** Human-readable name of an encap_parse_err. */
 const char *encap_parse_strerror(enum encap_parse_err err);

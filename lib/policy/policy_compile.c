@@ -288,6 +288,7 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	hp.uplink_mac = h->has_mac ? h->mac : env->uplink_mac;
 	hp.vlan = h->vlan;
 	hp.vxlan_port = h->vxlan_port;
+	hp.tx_ipv4_cksum = env->tx_ipv4_cksum;
 	hp.uplink_mtu = env->uplink_mtu != 0 ? env->uplink_mtu
 					     : hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
 	hp.gateway = h->gateway;

@@ -39,6 +39,7 @@
 struct hnv_compile_env {
 	struct rte_ether_addr uplink_mac; /**< used when the policy has no host.mac */
 	uint16_t uplink_mtu;              /**< 0: the policy's (hnv_uplink_mtu) */
+	bool tx_ipv4_cksum;               /**< the uplink computes outer IPv4 checksums */
 	uint32_t table_size;              /**< at least this many CAs; 0: what the policy needs */
 	int socket_id;
 	/** The switch port id of each policy port (pol->n_ports entries, all

@@ -187,6 +187,8 @@ struct vfp_host_params {
 	uint16_t vlan;       /**< PA VLAN, 0 = untagged */
 	uint16_t vxlan_port; /**< VXLAN UDP port, 0 = 4789 */
 	uint16_t uplink_mtu; /**< L3 MTU of the uplink, 0 = 1500 */
+	bool tx_ipv4_cksum;  /**< the uplink computes outer IPv4 checksums
+				  (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM); else software does */
 	rte_be32_t gateway;  /**< PA next hop for off-link PAs, 0 = none */
 	bool has_gateway_mac;
 	struct rte_ether_addr gateway_mac;

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_tcp.h>
 
@@ -63,6 +64,24 @@ bool vfp_apply_rewrites(
  * a routed packet whose TTL runs out). Consumes @m. */
 void vfp_encap_too_big(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 	struct rte_mbuf *m, const struct vfp_pkt *pkt, const struct vfp_flow *f);
+
+/* Write @t's outer header at @hdr, in front of @m's @inner_len-byte frame,
+ * its lengths patched: the IPv4 checksum too, or, for an uplink that
+ * computes it, left to the NIC (the same bytes on the wire). */
+static inline void
+vfp_encap_stamp(const struct vfp_program *p, struct rte_mbuf *m, const struct encap_template *t,
+	uint8_t *hdr, uint16_t inner_len)
+{
+	if (likely(!p->hp.tx_ipv4_cksum)) {
+		encap_template_stamp(t, hdr, inner_len);
+		return;
+	}
+	encap_template_stamp_nocksum(t, hdr, inner_len);
+	m->ol_flags = (m->ol_flags & ~RTE_MBUF_F_TX_OFFLOAD_MASK) | RTE_MBUF_F_TX_IPV4 |
+		      RTE_MBUF_F_TX_IP_CKSUM;
+	m->l2_len = t->l3_off;
+	m->l3_len = sizeof(struct rte_ipv4_hdr);
+}
 
 /* TCP state from a packet's flags: SYN until the handshake's third packet,
  * CLOSING from a FIN or RST on. */
@@ -144,7 +163,7 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 			vfp_drop(lc, port, m, HNV_DROP_NO_HEADROOM);
 			return;
 		}
-		encap_template_stamp(&f->tmpl, hdr, (uint16_t)inner_len);
+		vfp_encap_stamp(p, m, &f->tmpl, hdr, (uint16_t)inner_len);
 		lc->stats[p->hp.uplink].encapsulated++;
 		vfp_enqueue(lc, p->hp.uplink, m);
 		return;

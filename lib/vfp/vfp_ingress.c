@@ -257,9 +257,24 @@ static const enum hnv_drop_reason tunnel_drop[] = {
 	[ENCAP_ERR_BAD_VSID] = HNV_DROP_TUNNEL_BAD_VSID,
 };
 
+/* What the NIC's receive flags say of a frame's outer IPv4 checksum. */
+static enum encap_ip_cksum
+rx_cksum(uint64_t ol_flags)
+{
+	switch (ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_IP_CKSUM_GOOD:
+	case RTE_MBUF_F_RX_IP_CKSUM_NONE: /* the header is sound, its checksum field aside */
+		return ENCAP_CKSUM_GOOD;
+	case RTE_MBUF_F_RX_IP_CKSUM_BAD:
+		return ENCAP_CKSUM_BAD;
+	default:
+		return ENCAP_CKSUM_VERIFY;
+	}
+}
+
 static enum vfp_rx_class
 ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t head,
-	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+	uint32_t len, uint64_t ol_flags, struct vfp_pkt *pkt, enum hnv_drop_reason *why)
 {
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)frame;
 	const struct rte_ether_hdr *inner;
@@ -284,7 +299,7 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 		return VFP_RX_ARP;
 	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_mac))
 		return refuse(why, HNV_DROP_NOT_OUR_MAC);
-	err = encap_parse_head(frame, head, len, p->hp.vxlan_port, &info);
+	err = encap_parse_head(frame, head, len, p->hp.vxlan_port, rx_cksum(ol_flags), &info);
 	if (err != ENCAP_OK)
 		return refuse(why, (unsigned int)err < RTE_DIM(tunnel_drop) ? tunnel_drop[err]
 									    : HNV_DROP_MALFORMED);
@@ -310,14 +325,14 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 
 enum vfp_rx_class
 vfp_ingress(const struct vfp_program *p, uint16_t port, const uint8_t *frame, uint32_t head,
-	uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why)
+	uint32_t len, uint64_t ol_flags, struct vfp_pkt *pkt, enum hnv_drop_reason *why)
 {
 	memset(pkt, 0, sizeof(*pkt));
 	if (port >= p->hp.n_ports)
 		return refuse(why, HNV_DROP_PORT_UNBOUND);
 	switch (p->ports[port].role) {
 	case VFP_PORT_UPLINK:
-		return ingress_uplink(p, port, frame, head, len, pkt, why);
+		return ingress_uplink(p, port, frame, head, len, ol_flags, pkt, why);
 	case VFP_PORT_VM:
 		return ingress_vm(p, port, frame, head, len, pkt, why);
 	default:

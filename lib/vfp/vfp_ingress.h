@@ -29,9 +29,12 @@ enum vfp_rx_class {
 /* Classify a frame of @len bytes received on switch port @port of @p and
  * fill @pkt; on VFP_RX_DROP, *why says why. Its first @head bytes are at
  * @frame (all of them, or a chain's first segment, which must then hold at
- * least VFP_MBUF_HEAD of them: headers past @head are malformed). */
+ * least VFP_MBUF_HEAD of them: headers past @head are malformed). On the
+ * uplink, @ol_flags (the mbuf's receive flags; 0 if none) may say the NIC
+ * verified the outer IPv4 checksum, good or bad. */
 enum vfp_rx_class vfp_ingress(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
-	uint32_t head, uint32_t len, struct vfp_pkt *pkt, enum hnv_drop_reason *why);
+	uint32_t head, uint32_t len, uint64_t ol_flags, struct vfp_pkt *pkt,
+	enum hnv_drop_reason *why);
 
 /* The L2 flow key of a VM's ARP reply, which is switched like any frame
  * of its VSID (the proxy answers only requests). */

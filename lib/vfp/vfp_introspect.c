@@ -218,7 +218,7 @@ vfp_trace_packet(struct vfp_switch *sw, uint16_t port, const uint8_t *frame, uin
 	memset(out, 0, sizeof(*out));
 	if (p == NULL)
 		return -ENOENT;
-	switch (vfp_ingress(p, port, frame, len, len, &pkt, &why)) {
+	switch (vfp_ingress(p, port, frame, len, len, 0, &pkt, &why)) {
 	case VFP_RX_FLOW:
 		vfp_miss_handle(sw, p, &pkt, vfp_cache_is_reply(sw, p, &pkt.key), false, out, &v);
 		return 0;

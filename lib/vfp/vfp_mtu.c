@@ -89,8 +89,8 @@ fragment(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struc
 			continue;
 		}
 		memcpy(hdr + f->tmpl.len, l2, sizeof(l2));
-		encap_template_stamp(
-			&f->tmpl, hdr, (uint16_t)(rte_pktmbuf_pkt_len(fr) - f->tmpl.len));
+		vfp_encap_stamp(
+			p, fr, &f->tmpl, hdr, (uint16_t)(rte_pktmbuf_pkt_len(fr) - f->tmpl.len));
 		lc->stats[p->hp.uplink].encapsulated++;
 		vfp_enqueue(lc, p->hp.uplink, fr);
 	}

@@ -211,7 +211,8 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 			continue;
 		}
 		what[i] = (uint8_t)vfp_ingress(p, port, rte_pktmbuf_mtod(m, const uint8_t *),
-			rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), &meta[i], &why[i]);
+			rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), m->ol_flags, &meta[i],
+			&why[i]);
 	}
 	stages(sw, p, lc, port, pkts, meta, what, why, n, now);
 }

@@ -501,6 +501,65 @@ test_vxlan_on_another_udp_port(void **state)
 	assert_int_equal(encap_parse_port(buf, (uint32_t)n, 8472, &info), ENCAP_ERR_NOT_TUNNEL);
 }
 
+/* A frame in pieces (encap_parse_head): lengths are the whole frame's, the
+ * head must hold the headers; and the receive NIC's checksum verdict is
+ * taken instead of the software check, at the same point. */
+static void
+test_parse_head_and_nic_checksum_verdicts(void **state)
+{
+	uint8_t buf[256];
+	struct encap_rx_info info;
+	struct encap_outer o = outer_a;
+	uint32_t n;
+
+	(void)state;
+	n = (uint32_t)make_packet(buf, ENCAP_TYPE_VXLAN, &o, 5001, 55555, 200);
+	assert_int_equal(encap_parse_head(buf, ENCAP_HEAD_MAX, n, 4789, ENCAP_CKSUM_VERIFY, &info),
+		ENCAP_OK);
+	assert_int_equal(info.inner_len, 200);
+	assert_int_equal(
+		encap_parse_head(buf, ENCAP_HEAD_MAX - 1, n, 4789, ENCAP_CKSUM_VERIFY, &info),
+		ENCAP_ERR_TRUNCATED);
+	assert_int_equal(
+		encap_parse_head(buf, n, n, 4789, ENCAP_CKSUM_BAD, &info), ENCAP_ERR_BAD_IP);
+	buf[14 + 10] ^= 0x5a; /* the outer checksum, now wrong */
+	assert_int_equal(
+		encap_parse_head(buf, n, n, 4789, ENCAP_CKSUM_VERIFY, &info), ENCAP_ERR_BAD_IP);
+	assert_int_equal(encap_parse_head(buf, n, n, 4789, ENCAP_CKSUM_GOOD, &info), ENCAP_OK);
+	/* Checks before the checksum still come first. */
+	buf[14] = 0x35; /* IHL 5, version 3 */
+	assert_int_equal(
+		encap_parse_head(buf, n, n, 4789, ENCAP_CKSUM_GOOD, &info), ENCAP_ERR_BAD_IP);
+}
+
+/* Stamping for a NIC that computes the outer checksum: the same bytes but
+ * for a zero checksum, which the NIC's (here: software's) fills in. */
+static void
+test_stamp_nocksum_leaves_only_the_checksum(void **state)
+{
+	const enum encap_type types[] = {ENCAP_TYPE_VXLAN, ENCAP_TYPE_NVGRE};
+	uint8_t a[ENCAP_MAX_HDR_LEN], b[ENCAP_MAX_HDR_LEN];
+	struct encap_outer o = outer_a;
+	struct encap_template t;
+
+	(void)state;
+	o.vlan_id = 20;
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(encap_template_build(&t, types[i], &o, 5001, 0x1234), 0);
+		encap_template_stamp(&t, a, 1400);
+		encap_template_stamp_nocksum(&t, b, 1400);
+		assert_int_equal(b[t.l3_off + 10], 0);
+		assert_int_equal(b[t.l3_off + 11], 0);
+		assert_memory_not_equal(a + t.l3_off + 10, b + t.l3_off + 10, 2);
+		memcpy(b + t.l3_off + 10, a + t.l3_off + 10, 2);
+		assert_memory_equal(a, b, t.len);
+		b[t.l3_off + 10] = b[t.l3_off + 11] = 0;
+		((struct rte_ipv4_hdr *)(b + t.l3_off))->hdr_checksum =
+			rte_ipv4_cksum((const struct rte_ipv4_hdr *)(b + t.l3_off));
+		assert_memory_equal(a, b, t.len);
+	}
+}
+
 static void
 test_parse_nvgre_round_trip(void **state)
 {
@@ -850,6 +909,8 @@ main(void)
 		cmocka_unit_test(test_inner_hash_truncated_frames_are_safe),
 		cmocka_unit_test(test_parse_vxlan_round_trip),
 		cmocka_unit_test(test_vxlan_on_another_udp_port),
+		cmocka_unit_test(test_parse_head_and_nic_checksum_verdicts),
+		cmocka_unit_test(test_stamp_nocksum_leaves_only_the_checksum),
 		cmocka_unit_test(test_parse_nvgre_round_trip),
 		cmocka_unit_test(test_parse_ignores_ethernet_padding),
 		cmocka_unit_test(test_parse_accepts_ip_options),

@@ -78,6 +78,7 @@ static const struct rte_ether_addr zero_mac;
 /* ---- the program; the fixture around it is in vfp_test_util.c ---- */
 
 static uint16_t uplink_mtu; /* of the programs build_program() makes; 0: 1500 */
+static bool tx_ipv4_cksum;  /* ... and whether their uplink computes outer checksums */
 
 static struct vfp_program *
 build_program(struct vfp_switch *sw, bool static_gateway_mac)
@@ -87,6 +88,7 @@ build_program(struct vfp_switch *sw, bool static_gateway_mac)
 
 	hp.has_gateway_mac = static_gateway_mac;
 	hp.uplink_mtu = uplink_mtu;
+	hp.tx_ipv4_cksum = tx_ipv4_cksum;
 	p = vfp_program_create(sw, &hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
@@ -123,6 +125,7 @@ static int
 setup_static_gw(void **state)
 {
 	uplink_mtu = 0;
+	tx_ipv4_cksum = false;
 	return setup(state, true);
 }
 
@@ -132,6 +135,16 @@ static int
 setup_jumbo(void **state)
 {
 	uplink_mtu = 9100;
+	tx_ipv4_cksum = false;
+	return setup(state, true);
+}
+
+/* setup_static_gw() with an uplink that computes outer IPv4 checksums. */
+static int
+setup_cksum_offload(void **state)
+{
+	uplink_mtu = 0;
+	tx_ipv4_cksum = true;
 	return setup(state, true);
 }
 
@@ -140,6 +153,7 @@ static int
 setup_dynamic_gw(void **state)
 {
 	uplink_mtu = 0;
+	tx_ipv4_cksum = false;
 	return setup(state, false);
 }
 
@@ -1021,6 +1035,57 @@ test_inbound_broadcast_chain_is_shared_segment_by_segment(void **state)
 		assert_int_equal(rte_mbuf_refcnt_read(s), 2);
 	read_all(m, out, il);
 	assert_memory_equal(out, inner, il);
+	assert_no_leak(f);
+}
+
+/* An uplink with checksum offloads: an encapsulated packet leaves with its
+ * outer IPv4 checksum to the NIC (0, RTE_MBUF_F_TX_IP_CKSUM, the header
+ * lengths), which computed gives the bytes software sends; on receive, the
+ * NIC's verdict on the outer checksum stands in for the software check. */
+static void
+test_outer_checksum_offloads(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t frame[FRAME_MAX], in[FRAME_MAX], tun[FRAME_MAX];
+	uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 1000);
+	uint16_t il = udp_frame(in, 90, &mac_r1, &mac_vm1, IP_R1, IP_VM1, 2000);
+	uint16_t tl = tunnel_frame(tun, ENCAP_TYPE_VXLAN, VSID_A, PA_R1, in, il);
+	struct rte_ipv4_hdr *ip;
+	struct rte_mbuf *m;
+
+	run1(f, PORT_VM1, mbuf_of(frame, len));
+	m = sent(f, PORT_UPLINK, 0);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14);
+	assert_int_equal(ip->hdr_checksum, 0);
+	assert_true((m->ol_flags & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM)) ==
+		    (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM));
+	assert_int_equal(m->l2_len, 14);
+	assert_int_equal(m->l3_len, 20);
+	ip->hdr_checksum = rte_ipv4_cksum(ip); /* what the NIC does */
+	assert_vxlan(m, &gw_mac, PA_R1, VSID_A, frame, len);
+	free_sent(f);
+
+	/* A wrong checksum the NIC calls good is taken; a right one it calls
+	 * bad is not; with no verdict, software checks. */
+	tun[14 + 10] ^= 0xff;
+	m = mbuf_of(tun, tl);
+	m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_GOOD;
+	run1(f, PORT_UPLINK, m);
+	assert_int_equal(n_sent(f, PORT_VM1), 1);
+	assert_frame(sent(f, PORT_VM1, 0), in, il);
+	run1(f, PORT_UPLINK, mbuf_of(tun, tl));
+	tun[14 + 10] ^= 0xff;
+	m = mbuf_of(tun, tl);
+	m->ol_flags = RTE_MBUF_F_RX_IP_CKSUM_BAD;
+	run1(f, PORT_UPLINK, m);
+	assert_int_equal(f->log.n, 1);
+	assert_stats(f,
+		[PORT_UPLINK] = {.rx = 3,
+			.tx = 1,
+			.encapsulated = 1,
+			.decapsulated = 1,
+			.drops = {[HNV_DROP_TUNNEL_BAD_IP] = 2}},
+		[PORT_VM1] = {.rx = 1, .tx = 1});
 	assert_no_leak(f);
 }
 
@@ -1980,6 +2045,7 @@ main(void)
 		PIPELINE(
 			test_inbound_broadcast_chain_is_shared_segment_by_segment, setup_static_gw),
 		PIPELINE(test_chain_with_shared_first_segment_is_malformed, setup_static_gw),
+		PIPELINE(test_outer_checksum_offloads, setup_cksum_offload),
 		PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
