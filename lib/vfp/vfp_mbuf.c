@@ -14,10 +14,10 @@ owned(const struct rte_mbuf *s)
 }
 
 bool
-vfp_mbuf_pullup(struct rte_mbuf *m, uint32_t len)
+vfp_mbuf_pullup_move(struct rte_mbuf *m, uint32_t len)
 {
 	len = RTE_MIN(len, rte_pktmbuf_pkt_len(m));
-	if (likely(m->data_len >= len))
+	if (m->data_len >= len)
 		return true;
 	if (!owned(m) || rte_pktmbuf_tailroom(m) < len - m->data_len)
 		return false;

@@ -19,12 +19,22 @@
  * extension headers up to 88 bytes. */
 #define VFP_MBUF_HEAD 256u
 
+/* The slow branch of vfp_mbuf_pullup(): bytes to move. */
+bool vfp_mbuf_pullup_move(struct rte_mbuf *m, uint32_t len);
+
 /* Make the first min(@len, packet length) bytes of @m contiguous in its
  * first segment, moving bytes up from the segments after it into its
  * tailroom and freeing segments that end up empty. Returns false when the
  * first segment cannot take them (too little tailroom, or a buffer shared
- * with another packet); @m is then still whole and carries the same bytes. */
-bool vfp_mbuf_pullup(struct rte_mbuf *m, uint32_t len);
+ * with another packet); @m is then still whole and carries the same bytes.
+ * Inline: a jumbo frame's first segment mostly holds them already. */
+static inline bool
+vfp_mbuf_pullup(struct rte_mbuf *m, uint32_t len)
+{
+	if (likely(m->data_len >= RTE_MIN(len, rte_pktmbuf_pkt_len(m))))
+		return true;
+	return vfp_mbuf_pullup_move(m, len);
+}
 
 /* Cut @m to its first @len bytes, across segments (rte_pktmbuf_trim
  * trims the last segment only): segments wholly past @len are freed. */
