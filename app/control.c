@@ -2,13 +2,11 @@
  * app: the control plane loop on the main lcore (D5, R20).
  *
  * Owns: the loop and what it does every 10 ms: the shell's pending input,
- * periodic counters (--stats), the idle exit (--idle-exit), a slice of flow
- * aging, and the policy file watch. The policy file's directory is watched
- * with inotify (editors and agents replace files by rename, so the file
- * itself is not watched); a change or SIGHUP asks the policy loader to
- * load it again, and the loop applies what the loader produces as soon as
- * it is ready (it waits on the watch and the loader's descriptor, not just
- * the tick).
+ * the links of a NIC team's members, periodic counters (--stats), the idle exit (--idle-exit), a
+ * slice of flow aging, and the policy file watch. The policy file's directory is watched with
+ * inotify (editors and agents replace files by rename, so the file itself is not watched); a change
+ * or SIGHUP asks the policy loader to load it again, and the loop applies what the loader produces
+ * as soon as it is ready (it waits on the watch and the loader's descriptor, not just the tick).
  * Loading and compiling run on the loader's thread, so a large policy
  * never freezes the loop: the shell, counters, aging and signals go on.
  * The loop never waits on anything but its tick and the loader: the signal
@@ -98,6 +96,7 @@ hnv_control_loop(struct hnv_app *app)
 			hnv_policy_apply_result(app, r);
 			hnv_loader_done(app->loader, r);
 		}
+		hnv_ports_poll_team(app);
 		now = rte_get_tsc_cycles();
 		vfp_switch_age(app->sw, now, age_budget);
 		if (app->stats_interval != 0 && now >= next_stats) {

@@ -220,6 +220,11 @@ int hnv_port_link(const struct hnv_app *app, uint16_t id, struct hnv_link_info *
 /** The ethdev behind the uplink of the running policy. */
 uint16_t hnv_uplink_ethdev(const struct hnv_app *app);
 
+/** Control loop: the link of each member of a NIC team of two or more
+ * uplinks, to the switch (vfp_switch_set_link), whose flows then move off
+ * a member that went down and back when it returns. */
+void hnv_ports_poll_team(struct hnv_app *app);
+
 /* ---- policy_apply.c ------------------------------------------------------ */
 
 /** Compile app->policy (read from @p from, whose bytes @p text, taken, are

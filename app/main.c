@@ -398,11 +398,14 @@ start_switch(struct hnv_app *app)
 	app->policy_text = NULL;
 	if (rc != 0)
 		return -EINVAL;
-	hnv_port_mac(hnv_uplink_ethdev(app), &mac);
-	if (pol->host.has_mac && !rte_is_same_ether_addr(&mac, &pol->host.mac))
-		fprintf(stderr,
-			"dpdk-hnv: warning: %s cannot take MAC from host.mac; using it anyway\n",
-			pol->ports[pol->host.uplink].device);
+	for (unsigned int i = 0; pol->host.has_mac && i < pol->host.n_uplinks; i++) {
+		hnv_port_mac(app->ports[app->policy_ids[pol->host.uplinks[i]]].eth_port, &mac);
+		if (!rte_is_same_ether_addr(&mac, &pol->host.macs[i]))
+			fprintf(stderr,
+				"dpdk-hnv: warning: %s cannot take MAC from host.mac; using it "
+				"anyway\n",
+				pol->ports[pol->host.uplinks[i]].device);
+	}
 	return 0;
 }
 

@@ -37,24 +37,33 @@
 #include "policy_compile.h"
 #include "policy_loader.h"
 
+/* Team member @i of @pol's uplinks: opened by this apply before the first
+ * publish, else the running one (a reload may not change the team). */
+static const struct hnv_swport *
+member_port(const struct hnv_app *app, const struct hnv_policy *pol,
+	const struct hnv_port_change *pc, unsigned int i)
+{
+	if (app->policy_ids != NULL)
+		return &app->ports[app->policy_ids[app->policy->host.uplinks[i]]];
+	return &app->ports[pc->ids[pol->host.uplinks[i]]];
+}
+
 /* The compile environment for @pol on the switch ports of @pc, against the
- * uplink as it is now (its MAC). */
+ * uplinks as they are now (their MACs, their checksum offloads). */
 static void
 fill_env(struct hnv_app *app, const struct hnv_policy *pol, const struct hnv_port_change *pc,
 	struct hnv_compile_env *env)
 {
-	uint16_t uplink = app->ports[pc->ids[pol->host.uplink]].eth_port;
-
-	/* Before the first publish the uplink is opened by this apply. */
-	if (app->policy_ids != NULL)
-		uplink = hnv_uplink_ethdev(app);
 	env->port_ids = pc->ids;
 	env->n_port_ids = pc->n_ids;
-	hnv_port_mac(uplink, &env->uplink_mac);
-	env->tx_ipv4_cksum =
-		app->ports[app->policy_ids != NULL ? app->policy_ids[app->policy->host.uplink]
-						   : pc->ids[pol->host.uplink]]
-			.tx_ipv4_cksum;
+	env->tx_ipv4_cksum = true;
+	for (unsigned int i = 0; i < pol->host.n_uplinks; i++) {
+		const struct hnv_swport *sp = member_port(app, pol, pc, i);
+
+		hnv_port_mac(sp->eth_port, &env->uplink_macs[i]);
+		/* One program for all members: offloaded only if all can. */
+		env->tx_ipv4_cksum &= sp->tx_ipv4_cksum;
+	}
 	env->table_size = app->table_size;
 	/* The main lcore's socket, as the first program's: the loader
 	 * thread, which also runs this, is no EAL lcore. */
@@ -101,7 +110,7 @@ now_in_force(struct hnv_app *app, struct hnv_policy *pol, const char *from, size
 	app->generation++;
 	app->applied_at = time(NULL);
 	snprintf(app->applied_from, sizeof(app->applied_from), "%s", from);
-	app->underlay_mtu = hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
+	app->underlay_mtu = hnv_policy_underlay_mtu(pol);
 	app->vxlan_port = pol->host.vxlan_port;
 	pthread_mutex_unlock(&app->status_lock);
 	if (app->loader == NULL)
@@ -204,23 +213,37 @@ hnv_loader_unplan_ports(void *arg, void *plan)
 static int
 uplink_mtu(struct hnv_app *app, const struct hnv_policy *pol, bool back, char *err, size_t errlen)
 {
-	uint16_t cur, want = hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
 	char why[256];
-	int rc;
+	int rc = 0;
 
 	if (app->policy == NULL)
-		return 0; /* the first policy: the uplink was opened with it */
-	cur = hnv_uplink_mtu(&app->policy->ports[app->policy->host.uplink]);
-	if (cur == want)
-		return 0;
-	rc = hnv_port_set_mtu(hnv_uplink_ethdev(app), back ? cur : want, why, sizeof(why));
-	if (rc != 0 && err != NULL) {
-		int n = snprintf(
-			err, errlen, "%s: $.ports[%u].mtu: ", pol->source, pol->host.uplink);
+		return 0; /* the first policy: the uplinks were opened with it */
+	/* Each team member (the same in both policies: a reload may not
+	 * change the team). */
+	for (unsigned int i = 0; rc == 0 && i < pol->host.n_uplinks; i++) {
+		unsigned int port = pol->host.uplinks[i];
+		uint16_t want = hnv_uplink_mtu(&pol->ports[port]);
+		uint16_t cur = hnv_uplink_mtu(&app->policy->ports[app->policy->host.uplinks[i]]);
+		const struct hnv_swport *sp =
+			&app->ports[app->policy_ids[app->policy->host.uplinks[i]]];
 
-		if (n > 0 && (size_t)n < errlen)
-			strlcpy(err + n, why, errlen - (size_t)n);
+		if (cur == want)
+			continue;
+		rc = hnv_port_set_mtu(sp->eth_port, back ? cur : want, why, sizeof(why));
+		if (rc != 0 && err != NULL) {
+			int n = snprintf(err, errlen, "%s: $.ports[%u].mtu: ", pol->source, port);
+
+			if (n > 0 && (size_t)n < errlen)
+				strlcpy(err + n, why, errlen - (size_t)n);
+		}
 	}
+	/* A member refused: all go back to the running policy's MTU (those
+	 * not changed yet keep it), all or nothing. */
+	for (unsigned int j = 0; rc != 0 && !back && j < pol->host.n_uplinks; j++)
+		(void)hnv_port_set_mtu(
+			app->ports[app->policy_ids[app->policy->host.uplinks[j]]].eth_port,
+			hnv_uplink_mtu(&app->policy->ports[app->policy->host.uplinks[j]]), why,
+			sizeof(why));
 	return rc;
 }
 

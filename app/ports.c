@@ -84,6 +84,24 @@ hnv_uplink_ethdev(const struct hnv_app *app)
 	return app->ports[app->policy_ids[app->policy->host.uplink]].eth_port;
 }
 
+void
+hnv_ports_poll_team(struct hnv_app *app)
+{
+	const struct hnv_policy *pol = app->policy;
+
+	if (pol == NULL || app->policy_ids == NULL || pol->host.n_uplinks < 2)
+		return;
+	for (unsigned int i = 0; i < pol->host.n_uplinks; i++) {
+		const struct hnv_swport *sp = &app->ports[app->policy_ids[pol->host.uplinks[i]]];
+		struct rte_eth_link link;
+
+		if (sp->kind != HNV_PORT_ETHDEV ||
+			rte_eth_link_get_nowait(sp->eth_port, &link) != 0)
+			continue;
+		vfp_switch_set_link(app->sw, sp->id, link.link_status == RTE_ETH_LINK_UP);
+	}
+}
+
 int
 hnv_port_link(const struct hnv_app *app, uint16_t id, struct hnv_link_info *li)
 {
@@ -353,7 +371,6 @@ static int
 plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *pc, char *err,
 	size_t errlen)
 {
-	const struct hnv_port_cfg *up = &pol->ports[pol->host.uplink];
 	char name[4 * HNV_NAME_MAX], why[512];
 	uint32_t next_free = 0, next_retired = 0;
 	struct live_index li;
@@ -367,13 +384,23 @@ plan(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_port_change *
 		return -ENOSPC;
 	}
 	if (app->policy_ids != NULL) {
-		const struct hnv_port_cfg *cur = &app->policy->ports[app->policy->host.uplink];
+		const struct hnv_host_cfg *ch = &app->policy->host;
+		bool same = ch->n_uplinks == pol->host.n_uplinks;
 
-		if (strcmp(cur->name, up->name) != 0 || !same_cfg(cur, up)) {
+		for (i = 0; same && i < ch->n_uplinks; i++) {
+			const struct hnv_port_cfg *cur = &app->policy->ports[ch->uplinks[i]];
+			const struct hnv_port_cfg *up = &pol->ports[pol->host.uplinks[i]];
+
+			same = strcmp(cur->name, up->name) == 0 && same_cfg(cur, up);
+		}
+		if (!same) {
 			snprintf(err, errlen,
-				"%s: $.host.uplink: the uplink changed (from '%s'); restart "
+				"%s: $.host.uplink: the uplink changed (from '%s'%s); restart "
 				"dpdk-hnv to change it",
-				pol->source, hnv_policy_escape(name, sizeof(name), cur->name));
+				pol->source,
+				hnv_policy_escape(
+					name, sizeof(name), app->policy->ports[ch->uplink].name),
+				ch->n_uplinks > 1 ? " and its team" : "");
 			return -EINVAL;
 		}
 	}
@@ -478,7 +505,7 @@ hnv_ports_open(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_por
 		struct hnv_swport *sp = &app->ports[id];
 		struct hnv_swport fresh = {.id = id};
 		char msg[256];
-		int rc;
+		int rc, member;
 
 		/* A retired id: its counters go, what it counts now starts
 		 * at zero (nothing uses the id, so its sum stays still). */
@@ -486,8 +513,10 @@ hnv_ports_open(struct hnv_app *app, const struct hnv_policy *pol, struct hnv_por
 		pthread_mutex_lock(&app->port_lock);
 		*sp = fresh;
 		pthread_mutex_unlock(&app->port_lock);
-		rc = open_device(app, sp, cfg, i == pol->host.uplink,
-			pol->host.has_mac ? &pol->host.mac : NULL, msg, sizeof(msg));
+		member = hnv_policy_uplink_member(pol, i);
+		rc = open_device(app, sp, cfg, member >= 0,
+			member >= 0 && pol->host.has_mac ? &pol->host.macs[member] : NULL, msg,
+			sizeof(msg));
 		if (rc != 0) {
 			sp->kind = HNV_PORT_FREE;
 			snprintf(err, errlen, "%s: $.ports[%u] '%s': %s", pol->source, i,

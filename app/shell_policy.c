@@ -14,6 +14,7 @@
 #include <cmdline_parse_string.h>
 
 #include "hnv_app.h"
+#include "hnv_net.h"
 #include "policy_loader.h"
 #include "shell_cmds.h"
 
@@ -52,8 +53,19 @@ show_policy(const struct hnv_app *app, FILE *f)
 		app->loader != NULL && hnv_loader_busy(app->loader) ? "; loading" : "");
 	fprintf(f, "  %u ACLs; reloads %u, rejected reloads %u\n", p->n_acls, app->reloads,
 		app->reload_failures);
-	fprintf(f, "  underlay MTU %u, VXLAN UDP port %u, PA VLAN %u\n",
-		hnv_uplink_mtu(&p->ports[p->host.uplink]), p->host.vxlan_port, p->host.vlan);
+	fprintf(f, "  underlay MTU %u, VXLAN UDP port %u, PA VLAN %u\n", hnv_policy_underlay_mtu(p),
+		p->host.vxlan_port, p->host.vlan);
+	if (p->host.n_uplinks > 1) {
+		fprintf(f, "  NIC team of %u:", p->host.n_uplinks);
+		for (unsigned int i = 0; i < p->host.n_uplinks; i++) {
+			char ip[HNV_IPV4_FMT_SIZE];
+
+			fprintf(f, "%s %s (PA %s, VLAN %u)", i ? "," : "",
+				p->ports[p->host.uplinks[i]].name,
+				hnv_ipv4_format(ip, sizeof(ip), p->host.pa[i]), p->host.vlans[i]);
+		}
+		fprintf(f, "\n");
+	}
 	if (app->last_error[0] != '\0') {
 		utc(app->last_error_at, err_when, sizeof(err_when));
 		fprintf(f, "  last error (%s): %s\n", err_when, app->last_error);
@@ -66,7 +78,7 @@ show_policy(const struct hnv_app *app, FILE *f)
 			p->ports[i].is_vhost
 				? (p->ports[i].vhost.client ? " (client)" : " (server)")
 				: "",
-			i == p->host.uplink ? " (uplink)" : "");
+			hnv_policy_uplink_member(p, i) >= 0 ? " (uplink)" : "");
 }
 
 static void

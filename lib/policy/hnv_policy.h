@@ -30,6 +30,7 @@
 #define HNV_NAME_MAX 32
 #define HNV_DEVICE_MAX 64
 #define HNV_MAX_PA 8
+#define HNV_MAX_UPLINKS 4 /* NIC team members */
 #define HNV_POLICY_VERSION 1
 #define HNV_POLICY_ERR_MAX 512
 
@@ -69,7 +70,15 @@ hnv_uplink_mtu(const struct hnv_port_cfg *c)
 /** The physical host: its provider addresses and uplink. */
 struct hnv_host_cfg {
 	char name[HNV_NAME_MAX];
-	uint16_t uplink; /**< index into hnv_policy.ports */
+	uint16_t uplink; /**< index into hnv_policy.ports (a team's first member) */
+	/** The NIC team: uplinks[i] (ports indexes) sources tunnels from pa[i],
+	 * with macs[i] (if has_mac) on vlans[i]; one member unless
+	 * "uplink" lists several. uplinks[0], macs[0], vlans[0] are uplink,
+	 * mac and vlan. */
+	unsigned int n_uplinks;
+	uint16_t uplinks[HNV_MAX_UPLINKS];
+	struct rte_ether_addr macs[HNV_MAX_UPLINKS];
+	uint16_t vlans[HNV_MAX_UPLINKS];
 	unsigned int n_pa;
 	rte_be32_t pa[HNV_MAX_PA]; /**< our PAs; pa[0] is the tunnel source */
 	uint8_t pa_prefix_len[HNV_MAX_PA];
@@ -207,6 +216,29 @@ struct hnv_policy {
 	struct vfp_timeouts timeouts;   /**< flow idle timeouts, seconds */
 	struct hnv_policy_index *index; /**< lookups by VSID and port name (private) */
 };
+
+/** The team member that policy port @p port is (0 for a lone uplink), or
+ * -1 if it is no uplink. */
+static inline int
+hnv_policy_uplink_member(const struct hnv_policy *p, unsigned int port)
+{
+	for (unsigned int i = 0; i < p->host.n_uplinks; i++)
+		if (p->host.uplinks[i] == port)
+			return (int)i;
+	return -1;
+}
+
+/** The underlay MTU of @p p: its uplink's, the smallest of a team's. */
+static inline uint16_t
+hnv_policy_underlay_mtu(const struct hnv_policy *p)
+{
+	uint16_t mtu = hnv_uplink_mtu(&p->ports[p->host.uplink]);
+
+	for (unsigned int i = 1; i < p->host.n_uplinks; i++)
+		if (hnv_uplink_mtu(&p->ports[p->host.uplinks[i]]) < mtu)
+			mtu = hnv_uplink_mtu(&p->ports[p->host.uplinks[i]]);
+	return mtu;
+}
 
 /**
  * Load and validate a policy file.

@@ -249,6 +249,111 @@ check_host_gateway(struct ctx *c, const struct hnv_host_cfg *h)
 		pj_ip_fmt(h->gateway).s);
 }
 
+/* One uplink port, $.host.uplink or $.host.uplink[i] (@key). */
+static int
+parse_uplink_port(struct ctx *c, const char *key, json_t *v, uint16_t *out)
+{
+	char name[HNV_NAME_MAX];
+	int rc = pj_v_str(c, key, v, name, sizeof(name)), port;
+
+	if (rc != 0)
+		return rc;
+	port = hnv_policy_find_port(c->p, name);
+	if (port < 0)
+		return pj_fail(c, key, "unknown port '%s'", name);
+	if (c->p->ports[port].is_vhost)
+		return pj_fail(c, key, "port '%s' is a vhost-user port: the uplink is a NIC", name);
+	*out = (uint16_t)port;
+	return 0;
+}
+
+/* "uplink": a port, or a NIC team of ports, each named once. */
+static int
+parse_uplinks(struct ctx *c, json_t *v)
+{
+	struct hnv_host_cfg *h = &c->p->host;
+	size_t i, old;
+	int rc = 0;
+
+	if (!json_is_array(v)) {
+		h->n_uplinks = 1;
+		return parse_uplink_port(c, "uplink", v, &h->uplinks[0]);
+	}
+	if (json_array_size(v) < 1 || json_array_size(v) > HNV_MAX_UPLINKS)
+		return pj_fail(c, "uplink", "a team has 1 to %u ports, not %zu", HNV_MAX_UPLINKS,
+			json_array_size(v));
+	old = pj_path_push(c, ".uplink");
+	for (i = 0; rc == 0 && i < json_array_size(v); i++) {
+		size_t at = pj_path_push_index(c, i);
+
+		rc = parse_uplink_port(c, NULL, json_array_get(v, i), &h->uplinks[i]);
+		for (size_t j = 0; rc == 0 && j < i; j++)
+			if (h->uplinks[j] == h->uplinks[i])
+				rc = pj_fail(c, NULL, "port '%s' is in the team twice",
+					c->p->ports[h->uplinks[i]].name);
+		pj_path_pop(c, at);
+	}
+	pj_path_pop(c, old);
+	h->n_uplinks = (unsigned int)i;
+	return rc;
+}
+
+/* "mac" or "vlan" (@key): one value for every uplink, or an array of one
+ * per uplink; @one parses a value into member @i. */
+static int
+parse_per_uplink(struct ctx *c, json_t *o, const char *key,
+	int (*one)(struct ctx *c, const char *key, json_t *v, unsigned int i))
+{
+	const struct hnv_host_cfg *h = &c->p->host;
+	json_t *v = json_object_get(o, key);
+	size_t old;
+	int rc = 0;
+
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v)) {
+		for (unsigned int i = 0; rc == 0 && i < h->n_uplinks; i++)
+			rc = one(c, key, v, i);
+		return rc;
+	}
+	if (json_array_size(v) != h->n_uplinks)
+		return pj_fail(c, key, "%zu values for %u uplinks: give one per uplink, in order",
+			json_array_size(v), h->n_uplinks);
+	old = pj_path_push(c, ".%s", key);
+	for (unsigned int i = 0; rc == 0 && i < h->n_uplinks; i++) {
+		size_t at = pj_path_push_index(c, i);
+
+		rc = one(c, NULL, json_array_get(v, i), i);
+		pj_path_pop(c, at);
+	}
+	pj_path_pop(c, old);
+	return rc;
+}
+
+static int
+one_mac(struct ctx *c, const char *key, json_t *v, unsigned int i)
+{
+	struct hnv_host_cfg *h = &c->p->host;
+
+	if (key != NULL && h->n_uplinks > 1)
+		return pj_fail(c, key,
+			"one MAC for %u uplinks: give one per uplink (two NICs "
+			"with one MAC confuse the PA network's switches)",
+			h->n_uplinks);
+	c->p->host.has_mac = true;
+	return pj_v_mac(c, key, v, &h->macs[i]);
+}
+
+static int
+one_vlan(struct ctx *c, const char *key, json_t *v, unsigned int i)
+{
+	long long vlan = 0;
+	int rc = pj_v_int(c, key, v, "VLAN", 0, VLAN_MAX, &vlan);
+
+	c->p->host.vlans[i] = (uint16_t)vlan;
+	return rc;
+}
+
 static int
 parse_host(struct ctx *c, json_t *o)
 {
@@ -256,10 +361,8 @@ parse_host(struct ctx *c, json_t *o)
 		{"mac", false}, {"vlan", false}, {"gateway", false}, {"gateway_mac", false},
 		{"router_mac", false}, {"vxlan_port", false}};
 	struct hnv_host_cfg *h = &c->p->host;
-	char uplink[HNV_NAME_MAX];
 	json_t *v, *pa;
-	long long vlan = 0;
-	int rc, port;
+	int rc;
 
 	h->router_mac = default_router_mac;
 	h->vxlan_port = ENCAP_VXLAN_PORT;
@@ -267,28 +370,24 @@ parse_host(struct ctx *c, json_t *o)
 	if (rc == 0)
 		rc = pj_v_str(c, "name", json_object_get(o, "name"), h->name, sizeof(h->name));
 	if (rc == 0)
-		rc = pj_v_str(c, "uplink", json_object_get(o, "uplink"), uplink, sizeof(uplink));
-	if (rc == 0) {
-		port = hnv_policy_find_port(c->p, uplink);
-		if (port < 0)
-			return pj_fail(c, "uplink", "unknown port '%s'", uplink);
-		if (c->p->ports[port].is_vhost)
-			return pj_fail(c, "uplink",
-				"port '%s' is a vhost-user port: the uplink is a NIC", uplink);
-		h->uplink = (uint16_t)port;
-	}
+		rc = parse_uplinks(c, json_object_get(o, "uplink"));
+	if (rc == 0)
+		h->uplink = h->uplinks[0];
 	if (rc == 0)
 		rc = pj_get_array(c, o, "pa", 1, HNV_MAX_PA, &pa);
 	if (rc == 0)
 		rc = parse_pa(c, pa);
-	if (rc == 0 && (v = json_object_get(o, "mac")) != NULL) {
-		rc = pj_v_mac(c, "mac", v, &h->mac);
-		h->has_mac = true;
-	}
-	if (rc == 0 && (v = json_object_get(o, "vlan")) != NULL) {
-		rc = pj_v_int(c, "vlan", v, "VLAN", 0, VLAN_MAX, &vlan);
-		h->vlan = (uint16_t)vlan;
-	}
+	if (rc == 0 && h->n_pa < h->n_uplinks)
+		return pj_fail(c, "pa",
+			"%u PAs for a team of %u uplinks: each uplink sources tunnels from its own "
+			"PA (pa[i] for uplink[i])",
+			h->n_pa, h->n_uplinks);
+	if (rc == 0)
+		rc = parse_per_uplink(c, o, "mac", one_mac);
+	if (rc == 0)
+		rc = parse_per_uplink(c, o, "vlan", one_vlan);
+	h->mac = h->macs[0];
+	h->vlan = h->vlans[0];
 	if (rc == 0 && (v = json_object_get(o, "gateway")) != NULL) {
 		rc = pj_v_ipv4(c, "gateway", v, &h->gateway);
 		if (rc == 0)
@@ -647,8 +746,8 @@ check_vnic_port(struct ctx *c, const char *name, uint16_t *out)
 
 	if (port < 0)
 		return pj_fail(c, "port", "unknown port '%s'", name);
-	if (port == p->host.uplink)
-		return pj_fail(c, "port", "port '%s' is the uplink ($.host.uplink)", name);
+	if (hnv_policy_uplink_member(p, (unsigned int)port) >= 0)
+		return pj_fail(c, "port", "port '%s' is an uplink ($.host.uplink)", name);
 	key = (uint32_t)port;
 	i = pidx_put(&c->ix->vnic_port, &key, p->n_vnics);
 	if (i < -1)

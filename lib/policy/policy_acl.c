@@ -352,8 +352,8 @@ parse_acl_port(struct ctx *c, json_t *o, struct hnv_acl_cfg *acl)
 	port = hnv_policy_find_port(p, name);
 	if (port < 0)
 		return pj_fail(c, "port", "unknown port '%s'", name);
-	if (port == p->host.uplink)
-		return pj_fail(c, "port", "port '%s' is the uplink ($.host.uplink)", name);
+	if (hnv_policy_uplink_member(p, (unsigned int)port) >= 0)
+		return pj_fail(c, "port", "port '%s' is an uplink ($.host.uplink)", name);
 	for (j = 0; j < p->n_vnics && p->vnics[j].port != port; j++)
 		;
 	if (j == p->n_vnics)

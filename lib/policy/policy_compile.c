@@ -282,15 +282,20 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 		return fail(err, errlen, pol, "$.ports", -ENOSPC);
 	hp.n_ports = env->port_ids != NULL ? env->n_port_ids : (uint16_t)pol->n_ports;
 	hp.uplink = port_id(env, h->uplink);
+	hp.n_uplinks = (uint16_t)h->n_uplinks;
+	for (unsigned int i = 0; i < h->n_uplinks; i++) {
+		hp.uplinks[i] = port_id(env, h->uplinks[i]);
+		hp.uplink_macs[i] = h->has_mac ? h->macs[i] : env->uplink_macs[i];
+		hp.vlans[i] = h->vlans[i];
+	}
 	hp.n_pa = h->n_pa;
 	memcpy(hp.pa, h->pa, sizeof(h->pa[0]) * h->n_pa);
 	memcpy(hp.pa_prefix_len, h->pa_prefix_len, sizeof(h->pa_prefix_len[0]) * h->n_pa);
-	hp.uplink_mac = h->has_mac ? h->mac : env->uplink_mac;
+	hp.uplink_mac = hp.uplink_macs[0];
 	hp.vlan = h->vlan;
 	hp.vxlan_port = h->vxlan_port;
 	hp.tx_ipv4_cksum = env->tx_ipv4_cksum;
-	hp.uplink_mtu = env->uplink_mtu != 0 ? env->uplink_mtu
-					     : hnv_uplink_mtu(&pol->ports[pol->host.uplink]);
+	hp.uplink_mtu = env->uplink_mtu != 0 ? env->uplink_mtu : hnv_policy_underlay_mtu(pol);
 	hp.gateway = h->gateway;
 	hp.has_gateway_mac = h->has_gateway_mac;
 	hp.gateway_mac = h->gateway_mac;

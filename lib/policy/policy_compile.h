@@ -37,10 +37,12 @@
 
 /** Facts about the running host that the compiler needs. */
 struct hnv_compile_env {
-	struct rte_ether_addr uplink_mac; /**< used when the policy has no host.mac */
-	uint16_t uplink_mtu;              /**< 0: the policy's (hnv_uplink_mtu) */
-	bool tx_ipv4_cksum;               /**< the uplink computes outer IPv4 checksums */
-	uint32_t table_size;              /**< at least this many CAs; 0: what the policy needs */
+	/** Each uplink's (team member's) device MAC, used when the policy has
+	 * no host.mac. */
+	struct rte_ether_addr uplink_macs[HNV_MAX_UPLINKS];
+	uint16_t uplink_mtu; /**< 0: the policy's (hnv_uplink_mtu) */
+	bool tx_ipv4_cksum;  /**< the uplinks compute outer IPv4 checksums */
+	uint32_t table_size; /**< at least this many CAs; 0: what the policy needs */
 	int socket_id;
 	/** The switch port id of each policy port (pol->n_ports entries, all
 	 * distinct and below n_port_ids), or NULL for ids 0..n_ports-1. */

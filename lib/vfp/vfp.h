@@ -48,6 +48,7 @@
 
 #define VFP_MAX_PORTS 2048 /* switch ports 0..2047: VMs and the uplink */
 #define VFP_MAX_PA 8
+#define VFP_MAX_UPLINKS 4 /* NIC team members: uplink ports, each with its PA */
 #define VFP_MAX_LCORES 32
 #define VFP_TX_BUF 64
 #define VFP_BURST 32
@@ -179,7 +180,15 @@ struct vfp_host_params {
 	uint16_t n_ports; /**< switch ports 0..n_ports-1 (1..VFP_MAX_PORTS); ports
 			       can come and go between programs without
 			       disturbing the flows of the others */
-	uint16_t uplink;  /**< the PA-side port */
+	uint16_t uplink;  /**< the PA-side port (of a team: the first member) */
+	/** A NIC team: @c n_uplinks ports (0 or 1: @c uplink alone), member i
+	 * sourcing tunnels from pa[i] with MAC uplink_macs[i] on VLAN vlans[i];
+	 * each flow is pinned to a member by its entropy, among those whose
+	 * link is up. Member 0 is @c uplink, @c uplink_mac and @c vlan. */
+	uint16_t n_uplinks;
+	uint16_t uplinks[VFP_MAX_UPLINKS];
+	struct rte_ether_addr uplink_macs[VFP_MAX_UPLINKS];
+	uint16_t vlans[VFP_MAX_UPLINKS];
 	unsigned int n_pa;
 	rte_be32_t pa[VFP_MAX_PA]; /**< pa[0] is the tunnel source */
 	uint8_t pa_prefix_len[VFP_MAX_PA];

@@ -164,8 +164,8 @@ vfp_apply_flow(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 			return;
 		}
 		vfp_encap_stamp(p, m, &f->tmpl, hdr, (uint16_t)inner_len);
-		lc->stats[p->hp.uplink].encapsulated++;
-		vfp_enqueue(lc, p->hp.uplink, m);
+		lc->stats[f->out_port].encapsulated++;
+		vfp_enqueue(lc, f->out_port, m);
 		return;
 	default:
 		vfp_drop(lc, port, m, (enum hnv_drop_reason)f->drop_reason);

@@ -15,6 +15,8 @@ vfp_arp_solicit(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_l
 	unsigned int nh, struct rte_mbuf *m)
 {
 	struct arp_proxy_neigh *nb = &sw->neigh[p->nh[nh].slot].n;
+	unsigned int member = p->nh[nh].member;
+	uint16_t port = p->hp.uplinks[member];
 	uint8_t *buf;
 	int len;
 
@@ -30,12 +32,14 @@ vfp_arp_solicit(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_l
 	buf = (uint8_t *)rte_pktmbuf_append(m, 64);
 	if (buf == NULL)
 		return false;
-	len = arp_proxy_build_request(buf, 64, &p->hp.uplink_mac, p->hp.pa[0], nb->ip, p->hp.vlan);
+	/* From the member's own PA, MAC and VLAN, out of its port. */
+	len = arp_proxy_build_request(
+		buf, 64, &p->hp.uplink_macs[member], p->hp.pa[member], nb->ip, p->hp.vlans[member]);
 	if (len < 0)
 		return false;
 	rte_pktmbuf_trim(m, (uint16_t)(64 - len));
-	lc->stats[p->hp.uplink].arp_requests++;
-	vfp_enqueue(lc, p->hp.uplink, m);
+	lc->stats[port].arp_requests++;
+	vfp_enqueue(lc, port, m);
 	return true;
 }
 
@@ -140,14 +144,17 @@ vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lc
 	for (unsigned int i = 0; i < p->n_nh; i++) {
 		const struct vfp_nexthop *nh = &p->nh[i];
 
-		if (nh->ip == a.spa && !nh->pinned && !sw->neigh[nh->slot].pinned &&
-			rte_is_unicast_ether_addr(&a.sha)) {
+		if (nh->ip == a.spa && nh->member == p->ports[port].member && !nh->pinned &&
+			!sw->neigh[nh->slot].pinned && rte_is_unicast_ether_addr(&a.sha)) {
 			vfp_neigh_learn(sw, nh->slot, &a.sha);
 			learned = true;
 		}
 	}
-	if (a.op == RTE_ARP_OP_REQUEST && vfp_is_our_pa(p, a.tpa) && !arp_proxy_is_gratuitous(&a)) {
-		arp_proxy_reply_in_place(frame, &a, &p->hp.uplink_mac);
+	/* Each member answers for its own PA (and member 0 for PAs beyond the
+	 * team's), with its MAC: a PA's traffic comes in where it goes out. */
+	if (a.op == RTE_ARP_OP_REQUEST && vfp_pa_member(p, a.tpa) == p->ports[port].member &&
+		!arp_proxy_is_gratuitous(&a)) {
+		arp_proxy_reply_in_place(frame, &a, &p->hp.uplink_macs[p->ports[port].member]);
 		lc->stats[port].arp_replies++;
 		vfp_enqueue(lc, port, m);
 		return;

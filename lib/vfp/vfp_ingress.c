@@ -293,11 +293,11 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 		vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
 		ethertype = vh->eth_proto;
 	}
-	if (vlan != p->hp.vlan)
+	if (vlan != p->hp.vlans[p->ports[port].member])
 		return refuse(why, HNV_DROP_WRONG_VLAN);
 	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		return VFP_RX_ARP;
-	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_mac))
+	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_macs[p->ports[port].member]))
 		return refuse(why, HNV_DROP_NOT_OUR_MAC);
 	err = encap_parse_head(frame, head, len, p->hp.vxlan_port, rx_cksum(ol_flags), &info);
 	if (err != ENCAP_OK)
@@ -316,7 +316,8 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 	pkt->key.vsid = info.vsid;
 	pkt->key.outer_src = info.src_ip;
 	pkt->key.encap = info.type;
-	pkt->key.in_port = port;
+	/* Whichever team member it came in by: one flow, one reply entry. */
+	pkt->key.in_port = p->hp.uplink;
 	pkt->key.dir = VFP_DIR_IN;
 	if (!rte_is_unicast_ether_addr(&pkt->key.dst_mac))
 		return VFP_RX_FLOOD;

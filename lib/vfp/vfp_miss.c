@@ -361,7 +361,6 @@ walk(struct vfp_walk *w, const struct vfp_subnet *s)
 static void
 compose(struct vfp_walk *w, struct vfp_verdict *v)
 {
-	const struct vfp_program *p = w->p;
 	const struct vfp_entry *e = w->dst;
 	struct vfp_flow *f = &v->flow;
 	struct vfp_trace *t = w->trace;
@@ -385,14 +384,14 @@ compose(struct vfp_walk *w, struct vfp_verdict *v)
 		return;
 	} else {
 		f->kind = VFP_XP_ENCAP;
-		f->out_port = p->hp.uplink;
+		f->out_port = w->uplink;
 		f->tmpl = w->tmpl;
 		if (t != NULL)
 			snprintf(t->result, sizeof(t->result),
 				"encap %s vni %u to PA %s via next hop %s, out port %u",
 				encap_type_name((enum encap_type)e->subnet->encap), e->vsid,
 				hnv_ipv4_format(ip, sizeof(ip), e->pa),
-				hnv_mac_format(mac, sizeof(mac), &w->nh_mac), p->hp.uplink);
+				hnv_mac_format(mac, sizeof(mac), &w->nh_mac), w->uplink);
 	}
 	f->counter = w->counter;
 	f->meter = w->meter;

@@ -91,8 +91,8 @@ fragment(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port, struc
 		memcpy(hdr + f->tmpl.len, l2, sizeof(l2));
 		vfp_encap_stamp(
 			p, fr, &f->tmpl, hdr, (uint16_t)(rte_pktmbuf_pkt_len(fr) - f->tmpl.len));
-		lc->stats[p->hp.uplink].encapsulated++;
-		vfp_enqueue(lc, p->hp.uplink, fr);
+		lc->stats[f->out_port].encapsulated++;
+		vfp_enqueue(lc, f->out_port, fr);
 	}
 }
 

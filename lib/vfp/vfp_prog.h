@@ -127,6 +127,10 @@ struct vfp_subnet {
  * is on one of our PA subnets, else the host gateway. */
 struct vfp_nexthop {
 	rte_be32_t ip;
+	uint8_t member; /* resolved on, and used through, this team member */
+	/* The same next hop on each member (on[member] is this one): a remote
+	 * entry names member 0's. */
+	uint16_t on[VFP_MAX_UPLINKS];
 	bool pinned; /* the policy fixed its MAC: never learned from ARP */
 	struct rte_ether_addr mac;
 	uint16_t slot; /* the switch's next-hop entry, bound at publish */
@@ -187,7 +191,8 @@ struct vfp_layer {
 };
 
 struct vfp_port {
-	uint8_t role; /* enum vfp_port_role */
+	uint8_t role;   /* enum vfp_port_role */
+	uint8_t member; /* UPLINK: its index in the team (hp.uplinks) */
 	const struct vfp_entry *vnic;
 	unsigned int n_layers;
 	struct vfp_layer *layers[VFP_MAX_LAYERS]; /* in the order added (ids) */
@@ -264,6 +269,17 @@ struct vfp_program {
 	unsigned int n_meters;
 	struct vfp_meter_conf meters[VFP_MAX_METERS];
 };
+
+/* The team member that answers ARP for our PA @ip: its own member for the
+ * team's PAs, member 0 for the others; -1 if @ip is none of ours. */
+static inline int
+vfp_pa_member(const struct vfp_program *p, rte_be32_t ip)
+{
+	for (unsigned int i = 0; i < p->hp.n_pa; i++)
+		if (p->hp.pa[i] == ip)
+			return i < p->hp.n_uplinks ? (int)i : 0;
+	return -1;
+}
 
 static inline bool
 vfp_is_our_pa(const struct vfp_program *p, rte_be32_t ip)

@@ -102,9 +102,20 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 
 	if (sw == NULL || hp == NULL || hp->n_ports == 0 || hp->n_ports > VFP_MAX_PORTS ||
 		hp->uplink >= hp->n_ports || hp->n_pa == 0 || hp->n_pa > VFP_MAX_PA ||
-		hp->vlan > 4094) {
+		hp->vlan > 4094 || hp->n_uplinks > VFP_MAX_UPLINKS || hp->n_uplinks > hp->n_pa) {
 		rte_errno = EINVAL;
 		return NULL;
+	}
+	for (unsigned int i = 0; i < hp->n_uplinks; i++) {
+		bool dup = false;
+
+		for (unsigned int j = 0; j < i; j++)
+			dup |= hp->uplinks[j] == hp->uplinks[i];
+		if (dup || hp->uplinks[i] >= hp->n_ports || hp->vlans[i] > 4094 ||
+			(i == 0 && hp->uplinks[0] != hp->uplink)) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
 	}
 	for (unsigned int i = 0; i < hp->n_pa; i++) {
 		if (hp->pa_prefix_len[i] > 32) {
@@ -119,6 +130,14 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	}
 	p->sw = sw;
 	p->hp = *hp;
+	if (p->hp.n_uplinks == 0) { /* the uplink alone: a team of one */
+		p->hp.n_uplinks = 1;
+		p->hp.uplinks[0] = hp->uplink;
+		p->hp.uplink_macs[0] = hp->uplink_mac;
+		p->hp.vlans[0] = hp->vlan;
+	}
+	p->hp.uplink_mac = p->hp.uplink_macs[0];
+	p->hp.vlan = p->hp.vlans[0];
 	p->mtu = hp->uplink_mtu ? hp->uplink_mtu : 1500;
 	if (p->hp.vxlan_port == 0)
 		p->hp.vxlan_port = ENCAP_VXLAN_PORT;
@@ -156,7 +175,10 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 		rte_errno = ENOMEM;
 		return NULL;
 	}
-	p->ports[hp->uplink].role = VFP_PORT_UPLINK;
+	for (unsigned int i = 0; i < p->hp.n_uplinks; i++) {
+		p->ports[p->hp.uplinks[i]].role = VFP_PORT_UPLINK;
+		p->ports[p->hp.uplinks[i]].member = (uint8_t)i;
+	}
 	return p;
 }
 
@@ -537,24 +559,34 @@ vfp_program_add_vnic(struct vfp_program *p, uint16_t port, uint32_t vsid,
 }
 
 /* The program's next hop for @ip (added on first use), its index. */
+/* Next hop @ip (its MAC fixed if @mac): one entry on each team member,
+ * made as needed; returns member 0's. */
 static int
 nexthop_ref(struct vfp_program *p, rte_be32_t ip, const struct rte_ether_addr *mac)
 {
-	struct vfp_nexthop *nh;
+	unsigned int m, n = p->hp.n_uplinks;
+	uint16_t idx[VFP_MAX_UPLINKS];
 
 	for (unsigned int i = 0; i < p->n_nh; i++)
-		if (p->nh[i].ip == ip)
+		if (p->nh[i].ip == ip && p->nh[i].member == 0)
 			return (int)i;
-	if (p->n_nh == VFP_MAX_NEIGH)
+	if (p->n_nh + n > VFP_MAX_NEIGH)
 		return -ENOSPC;
-	nh = &p->nh[p->n_nh];
-	memset(nh, 0, sizeof(*nh));
-	nh->ip = ip;
-	nh->pinned = mac != NULL;
-	if (mac != NULL)
-		nh->mac = *mac;
-	nh->slot = VFP_NONE;
-	return (int)p->n_nh++;
+	for (m = 0; m < n; m++) {
+		struct vfp_nexthop *nh = &p->nh[p->n_nh];
+
+		memset(nh, 0, sizeof(*nh));
+		nh->ip = ip;
+		nh->member = (uint8_t)m;
+		nh->pinned = mac != NULL;
+		if (mac != NULL)
+			nh->mac = *mac;
+		nh->slot = VFP_NONE;
+		idx[m] = (uint16_t)p->n_nh++;
+	}
+	for (m = 0; m < n; m++)
+		memcpy(p->nh[idx[m]].on, idx, sizeof(idx[0]) * n);
+	return (int)idx[0];
 }
 
 /* The next hop through which @pa is reached: itself when on-link. */
@@ -737,6 +769,10 @@ vfp_program_seal(struct vfp_program *p)
 	fp = vfp_fp_mix(fp, hp->pa_prefix_len, hp->n_pa);
 	fp = VFP_FP_MIX(fp, hp->uplink_mac);
 	fp = VFP_FP_MIX(fp, hp->vlan);
+	fp = VFP_FP_MIX(fp, hp->n_uplinks);
+	fp = vfp_fp_mix(fp, hp->uplinks, (uint32_t)(sizeof(hp->uplinks[0]) * hp->n_uplinks));
+	fp = vfp_fp_mix(fp, hp->uplink_macs, (uint32_t)(sizeof(hp->uplink_macs[0]) * hp->n_uplinks));
+	fp = vfp_fp_mix(fp, hp->vlans, (uint32_t)(sizeof(hp->vlans[0]) * hp->n_uplinks));
 	fp = VFP_FP_MIX(fp, hp->vxlan_port);
 	fp = VFP_FP_MIX(fp, p->mtu);
 	fp = VFP_FP_MIX(fp, hp->gateway);

@@ -54,6 +54,7 @@ enum {
 /* A PA next hop as the data path sees it. */
 struct vfp_neigh {
 	struct arp_proxy_neigh n; /* IP, MAC (atomic word), request rate limit */
+	uint8_t member;           /* the team member it is resolved on */
 	uint16_t refs;            /* published programs using it; 0 = free */
 	bool pinned;              /* MAC fixed by the policy in force */
 };
@@ -73,6 +74,7 @@ struct vfp_switch {
 	uint32_t gens[VFP_N_SLOTS];
 	uint16_t vsid_refs[VFP_SW_VSIDS];
 	uint8_t port_down[VFP_MAX_PORTS]; /* vfp_switch_set_link; read by workers */
+	uint8_t team_port[VFP_MAX_PORTS]; /* a member of the published program's team of 2+ */
 	struct vfp_neigh neigh[VFP_SW_NEIGH];
 };
 

@@ -113,8 +113,16 @@ vfp_switch_free(struct vfp_switch *sw)
 void
 vfp_switch_set_link(struct vfp_switch *sw, uint16_t port, bool up)
 {
-	if (port < VFP_MAX_PORTS)
-		__atomic_store_n(&sw->port_down[port], !up, __ATOMIC_RELAXED);
+	if (port >= VFP_MAX_PORTS ||
+		__atomic_exchange_n(&sw->port_down[port], !up, __ATOMIC_RELAXED) == !up)
+		return;
+	/* A team member went down or came back: every tunnelled flow is
+	 * pinned again among the members that are up (its entry depends on
+	 * its next hop's entry, which is what is bumped). */
+	if (__atomic_load_n(&sw->team_port[port], __ATOMIC_RELAXED))
+		for (unsigned int i = 0; i < VFP_SW_NEIGH; i++)
+			if (sw->neigh[i].refs != 0)
+				vfp_gen_bump(sw, (uint16_t)VFP_SLOT_NEIGH(i));
 }
 
 const struct vfp_program *
@@ -155,14 +163,15 @@ old_vsid_slot(const struct vfp_program *old, uint32_t vsid)
 	return s != NULL ? s->slot : VFP_NONE;
 }
 
-/* The entry of next hop @ip in the running program @old, or VFP_NONE. */
+/* The entry of next hop @nh (its address, on its team member) in the
+ * running program @old, or VFP_NONE. */
 static uint16_t
-old_neigh_slot(const struct vfp_program *old, rte_be32_t ip)
+old_neigh_slot(const struct vfp_program *old, const struct vfp_nexthop *nh)
 {
 	if (old == NULL)
 		return VFP_NONE;
 	for (unsigned int i = 0; i < old->n_nh; i++)
-		if (old->nh[i].ip == ip)
+		if (old->nh[i].ip == nh->ip && old->nh[i].member == nh->member)
 			return old->nh[i].slot;
 	return VFP_NONE;
 }
@@ -196,6 +205,7 @@ take_neigh(struct vfp_switch *sw, const struct vfp_nexthop *nh, uint16_t have)
 			have++;
 		arp_proxy_neigh_init(&sw->neigh[have].n, nh->ip);
 		sw->neigh[have].pinned = false;
+		sw->neigh[have].member = nh->member;
 		vfp_gen_bump(sw, (uint16_t)VFP_SLOT_NEIGH(have));
 	}
 	e = &sw->neigh[have];
@@ -223,7 +233,7 @@ bind(struct vfp_switch *sw, struct vfp_program *p)
 	for (i = 0; i < p->n_subnets; i++)
 		need_vsid += old_vsid_slot(old, p->subnets[i].vsid) == VFP_NONE;
 	for (i = 0; i < p->n_nh; i++)
-		need_neigh += old_neigh_slot(old, p->nh[i].ip) == VFP_NONE;
+		need_neigh += old_neigh_slot(old, &p->nh[i]) == VFP_NONE;
 	if (need_vsid > free_vsid_slots(sw) || need_neigh > free_neighs(sw))
 		return -ENOSPC;
 	for (i = 0; i < p->n_subnets; i++) {
@@ -235,7 +245,7 @@ bind(struct vfp_switch *sw, struct vfp_program *p)
 			p->subnets[i].slot = slot;
 	}
 	for (i = 0; i < p->n_nh; i++)
-		p->nh[i].slot = take_neigh(sw, &p->nh[i], old_neigh_slot(old, p->nh[i].ip));
+		p->nh[i].slot = take_neigh(sw, &p->nh[i], old_neigh_slot(old, &p->nh[i]));
 	p->bound = true;
 	return 0;
 }
@@ -336,6 +346,10 @@ vfp_switch_publish(struct vfp_switch *sw, struct vfp_program *prog)
 	/* From here on nothing fails. */
 	if (derived)
 		vfp_derive_apply(old, prog);
+	for (unsigned int i = 0; old != NULL && i < old->hp.n_uplinks; i++)
+		__atomic_store_n(&sw->team_port[old->hp.uplinks[i]], 0, __ATOMIC_RELAXED);
+	for (unsigned int i = 0; prog->hp.n_uplinks > 1 && i < prog->hp.n_uplinks; i++)
+		__atomic_store_n(&sw->team_port[prog->hp.uplinks[i]], 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&sw->prog, prog, __ATOMIC_RELEASE);
 	/* Wait until no worker can still hold the old program. */
 	vfp_switch_synchronize(sw);

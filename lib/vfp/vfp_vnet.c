@@ -151,6 +151,25 @@ flow_entropy(const struct vfp_pkt *pkt)
 	return encap_flow_hash(&f);
 }
 
+/* The team member a flow of entropy @hash leaves by: one of those whose
+ * link is up, the same for as long as they stay up (so a flow is never
+ * reordered); of all of them if none is (its packets go down with it). */
+static unsigned int
+team_member(const struct vfp_walk *w, uint32_t hash)
+{
+	const struct vfp_host_params *hp = &w->p->hp;
+	uint8_t up[VFP_MAX_UPLINKS];
+	unsigned int n = 0;
+
+	if (hp->n_uplinks == 1)
+		return 0;
+	for (unsigned int m = 0; m < hp->n_uplinks; m++)
+		if (!__atomic_load_n(&w->sw->port_down[hp->uplinks[m]], __ATOMIC_RELAXED))
+			up[n++] = (uint8_t)m;
+	/* The high bits: the low ones pick the VXLAN source port. */
+	return n != 0 ? up[(hash >> 16) % n] : (hash >> 16) % hp->n_uplinks;
+}
+
 static bool
 route_pa_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action *a)
 {
@@ -159,26 +178,29 @@ route_pa_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_a
 	const struct vfp_nexthop *nh;
 	struct encap_outer o = {0};
 	char ip[HNV_IPV4_FMT_SIZE];
+	unsigned int m;
 	uint32_t hash;
 
 	(void)a;
 	if (at->dir != VFP_DIR_OUT || e == NULL || e->kind != VFP_ENTRY_REMOTE)
 		return true;
-	nh = &p->nh[e->nh];
+	hash = flow_entropy(w->pkt);
+	m = team_member(w, hash);
+	nh = &p->nh[p->nh[e->nh].on[m]];
 	vfp_walk_depend(w, (uint16_t)VFP_SLOT_NEIGH(nh->slot));
 	if (!arp_proxy_neigh_lookup(&w->sw->neigh[nh->slot].n, &w->nh_mac)) {
 		vfp_walk_trace(w, at, "route-pa: next hop %s unresolved",
 			hnv_ipv4_format(ip, sizeof(ip), nh->ip));
-		w->solicit_nh = (int16_t)e->nh;
+		w->solicit_nh = (int16_t)p->nh[e->nh].on[m];
 		return true;
 	}
-	o.src_mac = p->hp.uplink_mac;
+	o.src_mac = p->hp.uplink_macs[m];
 	o.dst_mac = w->nh_mac;
-	o.vlan_id = p->hp.vlan;
+	o.vlan_id = p->hp.vlans[m];
 	o.vxlan_port = p->hp.vxlan_port;
-	o.src_ip = p->hp.pa[0];
+	o.src_ip = p->hp.pa[m];
 	o.dst_ip = e->pa;
-	hash = flow_entropy(w->pkt);
+	w->uplink = p->hp.uplinks[m];
 	encap_template_build(&w->tmpl, (enum encap_type)e->subnet->encap, &o, e->vsid,
 		e->subnet->encap == ENCAP_TYPE_VXLAN ? encap_vxlan_sport(hash) : (uint8_t)hash);
 	w->routed = true;

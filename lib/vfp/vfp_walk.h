@@ -56,6 +56,7 @@ struct vfp_walk {
 	bool decap;
 	bool routed;        /* ENCAP: tmpl and nh_mac are the outer header */
 	int16_t solicit_nh; /* the next hop is unresolved: ARP for it */
+	uint16_t uplink;    /* ENCAP: the team member's port it leaves by */
 	struct encap_template tmpl;
 	struct rte_ether_addr nh_mac;
 	uint8_t set;             /* VFP_XSET_* */

@@ -107,6 +107,7 @@ class Scenario:
         self.expected = {p: [] for p in self.ports}
         self.drops = {}
         self.periodic_frames = {}
+        self.links = []
         self.clock = 0
 
     def _port(self, port):
@@ -133,6 +134,11 @@ class Scenario:
         it at least once, in any position; the pipeline replay never."""
         self.periodic_frames.setdefault(self._port(port), []).append(bytes(pkt))
 
+    def link(self, port, up):
+        """The link of @port goes down or up, after the packets sent so far
+        (the pipeline replay only: net_pcap links cannot be cut)."""
+        self.links.append((self.clock, self._port(port), "up" if up else "down"))
+
     def drop(self, port, reason, count=1):
         """A packet received on @port is dropped under @reason."""
         key = (self._port(port), reason)
@@ -150,6 +156,9 @@ class Scenario:
             for port, frames in sorted(self.periodic_frames.items()):
                 for b in frames:
                     f.write(f"{port} {b.hex()}\n")
+        with open(os.path.join(out, "links.txt"), "w") as f:
+            for clock, port, state in self.links:
+                f.write(f"{clock} {port} {state}\n")
         with open(os.path.join(out, "expected-drops.txt"), "w") as f:
             for (port, reason), n in sorted(self.drops.items()):
                 f.write(f"{port} {reason} {n}\n")

@@ -7,8 +7,10 @@
  *   replay_runner [--chain N] POLICY SCENARIO_DIR OUT_DIR
  *
  * SCENARIO_DIR holds in-<port>.pcap (optional per port), expected-<port>.pcap
- * (missing = the port must send nothing) and expected-drops.txt (lines
- * "<port> <reason> <count>"; every non-zero drop counter must be listed).
+ * (missing = the port must send nothing), expected-drops.txt (lines
+ * "<port> <reason> <count>"; every non-zero drop counter must be listed)
+ * and links.txt (lines "<after> <port> up|down": that port's link changes
+ * once the inputs of timestamps up to <after> seconds are in).
  * Inputs of all ports are merged by timestamp (ties: port order) and fed in
  * bursts of consecutive packets of one port. OUT_DIR receives out-<port>.pcap
  * for a look with tshark when something differs.
@@ -52,6 +54,41 @@ struct out_port {
 };
 
 static struct out_port outs[VFP_MAX_PORTS];
+
+#define MAX_LINKS 64
+static struct link_event {
+	long after;
+	uint16_t port;
+	bool up;
+} links[MAX_LINKS];
+static unsigned int n_links;
+
+/* links.txt of @dir, against the ports of @pol. */
+static int
+read_links(const char *dir, const struct hnv_policy *pol)
+{
+	char path[512], name[HNV_NAME_MAX], state[8];
+	FILE *f;
+	long after;
+
+	snprintf(path, sizeof(path), "%s/links.txt", dir);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	while (n_links < MAX_LINKS && fscanf(f, "%ld %63s %7s", &after, name, state) == 3) {
+		int port = hnv_policy_find_port(pol, name);
+
+		if (port < 0) {
+			fprintf(stderr, "%s: unknown port %s\n", path, name);
+			fclose(f);
+			return -1;
+		}
+		links[n_links++] =
+			(struct link_event){after, (uint16_t)port, strcmp(state, "up") == 0};
+	}
+	fclose(f);
+	return 0;
+}
 static uint32_t chain_seg; /* --chain N; 0: as many bytes as a buffer holds */
 static struct timeval now_ts;
 static int failures;
@@ -245,7 +282,7 @@ main(int argc, char **argv)
 	struct vfp_switch *sw;
 	struct hnv_policy *pol = NULL;
 	struct rte_mempool *mp;
-	unsigned int n_in = 0, i, j;
+	unsigned int n_in = 0, i, j, k;
 	pcap_t *dead;
 
 	if (argc == 6 && strcmp(argv[1], "--chain") == 0) {
@@ -294,17 +331,24 @@ main(int argc, char **argv)
 		}
 	}
 	qsort(in, n_in, sizeof(in[0]), cmp_pkt);
+	if (read_links(argv[2], pol) != 0)
+		return 2;
 
 	lc = vfp_lcore_create(sw, 0, collect_tx, NULL);
 	if (lc == NULL) {
 		fprintf(stderr, "replay: cannot create the lcore\n");
 		return 1;
 	}
-	for (i = 0; i < n_in; i = j) {
+	for (i = 0, k = 0; i < n_in; i = j) {
 		struct rte_mbuf *burst[VFP_BURST];
 		uint16_t n = 0;
 
-		for (j = i; j < n_in && in[j].port == in[i].port && n < VFP_BURST; j++, n++) {
+		/* Link changes due before this packet; a burst stops at the next. */
+		for (; k < n_links && links[k].after < in[i].ts.tv_sec; k++)
+			vfp_switch_set_link(sw, links[k].port, links[k].up);
+		for (j = i; j < n_in && in[j].port == in[i].port && n < VFP_BURST &&
+			    (k == n_links || in[j].ts.tv_sec <= links[k].after);
+			j++, n++) {
 			burst[n] = build_mbuf(mp, in[j].data, in[j].len);
 			if (burst[n] == NULL) {
 				fprintf(stderr, "cannot build mbuf for input packet %u\n", j);

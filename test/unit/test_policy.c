@@ -464,7 +464,93 @@ test_vnic_on_uplink(void **state)
 
 	set(root, "vm_nics.0.port", J("'uplink'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.vm_nics[0].port: port 'uplink' is the uplink ($.host.uplink)");
+		"t.json: $.vm_nics[0].port: port 'uplink' is an uplink ($.host.uplink)");
+}
+
+/* A NIC team: two uplinks, a PA each, a MAC and a VLAN each. */
+static json_t *
+team_base(void)
+{
+	json_t *root = J(BASE);
+
+	json_array_append_new(
+		json_object_get(root, "ports"), J("{'name': 'uplink2', 'device': 'net_af_packet3'}"));
+	set(root, "host.uplink", J("['uplink', 'uplink2']"));
+	set(root, "host.pa", J("['192.168.2.20/24', '192.168.2.21/24']"));
+	return root;
+}
+
+static void
+test_nic_team(void **state)
+{
+	json_t *root = team_base();
+	struct hnv_policy *p;
+
+	(void)state;
+	set(root, "host.mac", J("['02:00:00:02:00:20', '02:00:00:02:00:21']"));
+	set(root, "host.vlan", J("[20, 21]"));
+	p = load_ok(root);
+	assert_int_equal(p->host.n_uplinks, 2);
+	assert_int_equal(p->host.uplinks[0], 0);
+	assert_int_equal(p->host.uplinks[1], 3);
+	assert_int_equal(p->host.uplink, 0);
+	assert_int_equal(p->host.vlans[1], 21);
+	assert_int_equal(p->host.vlan, 20);
+	assert_int_equal(p->host.macs[1].addr_bytes[5], 0x21);
+	assert_int_equal(hnv_policy_uplink_member(p, 3), 1);
+	assert_int_equal(hnv_policy_uplink_member(p, 1), -1);
+	hnv_policy_free(p);
+
+	/* One VLAN for the whole team; a lone uplink in a list. */
+	root = team_base();
+	set(root, "host.vlan", J("7"));
+	p = load_ok(root);
+	assert_int_equal(p->host.vlans[0], 7);
+	assert_int_equal(p->host.vlans[1], 7);
+	hnv_policy_free(p);
+	root = J(BASE);
+	set(root, "host.uplink", J("['uplink']"));
+	p = load_ok(root);
+	assert_int_equal(p->host.n_uplinks, 1);
+	hnv_policy_free(p);
+}
+
+static void
+test_nic_team_errors(void **state)
+{
+	json_t *root;
+
+	(void)state;
+	root = team_base();
+	set(root, "host.pa", J("['192.168.2.20/24']"));
+	expect_error(root, -EINVAL,
+		"t.json: $.host.pa: 1 PAs for a team of 2 uplinks: each uplink sources tunnels "
+		"from its own PA (pa[i] for uplink[i])");
+	root = team_base();
+	set(root, "host.uplink", J("['uplink', 'uplink']"));
+	expect_error(root, -EINVAL, "t.json: $.host.uplink[1]: port 'uplink' is in the team twice");
+	root = team_base();
+	set(root, "host.uplink", J("['uplink', 'nic9']"));
+	expect_error(root, -EINVAL, "t.json: $.host.uplink[1]: unknown port 'nic9'");
+	root = team_base();
+	set(root, "host.uplink", J("[]"));
+	expect_error(root, -EINVAL, "t.json: $.host.uplink: a team has 1 to 4 ports, not 0");
+	root = team_base();
+	set(root, "host.mac", J("'02:00:00:02:00:20'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.host.mac: one MAC for 2 uplinks: give one per uplink (two NICs with "
+		"one MAC confuse the PA network's switches)");
+	root = team_base();
+	set(root, "host.vlan", J("[20]"));
+	expect_error(root, -EINVAL,
+		"t.json: $.host.vlan: 1 values for 2 uplinks: give one per uplink, in order");
+	root = team_base();
+	set(root, "host.vlan", J("[20, 5000]"));
+	expect_error(root, -EINVAL, "t.json: $.host.vlan[1]: VLAN 5000 out of range 0..4094");
+	root = team_base();
+	set(root, "vm_nics.0.port", J("'uplink2'"));
+	expect_error(root, -EINVAL,
+		"t.json: $.vm_nics[0].port: port 'uplink2' is an uplink ($.host.uplink)");
 }
 
 static void
@@ -842,7 +928,7 @@ test_acl_on_uplink(void **state)
 
 	set(root, "acls.0.port", J("'uplink'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.acls[0].port: port 'uplink' is the uplink ($.host.uplink)");
+		"t.json: $.acls[0].port: port 'uplink' is an uplink ($.host.uplink)");
 }
 
 static void
@@ -2006,6 +2092,8 @@ main(void)
 		cmocka_unit_test(test_unknown_vsid),
 		cmocka_unit_test(test_unknown_port),
 		cmocka_unit_test(test_vnic_on_uplink),
+		cmocka_unit_test(test_nic_team),
+		cmocka_unit_test(test_nic_team_errors),
 		cmocka_unit_test(test_port_bound_twice),
 		cmocka_unit_test(test_vhost_user_port_yields_model),
 		cmocka_unit_test(test_vhost_user_port_errors),

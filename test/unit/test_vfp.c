@@ -79,6 +79,13 @@ static const struct rte_ether_addr zero_mac;
 
 static uint16_t uplink_mtu; /* of the programs build_program() makes; 0: 1500 */
 static bool tx_ipv4_cksum;  /* ... and whether their uplink computes outer checksums */
+static bool team;           /* ... and whether PORT_UNBOUND is a second uplink (a NIC team) */
+
+/* The team's second member: its own PA, MAC and VLAN. */
+#define PA_LOCAL2 IP4(192, 168, 1, 11)
+#define TEAM_VLAN 30
+static const struct rte_ether_addr team_mac = {{0x02, 0, 0, 0, 0, 0x02}};
+static const rte_be32_t PA_LOCAL_BE = PA_LOCAL, PA_LOCAL2_BE = PA_LOCAL2;
 
 static struct vfp_program *
 build_program(struct vfp_switch *sw, bool static_gateway_mac)
@@ -89,6 +96,17 @@ build_program(struct vfp_switch *sw, bool static_gateway_mac)
 	hp.has_gateway_mac = static_gateway_mac;
 	hp.uplink_mtu = uplink_mtu;
 	hp.tx_ipv4_cksum = tx_ipv4_cksum;
+	if (team) {
+		hp.n_uplinks = 2;
+		hp.uplinks[0] = PORT_UPLINK;
+		hp.uplinks[1] = PORT_UNBOUND;
+		hp.uplink_macs[0] = uplink_mac;
+		hp.uplink_macs[1] = team_mac;
+		hp.vlans[1] = TEAM_VLAN;
+		hp.n_pa = 2;
+		hp.pa[1] = PA_LOCAL2;
+		hp.pa_prefix_len[1] = 24;
+	}
 	p = vfp_program_create(sw, &hp);
 	assert_non_null(p);
 	assert_int_equal(vfp_program_add_subnet(p, VSID_A, 1, IP4(10, 0, 0, 0), 24,
@@ -146,6 +164,35 @@ setup_cksum_offload(void **state)
 	uplink_mtu = 0;
 	tx_ipv4_cksum = true;
 	return setup(state, true);
+}
+
+/* setup_static_gw() with a NIC team: PORT_UPLINK (PA_LOCAL, untagged) and
+ * PORT_UNBOUND (PA_LOCAL2, team_mac, VLAN TEAM_VLAN). */
+static int
+setup_team(void **state)
+{
+	int rc;
+
+	uplink_mtu = 0;
+	tx_ipv4_cksum = false;
+	team = true;
+	rc = setup(state, true);
+	team = false;
+	return rc;
+}
+
+/* setup_team() with the gateway's MAC learned by ARP, on each member. */
+static int
+setup_team_dynamic(void **state)
+{
+	int rc;
+
+	uplink_mtu = 0;
+	tx_ipv4_cksum = false;
+	team = true;
+	rc = setup(state, false);
+	team = false;
+	return rc;
 }
 
 /* The gateway's MAC must be learned by ARP. */
@@ -1086,6 +1133,184 @@ test_outer_checksum_offloads(void **state)
 			.decapsulated = 1,
 			.drops = {[HNV_DROP_TUNNEL_BAD_IP] = 2}},
 		[PORT_VM1] = {.rx = 1, .tx = 1});
+	assert_no_leak(f);
+}
+
+/* The team member @m of the packet a team sent: its port, PA, MAC and VLAN
+ * in the outer headers, or -1 if they do not agree. */
+static int
+team_member_of(const struct fixture *f, unsigned int i)
+{
+	const struct rte_mbuf *m = f->log.m[i];
+	const uint8_t *b = rte_pktmbuf_mtod(m, const uint8_t *);
+	bool tagged = rd16(b + 12) == RTE_ETHER_TYPE_VLAN;
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(b + (tagged ? 18 : 14));
+
+	if (f->log.port[i] == PORT_UPLINK && !tagged && ip->src_addr == PA_LOCAL &&
+		rte_is_same_ether_addr((const struct rte_ether_addr *)(b + 6), &uplink_mac))
+		return 0;
+	if (f->log.port[i] == PORT_UNBOUND && tagged && rd16(b + 14) == TEAM_VLAN &&
+		ip->src_addr == PA_LOCAL2 &&
+		rte_is_same_ether_addr((const struct rte_ether_addr *)(b + 6), &team_mac))
+		return 1;
+	return -1;
+}
+
+/* 64 flows from VM1 to R1 (UDP source ports 3000..3063); the member each
+ * left by, in @member. */
+static void
+team_send(struct fixture *f, int *member)
+{
+	uint8_t frame[FRAME_MAX];
+
+	for (uint16_t i = 0; i < 64; i++) {
+		uint16_t len = udp_frame(frame, 100, &mac_vm1, &mac_r1, IP_VM1, IP_R1, 3000 + i);
+
+		run1(f, PORT_VM1, mbuf_of(frame, len));
+	}
+	assert_int_equal(f->log.n, 64);
+	for (unsigned int i = 0; i < 64; i++) {
+		member[i] = team_member_of(f, i);
+		assert_int_not_equal(member[i], -1);
+	}
+	free_sent(f);
+}
+
+/* A team pins each flow to one member by its entropy (both are used, each
+ * flow always the same one), with that member's PA, MAC and VLAN; a member
+ * whose link goes down loses its flows to the other, and gets them back. */
+static void
+test_team_pins_flows_and_fails_over(void **state)
+{
+	struct fixture *f = *state;
+	int first[64], again[64], down[64], back[64], n1 = 0;
+
+	team_send(f, first);
+	team_send(f, again);
+	for (unsigned int i = 0; i < 64; i++) {
+		assert_int_equal(first[i], again[i]);
+		n1 += first[i];
+	}
+	assert_in_range(n1, 8, 56); /* both members carry a share */
+
+	vfp_switch_set_link(f->sw, PORT_UNBOUND, false);
+	team_send(f, down);
+	for (unsigned int i = 0; i < 64; i++)
+		assert_int_equal(down[i], 0);
+	vfp_switch_set_link(f->sw, PORT_UNBOUND, true);
+	team_send(f, back);
+	assert_memory_equal(back, first, sizeof(first));
+	assert_int_equal(PORT_STATS(f, PORT_UNBOUND)->encapsulated, 3 * (uint64_t)n1);
+	assert_int_equal(PORT_STATS(f, PORT_UPLINK)->encapsulated, 4 * 64 - 3 * (uint64_t)n1);
+	assert_no_leak(f);
+}
+
+/* Each member answers ARP for its own PA only, with its MAC and VLAN; both
+ * accept tunnels to either PA. */
+static void
+test_team_arp_and_tunnels_per_member(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t req[FRAME_MAX], tagged[FRAME_MAX], in[FRAME_MAX], tun[FRAME_MAX];
+	uint16_t rl =
+		arp_frame(req, RTE_ARP_OP_REQUEST, &bcast, &gw_mac, PA_GW, &zero_mac, PA_LOCAL2);
+	uint16_t il = udp_frame(in, 90, &mac_r1, &mac_vm1, IP_R1, IP_VM1, 2000);
+	struct encap_outer o = {.src_mac = gw_mac,
+		.dst_mac = team_mac,
+		.src_ip = PA_R1,
+		.dst_ip = PA_LOCAL2,
+		.vlan_id = TEAM_VLAN};
+	struct encap_template t;
+	const uint8_t *b;
+	uint16_t tl;
+
+	/* The request, tagged for member 1's VLAN. */
+	memcpy(tagged, req, 12);
+	tagged[12] = 0x81;
+	tagged[13] = 0x00;
+	tagged[14] = 0;
+	tagged[15] = TEAM_VLAN;
+	memcpy(tagged + 16, req + 12, rl - 12u);
+	run1(f, PORT_UNBOUND, mbuf_of(tagged, (uint16_t)(rl + 4)));
+	assert_int_equal(n_sent(f, PORT_UNBOUND), 1);
+	b = rte_pktmbuf_mtod(sent(f, PORT_UNBOUND, 0), const uint8_t *);
+	assert_memory_equal(b + 6, &team_mac, 6);
+	assert_int_equal(rd16(b + 12), RTE_ETHER_TYPE_VLAN);
+	assert_int_equal(rd16(b + 14), TEAM_VLAN);
+	assert_int_equal(rd16(b + 18 + 6), RTE_ARP_OP_REPLY);
+	free_sent(f);
+	/* Member 0 does not answer for member 1's PA. */
+	run1(f, PORT_UPLINK, mbuf_of(req, rl));
+	assert_int_equal(f->log.n, 0);
+
+	/* Tunnels to PA_LOCAL2: on member 1 (its MAC, its VLAN), and on member
+	 * 0 (its own MAC, untagged). */
+	assert_int_equal(encap_template_build(&t, ENCAP_TYPE_VXLAN, &o, VSID_A, 0x42), 0);
+	memcpy(tun, t.bytes, t.len);
+	memcpy(tun + t.len, in, il);
+	encap_template_stamp(&t, tun, il);
+	tl = (uint16_t)(t.len + il);
+	run1(f, PORT_UNBOUND, mbuf_of(tun, tl));
+	o.dst_mac = uplink_mac;
+	o.vlan_id = 0;
+	assert_int_equal(encap_template_build(&t, ENCAP_TYPE_VXLAN, &o, VSID_A, 0x42), 0);
+	memcpy(tun, t.bytes, t.len);
+	memcpy(tun + t.len, in, il);
+	encap_template_stamp(&t, tun, il);
+	run1(f, PORT_UPLINK, mbuf_of(tun, (uint16_t)(t.len + il)));
+	/* Member 1's MAC on member 0: not ours there. */
+	o.dst_mac = team_mac;
+	assert_int_equal(encap_template_build(&t, ENCAP_TYPE_VXLAN, &o, VSID_A, 0x42), 0);
+	memcpy(tun, t.bytes, t.len);
+	memcpy(tun + t.len, in, il);
+	encap_template_stamp(&t, tun, il);
+	run1(f, PORT_UPLINK, mbuf_of(tun, (uint16_t)(t.len + il)));
+	assert_int_equal(n_sent(f, PORT_VM1), 2);
+	assert_frame(sent(f, PORT_VM1, 0), in, il);
+	assert_frame(sent(f, PORT_VM1, 1), in, il);
+	assert_stats(f,
+		[PORT_UPLINK] = {.rx = 3,
+			.decapsulated = 1,
+			.drops = {[HNV_DROP_ARP_NOT_FOR_US] = 1, [HNV_DROP_NOT_OUR_MAC] = 1}},
+		[PORT_VM1] = {.tx = 2},
+		[PORT_UNBOUND] = {.rx = 2, .tx = 1, .arp_replies = 1, .decapsulated = 1});
+	assert_no_leak(f);
+}
+
+/* Next hops are resolved per member: each asks from its own port, PA, MAC
+ * and VLAN, and a reply on one member resolves that member's entry only. */
+static void
+test_team_resolves_next_hops_per_member(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t reply[64];
+	uint16_t rlen = arp_frame(reply, RTE_ARP_OP_REPLY, &uplink_mac, &learned_gw_mac, PA_GW,
+		&uplink_mac, PA_LOCAL);
+	const uint8_t *b;
+	unsigned int resolved;
+
+	/* The gateway and the on-link PA, on each of the two members. */
+	assert_int_equal(vfp_neigh_solicit(f->sw, f->lc, pool), 4);
+	vfp_lcore_flush(f->lc);
+	assert_int_equal(n_sent(f, PORT_UPLINK), 2);
+	assert_int_equal(n_sent(f, PORT_UNBOUND), 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		b = rte_pktmbuf_mtod(sent(f, PORT_UPLINK, i), const uint8_t *);
+		assert_memory_equal(b + 6, &uplink_mac, 6);
+		assert_int_equal(rd16(b + 12), RTE_ETHER_TYPE_ARP);
+		assert_memory_equal(b + 14 + 14, &PA_LOCAL_BE, 4); /* the sender PA */
+		b = rte_pktmbuf_mtod(sent(f, PORT_UNBOUND, i), const uint8_t *);
+		assert_memory_equal(b + 6, &team_mac, 6);
+		assert_int_equal(rd16(b + 14), TEAM_VLAN);
+		assert_int_equal(rd16(b + 18 + 6), RTE_ARP_OP_REQUEST);
+		assert_memory_equal(b + 18 + 14, &PA_LOCAL2_BE, 4);
+	}
+	free_sent(f);
+
+	run1(f, PORT_UPLINK, mbuf_of(reply, rlen));
+	assert_int_equal(vfp_neigh_count(f->sw, &resolved), 4);
+	assert_int_equal(resolved, 1);
+	assert_int_equal(vfp_neigh_solicit(f->sw, f->lc, pool), 0); /* within the second */
 	assert_no_leak(f);
 }
 
@@ -2046,6 +2271,9 @@ main(void)
 			test_inbound_broadcast_chain_is_shared_segment_by_segment, setup_static_gw),
 		PIPELINE(test_chain_with_shared_first_segment_is_malformed, setup_static_gw),
 		PIPELINE(test_outer_checksum_offloads, setup_cksum_offload),
+		PIPELINE(test_team_pins_flows_and_fails_over, setup_team),
+		PIPELINE(test_team_arp_and_tunnels_per_member, setup_team),
+		PIPELINE(test_team_resolves_next_hops_per_member, setup_team_dynamic),
 		PIPELINE(test_unresolved_next_hop_sends_one_arp_request, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_from_gateway_resolves_next_hop, setup_dynamic_gw),
 		PIPELINE(test_arp_reply_does_not_relearn_configured_gateway_mac, setup_static_gw),
