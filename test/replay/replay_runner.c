@@ -67,7 +67,7 @@ static unsigned int n_links;
 static int
 read_links(const char *dir, const struct hnv_policy *pol)
 {
-	char path[512], name[HNV_NAME_MAX], state[8];
+	char path[512], name[64], state[8];
 	FILE *f;
 	long after;
 
