@@ -476,8 +476,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "dpdk-hnv: cannot create mbuf pool: %s\n", rte_strerror(rte_errno));
 		goto fail;
 	}
-	if (start_switch(app) != 0 || hnv_workers_attach(app) != 0)
+	if (start_switch(app) != 0)
 		goto fail;
+	if (hnv_workers_attach(app) != 0) {
+		fprintf(stderr,
+			"dpdk-hnv: cannot create the workers' engine state: %s (more memory: -m)\n",
+			rte_strerror(rte_errno));
+		goto fail;
+	}
 	if (hnv_telemetry_register(app) != 0)
 		fprintf(stderr, "dpdk-hnv: warning: telemetry commands not registered\n");
 
