@@ -11,7 +11,9 @@ import ipaddress
 import json
 import os
 
-from scapy.all import ARP, GRE, IP, UDP, VXLAN, Ether, Raw, wrpcap  # noqa: F401
+from scapy.all import (ARP, GRE, IP, UDP, VXLAN, Ether, ICMPv6NDOptMTU,  # noqa: F401
+                       ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, ICMPv6ND_RA, IPv6, Raw,
+                       wrpcap)
 
 VXLAN_PORT = 4789
 
@@ -84,6 +86,17 @@ def ll6(mac):
     b[0] ^= 0x02
     iid = bytes(b[:3]) + b"\xff\xfe" + bytes(b[3:])
     return str(ipaddress.IPv6Address(b"\xfe\x80" + b"\0" * 6 + iid))
+
+
+def router_advert(prefix, mtu, dst_mac="33:33:00:00:00:01", dst="ff02::1"):
+    """The router's advertisement of /64 @prefix with MTU option @mtu: to
+    all nodes (periodic), or to a VM that solicited it."""
+    return (Ether(src=ROUTER_MAC, dst=dst_mac) / IPv6(src=ll6(ROUTER_MAC), dst=dst, hlim=255)
+            / ICMPv6ND_RA(chlim=64, M=0, O=0, prf=0, routerlifetime=1800, reachabletime=0,
+                          retranstimer=0)
+            / ICMPv6NDOptSrcLLAddr(lladdr=ROUTER_MAC) / ICMPv6NDOptMTU(mtu=mtu)
+            / ICMPv6NDOptPrefixInfo(prefixlen=64, L=1, A=0, validlifetime=2592000,
+                                    preferredlifetime=604800, prefix=prefix))
 
 
 def arp_request(src_mac, src_ip, target_ip, dst_mac="ff:ff:ff:ff:ff:ff"):

@@ -14,11 +14,11 @@ addresses answer pings; routed IPv6 from the overlay accepted; an IPv6 ACL
 on a routed flow; an IPv6 multicast replicated with the destination
 rewritten. Also run through dpdk-hnv.
 """
-from hnvpkt import C_SQL, C_WEB, F_SQL, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, ll6, vxlan
+from hnvpkt import (C_SQL, C_WEB, F_SQL, F_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, ll6,
+                    router_advert, vxlan)
 from scapy.all import (UDP, TCP, Ether, ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,
                        ICMPv6MLReport2, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,
-                       ICMPv6NDOptDstLLAddr, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
-                       ICMPv6NDOptSrcLLAddr, ICMPv6TimeExceeded, IPv6, Raw)
+                       ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr, ICMPv6TimeExceeded, IPv6, Raw)
 
 POLICY = "policy.json"
 BINARY = True
@@ -56,12 +56,7 @@ def routed(pkt, dst_mac):
 
 
 def ra(prefix, dst_mac="33:33:00:00:00:01", dst="ff02::1"):
-    return (Ether(src=ROUTER_MAC, dst=dst_mac) / IPv6(src=ll6(ROUTER_MAC), dst=dst, hlim=255)
-            / ICMPv6ND_RA(chlim=64, M=0, O=0, prf=0, routerlifetime=1800, reachabletime=0,
-                          retranstimer=0)
-            / ICMPv6NDOptSrcLLAddr(lladdr=ROUTER_MAC) / ICMPv6NDOptMTU(mtu=1450)
-            / ICMPv6NDOptPrefixInfo(prefixlen=64, L=1, A=0, validlifetime=2592000,
-                                    preferredlifetime=604800, prefix=prefix))
+    return router_advert(prefix, 1450, dst_mac, dst)
 
 
 def build(s):

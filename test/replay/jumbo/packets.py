@@ -10,9 +10,9 @@ rewritten; one of 9051 bytes with DF gets "fragmentation needed" saying
 9050, without DF it is fragmented into 9024 bytes of data and the rest.
 The RAs advertise 9000, the largest MTU we tell a VM.
 """
-from hnvpkt import C_SQL, C_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, inner_hash, ll6, vxlan
-from scapy.all import (ICMP, IP, TCP, UDP, Ether, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
-                       ICMPv6NDOptSrcLLAddr, ICMPv6ND_RA, IPv6, Raw, fragment)
+from hnvpkt import (C_SQL, C_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, inner_hash,
+                    router_advert, vxlan)
+from scapy.all import ICMP, IP, TCP, UDP, Ether, IPv6, Raw, fragment
 
 POLICY = "policy.json"
 BINARY = True
@@ -41,12 +41,7 @@ def from_sql(inner):
 
 def ra(prefix):
     """The router's periodic advertisement: 9000, the most a VM is told."""
-    return (Ether(src=ROUTER_MAC, dst="33:33:00:00:00:01") / IPv6(src=ll6(ROUTER_MAC), dst="ff02::1", hlim=255)
-            / ICMPv6ND_RA(chlim=64, M=0, O=0, prf=0, routerlifetime=1800, reachabletime=0,
-                          retranstimer=0)
-            / ICMPv6NDOptSrcLLAddr(lladdr=ROUTER_MAC) / ICMPv6NDOptMTU(mtu=9000)
-            / ICMPv6NDOptPrefixInfo(prefixlen=64, L=1, A=0, validlifetime=2592000,
-                                    preferredlifetime=604800, prefix=prefix))
+    return router_advert(prefix, 9000)
 
 
 def build(s):

@@ -13,9 +13,9 @@ a routed packet whose TTL runs out gets a time exceeded, not a
 "fragmentation needed"; an ICMP error too big gets no answer. Also run
 through dpdk-hnv, which reads the MTU from the policy.
 """
-from hnvpkt import C_SQL, C_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, inner_hash, ll6, vxlan
-from scapy.all import (ICMP, IP, UDP, Ether, ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo,
-                       ICMPv6NDOptSrcLLAddr, ICMPv6ND_RA, ICMPv6PacketTooBig, IPv6, Raw, fragment)
+from hnvpkt import (C_SQL, C_WEB, GW_MAC, HOST_MAC, PA1, PA2, ROUTER_MAC, inner_hash,
+                    router_advert, vxlan)
+from scapy.all import ICMP, IP, UDP, Ether, ICMPv6PacketTooBig, IPv6, Raw, fragment
 
 POLICY = "policy.json"
 BINARY = True
@@ -38,12 +38,7 @@ def to_sql(inner, sport=None):
 
 def ra(prefix):
     """The router's periodic advertisement: its MTU option is the inner MTU."""
-    return (Ether(src=ROUTER_MAC, dst="33:33:00:00:00:01") / IPv6(src=ll6(ROUTER_MAC), dst="ff02::1", hlim=255)
-            / ICMPv6ND_RA(chlim=64, M=0, O=0, prf=0, routerlifetime=1800, reachabletime=0,
-                          retranstimer=0)
-            / ICMPv6NDOptSrcLLAddr(lladdr=ROUTER_MAC) / ICMPv6NDOptMTU(mtu=INNER_MTU)
-            / ICMPv6NDOptPrefixInfo(prefixlen=64, L=1, A=0, validlifetime=2592000,
-                                    preferredlifetime=604800, prefix=prefix))
+    return router_advert(prefix, INNER_MTU)
 
 
 def build(s):
