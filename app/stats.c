@@ -90,9 +90,15 @@ hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 		rte_be32_t addr;
 		bool ok;
 
+		int up = vfp_neigh_uplink(app->sw, i);
+
 		vfp_neigh_get(app->sw, i, &addr, &mac, &ok);
-		fprintf(f, "next-hop %s: %s\n", hnv_ipv4_format(ip, sizeof(ip), addr),
+		fprintf(f, "next-hop %s: %s", hnv_ipv4_format(ip, sizeof(ip), addr),
 			ok ? hnv_mac_format(macs, sizeof(macs), &mac) : "unresolved");
+		/* A NIC team resolves each next hop on every member. */
+		if (app->policy != NULL && app->policy->host.n_uplinks > 1 && up >= 0)
+			fprintf(f, " via %s", app->ports[up].cfg.name);
+		fprintf(f, "\n");
 	}
 	fflush(f);
 }

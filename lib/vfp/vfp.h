@@ -702,6 +702,10 @@ unsigned int vfp_router_advertise(
  */
 unsigned int vfp_neigh_count(const struct vfp_switch *sw, unsigned int *resolved);
 
+/** The uplink port (the team member) PA next hop @p i is resolved on and
+ * used through, or -ENOENT. */
+int vfp_neigh_uplink(const struct vfp_switch *sw, unsigned int i);
+
 /**
  * Read PA next hop @p i (0 .. vfp_neigh_count()-1): its address into @p ip,
  * its MAC into @p mac (zero when unresolved) and whether it is resolved.

@@ -387,6 +387,16 @@ vfp_neigh_count(const struct vfp_switch *sw, unsigned int *resolved)
 }
 
 int
+vfp_neigh_uplink(const struct vfp_switch *sw, unsigned int i)
+{
+	const struct vfp_program *p = sw->prog;
+
+	if (p == NULL || i >= p->n_nh)
+		return -ENOENT;
+	return p->hp.uplinks[p->nh[i].member];
+}
+
+int
 vfp_neigh_get(const struct vfp_switch *sw, unsigned int i, rte_be32_t *ip,
 	struct rte_ether_addr *mac, bool *resolved)
 {
