@@ -36,7 +36,7 @@ COUNTER_FROM=1
 CLEANUP_EXTRA=teardown
 NETNS=hnv-offload
 
-teardown() { ip netns del "$NETNS" 2>/dev/null || true; }
+teardown() { ns_del "$NETNS"; }
 
 trap overlay_cleanup EXIT
 trap 'echo "# interrupted"; exit 130' INT
@@ -108,8 +108,7 @@ run() {
 	shift 2
 	dev=${vdev%%,*}
 	teardown
-	ip netns add "$NETNS"
-	ip -n "$NETNS" link set lo up
+	ns_add "$NETNS"
 	# No IPv6 on the taps: the kernel's own solicitations stay off them.
 	ip netns exec "$NETNS" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
 	policy "$dev" >"$WORK/$name-policy.json"

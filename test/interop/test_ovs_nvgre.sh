@@ -70,9 +70,7 @@ teardown() {
 			[ -f "$f" ] && stop_pid "$(cat "$f")" TERM
 		done
 	fi
-	for f in "${NS[@]}"; do
-		ip netns del "$f" 2>/dev/null || true
-	done
+	ns_del "${NS[@]}"
 }
 
 trap overlay_cleanup EXIT
@@ -89,22 +87,12 @@ mkdir -p "$WORK/ovs"
 
 # ---------------------------------------------------------------- topology
 teardown
-for n in "${NS[@]}"; do
-	ip netns add "$n"
-	ip -n "$n" link set lo up
-done
+ns_add "${NS[@]}"
 ip link add h1o-up netns hnv-ovs-h1 type veth peer name h2o-up netns hnv-ovs-h2
 ip link add h1o-sql netns hnv-ovs-h1 type veth peer name eth0 netns hnv-ovs-sql
 ip link add h2o-web netns hnv-ovs-h2 type veth peer name eth0 netns hnv-ovs-web
-vm_up() { # NS MAC IP
-	ip -n "$1" link set eth0 address "$2" mtu 1400 up
-	ip -n "$1" addr add "$3/24" dev eth0
-	# A veth leaves TCP/UDP checksums to an offload that packet sockets,
-	# and so both switches, never see: the VMs compute their own.
-	ip netns exec "$1" ethtool -K eth0 tx off >/dev/null
-}
-vm_up hnv-ovs-sql 02:50:01:00:00:11 10.1.1.11
-vm_up hnv-ovs-web 02:50:01:00:00:12 10.1.1.12
+vm_up hnv-ovs-sql 02:50:01:00:00:11 10.1.1.11 1400
+vm_up hnv-ovs-web 02:50:01:00:00:12 10.1.1.12 1400
 # The SQL VM's host has no ARP proxy: it knows the web VM's MAC.
 ip -n hnv-ovs-sql neigh replace 10.1.1.12 lladdr 02:50:01:00:00:12 dev eth0 nud permanent
 for l in h1o-up h1o-sql; do ip -n hnv-ovs-h1 link set "$l" up; done

@@ -48,12 +48,7 @@ COUNTER_FROM=1
 CLEANUP_EXTRA=teardown
 NS=(hnv-tf-h1 hnv-tf-h2 hnv-tf-web hnv-tf-sql)
 
-teardown() {
-	local n
-	for n in "${NS[@]}"; do
-		ip netns del "$n" 2>/dev/null || true
-	done
-}
+teardown() { ns_del "${NS[@]}"; }
 
 trap overlay_cleanup EXIT
 trap 'echo "# interrupted"; exit 130' INT
@@ -66,9 +61,8 @@ WORK=$(mktemp -d /tmp/hnv-team.XXXXXX)
 
 # ---------------------------------------------------------------- topology
 teardown
+ns_add "${NS[@]}"
 for n in "${NS[@]}"; do
-	ip netns add "$n"
-	ip -n "$n" link set lo up
 	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 done
 ip -n hnv-tf-h2 link add br0 type bridge
@@ -87,13 +81,8 @@ ip -n hnv-tf-h1 link set vxlan5001 master br5001 mtu 1450 up
 ip -n hnv-tf-h1 link set h1-sql master br5001 mtu 1450 up
 ip -n hnv-tf-h1 link set br5001 up
 bridge -n hnv-tf-h1 fdb append 00:00:00:00:00:00 dev vxlan5001 dst 192.168.60.20
-vm_up() { # NS MAC IP
-	ip -n "$1" link set eth0 address "$2" mtu 1450 up
-	ip -n "$1" addr add "$3/24" dev eth0
-	ip netns exec "$1" ethtool -K eth0 tx off >/dev/null
-}
-vm_up hnv-tf-sql 02:50:01:00:00:11 10.1.1.11
-vm_up hnv-tf-web 02:50:01:00:00:12 10.1.1.12
+vm_up hnv-tf-sql 02:50:01:00:00:11 10.1.1.11 1450
+vm_up hnv-tf-web 02:50:01:00:00:12 10.1.1.12 1450
 ok "namespaces up"
 
 cat >"$WORK/policy.json" <<'EOF'

@@ -7,7 +7,8 @@
 # and dpdk-hnv start (topology_up, hnv_ready), the EXIT trap of the
 # interop tests and its log dump (overlay_cleanup, show_hnv_log), the packet
 # captures (start_capture, stop_captures, read_capture), the tenant checks
-# (ping_ok, neigh_is, arp_stayed_local, never_sees), DPDK telemetry
+# (ping_ok, neigh_is, arp_stayed_local, never_sees), the namespaces of the
+# tests with topologies of their own (ns_add, ns_del, vm_up), DPDK telemetry
 # (telemetry) and dpdk-hnv's printed counters (counter_block, counter,
 # counter_ge). What is specific to one test stays in that test.
 #
@@ -189,6 +190,32 @@ stop_captures() {
 }
 # read_capture FILE: the capture as text, with link-level headers.
 read_capture() { tcpdump -r "$1" -e -nn 2>/dev/null || true; }
+
+# ---------------------------------------------------------------- namespaces
+# For the tests that build a small topology of their own (not topology.sh).
+# ns_add NS...: fresh namespaces, loopback up.
+ns_add() {
+	local n
+	for n in "$@"; do
+		ip netns add "$n"
+		ip -n "$n" link set lo up
+	done
+}
+# ns_del NS...: delete them; never fails.
+ns_del() {
+	local n
+	for n in "$@"; do
+		ip netns del "$n" 2>/dev/null || true
+	done
+}
+# vm_up NS MAC IP MTU: the VM of namespace NS on its eth0, IP/24. A veth
+# leaves TCP/UDP checksums to an offload that packet sockets, and so the
+# switches, never see: the VM computes its own.
+vm_up() {
+	ip -n "$1" link set eth0 address "$2" mtu "$4" up
+	ip -n "$1" addr add "$3/24" dev eth0
+	ip netns exec "$1" ethtool -K eth0 tx off >/dev/null
+}
 
 # ---------------------------------------------------------------- tenants
 # ping_ok NS DEST: 5 echo requests; the first may be lost while dpdk-hnv
