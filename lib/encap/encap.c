@@ -2,7 +2,7 @@
  * lib/encap: VXLAN (RFC 7348) and NVGRE (RFC 7637) outer headers.
  *
  * Owns: building an outer header template once (Ethernet, optional 802.1Q,
- * IPv4, UDP+VXLAN or GRE+NVGRE key) and stamping it in front of an inner
+ * IPv4 or IPv6, UDP+VXLAN or GRE+NVGRE key) and stamping it in front of an inner
  * frame with the per-packet fields patched; the ECMP entropy hash of an inner
  * frame; parsing and validating a received tunnel packet.
  *
@@ -29,6 +29,7 @@
 #define ETH_HLEN ((uint32_t)sizeof(struct rte_ether_hdr))
 #define VLAN_HLEN ((uint32_t)sizeof(struct rte_vlan_hdr))
 #define IPV4_HLEN ((uint32_t)sizeof(struct rte_ipv4_hdr))
+#define IPV6_HLEN ((uint32_t)sizeof(struct rte_ipv6_hdr))
 #define UDP_HLEN ((uint32_t)sizeof(struct rte_udp_hdr))
 #define VXLAN_HLEN ((uint32_t)sizeof(struct rte_vxlan_hdr))
 #define GRE_HLEN ((uint32_t)sizeof(struct rte_gre_hdr))
@@ -50,7 +51,7 @@ vsid_valid(uint32_t vsid)
 	return vsid >= ENCAP_VSID_MIN && vsid <= ENCAP_VSID_MAX;
 }
 
-/* Ethernet and optional 802.1Q tag; returns the offset of the IPv4 header. */
+/* Ethernet and optional 802.1Q tag; returns the offset of the IP header. */
 static uint8_t
 build_l2(uint8_t *b, const struct encap_outer *o)
 {
@@ -63,9 +64,23 @@ build_l2(uint8_t *b, const struct encap_outer *o)
 		hnv_wr16(b + off + 2, o->vlan_id); /* PCP 0, DEI 0 */
 		off += VLAN_HLEN;
 	}
-	hnv_wr16(b + off, RTE_ETHER_TYPE_IPV4);
+	hnv_wr16(b + off, o->ipv6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 	return (uint8_t)(off + 2);
 }
+
+/* IPv6 header with payload length 0, patched per packet; no extension
+ * headers. */
+static void
+build_ipv6(uint8_t *b, const struct encap_outer *o, uint8_t proto)
+{
+	hnv_wr32(b, (6u << 28) | ((uint32_t)o->tos << 20) | (o->flow_label & 0xfffff));
+	hnv_wr16(b + 4, 0);
+	b[6] = proto;
+	b[7] = o->ttl != 0 ? o->ttl : DEFAULT_TTL;
+	memcpy(b + 8, o->src6, 16);
+	memcpy(b + 24, o->dst6, 16);
+}
+
 
 /*
  * IPv4 header with total length 0: the checksum then covers only the fixed
@@ -91,6 +106,15 @@ build_ipv4(uint8_t *b, const struct encap_outer *o, uint8_t proto)
 	memcpy(b, &ip, sizeof(ip));
 }
 
+static void
+build_ip(uint8_t *b, const struct encap_outer *o, uint8_t proto)
+{
+	if (o->ipv6)
+		build_ipv6(b, o, proto);
+	else
+		build_ipv4(b, o, proto);
+}
+
 int
 encap_template_build(struct encap_template *t, enum encap_type type, const struct encap_outer *o,
 	uint32_t vsid, uint16_t entropy)
@@ -104,12 +128,13 @@ encap_template_build(struct encap_template *t, enum encap_type type, const struc
 
 	memset(t, 0, sizeof(*t));
 	t->type = (uint8_t)type;
+	t->ipv6 = o->ipv6;
 	t->l3_off = build_l2(t->bytes, o);
-	t->l4_off = (uint8_t)(t->l3_off + IPV4_HLEN);
+	t->l4_off = (uint8_t)(t->l3_off + (o->ipv6 ? IPV6_HLEN : IPV4_HLEN));
 	l4 = t->bytes + t->l4_off;
 
 	if (type == ENCAP_TYPE_VXLAN) {
-		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_UDP);
+		build_ip(t->bytes + t->l3_off, o, IPPROTO_UDP);
 		hnv_wr16(l4, entropy); /* source port */
 		hnv_wr16(l4 + 2, o->vxlan_port != 0 ? o->vxlan_port : ENCAP_VXLAN_PORT);
 		/* length patched per packet, checksum 0 (RFC 7348 5) */
@@ -117,7 +142,7 @@ encap_template_build(struct encap_template *t, enum encap_type type, const struc
 		hnv_wr32(l4 + UDP_HLEN + 4, vsid << 8); /* VNI, 1 reserved byte */
 		t->len = (uint8_t)(t->l4_off + UDP_HLEN + VXLAN_HLEN);
 	} else {
-		build_ipv4(t->bytes + t->l3_off, o, IPPROTO_GRE);
+		build_ip(t->bytes + t->l3_off, o, IPPROTO_GRE);
 		hnv_wr16(l4, GRE_FLAG_K); /* only K, version 0 */
 		hnv_wr16(l4 + 2, RTE_ETHER_TYPE_TEB);
 		hnv_wr32(l4 + GRE_HLEN, (vsid << 8) | (entropy & 0xff)); /* VSID, FlowID */
@@ -134,6 +159,18 @@ cksum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/* IPv6: the payload length, and the UDP length (the same) for VXLAN. */
+static void
+stamp6(const struct encap_template *t, uint8_t *dst, uint16_t inner_len)
+{
+	const uint16_t plen = (uint16_t)(t->len - t->l4_off + inner_len);
+
+	memcpy(dst, t->bytes, t->len);
+	hnv_wr16(dst + t->l3_off + 4, plen);
+	if (t->type == ENCAP_TYPE_VXLAN)
+		hnv_wr16(dst + t->l4_off + 4, plen);
+}
+
 void
 encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inner_len)
 {
@@ -143,6 +180,10 @@ encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inne
 	const uint16_t hc = hnv_rd16(t->bytes + t->l3_off + 10);
 	uint32_t sum;
 
+	if (t->ipv6) {
+		stamp6(t, dst, inner_len);
+		return;
+	}
 	memcpy(dst, t->bytes, t->len);
 	hnv_wr16(ip + 2, tot);
 	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). */
@@ -157,11 +198,41 @@ encap_template_stamp_nocksum(const struct encap_template *t, uint8_t *dst, uint1
 {
 	const uint16_t tot = (uint16_t)(t->len - t->l3_off + inner_len);
 
+	if (t->ipv6) {
+		stamp6(t, dst, inner_len);
+		return;
+	}
 	memcpy(dst, t->bytes, t->len);
 	hnv_wr16(dst + t->l3_off + 2, tot);
 	hnv_wr16(dst + t->l3_off + 10, 0);
 	if (t->type == ENCAP_TYPE_VXLAN)
 		hnv_wr16(dst + t->l4_off + 4, (uint16_t)(tot - IPV4_HLEN));
+}
+
+/* RFC 8200 8.1: the pseudo-header (addresses, upper-layer length, next
+ * header 17), the UDP and VXLAN headers, then the inner frame, which
+ * starts 16 bytes (an even number) into the UDP header, so that its sum
+ * adds as it is. Every sum is rte_raw_cksum's: of 16-bit words as they lie
+ * in memory, so that the folded result is stored as it is. */
+void
+encap_template_udp6_cksum(const struct encap_template *t, uint8_t *dst, uint16_t inner_sum)
+{
+	uint8_t *udp = dst + t->l4_off;
+	uint8_t tail[8] = {0, 0, udp[4], udp[5], 0, 0, 0, IPPROTO_UDP};
+	uint32_t sum;
+	uint16_t ck;
+
+	if (!t->ipv6 || t->type != ENCAP_TYPE_VXLAN)
+		return;
+	hnv_wr16(udp + 6, 0);
+	sum = rte_raw_cksum(dst + t->l3_off + 8, 32);
+	sum += rte_raw_cksum(tail, sizeof(tail));
+	sum += rte_raw_cksum(udp, UDP_HLEN + VXLAN_HLEN);
+	sum += inner_sum;
+	ck = (uint16_t)~cksum_fold(sum);
+	if (ck == 0)
+		ck = 0xffff;
+	memcpy(udp + 6, &ck, 2);
 }
 
 /*
@@ -358,6 +429,61 @@ encap_parse_port(
 	return encap_parse_head(frame, len, len, vxlan_port, ENCAP_CKSUM_VERIFY, info);
 }
 
+/* The tunnel in the payload of an outer header, its protocol @proto at
+ * @l4, ending at @end; the inner frame after it. */
+static enum encap_parse_err
+parse_tunnel(const uint8_t *frame, uint8_t proto, uint32_t l4, uint32_t end, uint16_t vxlan_port,
+	struct encap_rx_info *ri)
+{
+	enum encap_parse_err err;
+
+	if (proto == IPPROTO_UDP)
+		err = parse_vxlan(frame, l4, end, vxlan_port, ri);
+	else if (proto == IPPROTO_GRE)
+		err = parse_nvgre(frame, l4, end, ri);
+	else
+		err = ENCAP_ERR_NOT_TUNNEL;
+	if (err != ENCAP_OK)
+		return err;
+	if (!vsid_valid(ri->vsid))
+		return ENCAP_ERR_BAD_VSID;
+	if (end - ri->hdr_len < ETH_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	ri->inner_len = (uint16_t)(end - ri->hdr_len);
+	ri->l4_off = (uint16_t)l4;
+	return ENCAP_OK;
+}
+
+/* An IPv6 outer header at @l3: no extension headers (a fragment of a
+ * tunnel packet, or one with options, is not a tunnel we take). */
+static enum encap_parse_err
+parse_ipv6(const uint8_t *frame, uint32_t l3, uint32_t len, uint16_t vxlan_port,
+	struct encap_rx_info *ri)
+{
+	const uint8_t *ip = frame + l3;
+	enum encap_parse_err err;
+	uint32_t plen;
+
+	if (len - l3 < IPV6_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	if ((ip[0] >> 4) != 6 || ip[8] == 0xff) /* version; a multicast source */
+		return ENCAP_ERR_BAD_IP;
+	plen = hnv_rd16(ip + 4);
+	if (plen > len - l3 - IPV6_HLEN)
+		return ENCAP_ERR_TRUNCATED;
+	err = parse_tunnel(frame, ip[6], l3 + IPV6_HLEN, l3 + IPV6_HLEN + plen, vxlan_port, ri);
+	if (err != ENCAP_OK)
+		return err;
+	/* RFC 8200 8.1: over IPv6 a UDP checksum of 0 is not one. */
+	if (ri->type == ENCAP_TYPE_VXLAN && hnv_rd16(frame + ri->l4_off + 6) == 0)
+		return ENCAP_ERR_BAD_IP;
+	ri->ipv6 = true;
+	ri->l3_off = (uint16_t)l3;
+	memcpy(ri->src6, ip + 8, 16);
+	memcpy(ri->dst6, ip + 24, 16);
+	return ENCAP_OK;
+}
+
 /* Every read below is at an offset the frame's length allows and below
  * ENCAP_HEAD_MAX, so a head of min(len, ENCAP_HEAD_MAX) bytes is enough. */
 enum encap_parse_err
@@ -382,6 +508,12 @@ encap_parse_head(const uint8_t *frame, uint32_t head, uint32_t len, uint16_t vxl
 		etype = hnv_rd16(frame + 16);
 		l3 += VLAN_HLEN;
 	}
+	if (etype == RTE_ETHER_TYPE_IPV6) {
+		err = parse_ipv6(frame, l3, len, vxlan_port, &ri);
+		if (err == ENCAP_OK)
+			*info = ri;
+		return err;
+	}
 	if (etype != RTE_ETHER_TYPE_IPV4)
 		return ENCAP_ERR_NOT_TUNNEL;
 
@@ -401,22 +533,17 @@ encap_parse_head(const uint8_t *frame, uint32_t head, uint32_t len, uint16_t vxl
 		return ENCAP_ERR_BAD_IP;
 	if (hnv_rd16(ip + 6) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
 		return ENCAP_ERR_BAD_IP;
+	/* No PA is multicast, broadcast or in 240.0.0.0/4, where hnv_pa.h
+	 * names IPv6 PAs: such a source must not pass for one of those. */
+	if (ip[12] >= 224)
+		return ENCAP_ERR_BAD_IP;
 	/* Past the IPv4 total length is only Ethernet padding. */
 	end = l3 + tot;
 
-	if (ip[9] == IPPROTO_UDP)
-		err = parse_vxlan(frame, l3 + ihl, end, vxlan_port, &ri);
-	else if (ip[9] == IPPROTO_GRE)
-		err = parse_nvgre(frame, l3 + ihl, end, &ri);
-	else
-		err = ENCAP_ERR_NOT_TUNNEL;
+	err = parse_tunnel(frame, ip[9], l3 + ihl, end, vxlan_port, &ri);
 	if (err != ENCAP_OK)
 		return err;
-	if (!vsid_valid(ri.vsid))
-		return ENCAP_ERR_BAD_VSID;
-	if (end - ri.hdr_len < ETH_HLEN)
-		return ENCAP_ERR_TRUNCATED;
-	ri.inner_len = (uint16_t)(end - ri.hdr_len);
+	ri.l3_off = (uint16_t)l3;
 	memcpy(&ri.src_ip, ip + 12, 4);
 	memcpy(&ri.dst_ip, ip + 16, 4);
 	*info = ri;
@@ -434,7 +561,7 @@ encap_parse_strerror(enum encap_parse_err err)
 	case ENCAP_ERR_TRUNCATED:
 		return "truncated";
 	case ENCAP_ERR_BAD_IP:
-		return "bad outer IPv4 header";
+		return "bad outer IP header";
 	case ENCAP_ERR_BAD_HEADER:
 		return "bad VXLAN/NVGRE header";
 	case ENCAP_ERR_BAD_VSID:

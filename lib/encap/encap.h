@@ -2,9 +2,9 @@
  * lib/encap: VXLAN (RFC 7348) and NVGRE (RFC 7637) outer headers.
  *
  * Owns: building an outer header template once (Ethernet, optional 802.1Q,
- * IPv4, UDP+VXLAN or GRE+NVGRE key) and stamping it in front of an inner
- * frame with the per-packet fields (IPv4 total length and checksum, UDP
- * length) patched; the ECMP entropy hash of an inner frame; parsing and
+ * IPv4 or IPv6, UDP+VXLAN or GRE+NVGRE key) and stamping it in front of an
+ * inner frame with the per-packet fields (IPv4 total length and checksum or
+ * IPv6 payload length, UDP length and, over IPv6, UDP checksum) patched; the ECMP entropy hash of an inner frame; parsing and
  * validating a received tunnel packet. Works on byte buffers so that it
  * needs no EAL and no mbufs; knows nothing of policy, JSON or ports.
  */
@@ -21,10 +21,13 @@
 #define ENCAP_VXLAN_PORT 4789
 #define ENCAP_VSID_MIN 4096u
 #define ENCAP_VSID_MAX ((1u << 24) - 2)
-/* Outer header sizes without / with an 802.1Q tag. */
+/* Outer header sizes over IPv4 and over IPv6, untagged; an 802.1Q tag adds 4. */
 #define ENCAP_VXLAN_HDR_LEN (14 + 20 + 8 + 8)
 #define ENCAP_NVGRE_HDR_LEN (14 + 20 + 8)
-#define ENCAP_MAX_HDR_LEN (ENCAP_VXLAN_HDR_LEN + 4)
+#define ENCAP_IPV6_EXTRA (40 - 20) /* an IPv6 outer header's bytes beyond IPv4's */
+#define ENCAP_VXLAN6_HDR_LEN (ENCAP_VXLAN_HDR_LEN + ENCAP_IPV6_EXTRA)
+#define ENCAP_NVGRE6_HDR_LEN (ENCAP_NVGRE_HDR_LEN + ENCAP_IPV6_EXTRA)
+#define ENCAP_MAX_HDR_LEN (ENCAP_VXLAN6_HDR_LEN + 4)
 /* Dynamic port range used for the VXLAN entropy source port (RFC 7348 5). */
 #define ENCAP_SPORT_BASE 49152u
 #define ENCAP_SPORT_MASK 0x3fffu
@@ -40,10 +43,13 @@ struct encap_outer {
 	struct rte_ether_addr dst_mac; /**< PA next hop MAC */
 	uint16_t vlan_id;              /**< 0 = untagged, else 1..4094 */
 	uint16_t vxlan_port;           /**< VXLAN UDP destination port, 0 = 4789 */
-	rte_be32_t src_ip;             /**< our PA */
-	rte_be32_t dst_ip;             /**< remote PA */
-	uint8_t ttl;                   /**< 0 means 64 */
-	uint8_t tos;
+	rte_be32_t src_ip;             /**< our PA (IPv4) */
+	rte_be32_t dst_ip;             /**< remote PA (IPv4) */
+	uint8_t ttl;                   /**< IPv4 TTL or IPv6 hop limit; 0 means 64 */
+	uint8_t tos;                   /**< IPv4 TOS or IPv6 traffic class */
+	bool ipv6;                     /**< an IPv6 outer header, from src6 to dst6 */
+	uint8_t src6[16], dst6[16];
+	uint32_t flow_label; /**< IPv6: 20 bits, the flow's entropy (RFC 6438) */
 };
 
 /**
@@ -53,9 +59,10 @@ struct encap_outer {
 struct encap_template {
 	uint8_t bytes[ENCAP_MAX_HDR_LEN];
 	uint8_t len;    /**< bytes used */
-	uint8_t l3_off; /**< offset of the IPv4 header */
+	uint8_t l3_off; /**< offset of the IPv4 or IPv6 header */
 	uint8_t l4_off; /**< offset of UDP (VXLAN) or GRE (NVGRE) */
 	uint8_t type;   /**< enum encap_type */
+	uint8_t ipv6;   /**< the outer header is IPv6 */
 };
 
 /** Result of parsing a received packet on the PA side. */
@@ -64,11 +71,16 @@ struct encap_rx_info {
 	uint32_t vsid;      /**< VNI or TNI (24 bits) */
 	uint8_t flow_id;    /**< NVGRE FlowID, 0 for VXLAN */
 	uint16_t vlan_id;   /**< outer 802.1Q VLAN, 0 if untagged */
-	rte_be32_t src_ip;  /**< outer source (remote PA) */
-	rte_be32_t dst_ip;  /**< outer destination (should be our PA) */
+	rte_be32_t src_ip;  /**< outer source (remote PA), IPv4 */
+	rte_be32_t dst_ip;  /**< outer destination (should be our PA), IPv4 */
 	uint16_t hdr_len;   /**< bytes to strip to reach the inner frame */
 	uint16_t inner_len; /**< inner frame length per the outer IPv4 total
-				 length (excludes any Ethernet padding) */
+				 length or IPv6 payload length (excludes any
+				 Ethernet padding) */
+	bool ipv6;          /**< the outer header is IPv6: src6, dst6 */
+	uint8_t src6[16], dst6[16];
+	uint16_t l3_off; /**< offset of the outer IP header */
+	uint16_t l4_off; /**< offset of the outer UDP or GRE header */
 };
 
 /** Why encap_parse() refused a packet; 0 is success. */
@@ -76,7 +88,9 @@ enum encap_parse_err {
 	ENCAP_OK = 0,
 	ENCAP_ERR_NOT_TUNNEL, /**< a well-formed packet that is not VXLAN/NVGRE */
 	ENCAP_ERR_TRUNCATED,  /**< shorter than its headers claim */
-	ENCAP_ERR_BAD_IP,     /**< IPv4 version/IHL/length/checksum/fragment */
+	ENCAP_ERR_BAD_IP,     /**< IPv4 version/IHL/length/checksum/fragment or
+				 a source no PA can have; IPv6 version, a
+				 multicast source, or a UDP checksum of 0 */
 	ENCAP_ERR_BAD_HEADER, /**< VXLAN I flag missing, NVGRE bits or protocol wrong */
 	ENCAP_ERR_BAD_VSID,   /**< VNI/TNI outside 4096 .. 2^24-2 */
 };
@@ -97,13 +111,22 @@ int encap_template_build(struct encap_template *t, enum encap_type type,
 
 /**
  * Write the template at @p dst (which must have t->len bytes, directly in
- * front of the inner frame) and patch the IPv4 total length, the IPv4
- * checksum (incrementally) and, for VXLAN, the UDP length. The outer UDP
- * checksum is left 0, as RFC 7348 allows for IPv4.
+ * front of the inner frame) and patch the IPv4 total length and the IPv4
+ * checksum (incrementally), or the IPv6 payload length, and, for VXLAN, the
+ * UDP length. The outer UDP checksum is left 0: RFC 7348 allows that over
+ * IPv4; over IPv6 (RFC 8200) encap_template_udp6_cksum() must fill it.
  *
  * @param inner_len length of the inner Ethernet frame without FCS
  */
 void encap_template_stamp(const struct encap_template *t, uint8_t *dst, uint16_t inner_len);
+
+/**
+ * Fill the UDP checksum of an IPv6 VXLAN header stamped at @p dst, given
+ * @p inner_sum, the 16-bit one's complement sum of the inner frame (as
+ * rte_raw_cksum() or rte_raw_cksum_mbuf() give it). A computed 0 is sent
+ * as 0xffff. A no-op for any other template.
+ */
+void encap_template_udp6_cksum(const struct encap_template *t, uint8_t *dst, uint16_t inner_sum);
 
 /** encap_template_stamp() for a NIC that computes the outer IPv4
  * checksum (RTE_MBUF_F_TX_IP_CKSUM): the same bytes, the checksum left 0. */
@@ -155,9 +178,11 @@ encap_vxlan_sport(uint32_t hash)
 
 /**
  * Parse the outer headers of a frame received on the PA side: Ethernet,
- * optional one 802.1Q tag, IPv4 without options or with, UDP to port 4789
- * carrying VXLAN, or GRE carrying NVGRE (K bit, protocol 0x6558, no C/S bits).
- * Validates the IPv4 header checksum.
+ * optional one 802.1Q tag, IPv4 without options or with, or IPv6 without
+ * extension headers, then UDP to port 4789 carrying VXLAN, or GRE carrying
+ * NVGRE (K bit, protocol 0x6558, no C/S bits). Validates the IPv4 header
+ * checksum; over IPv6 refuses a UDP checksum of 0 but leaves verifying any
+ * other to the caller, who has the whole packet (info->l4_off).
  *
  * @return ENCAP_OK and @p info filled, or an enum encap_parse_err
  */

@@ -18,6 +18,7 @@
 #include <rte_ip.h>
 
 #include "encap.h"
+#include "hnv_pa.h"
 
 #define IP4(a, b, c, d) RTE_BE32(((uint32_t)(a) << 24) | ((b) << 16) | ((c) << 8) | (d))
 
@@ -29,6 +30,16 @@ static const struct encap_outer outer_a = {
 	.dst_ip = IP4(192, 168, 2, 20),
 	.ttl = 0,
 	.tos = 0,
+};
+
+/* The same tunnel between IPv6 PAs 2001:db8:1::10 and 2001:db8:2::20. */
+static const struct encap_outer outer_6 = {
+	.src_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x01}},
+	.dst_mac = {{0x02, 0x00, 0x5e, 0x00, 0x00, 0x02}},
+	.ipv6 = true,
+	.src6 = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 0x10},
+	.dst6 = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x20},
+	.flow_label = 0xabcde,
 };
 
 /* A 64-byte inner frame: Ethernet, IPv4, UDP 10.1.0.4:1000 -> 10.1.0.5:2000. */
@@ -96,6 +107,7 @@ make_packet(uint8_t *buf, enum encap_type type, const struct encap_outer *o, uin
 	assert_int_equal(encap_template_build(&t, type, o, vsid, entropy), 0);
 	encap_template_stamp(&t, buf, inner_len);
 	make_inner(buf + t.len, inner_len);
+	encap_template_udp6_cksum(&t, buf, rte_raw_cksum(buf + t.len, inner_len));
 	return t.len + (size_t)inner_len;
 }
 
@@ -160,7 +172,7 @@ test_vxlan_vlan_header_is_byte_exact(void **state)
 	o.vlan_id = 100;
 	o.ttl = 32;
 	assert_int_equal(encap_template_build(&t, ENCAP_TYPE_VXLAN, &o, 0xabcdef, 65535), 0);
-	assert_int_equal(t.len, ENCAP_MAX_HDR_LEN);
+	assert_int_equal(t.len, ENCAP_VXLAN_HDR_LEN + 4);
 	assert_int_equal(t.l3_off, 18);
 	assert_int_equal(t.l4_off, 38);
 	encap_template_stamp(&t, out, 1500);
@@ -475,7 +487,7 @@ test_parse_vxlan_round_trip(void **state)
 	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_OK);
 	assert_int_equal(info.vlan_id, 321);
 	assert_int_equal(info.vsid, 4096);
-	assert_int_equal(info.hdr_len, ENCAP_MAX_HDR_LEN);
+	assert_int_equal(info.hdr_len, ENCAP_VXLAN_HDR_LEN + 4);
 }
 
 static void
@@ -788,17 +800,175 @@ test_parse_not_tunnel(void **state)
 	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_NOT_TUNNEL);
 
 	n = make_packet(buf, ENCAP_TYPE_VXLAN, &outer_a, 5000, 1, 64);
-	buf[12] = 0x86; /* IPv6 */
+	buf[12] = 0x86; /* IPv6, but a version 4 header */
 	buf[13] = 0xdd;
-	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_NOT_TUNNEL);
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_BAD_IP);
 	buf[12] = 0x08; /* ARP */
 	buf[13] = 0x06;
 	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_NOT_TUNNEL);
 
 	n = make_packet(buf, ENCAP_TYPE_VXLAN, &(struct encap_outer){.vlan_id = 9}, 5000, 1, 64);
-	buf[16] = 0x86; /* IPv6 behind a VLAN tag */
+	buf[16] = 0x86; /* IPv6 behind a VLAN tag, a version 4 header */
 	buf[17] = 0xdd;
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_BAD_IP);
+
+	/* IPv6 with an extension header (hop-by-hop) or a fragment header. */
+	n = make_packet(buf, ENCAP_TYPE_VXLAN, &outer_6, 5000, 1, 64);
+	buf[20] = 0;
 	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_NOT_TUNNEL);
+	buf[20] = 44;
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_NOT_TUNNEL);
+}
+
+/* An IPv6 outer header, byte by byte; the UDP checksum as DPDK computes it
+ * over the whole packet. */
+static void
+test_vxlan6_header_is_byte_exact(void **state)
+{
+	static const uint8_t expected[70] = {
+		0x02, 0x00, 0x5e, 0x00, 0x00, 0x02, /* dst MAC: next hop */
+		0x02, 0x00, 0x5e, 0x00, 0x00, 0x01, /* src MAC: ours */
+		0x86, 0xdd,                         /* IPv6 */
+		0x60, 0x0a, 0xbc, 0xde,             /* v6, traffic class 0, flow label */
+		0x00, 0x50, 0x11, 0x40,             /* payload 80, UDP, hop limit 64 */
+		0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+		0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x20,
+		0xc3, 0x50, 0x12, 0xb5, /* sport 50000, dport 4789 */
+		0x00, 0x50, 0x00, 0x00, /* UDP length 80, checksum (below) */
+		0x08, 0x00, 0x00, 0x00, /* I flag, reserved */
+		0x00, 0x13, 0x88, 0x00, /* VNI 5000, reserved */
+	};
+	struct encap_template t;
+	uint8_t out[ENCAP_MAX_HDR_LEN + 64], want[2];
+	uint16_t ck;
+
+	(void)state;
+	assert_int_equal(encap_template_build(&t, ENCAP_TYPE_VXLAN, &outer_6, 5000, 50000), 0);
+	assert_int_equal(t.len, ENCAP_VXLAN6_HDR_LEN);
+	assert_int_equal(t.l3_off, 14);
+	assert_int_equal(t.l4_off, 54);
+	assert_true(t.ipv6);
+	encap_template_stamp(&t, out, 64);
+	make_inner(out + t.len, 64);
+	encap_template_udp6_cksum(&t, out, rte_raw_cksum(out + t.len, 64));
+	memcpy(want, out + 60, 2);
+	memset(out + 60, 0, 2);
+	assert_memory_equal(out, expected, sizeof(expected));
+	ck = rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)(out + 14), out + 54);
+	assert_memory_equal(want, &ck, 2);
+	memcpy(out + 60, want, 2);
+	assert_int_equal(
+		rte_ipv6_udptcp_cksum_verify((const struct rte_ipv6_hdr *)(out + 14), out + 54), 0);
+
+	/* NVGRE: next header 47, payload = GRE + key + inner; no checksum. */
+	assert_int_equal(encap_template_build(&t, ENCAP_TYPE_NVGRE, &outer_6, 5000, 7), 0);
+	assert_int_equal(t.len, ENCAP_NVGRE6_HDR_LEN);
+	encap_template_stamp(&t, out, 64);
+	assert_int_equal(out[20], 47);
+	assert_int_equal(out[18] << 8 | out[19], 8 + 64);
+}
+
+/* IPv6 outer headers parse back to what was built; their faults are named. */
+static void
+test_parse_ipv6_outer(void **state)
+{
+	uint8_t buf[256];
+	struct encap_rx_info info;
+	struct encap_outer o = outer_6;
+	size_t n;
+
+	(void)state;
+	n = make_packet(buf, ENCAP_TYPE_VXLAN, &outer_6, 5000, 1, 64);
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_OK);
+	assert_true(info.ipv6);
+	assert_int_equal(info.type, ENCAP_TYPE_VXLAN);
+	assert_int_equal(info.vsid, 5000);
+	assert_int_equal(info.hdr_len, ENCAP_VXLAN6_HDR_LEN);
+	assert_int_equal(info.inner_len, 64);
+	assert_int_equal(info.l3_off, 14);
+	assert_int_equal(info.l4_off, 54);
+	assert_memory_equal(info.src6, outer_6.src6, 16);
+	assert_memory_equal(info.dst6, outer_6.dst6, 16);
+
+	o.vlan_id = 7;
+	n = make_packet(buf, ENCAP_TYPE_NVGRE, &o, 6000, 9, 64);
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_OK);
+	assert_true(info.ipv6);
+	assert_int_equal(info.type, ENCAP_TYPE_NVGRE);
+	assert_int_equal(info.vsid, 6000);
+	assert_int_equal(info.flow_id, 9);
+	assert_int_equal(info.vlan_id, 7);
+	assert_int_equal(info.hdr_len, ENCAP_NVGRE6_HDR_LEN + 4);
+
+	/* Ethernet padding past the payload length is not inner frame. */
+	n = make_packet(buf, ENCAP_TYPE_VXLAN, &outer_6, 5000, 1, 64);
+	assert_int_equal(encap_parse(buf, (uint32_t)n + 6, &info), ENCAP_OK);
+	assert_int_equal(info.inner_len, 64);
+
+	/* A UDP checksum of 0 is no checksum, which IPv6 does not allow. */
+	buf[60] = buf[61] = 0;
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_BAD_IP);
+
+	n = make_packet(buf, ENCAP_TYPE_VXLAN, &outer_6, 5000, 1, 64);
+	buf[14] = 0x40; /* version 4 */
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_BAD_IP);
+	buf[14] = 0x60;
+	buf[22] = 0xff; /* a multicast source */
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_BAD_IP);
+	buf[22] = 0x20;
+	buf[19] += 1; /* payload length past the frame */
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_TRUNCATED);
+	buf[19] -= 2; /* UDP length past the payload */
+	assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_TRUNCATED);
+}
+
+/* IPv6 PAs intern to stable handles in 240.0.0.0/4; IPv4 PAs are themselves. */
+static void
+test_pa_handles(void **state)
+{
+	static const uint8_t a[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+	static const uint8_t b[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 2};
+	static const uint8_t never[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0xee, [15] = 0xee};
+	rte_be32_t ha, ha2, hb, found;
+	char s[HNV_PA_FMT_SIZE];
+	unsigned int before = hnv_pa6_count();
+
+	(void)state;
+	assert_int_equal(hnv_pa6_intern(a, &ha), 0);
+	assert_int_equal(hnv_pa6_intern(b, &hb), 0);
+	assert_int_equal(hnv_pa6_intern(a, &ha2), 0);
+	assert_int_equal(ha, ha2);
+	assert_int_not_equal(ha, hb);
+	assert_int_equal(hnv_pa6_count(), before + 2);
+	assert_true(hnv_pa_is_v6(ha) && hnv_pa_is_v6(hb) && hnv_pa_is_v6(HNV_PA6_UNKNOWN));
+	assert_false(hnv_pa_is_v6(IP4(192, 168, 1, 10)));
+	assert_true(hnv_pa6_find(b, &found));
+	assert_int_equal(found, hb);
+	assert_false(hnv_pa6_find(never, &found));
+	assert_memory_equal(hnv_pa6_addr(ha), a, 16);
+	assert_string_equal(hnv_pa_format(s, sizeof(s), hb), "2001:db8::2");
+	assert_string_equal(hnv_pa_format(s, sizeof(s), IP4(192, 168, 1, 10)), "192.168.1.10");
+	assert_string_equal(hnv_pa_format(s, sizeof(s), HNV_PA6_UNKNOWN), "::");
+}
+
+/* No PA is multicast, broadcast or class E (where IPv6 PAs' handles live):
+ * an IPv4 tunnel from such a source is refused. */
+static void
+test_parse_refuses_martian_ipv4_source(void **state)
+{
+	static const uint8_t firsts[] = {224, 239, 240, 255};
+	uint8_t buf[256];
+	struct encap_rx_info info;
+
+	(void)state;
+	for (size_t i = 0; i < RTE_DIM(firsts); i++) {
+		struct encap_outer o = outer_a;
+		size_t n;
+
+		o.src_ip = IP4(firsts[i], 0, 0, 1);
+		n = make_packet(buf, ENCAP_TYPE_VXLAN, &o, 5000, 1, 64);
+		assert_int_equal(encap_parse(buf, (uint32_t)n, &info), ENCAP_ERR_BAD_IP);
+	}
 }
 
 /* Every prefix of valid packets, in an exact-size heap copy for ASan/valgrind. */
@@ -808,11 +978,16 @@ test_parse_every_truncation_is_safe(void **state)
 	static const struct {
 		enum encap_type type;
 		uint16_t vlan;
+		bool ipv6;
 	} kinds[] = {
-		{ENCAP_TYPE_VXLAN, 0},
-		{ENCAP_TYPE_VXLAN, 10},
-		{ENCAP_TYPE_NVGRE, 0},
-		{ENCAP_TYPE_NVGRE, 10},
+		{ENCAP_TYPE_VXLAN, 0, false},
+		{ENCAP_TYPE_VXLAN, 10, false},
+		{ENCAP_TYPE_NVGRE, 0, false},
+		{ENCAP_TYPE_NVGRE, 10, false},
+		{ENCAP_TYPE_VXLAN, 0, true},
+		{ENCAP_TYPE_VXLAN, 10, true},
+		{ENCAP_TYPE_NVGRE, 0, true},
+		{ENCAP_TYPE_NVGRE, 10, true},
 	};
 	uint8_t buf[256];
 	struct encap_rx_info info;
@@ -820,7 +995,7 @@ test_parse_every_truncation_is_safe(void **state)
 
 	(void)state;
 	for (k = 0; k < RTE_DIM(kinds); k++) {
-		struct encap_outer o = outer_a;
+		struct encap_outer o = kinds[k].ipv6 ? outer_6 : outer_a;
 
 		o.vlan_id = kinds[k].vlan;
 		n = make_packet(buf, kinds[k].type, &o, 5000, 1, 64);
@@ -920,6 +1095,10 @@ main(void)
 		cmocka_unit_test(test_parse_vsid_out_of_range),
 		cmocka_unit_test(test_parse_not_tunnel),
 		cmocka_unit_test(test_parse_every_truncation_is_safe),
+		cmocka_unit_test(test_vxlan6_header_is_byte_exact),
+		cmocka_unit_test(test_parse_ipv6_outer),
+		cmocka_unit_test(test_parse_refuses_martian_ipv4_source),
+		cmocka_unit_test(test_pa_handles),
 		cmocka_unit_test(test_names),
 	};
 
