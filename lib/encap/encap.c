@@ -81,7 +81,6 @@ build_ipv6(uint8_t *b, const struct encap_outer *o, uint8_t proto)
 	memcpy(b + 24, o->dst6, 16);
 }
 
-
 /*
  * IPv4 header with total length 0: the checksum then covers only the fixed
  * fields, and stamping adds the real length into it (RFC 1624).

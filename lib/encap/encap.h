@@ -4,8 +4,8 @@
  * Owns: building an outer header template once (Ethernet, optional 802.1Q,
  * IPv4 or IPv6, UDP+VXLAN or GRE+NVGRE key) and stamping it in front of an
  * inner frame with the per-packet fields (IPv4 total length and checksum or
- * IPv6 payload length, UDP length and, over IPv6, UDP checksum) patched; the ECMP entropy hash of an inner frame; parsing and
- * validating a received tunnel packet. Works on byte buffers so that it
+ * IPv6 payload length, UDP length and, over IPv6, UDP checksum) patched; the ECMP entropy hash of
+ * an inner frame; parsing and validating a received tunnel packet. Works on byte buffers so that it
  * needs no EAL and no mbufs; knows nothing of policy, JSON or ports.
  */
 #ifndef HNV_ENCAP_H
