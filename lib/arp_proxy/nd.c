@@ -309,6 +309,32 @@ nd_build_na(uint8_t *buf, uint32_t size, const struct nd_pkt *ns, const struct r
 	return (int)ND_NA_FRAME_LEN;
 }
 
+int
+nd_build_ns(uint8_t *buf, uint32_t size, const struct rte_ether_addr *mac,
+	const uint8_t src[ND_ADDR_LEN], const uint8_t target[ND_ADDR_LEN])
+{
+	const uint32_t mlen = NS_LEN + OPT_LLADDR_LEN;
+	struct rte_ether_addr dst_mac;
+	uint8_t group[ND_ADDR_LEN];
+	struct rte_ipv6_hdr ip6;
+	uint8_t *m;
+
+	if (nd_is_multicast(target) || nd_is_unspecified(target) || nd_is_unspecified(src))
+		return -EINVAL;
+	if (size < ND_NS_FRAME_LEN)
+		return -ENOSPC;
+	nd_solicited_node(target, group);
+	nd_multicast_mac(group, &dst_mac);
+	write_l2_l3(buf, &dst_mac, mac, src, group, mlen, &ip6);
+	m = buf + L4_OFF;
+	memset(m, 0, mlen);
+	m[ICMP_TYPE] = ND_NS;
+	memcpy(m + NSNA_TARGET, target, ND_ADDR_LEN);
+	write_lladdr_opt(m + NS_LEN, ND_OPT_SLL, mac);
+	write_cksum(m, &ip6);
+	return (int)ND_NS_FRAME_LEN;
+}
+
 static bool
 ra_params_valid(const struct nd_ra_params *ra)
 {

@@ -22,6 +22,7 @@
 #define ND_ADDR_LEN 16      /**< bytes in an IPv6 address */
 #define ND_ADDR_STRLEN 46   /**< room for nd_format(), as INET6_ADDRSTRLEN */
 #define ND_NA_FRAME_LEN 86u /**< nd_build_na(): Ethernet + IPv6 + NA + TLL option */
+#define ND_NS_FRAME_LEN 86u /**< nd_build_ns(): Ethernet + IPv6 + NS + SLL option */
 #define ND_RA_MAX_PREFIXES 4
 #define ND_RA_MAX_DNS 2
 /** Longest frame nd_build_ra() writes (all options, all prefixes, all DNS servers). */
@@ -136,6 +137,22 @@ bool nd_is_dad(const struct nd_pkt *p);
  */
 int nd_build_na(uint8_t *buf, uint32_t size, const struct nd_pkt *ns,
 	const struct rte_ether_addr *mac, bool router);
+
+/**
+ * Write the NS that resolves @p target (RFC 4861 7.2.2): from @p src at
+ * link-layer address @p mac to the target's solicited-node group (and its
+ * 33:33:ff multicast MAC), hop limit 255, with a source link-layer option.
+ * @param buf where the frame goes
+ * @param size bytes at @p buf
+ * @param mac our link-layer address
+ * @param src our address on the link (not ::)
+ * @param target the unicast address to resolve
+ * @return the frame length (ND_NS_FRAME_LEN), -ENOSPC if @p size is too
+ *         small, -EINVAL for a multicast or unspecified target or an
+ *         unspecified source; @p buf is untouched on error
+ */
+int nd_build_ns(uint8_t *buf, uint32_t size, const struct rte_ether_addr *mac,
+	const uint8_t src[ND_ADDR_LEN], const uint8_t target[ND_ADDR_LEN]);
 
 /** One prefix information option of an RA (RFC 4861 4.6.2). */
 struct nd_ra_prefix {

@@ -594,6 +594,40 @@ test_build_na_is_byte_exact(void **state)
 	assert_int_equal(na.na_flags, 0xe0);
 }
 
+/* An NS for resolving an address: to its solicited-node group, with our
+ * link-layer address, and it parses back as what it says. */
+static void
+test_build_ns(void **state)
+{
+	static const uint8_t src[16] = {0xfd, 0, [15] = 1};
+	static const uint8_t target[16] = {0xfd, 0, [13] = 0xab, [14] = 0xcd, [15] = 0xef};
+	static const uint8_t group[16] = {
+		0xff, 0x02, [11] = 1, [12] = 0xff, [13] = 0xab, [14] = 0xcd, [15] = 0xef};
+	static const uint8_t group_mac[6] = {0x33, 0x33, 0xff, 0xab, 0xcd, 0xef};
+	uint8_t buf[128];
+	struct nd_pkt ns;
+
+	(void)state;
+	memset(buf, 0xaa, sizeof(buf));
+	assert_int_equal(nd_build_ns(buf, sizeof(buf), &gw_mac, src, target), ND_NS_FRAME_LEN);
+	assert_int_equal(buf[ND_NS_FRAME_LEN], 0xaa);
+	assert_true(ref_cksum_ok(buf));
+	assert_int_equal(parse_exact(buf, ND_NS_FRAME_LEN, &ns), ND_OK);
+	assert_int_equal(ns.kind, ND_NS);
+	assert_memory_equal(&ns.eth_dst, group_mac, 6);
+	assert_memory_equal(&ns.eth_src, &gw_mac, 6);
+	assert_memory_equal(ns.ip_src, src, 16);
+	assert_memory_equal(ns.ip_dst, group, 16);
+	assert_memory_equal(ns.target, target, 16);
+	assert_true(ns.has_sll);
+	assert_memory_equal(&ns.sll, &gw_mac, 6);
+	assert_false(nd_is_dad(&ns));
+
+	assert_int_equal(nd_build_ns(buf, ND_NS_FRAME_LEN - 1, &gw_mac, src, target), -ENOSPC);
+	assert_int_equal(nd_build_ns(buf, sizeof(buf), &gw_mac, src, group), -EINVAL);
+	assert_int_equal(nd_build_ns(buf, sizeof(buf), &gw_mac, (uint8_t[16]){0}, target), -EINVAL);
+}
+
 static void
 test_build_na_dad(void **state)
 {
@@ -938,6 +972,7 @@ main(void)
 		cmocka_unit_test(test_parse_random_corruption),
 		cmocka_unit_test(test_build_na_is_byte_exact),
 		cmocka_unit_test(test_build_na_dad),
+		cmocka_unit_test(test_build_ns),
 		cmocka_unit_test(test_build_na_errors),
 		cmocka_unit_test(test_rs_to_ra_is_byte_exact),
 		cmocka_unit_test(test_ra_from_unspecified_rs),
