@@ -182,15 +182,19 @@ struct vfp_host_params {
 			       disturbing the flows of the others */
 	uint16_t uplink;  /**< the PA-side port (of a team: the first member) */
 	/** A NIC team: @c n_uplinks ports (0 or 1: @c uplink alone), member i
-	 * sourcing tunnels from pa[i] with MAC uplink_macs[i] on VLAN vlans[i];
+	 * sourcing tunnels from its PA with MAC uplink_macs[i] on VLAN vlans[i];
 	 * each flow is pinned to a member by its entropy, among those whose
 	 * link is up. Member 0 is @c uplink, @c uplink_mac and @c vlan. */
 	uint16_t n_uplinks;
 	uint16_t uplinks[VFP_MAX_UPLINKS];
 	struct rte_ether_addr uplink_macs[VFP_MAX_UPLINKS];
 	uint16_t vlans[VFP_MAX_UPLINKS];
+	/** Our PAs (hnv_pa.h: IPv4 addresses, IPv6 handles) and their prefix
+	 * lengths. Member i sources IPv4 tunnels from the i-th IPv4 PA and
+	 * IPv6 tunnels from the i-th IPv6 PA: a family with PAs has one for
+	 * every member at least; the PAs after those only receive. */
 	unsigned int n_pa;
-	rte_be32_t pa[VFP_MAX_PA]; /**< pa[0] is the tunnel source */
+	rte_be32_t pa[VFP_MAX_PA];
 	uint8_t pa_prefix_len[VFP_MAX_PA];
 	struct rte_ether_addr uplink_mac;
 	uint16_t vlan;       /**< PA VLAN, 0 = untagged */
@@ -201,6 +205,8 @@ struct vfp_host_params {
 	rte_be32_t gateway;  /**< PA next hop for off-link PAs, 0 = none */
 	bool has_gateway_mac;
 	struct rte_ether_addr gateway_mac;
+	rte_be32_t gateway6; /**< the same for IPv6 PAs (a handle), resolved by
+				  neighbour discovery; 0 = none */
 	struct rte_ether_addr router_mac;
 	uint32_t table_size;  /**< CAs the program can hold (L2/ARP tables), 0 = default */
 	uint32_t table6_size; /**< IPv6 CAs it can hold (ND table), 0 = table_size */
@@ -563,7 +569,8 @@ struct vfp_port_stats {
 	uint64_t tx_packets;
 	uint64_t tx_bytes;
 	uint64_t arp_replies;         /**< ARP replies sent out of this port by the proxy */
-	uint64_t arp_requests;        /**< ARP requests sent out of this port (resolver) */
+	uint64_t arp_requests;        /**< ARP requests and IPv6 neighbour solicitations sent
+					 out of this port (next-hop resolver) */
 	uint64_t icmp_sent;           /**< ICMP the switch sent out of this port (echo
 					 replies for its addresses, time exceeded,
 					 fragmentation needed, packet too big) */

@@ -141,3 +141,17 @@ vfp_apply_rewrites(
 	}
 	return true;
 }
+
+void
+vfp_encap_udp6_cksum(
+	struct rte_mbuf *m, const struct encap_template *t, uint8_t *hdr, uint16_t inner_len)
+{
+	uint16_t sum = 0;
+
+	if (t->type != ENCAP_TYPE_VXLAN)
+		return;
+	/* The inner frame may span segments; the header is in the first. */
+	if (rte_raw_cksum_mbuf(m, t->len, inner_len, &sum) != 0)
+		sum = 0; /* cannot happen: @m holds the header and the frame */
+	encap_template_udp6_cksum(t, hdr, sum);
+}

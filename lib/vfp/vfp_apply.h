@@ -65,13 +65,24 @@ bool vfp_apply_rewrites(
 void vfp_encap_too_big(const struct vfp_program *p, struct vfp_lcore *lc, uint16_t port,
 	struct rte_mbuf *m, const struct vfp_pkt *pkt, const struct vfp_flow *f);
 
-/* Write @t's outer header at @hdr, in front of @m's @inner_len-byte frame,
- * its lengths patched: the IPv4 checksum too, or, for an uplink that
- * computes it, left to the NIC (the same bytes on the wire). */
+/* The UDP checksum of an IPv6 VXLAN packet @m, its header stamped at
+ * @hdr (at the start of @m) in front of @inner_len bytes. */
+void vfp_encap_udp6_cksum(
+	struct rte_mbuf *m, const struct encap_template *t, uint8_t *hdr, uint16_t inner_len);
+
+/* Write @t's outer header at @hdr (the start of @m), in front of @m's
+ * @inner_len-byte frame, its lengths patched: the IPv4 checksum too, or,
+ * for an uplink that computes it, left to the NIC (the same bytes on the
+ * wire); over IPv6, the UDP checksum. */
 static inline void
 vfp_encap_stamp(const struct vfp_program *p, struct rte_mbuf *m, const struct encap_template *t,
 	uint8_t *hdr, uint16_t inner_len)
 {
+	if (unlikely(t->ipv6)) {
+		encap_template_stamp(t, hdr, inner_len);
+		vfp_encap_udp6_cksum(m, t, hdr, inner_len);
+		return;
+	}
 	if (likely(!p->hp.tx_ipv4_cksum)) {
 		encap_template_stamp(t, hdr, inner_len);
 		return;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * lib/vfp: ARP on the data path (vfp_arp.c): the ARP proxy for VMs (R8),
- * ARP for our PAs and learning of PA next hops on the uplink, and
- * soliciting unresolved next hops (R12).
+ * ARP and, for IPv6 PAs, Neighbor Discovery for our PAs and learning of
+ * PA next hops on the uplink, and soliciting unresolved next hops (R12).
  */
 #ifndef HNV_VFP_ARP_H
 #define HNV_VFP_ARP_H
@@ -38,7 +38,15 @@ bool vfp_arp_vm(
 void vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
 	uint16_t port, struct rte_mbuf *m);
 
-/* Reuse @m (which is being dropped) as an ARP request for next hop @nh of
+/* An ND frame @m from the uplink @port: answer Neighbor Solicitations for
+ * our IPv6 PAs, learn the MACs of IPv6 next hops whose MAC the policy did
+ * not fix (from an advertisement's target or a solicitation's source),
+ * drop the rest. */
+void vfp_nd_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
+	uint16_t port, struct rte_mbuf *m);
+
+/* Reuse @m (which is being dropped) as an ARP request (a Neighbor
+ * Solicitation for an IPv6 next hop) for next hop @nh of
  * @p, sent out of the uplink at most once a second. Returns false (and
  * leaves @m to the caller) when it was not sent. */
 bool vfp_arp_solicit(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,

@@ -46,11 +46,12 @@ vfp_program_set_dhcp(struct vfp_program *p, uint32_t vsid, const struct vfp_dhcp
 }
 
 /* The IPv4 MTU a VM of @s can send with: what the uplink carries once the
- * VSID's tunnel header is added, at most VFP_VM_MTU_MAX. */
+ * VSID's tunnel header is added (over IPv6 if the host has IPv6 PAs), at
+ * most VFP_VM_MTU_MAX. */
 static uint16_t
 vm_mtu(const struct vfp_program *p, const struct vfp_subnet *s)
 {
-	uint16_t hdr = s->encap == ENCAP_TYPE_NVGRE ? ENCAP_NVGRE_HDR_LEN : ENCAP_VXLAN_HDR_LEN;
+	uint16_t hdr = vfp_tunnel_overhead(p, s->encap);
 
 	return p->mtu > hdr + 68 ? (uint16_t)RTE_MIN(p->mtu - hdr, VFP_VM_MTU_MAX) : 0;
 }

@@ -19,6 +19,8 @@
 	_(ARP_GRATUITOUS, "arp_gratuitous", "gratuitous ARP or ARP probe, absorbed")               \
 	_(ARP_MALFORMED, "arp_malformed", "ARP that is not Ethernet/IPv4 or is truncated")         \
 	_(ARP_NOT_FOR_US, "arp_not_for_us", "ARP on the uplink not for one of our PAs")            \
+	_(ND_NOT_FOR_US, "nd_not_for_us",                                                          \
+		"Neighbor Discovery on the uplink not for or from a PA we know")                   \
 	_(FLOOD_UNSUPPORTED, "flood_unsupported",                                                  \
 		"VM IGMP or MLD (multicast groups are not tracked)")                               \
 	_(ND_NO_ENTRY, "nd_no_entry",                                                              \
@@ -47,7 +49,9 @@
 	_(WRONG_VLAN, "wrong_vlan", "uplink frame not on the PA VLAN")                             \
 	_(NOT_TUNNEL, "not_tunnel", "uplink frame that is neither ARP nor VXLAN/NVGRE")            \
 	_(TUNNEL_TRUNCATED, "tunnel_truncated", "tunnel packet shorter than its headers")          \
-	_(TUNNEL_BAD_IP, "tunnel_bad_ip", "outer IPv4 header invalid or fragmented")               \
+	_(TUNNEL_BAD_IP, "tunnel_bad_ip",                                                          \
+		"outer IP header invalid, fragmented or from a source no PA has")                  \
+	_(TUNNEL_BAD_CKSUM, "tunnel_bad_cksum", "outer UDP checksum wrong (VXLAN over IPv6)")      \
 	_(TUNNEL_BAD_HEADER, "tunnel_bad_header", "VXLAN I flag or NVGRE K/protocol wrong")        \
 	_(TUNNEL_BAD_VSID, "tunnel_bad_vsid", "VNI/TNI outside 4096..2^24-2")                      \
 	_(NOT_OUR_PA, "not_our_pa", "tunnel packet to a PA that is not ours")                      \

@@ -257,6 +257,34 @@ static const enum hnv_drop_reason tunnel_drop[] = {
 	[ENCAP_ERR_BAD_VSID] = HNV_DROP_TUNNEL_BAD_VSID,
 };
 
+/* Does the uplink frame with its IPv6 header at @l3 carry Neighbor
+ * Discovery (ICMPv6 133..136 right after the fixed header)? Its own
+ * checks are vfp_nd_uplink's. */
+static bool
+uplink_is_nd(const uint8_t *frame, uint32_t head, uint32_t l3)
+{
+	return head > l3 + 40 && (frame[l3] >> 4) == 6 && frame[l3 + 6] == 58 &&
+	       frame[l3 + 40] >= 133 && frame[l3 + 40] <= 136;
+}
+
+/* The outer addresses of a tunnel packet as PAs (hnv_pa.h): false if it
+ * is not to one of ours. An IPv6 source never interned is no one's. */
+static bool
+outer_pas(const struct vfp_program *p, const struct encap_rx_info *info, rte_be32_t *src)
+{
+	rte_be32_t dst;
+
+	if (!info->ipv6) {
+		*src = info->src_ip;
+		return vfp_is_our_pa(p, info->dst_ip);
+	}
+	if (!hnv_pa6_find(info->dst6, &dst) || !vfp_is_our_pa(p, dst))
+		return false;
+	if (!hnv_pa6_find(info->src6, src))
+		*src = HNV_PA6_UNKNOWN;
+	return true;
+}
+
 /* What the NIC's receive flags say of a frame's outer IPv4 checksum. */
 static enum encap_ip_cksum
 rx_cksum(uint64_t ol_flags)
@@ -281,6 +309,8 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 	struct encap_rx_info info;
 	enum encap_parse_err err;
 	uint16_t ethertype, vlan = 0;
+	uint32_t l3 = sizeof(*eth);
+	rte_be32_t src;
 
 	if (head < RTE_MIN(len, (uint32_t)ENCAP_HEAD_MAX) || len < sizeof(*eth))
 		return refuse(why, HNV_DROP_MALFORMED);
@@ -292,18 +322,22 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 			return refuse(why, HNV_DROP_MALFORMED);
 		vlan = rte_be_to_cpu_16(vh->vlan_tci) & 0xfff;
 		ethertype = vh->eth_proto;
+		l3 += sizeof(*vh);
 	}
 	if (vlan != p->hp.vlans[p->ports[port].member])
 		return refuse(why, HNV_DROP_WRONG_VLAN);
 	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_ARP))
 		return VFP_RX_ARP;
+	/* Before the MAC check: solicitations go to a multicast group. */
+	if (ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV6) && uplink_is_nd(frame, head, l3))
+		return VFP_RX_ND;
 	if (!rte_is_same_ether_addr(&eth->dst_addr, &p->hp.uplink_macs[p->ports[port].member]))
 		return refuse(why, HNV_DROP_NOT_OUR_MAC);
 	err = encap_parse_head(frame, head, len, p->hp.vxlan_port, rx_cksum(ol_flags), &info);
 	if (err != ENCAP_OK)
 		return refuse(why, (unsigned int)err < RTE_DIM(tunnel_drop) ? tunnel_drop[err]
 									    : HNV_DROP_MALFORMED);
-	if (!vfp_is_our_pa(p, info.dst_ip))
+	if (!outer_pas(p, &info, &src))
 		return refuse(why, HNV_DROP_NOT_OUR_PA);
 	/* VMs may not send tagged frames, so none may arrive for them. */
 	inner = (const struct rte_ether_hdr *)(frame + info.hdr_len);
@@ -314,8 +348,12 @@ ingress_uplink(const struct vfp_program *p, uint16_t port, const uint8_t *frame,
 	pkt->hdr_len = info.hdr_len;
 	pkt->inner_len = info.inner_len;
 	pkt->key.vsid = info.vsid;
-	pkt->key.outer_src = info.src_ip;
+	pkt->key.outer_src = src;
 	pkt->key.encap = info.type;
+	if (info.ipv6 && info.type == ENCAP_TYPE_VXLAN) {
+		pkt->outer6_l3 = (uint8_t)info.l3_off;
+		pkt->outer6_l4 = (uint8_t)info.l4_off;
+	}
 	/* Whichever team member it came in by: one flow, one reply entry. */
 	pkt->key.in_port = p->hp.uplink;
 	pkt->key.dir = VFP_DIR_IN;

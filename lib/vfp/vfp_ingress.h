@@ -23,7 +23,8 @@ enum vfp_rx_class {
 	VFP_RX_ROUTER,    /* VM: an ICMP echo request to a gateway address */
 	VFP_RX_REPLICATE, /* VM: a broadcast/multicast for the VSID's other VMs */
 	VFP_RX_DHCP,      /* VM: a DHCP client message, for the responder */
-	VFP_RX_ND,        /* VM: IPv6 Neighbor Discovery, for the proxy and router */
+	VFP_RX_ND,        /* IPv6 Neighbor Discovery: VM, for the proxy and router;
+			     uplink, for our IPv6 PAs and next hops */
 };
 
 /* Classify a frame of @len bytes received on switch port @port of @p and

@@ -364,7 +364,7 @@ compose(struct vfp_walk *w, struct vfp_verdict *v)
 	const struct vfp_entry *e = w->dst;
 	struct vfp_flow *f = &v->flow;
 	struct vfp_trace *t = w->trace;
-	char ip[HNV_IPV4_FMT_SIZE], mac[HNV_MAC_FMT_SIZE];
+	char ip[HNV_PA_FMT_SIZE], mac[HNV_MAC_FMT_SIZE];
 
 	if (e->kind == VFP_ENTRY_LOCAL) {
 		f->kind = w->pkt->key.dir == VFP_DIR_OUT ? VFP_XP_FORWARD : VFP_XP_DECAP;
@@ -390,7 +390,7 @@ compose(struct vfp_walk *w, struct vfp_verdict *v)
 			snprintf(t->result, sizeof(t->result),
 				"encap %s vni %u to PA %s via next hop %s, out port %u",
 				encap_type_name((enum encap_type)e->subnet->encap), e->vsid,
-				hnv_ipv4_format(ip, sizeof(ip), e->pa),
+				hnv_pa_format(ip, sizeof(ip), e->pa),
 				hnv_mac_format(mac, sizeof(mac), &w->nh_mac), w->uplink);
 	}
 	f->counter = w->counter;

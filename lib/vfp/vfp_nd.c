@@ -58,7 +58,7 @@ mac_of_link_local(const uint8_t ip[16], struct rte_ether_addr *mac)
 static void
 ra_params(const struct vfp_program *p, const struct vfp_subnet *s, struct nd_ra_params *ra)
 {
-	uint16_t hdr = s->encap == ENCAP_TYPE_NVGRE ? ENCAP_NVGRE_HDR_LEN : ENCAP_VXLAN_HDR_LEN;
+	uint16_t hdr = vfp_tunnel_overhead(p, s->encap);
 
 	memset(ra, 0, sizeof(*ra));
 	ra->router_mac = p->hp.router_mac;

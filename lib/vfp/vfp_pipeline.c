@@ -41,6 +41,18 @@
 
 /* ARP, DHCP and Neighbor Discovery read (and answer in) the whole message,
  * which is short: one in several segments is put in one, else dropped. */
+/* Is the outer UDP checksum of VXLAN-over-IPv6 packet @m (parsed as
+ * @pkt) right? Verified here, over every segment; receive offload flags
+ * are not trusted for it, NICs differ on what they say of a tunnel. */
+static bool
+outer_udp6_ok(const struct rte_mbuf *m, const struct vfp_pkt *pkt)
+{
+	const struct rte_ipv6_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, pkt->outer6_l3);
+
+	return rte_ipv6_udptcp_cksum_mbuf_verify(m, ip, pkt->outer6_l4) == 0;
+}
+
 static bool
 whole(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m)
 {
@@ -154,7 +166,11 @@ stages(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lcore *lc,
 				vfp_dhcp_answer(p, lc, port, m);
 			continue;
 		case VFP_RX_ND:
-			if (whole(lc, port, m))
+			if (!whole(lc, port, m))
+				continue;
+			if (p->ports[port].role == VFP_PORT_UPLINK)
+				vfp_nd_uplink(sw, p, lc, port, m);
+			else
 				vfp_nd_vm(p, lc, port, m);
 			continue;
 		case VFP_RX_REPLICATE:
@@ -213,6 +229,12 @@ vfp_process_burst(struct vfp_switch *sw, struct vfp_lcore *lc, uint16_t port,
 		what[i] = (uint8_t)vfp_ingress(p, port, rte_pktmbuf_mtod(m, const uint8_t *),
 			rte_pktmbuf_data_len(m), rte_pktmbuf_pkt_len(m), m->ol_flags, &meta[i],
 			&why[i]);
+		if (unlikely(meta[i].outer6_l4 != 0) &&
+			(what[i] == VFP_RX_FLOW || what[i] == VFP_RX_FLOOD) &&
+			!outer_udp6_ok(m, &meta[i])) {
+			what[i] = VFP_RX_DROP;
+			why[i] = HNV_DROP_TUNNEL_BAD_CKSUM;
+		}
 	}
 	stages(sw, p, lc, port, pkts, meta, what, why, n, now);
 }

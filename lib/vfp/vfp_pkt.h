@@ -57,6 +57,9 @@ struct vfp_pkt {
 	uint8_t has_icmp;       /* an unfragmented ICMP header is in the frame: icmp_type */
 	uint8_t later_fragment; /* a fragment other than the first (no L4 header) */
 	uint8_t icmp_type;
+	/* IN, VXLAN over IPv6: the offsets of the outer IPv6 and UDP headers,
+	 * whose checksum stage 1 verifies over the whole packet; else 0. */
+	uint8_t outer6_l3, outer6_l4;
 };
 
 /* The key of the replies to a flow with key @k: addresses and ports

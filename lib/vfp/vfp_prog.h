@@ -26,6 +26,7 @@
 #include <rte_hash.h>
 #include <rte_meter.h>
 
+#include "hnv_pa.h"
 #include "vfp.h"
 #include "vfp_pkt.h"
 
@@ -238,6 +239,9 @@ struct vfp_program {
 	struct vfp_delta *delta;
 	struct vfp_cas *cas;
 	struct vfp_host_params hp;
+	/* Each member's tunnel source by family, [0] IPv4 and [1] IPv6 (hp.pa
+	 * in order); 0 where the host has no PA of the family. */
+	rte_be32_t src_pa[2][VFP_MAX_UPLINKS];
 	uint16_t mtu;
 	uint64_t fingerprint;   /* host parameters */
 	struct vfp_port *ports; /* hp.n_ports of them (vfp_program_create) */
@@ -270,15 +274,31 @@ struct vfp_program {
 	struct vfp_meter_conf meters[VFP_MAX_METERS];
 };
 
-/* The team member that answers ARP for our PA @ip: its own member for the
- * team's PAs, member 0 for the others; -1 if @ip is none of ours. */
+/* The team member that answers ARP or ND for our PA @ip: its own member
+ * for the members' sources, member 0 for the others; -1 if @ip is none of
+ * ours. */
 static inline int
 vfp_pa_member(const struct vfp_program *p, rte_be32_t ip)
 {
+	const rte_be32_t *src = p->src_pa[hnv_pa_is_v6(ip)];
+
+	for (unsigned int m = 0; m < p->hp.n_uplinks; m++)
+		if (src[m] == ip)
+			return (int)m;
 	for (unsigned int i = 0; i < p->hp.n_pa; i++)
 		if (p->hp.pa[i] == ip)
-			return i < p->hp.n_uplinks ? (int)i : 0;
+			return 0;
 	return -1;
+}
+
+/* The outer header's bytes for a tunnel of type @encap from this host: the
+ * IPv6 size when the host has IPv6 PAs (the larger, so that what the VMs
+ * are told fits both). No VLAN tag: that is not in the L3 MTU. */
+static inline uint16_t
+vfp_tunnel_overhead(const struct vfp_program *p, uint8_t encap)
+{
+	return (uint16_t)((encap == ENCAP_TYPE_NVGRE ? ENCAP_NVGRE_HDR_LEN : ENCAP_VXLAN_HDR_LEN) +
+			  (p->src_pa[1][0] != 0 ? ENCAP_IPV6_EXTRA : 0));
 }
 
 static inline bool

@@ -100,9 +100,32 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	struct vfp_program *p;
 	uint32_t size, size6;
 
+	rte_be32_t src_pa[2][VFP_MAX_PA] = {{0}};
+	unsigned int n_fam[2] = {0, 0};
+
 	if (sw == NULL || hp == NULL || hp->n_ports == 0 || hp->n_ports > VFP_MAX_PORTS ||
 		hp->uplink >= hp->n_ports || hp->n_pa == 0 || hp->n_pa > VFP_MAX_PA ||
-		hp->vlan > 4094 || hp->n_uplinks > VFP_MAX_UPLINKS || hp->n_uplinks > hp->n_pa) {
+		hp->vlan > 4094 || hp->n_uplinks > VFP_MAX_UPLINKS) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	/* Each family with PAs has one per member (a team of 0 is one). */
+	for (unsigned int i = 0; i < hp->n_pa; i++) {
+		unsigned int fam = hnv_pa_is_v6(hp->pa[i]);
+
+		if (hp->pa_prefix_len[i] > (fam ? 128 : 32)) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+		src_pa[fam][n_fam[fam]++] = hp->pa[i];
+	}
+	for (unsigned int fam = 0; fam < 2; fam++) {
+		if (n_fam[fam] != 0 && n_fam[fam] < RTE_MAX(hp->n_uplinks, 1)) {
+			rte_errno = EINVAL;
+			return NULL;
+		}
+	}
+	if (hp->gateway6 != 0 && (!hnv_pa_is_v6(hp->gateway6) || n_fam[1] == 0)) {
 		rte_errno = EINVAL;
 		return NULL;
 	}
@@ -117,12 +140,6 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 			return NULL;
 		}
 	}
-	for (unsigned int i = 0; i < hp->n_pa; i++) {
-		if (hp->pa_prefix_len[i] > 32) {
-			rte_errno = EINVAL;
-			return NULL;
-		}
-	}
 	p = rte_zmalloc_socket("vfp_program", sizeof(*p), RTE_CACHE_LINE_SIZE, hp->socket_id);
 	if (p == NULL) {
 		rte_errno = ENOMEM;
@@ -130,6 +147,8 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 	}
 	p->sw = sw;
 	p->hp = *hp;
+	for (unsigned int fam = 0; fam < 2; fam++)
+		memcpy(p->src_pa[fam], src_pa[fam], sizeof(p->src_pa[fam]));
 	if (p->hp.n_uplinks == 0) { /* the uplink alone: a team of one */
 		p->hp.n_uplinks = 1;
 		p->hp.uplinks[0] = hp->uplink;
@@ -589,16 +608,37 @@ nexthop_ref(struct vfp_program *p, rte_be32_t ip, const struct rte_ether_addr *m
 	return (int)idx[0];
 }
 
-/* The next hop through which @pa is reached: itself when on-link. */
+/* Do IPv6 addresses @a and @b share their first @len bits? */
+static bool
+prefix6_match(const uint8_t *a, const uint8_t *b, unsigned int len)
+{
+	unsigned int bytes = len / 8, bits = len % 8;
+
+	if (memcmp(a, b, bytes) != 0)
+		return false;
+	return bits == 0 || ((a[bytes] ^ b[bytes]) & (0xff00 >> bits)) == 0;
+}
+
+/* The next hop through which @pa is reached: itself when on-link (inside
+ * a PA prefix of ours of its family), else the family's gateway. */
 static int
 neigh_for(struct vfp_program *p, rte_be32_t pa)
 {
-	for (unsigned int i = 0; i < p->hp.n_pa; i++) {
-		uint32_t m = rte_cpu_to_be_32(prefix_mask(p->hp.pa_prefix_len[i]));
+	const bool v6 = hnv_pa_is_v6(pa);
 
-		if ((pa & m) == (p->hp.pa[i] & m))
+	if (p->src_pa[v6][0] == 0)
+		return -EHOSTUNREACH; /* no PA of ours to source it from */
+	for (unsigned int i = 0; i < p->hp.n_pa; i++) {
+		const rte_be32_t ours = p->hp.pa[i];
+
+		if (hnv_pa_is_v6(ours) != v6)
+			continue;
+		if (v6 ? prefix6_match(hnv_pa6_addr(pa), hnv_pa6_addr(ours), p->hp.pa_prefix_len[i])
+		       : ((pa ^ ours) & rte_cpu_to_be_32(prefix_mask(p->hp.pa_prefix_len[i]))) == 0)
 			return nexthop_ref(p, pa, NULL);
 	}
+	if (v6)
+		return p->hp.gateway6 != 0 ? nexthop_ref(p, p->hp.gateway6, NULL) : -EHOSTUNREACH;
 	if (p->hp.gateway == 0)
 		return -EHOSTUNREACH;
 	return nexthop_ref(p, p->hp.gateway, p->hp.has_gateway_mac ? &p->hp.gateway_mac : NULL);
@@ -771,11 +811,13 @@ vfp_program_seal(struct vfp_program *p)
 	fp = VFP_FP_MIX(fp, hp->vlan);
 	fp = VFP_FP_MIX(fp, hp->n_uplinks);
 	fp = vfp_fp_mix(fp, hp->uplinks, (uint32_t)(sizeof(hp->uplinks[0]) * hp->n_uplinks));
-	fp = vfp_fp_mix(fp, hp->uplink_macs, (uint32_t)(sizeof(hp->uplink_macs[0]) * hp->n_uplinks));
+	fp = vfp_fp_mix(
+		fp, hp->uplink_macs, (uint32_t)(sizeof(hp->uplink_macs[0]) * hp->n_uplinks));
 	fp = vfp_fp_mix(fp, hp->vlans, (uint32_t)(sizeof(hp->vlans[0]) * hp->n_uplinks));
 	fp = VFP_FP_MIX(fp, hp->vxlan_port);
 	fp = VFP_FP_MIX(fp, p->mtu);
 	fp = VFP_FP_MIX(fp, hp->gateway);
+	fp = VFP_FP_MIX(fp, hp->gateway6);
 	fp = VFP_FP_MIX(fp, hp->router_mac);
 	vfp_router_fingerprints(p, space_fp);
 	/* The next hops' pinned MACs are not here: the switch compares those

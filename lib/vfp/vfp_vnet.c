@@ -80,7 +80,7 @@ map_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action
 	const struct vfp_flow_key *k = &w->pkt->key;
 	const struct vfp_entry *self = w->p->ports[at->port].vnic;
 	const struct vfp_entry *e;
-	char ip[HNV_IPV4_FMT_SIZE];
+	char ip[HNV_PA_FMT_SIZE];
 
 	(void)a;
 	if (at->dir != VFP_DIR_OUT)
@@ -109,7 +109,7 @@ map_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_action
 	else
 		vfp_walk_trace(w, at, "map: %s to PA %s",
 			encap_type_name((enum encap_type)e->subnet->encap),
-			hnv_ipv4_format(ip, sizeof(ip), e->pa));
+			hnv_pa_format(ip, sizeof(ip), e->pa));
 	return true;
 }
 
@@ -177,7 +177,7 @@ route_pa_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_a
 	const struct vfp_entry *e = w->dst;
 	const struct vfp_nexthop *nh;
 	struct encap_outer o = {0};
-	char ip[HNV_IPV4_FMT_SIZE];
+	char ip[HNV_PA_FMT_SIZE];
 	unsigned int m;
 	uint32_t hash;
 
@@ -190,7 +190,7 @@ route_pa_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_a
 	vfp_walk_depend(w, (uint16_t)VFP_SLOT_NEIGH(nh->slot));
 	if (!arp_proxy_neigh_lookup(&w->sw->neigh[nh->slot].n, &w->nh_mac)) {
 		vfp_walk_trace(w, at, "route-pa: next hop %s unresolved",
-			hnv_ipv4_format(ip, sizeof(ip), nh->ip));
+			hnv_pa_format(ip, sizeof(ip), nh->ip));
 		w->solicit_nh = (int16_t)p->nh[e->nh].on[m];
 		return true;
 	}
@@ -198,14 +198,21 @@ route_pa_apply(struct vfp_walk *w, const struct vfp_step *at, const struct vfp_a
 	o.dst_mac = w->nh_mac;
 	o.vlan_id = p->hp.vlans[m];
 	o.vxlan_port = p->hp.vxlan_port;
-	o.src_ip = p->hp.pa[m];
-	o.dst_ip = e->pa;
+	if (hnv_pa_is_v6(e->pa)) {
+		o.ipv6 = true;
+		memcpy(o.src6, hnv_pa6_addr(p->src_pa[1][m]), 16);
+		memcpy(o.dst6, hnv_pa6_addr(e->pa), 16);
+		o.flow_label = hash & 0xfffff; /* RFC 6438 */
+	} else {
+		o.src_ip = p->src_pa[0][m];
+		o.dst_ip = e->pa;
+	}
 	w->uplink = p->hp.uplinks[m];
 	encap_template_build(&w->tmpl, (enum encap_type)e->subnet->encap, &o, e->vsid,
 		e->subnet->encap == ENCAP_TYPE_VXLAN ? encap_vxlan_sport(hash) : (uint8_t)hash);
 	w->routed = true;
 	vfp_walk_trace(w, at, "route-pa: outer Ethernet from next hop %s",
-		hnv_ipv4_format(ip, sizeof(ip), nh->ip));
+		hnv_pa_format(ip, sizeof(ip), nh->ip));
 	return true;
 }
 
