@@ -15,6 +15,7 @@
 
 #include "hnv_app.h"
 #include "hnv_net.h"
+#include "hnv_pa.h"
 #include "policy_loader.h"
 #include "shell_cmds.h"
 
@@ -33,6 +34,39 @@ struct cmd_show_policy_result {
 	cmdline_fixed_string_t show;
 	cmdline_fixed_string_t policy;
 };
+
+/* "  PAs a/n, b/n; gateway g, gateway6 g6" */
+static void
+print_pas(FILE *f, const struct hnv_host_cfg *h)
+{
+	char ip[HNV_PA_FMT_SIZE];
+
+	fprintf(f, "  PAs");
+	for (unsigned int i = 0; i < h->n_pa; i++)
+		fprintf(f, "%s %s/%u", i ? "," : "", hnv_pa_format(ip, sizeof(ip), h->pa[i]),
+			h->pa_prefix_len[i]);
+	if (h->gateway != 0)
+		fprintf(f, "; gateway %s", hnv_pa_format(ip, sizeof(ip), h->gateway));
+	if (h->gateway6 != 0)
+		fprintf(f, "; gateway6 %s", hnv_pa_format(ip, sizeof(ip), h->gateway6));
+	fprintf(f, "\n");
+}
+
+/* The PAs team member @m sources tunnels from: the m-th of each family. */
+static void
+print_member_pas(FILE *f, const struct hnv_host_cfg *h, unsigned int m)
+{
+	char ip[HNV_PA_FMT_SIZE];
+	unsigned int seen[2] = {0, 0}, n = 0;
+
+	for (unsigned int i = 0; i < h->n_pa; i++) {
+		unsigned int fam = hnv_pa_is_v6(h->pa[i]);
+
+		if (seen[fam]++ == m)
+			fprintf(f, "%s %s", n++ ? "," : "",
+				hnv_pa_format(ip, sizeof(ip), h->pa[i]));
+	}
+}
 
 static void
 show_policy(const struct hnv_app *app, FILE *f)
@@ -55,14 +89,13 @@ show_policy(const struct hnv_app *app, FILE *f)
 		app->reload_failures);
 	fprintf(f, "  underlay MTU %u, VXLAN UDP port %u, PA VLAN %u\n", hnv_policy_underlay_mtu(p),
 		p->host.vxlan_port, p->host.vlan);
+	print_pas(f, &p->host);
 	if (p->host.n_uplinks > 1) {
 		fprintf(f, "  NIC team of %u:", p->host.n_uplinks);
 		for (unsigned int i = 0; i < p->host.n_uplinks; i++) {
-			char ip[HNV_IPV4_FMT_SIZE];
-
-			fprintf(f, "%s %s (PA %s, VLAN %u)", i ? "," : "",
-				p->ports[p->host.uplinks[i]].name,
-				hnv_ipv4_format(ip, sizeof(ip), p->host.pa[i]), p->host.vlans[i]);
+			fprintf(f, "%s %s (PA", i ? "," : "", p->ports[p->host.uplinks[i]].name);
+			print_member_pas(f, &p->host, i);
+			fprintf(f, ", VLAN %u)", p->host.vlans[i]);
 		}
 		fprintf(f, "\n");
 	}

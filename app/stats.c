@@ -14,6 +14,7 @@
 #include <rte_ip.h>
 
 #include "hnv_app.h"
+#include "hnv_pa.h"
 #include "hnv_net.h"
 
 /* struct vfp_port_stats is counters only, all uint64_t: a port's base is
@@ -86,14 +87,14 @@ hnv_stats_print_neighbors(const struct hnv_app *app, FILE *f)
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_ether_addr mac;
-		char ip[HNV_IPV4_FMT_SIZE], macs[HNV_MAC_FMT_SIZE];
+		char ip[HNV_PA_FMT_SIZE], macs[HNV_MAC_FMT_SIZE];
 		rte_be32_t addr;
 		bool ok;
 
 		int up = vfp_neigh_uplink(app->sw, i);
 
 		vfp_neigh_get(app->sw, i, &addr, &mac, &ok);
-		fprintf(f, "next-hop %s: %s", hnv_ipv4_format(ip, sizeof(ip), addr),
+		fprintf(f, "next-hop %s: %s", hnv_pa_format(ip, sizeof(ip), addr),
 			ok ? hnv_mac_format(macs, sizeof(macs), &mac) : "unresolved");
 		/* A NIC team resolves each next hop on every member. */
 		if (app->policy != NULL && app->policy->host.n_uplinks > 1 && up >= 0)

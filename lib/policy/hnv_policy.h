@@ -79,8 +79,10 @@ struct hnv_host_cfg {
 	uint16_t uplinks[HNV_MAX_UPLINKS];
 	struct rte_ether_addr macs[HNV_MAX_UPLINKS];
 	uint16_t vlans[HNV_MAX_UPLINKS];
+	/** Our PAs, IPv4 and IPv6 (hnv_pa.h: an IPv6 PA is a handle); uplink
+	 * i sources a family's tunnels from that family's i-th PA. */
 	unsigned int n_pa;
-	rte_be32_t pa[HNV_MAX_PA]; /**< our PAs; pa[0] is the tunnel source */
+	rte_be32_t pa[HNV_MAX_PA];
 	uint8_t pa_prefix_len[HNV_MAX_PA];
 	bool has_mac;
 	struct rte_ether_addr mac; /**< uplink MAC; else the ethdev's */
@@ -89,6 +91,7 @@ struct hnv_host_cfg {
 	rte_be32_t gateway;        /**< PA next hop for PAs off-link; 0 = none */
 	bool has_gateway_mac;
 	struct rte_ether_addr gateway_mac; /**< static next-hop MAC; else ARP */
+	rte_be32_t gateway6;               /**< IPv6 PA next hop (a handle), by ND; 0 = none */
 	struct rte_ether_addr router_mac;  /**< distributed router's MAC (R6, R8) */
 };
 
@@ -142,7 +145,7 @@ struct hnv_mapping_cfg {
 	uint32_t vsid;
 	rte_be32_t ca;
 	struct rte_ether_addr mac;
-	rte_be32_t pa;
+	rte_be32_t pa;      /**< the remote host's PA (hnv_pa.h: IPv4 or IPv6) */
 	bool ip_forwarding; /**< the remote VM forwards (an appliance) */
 	bool has_ipv6;      /**< the remote VM has an IPv6 CA too */
 	uint8_t ipv6[16];   /**< inside prefix6, unique in the VSID */

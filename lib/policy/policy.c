@@ -166,7 +166,9 @@ parse_port(struct ctx *c, json_t *o, size_t i)
 
 /* ---- host --------------------------------------------------------------- */
 
-/* One provider address "A.B.C.D/N" (R12): a unicast host address. */
+/* One provider address (R12), "A.B.C.D/N" or "X:X::X/N": a unicast host
+ * address, not its prefix's network (IPv6: subnet-router anycast) or
+ * broadcast address. */
 static int
 parse_pa_entry(struct ctx *c, const json_t *v, rte_be32_t *ip, uint8_t *len)
 {
@@ -175,24 +177,82 @@ parse_pa_entry(struct ctx *c, const json_t *v, rte_be32_t *ip, uint8_t *len)
 	unsigned int j;
 	int rc;
 
-	rc = pj_v_prefix(c, NULL, v, 1, 32, ip, len);
+	rc = pj_v_pa_prefix(c, NULL, v, 1, ip, len);
 	if (rc != 0)
 		return rc;
-	if (!pj_ipv4_is_unicast(*ip))
-		return pj_fail(c, NULL, "%s is not a unicast IPv4 address", pj_ip_fmt(*ip).s);
-	a = rte_be_to_cpu_32(*ip);
-	m = pj_mask_of(*len);
-	if (*len <= 30 && (a & ~m) == 0)
-		return pj_fail(
-			c, NULL, "%s is the network address of its prefix", pj_ip_fmt(*ip).s);
-	if (*len <= 30 && (a & ~m) == ~m)
-		return pj_fail(
-			c, NULL, "%s is the broadcast address of its prefix", pj_ip_fmt(*ip).s);
+	if (hnv_pa_is_v6(*ip)) {
+		uint8_t net[16];
+
+		pj_ip6_mask(net, hnv_pa6_addr(*ip), *len);
+		if (*len <= 126 && memcmp(net, hnv_pa6_addr(*ip), 16) == 0)
+			return pj_fail(c, NULL,
+				"%s is the subnet-router anycast address of its prefix",
+				pj_pa_fmt(*ip).s);
+	} else {
+		if (!pj_ipv4_is_unicast(*ip))
+			return pj_fail(
+				c, NULL, "%s is not a unicast IPv4 address", pj_ip_fmt(*ip).s);
+		a = rte_be_to_cpu_32(*ip);
+		m = pj_mask_of(*len);
+		if (*len <= 30 && (a & ~m) == 0)
+			return pj_fail(c, NULL, "%s is the network address of its prefix",
+				pj_ip_fmt(*ip).s);
+		if (*len <= 30 && (a & ~m) == ~m)
+			return pj_fail(c, NULL, "%s is the broadcast address of its prefix",
+				pj_ip_fmt(*ip).s);
+	}
 	for (j = 0; j < h->n_pa; j++)
 		if (h->pa[j] == *ip)
 			return pj_fail(c, NULL, "duplicate PA %s (also at $.host.pa[%u])",
-				pj_ip_fmt(*ip).s, j);
+				pj_pa_fmt(*ip).s, j);
 	return 0;
+}
+
+/* How many of our PAs are of @pa's family. */
+static unsigned int
+pa_family_count(const struct hnv_host_cfg *h, bool v6)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < h->n_pa; i++)
+		n += hnv_pa_is_v6(h->pa[i]) == v6;
+	return n;
+}
+
+/* Each family with PAs has one for every team member: member i sources
+ * that family's tunnels from the family's i-th PA. */
+static int
+check_pa_families(struct ctx *c, const struct hnv_host_cfg *h)
+{
+	for (int v6 = 0; v6 <= 1; v6++) {
+		unsigned int n = pa_family_count(h, v6);
+
+		if (n != 0 && n < h->n_uplinks)
+			return pj_fail(c, "pa",
+				"%u %s PAs for a team of %u uplinks: each uplink sources tunnels "
+				"from its own PA (the i-th of a family for uplink[i])",
+				n, v6 ? "IPv6" : "IPv4", h->n_uplinks);
+	}
+	return 0;
+}
+
+/* The IPv6 PA next hop: on-link, inside one of our IPv6 PA prefixes. */
+static int
+check_host_gateway6(struct ctx *c, const struct hnv_host_cfg *h)
+{
+	const uint8_t *gw = hnv_pa6_addr(h->gateway6);
+	unsigned int i;
+
+	for (i = 0; i < h->n_pa; i++)
+		if (h->pa[i] == h->gateway6)
+			return pj_fail(c, "gateway6", "%s is our own PA ($.host.pa[%u])",
+				pj_pa_fmt(h->gateway6).s, i);
+	for (i = 0; i < h->n_pa; i++)
+		if (hnv_pa_is_v6(h->pa[i]) &&
+			pj_ip6_in_prefix(gw, hnv_pa6_addr(h->pa[i]), h->pa_prefix_len[i]))
+			return 0;
+	return pj_fail(c, "gateway6", "%s is not inside any IPv6 PA prefix of $.host.pa",
+		pj_pa_fmt(h->gateway6).s);
 }
 
 static int
@@ -236,7 +296,7 @@ check_host_gateway(struct ctx *c, const struct hnv_host_cfg *h)
 		uint32_t m = pj_mask_of(h->pa_prefix_len[i]);
 		uint32_t net = rte_be_to_cpu_32(h->pa[i]) & m;
 
-		if ((gw & m) != net)
+		if (hnv_pa_is_v6(h->pa[i]) || (gw & m) != net)
 			continue;
 		if (h->pa_prefix_len[i] <= 30 && (gw == net || gw == (net | ~m)))
 			return pj_fail(c, "gateway",
@@ -245,7 +305,7 @@ check_host_gateway(struct ctx *c, const struct hnv_host_cfg *h)
 				h->pa_prefix_len[i]);
 		return 0;
 	}
-	return pj_fail(c, "gateway", "%s is not inside any PA prefix of $.host.pa",
+	return pj_fail(c, "gateway", "%s is not inside any IPv4 PA prefix of $.host.pa",
 		pj_ip_fmt(h->gateway).s);
 }
 
@@ -359,7 +419,7 @@ parse_host(struct ctx *c, json_t *o)
 {
 	static const struct field fields[] = {{"name", true}, {"uplink", true}, {"pa", true},
 		{"mac", false}, {"vlan", false}, {"gateway", false}, {"gateway_mac", false},
-		{"router_mac", false}, {"vxlan_port", false}};
+		{"gateway6", false}, {"router_mac", false}, {"vxlan_port", false}};
 	struct hnv_host_cfg *h = &c->p->host;
 	json_t *v, *pa;
 	int rc;
@@ -377,11 +437,8 @@ parse_host(struct ctx *c, json_t *o)
 		rc = pj_get_array(c, o, "pa", 1, HNV_MAX_PA, &pa);
 	if (rc == 0)
 		rc = parse_pa(c, pa);
-	if (rc == 0 && h->n_pa < h->n_uplinks)
-		return pj_fail(c, "pa",
-			"%u PAs for a team of %u uplinks: each uplink sources tunnels from its own "
-			"PA (pa[i] for uplink[i])",
-			h->n_pa, h->n_uplinks);
+	if (rc == 0)
+		rc = check_pa_families(c, h);
 	if (rc == 0)
 		rc = parse_per_uplink(c, o, "mac", one_mac);
 	if (rc == 0)
@@ -398,6 +455,15 @@ parse_host(struct ctx *c, json_t *o)
 			return pj_fail(c, "gateway_mac", "gateway_mac requires gateway");
 		rc = pj_v_mac(c, "gateway_mac", v, &h->gateway_mac);
 		h->has_gateway_mac = true;
+	}
+	if (rc == 0 && (v = json_object_get(o, "gateway6")) != NULL) {
+		uint8_t a[16];
+
+		rc = pj_v_ipv6(c, "gateway6", v, a);
+		if (rc == 0)
+			rc = pj_v_pa(c, "gateway6", v, &h->gateway6);
+		if (rc == 0)
+			rc = check_host_gateway6(c, h);
 	}
 	if (rc == 0 && (v = json_object_get(o, "router_mac")) != NULL)
 		rc = pj_v_mac(c, "router_mac", v, &h->router_mac);
@@ -806,19 +872,22 @@ parse_vnic(struct ctx *c, json_t *o, size_t i)
 	return rc;
 }
 
+/* A remote host's PA (pj_s_pa checked the address): not ours, and of a
+ * family we have a PA of, to send to it from. */
 static int
 check_mapping_pa(struct ctx *c, rte_be32_t pa)
 {
 	const struct hnv_host_cfg *h = &c->p->host;
 	unsigned int i;
 
-	if (!pj_ipv4_is_unicast(pa))
-		return pj_fail(c, "pa", "%s is not a unicast IPv4 address", pj_ip_fmt(pa).s);
 	for (i = 0; i < h->n_pa; i++)
 		if (h->pa[i] == pa)
 			return pj_fail(c, "pa",
 				"%s is our own PA ($.host.pa[%u]); local VMs belong in vm_nics",
-				pj_ip_fmt(pa).s, i);
+				pj_pa_fmt(pa).s, i);
+	if (pa_family_count(h, hnv_pa_is_v6(pa)) == 0)
+		return pj_fail(c, "pa", "%s is an %s PA, and $.host.pa has none to send from",
+			pj_pa_fmt(pa).s, hnv_pa_is_v6(pa) ? "IPv6" : "IPv4");
 	return 0;
 }
 
@@ -833,6 +902,12 @@ static int
 mval_ipv4(struct ctx *c, const char *key, struct mval v, rte_be32_t *out)
 {
 	return v.j != NULL ? pj_v_ipv4(c, key, v.j, out) : pj_s_ipv4(c, key, v.s, out);
+}
+
+static int
+mval_pa(struct ctx *c, const char *key, struct mval v, rte_be32_t *out)
+{
+	return v.j != NULL ? pj_v_pa(c, key, v.j, out) : pj_s_pa(c, key, v.s, out);
 }
 
 static int
@@ -867,7 +942,7 @@ read_mapping(struct ctx *c, size_t i, const json_t *vsid, long long vsid_n, stru
 	if (rc == 0)
 		rc = check_unique_mac(c, m->vsid, &m->mac);
 	if (rc == 0)
-		rc = mval_ipv4(c, "pa", pa, &m->pa);
+		rc = mval_pa(c, "pa", pa, &m->pa);
 	if (rc == 0)
 		rc = check_mapping_pa(c, m->pa);
 	if (rc == 0 && o != NULL)

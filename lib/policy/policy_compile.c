@@ -30,7 +30,8 @@ fail(char *err, size_t errlen, const struct hnv_policy *pol, const char *path, i
 	}
 	switch (rc) {
 	case -EHOSTUNREACH:
-		why = "PA is on none of our PA subnets and host.gateway is not set";
+		why = "PA is on none of our PA subnets of its family and host.gateway (gateway6 "
+		      "for IPv6) is not set";
 		break;
 	case -ENOSPC:
 		why = "table full";
@@ -297,6 +298,7 @@ hnv_policy_compile(const struct hnv_policy *pol, const struct hnv_compile_env *e
 	hp.tx_ipv4_cksum = env->tx_ipv4_cksum;
 	hp.uplink_mtu = env->uplink_mtu != 0 ? env->uplink_mtu : hnv_policy_underlay_mtu(pol);
 	hp.gateway = h->gateway;
+	hp.gateway6 = h->gateway6;
 	hp.has_gateway_mac = h->has_gateway_mac;
 	hp.gateway_mac = h->gateway_mac;
 	hp.router_mac = h->router_mac;

@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "hnv_net.h"
+#include "hnv_pa.h"
 #include "policy_json.h"
 
 /* ---- messages and the JSON path ---------------------------------------- */
@@ -442,6 +443,90 @@ pj_v_ipv6(struct ctx *c, const char *key, const json_t *v, uint8_t out[16])
 	if (inet_pton(AF_INET6, json_string_value(v), out) != 1)
 		return pj_fail(c, key, "malformed IPv6 address '%s'", json_string_value(v));
 	return 0;
+}
+
+struct pa_str
+pj_pa_fmt(rte_be32_t pa)
+{
+	struct pa_str r;
+
+	hnv_pa_format(r.s, sizeof(r.s), pa);
+	return r;
+}
+
+bool
+pj_ip6_is_pa(const uint8_t a[16])
+{
+	static const uint8_t zero[16], mapped[12] = {[10] = 0xff, [11] = 0xff};
+
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return false;
+	if (memcmp(a, zero, 15) == 0 && a[15] <= 1) /* :: and ::1 */
+		return false;
+	return memcmp(a, mapped, sizeof(mapped)) != 0;
+}
+
+/* An IPv6 PA, interned. */
+static int
+pa6_of(struct ctx *c, const char *key, const uint8_t a[16], rte_be32_t *out)
+{
+	if (!pj_ip6_is_pa(a))
+		return pj_fail(c, key,
+			"%s is not a unicast IPv6 address a PA can have (not ::, ::1, multicast, "
+			"link-local or IPv4-mapped)",
+			pj_ip6_fmt(a).s);
+	if (hnv_pa6_intern(a, out) != 0)
+		return pj_fail(c, key,
+			"%s is one IPv6 PA too many: this process has seen %u distinct ones, "
+			"its most (restart to forget those no longer used)",
+			pj_ip6_fmt(a).s, HNV_PA6_MAX);
+	return 0;
+}
+
+int
+pj_s_pa(struct ctx *c, const char *key, const char *s, rte_be32_t *out)
+{
+	uint8_t a[16];
+
+	if (strchr(s, ':') == NULL) {
+		if (!ipv4_parse(s, out))
+			return pj_fail(c, key, "malformed PA '%s' (expected IPv4 or IPv6)", s);
+		if (!pj_ipv4_is_unicast(*out))
+			return pj_fail(
+				c, key, "%s is not a unicast IPv4 address", pj_ip_fmt(*out).s);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, a) != 1)
+		return pj_fail(c, key, "malformed PA '%s' (expected IPv4 or IPv6)", s);
+	return pa6_of(c, key, a, out);
+}
+
+int
+pj_v_pa(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out)
+{
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	return pj_s_pa(c, key, json_string_value(v), out);
+}
+
+int
+pj_v_pa_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, rte_be32_t *pa,
+	uint8_t *len)
+{
+	uint8_t a[16];
+	unsigned int n = 0;
+
+	if (!json_is_string(v))
+		return pj_fail_type(c, key, v, "string");
+	if (strchr(json_string_value(v), ':') == NULL)
+		return pj_v_prefix(c, key, v, min_len, 32, pa, len);
+	if (!prefix6_parse(json_string_value(v), a, &n))
+		return pj_fail(c, key, "malformed prefix '%s' (expected A.B.C.D/N or X:X::X/N)",
+			json_string_value(v));
+	if (n < min_len || n > 128)
+		return pj_fail(c, key, "prefix length %u out of range %u..128", n, min_len);
+	*len = (uint8_t)n;
+	return pa6_of(c, key, a, pa);
 }
 
 int

@@ -23,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "hnv_pa.h"
 #include "hnv_policy.h"
 
 #define PATH_LEN 160
@@ -75,6 +76,10 @@ struct ip_str {
 
 struct ip6_str {
 	char s[INET6_ADDRSTRLEN];
+};
+
+struct pa_str {
+	char s[HNV_PA_FMT_SIZE];
 };
 
 struct mac_str {
@@ -131,10 +136,29 @@ uint32_t pj_mask_of(uint8_t len);
 /** True if @ip can be a host address on the underlay: not 0/8, 127/8, multicast or class E. */
 bool pj_ipv4_is_unicast(rte_be32_t ip);
 
+/** @pa (hnv_pa.h: IPv4, or an IPv6 PA's handle) as an address. */
+struct pa_str pj_pa_fmt(rte_be32_t pa);
+
+/** True if @a can be an IPv6 PA: not ::, ::1, multicast, link-local
+ * (fe80::/10) or IPv4-mapped (::ffff:0:0/96). */
+bool pj_ip6_is_pa(const uint8_t a[16]);
+
 /* ---- typed value readers ------------------------------------------------ */
 /* v_* read a value already fetched; the message names the current path plus
  * @key (NULL for array elements, whose index is already on the path). All
  * return 0 or the negative errno of the failure they reported. */
+
+/** A PA (hnv_pa.h) from string @s: an IPv4 unicast address, or an IPv6
+ * address that pj_ip6_is_pa() takes (interned: *@out is its handle). */
+int pj_s_pa(struct ctx *c, const char *key, const char *s, rte_be32_t *out);
+
+/** pj_s_pa() of JSON value @v. */
+int pj_v_pa(struct ctx *c, const char *key, const json_t *v, rte_be32_t *out);
+
+/** A PA with its prefix length, "A.B.C.D/N" (N @min_len..32) or "X:X::X/N"
+ * (N @min_len..128), the address as pj_v_pa() reads it. */
+int pj_v_pa_prefix(struct ctx *c, const char *key, const json_t *v, uint8_t min_len, rte_be32_t *pa,
+	uint8_t *len);
 
 /** Fail on a field of @obj not in @f[0..@n), or a required one missing. */
 int pj_check_fields(struct ctx *c, json_t *obj, const struct field *f, size_t n);

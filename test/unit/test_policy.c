@@ -22,6 +22,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "hnv_pa.h"
 #include "hnv_policy.h"
 
 static const char BASE[] =
@@ -473,8 +474,8 @@ team_base(void)
 {
 	json_t *root = J(BASE);
 
-	json_array_append_new(
-		json_object_get(root, "ports"), J("{'name': 'uplink2', 'device': 'net_af_packet3'}"));
+	json_array_append_new(json_object_get(root, "ports"),
+		J("{'name': 'uplink2', 'device': 'net_af_packet3'}"));
 	set(root, "host.uplink", J("['uplink', 'uplink2']"));
 	set(root, "host.pa", J("['192.168.2.20/24', '192.168.2.21/24']"));
 	return root;
@@ -515,6 +516,106 @@ test_nic_team(void **state)
 	hnv_policy_free(p);
 }
 
+/* IPv6 PAs: ours beside the IPv4 ones, an IPv6 gateway, remote hosts by
+ * either family; each IPv6 PA a stable handle. */
+static void
+test_ipv6_pas(void **state)
+{
+	static const uint8_t ours[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 0x20};
+	static const uint8_t remote[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 9, [15] = 0x10};
+	json_t *root = J(BASE);
+	struct hnv_policy *p;
+	rte_be32_t h;
+
+	(void)state;
+	set(root, "host.pa", J("['192.168.2.20/24', '2001:db8:2::20/64']"));
+	set(root, "host.gateway6", J("'2001:db8:2::1'"));
+	set(root, "mappings.1.pa", J("'2001:db8:9::10'"));
+	p = load_ok(root);
+	assert_int_equal(p->host.n_pa, 2);
+	assert_true(hnv_pa_is_v6(p->host.pa[1]));
+	assert_memory_equal(hnv_pa6_addr(p->host.pa[1]), ours, 16);
+	assert_int_equal(p->host.pa_prefix_len[1], 64);
+	assert_true(hnv_pa_is_v6(p->host.gateway6));
+	assert_false(hnv_pa_is_v6(p->mappings[0].pa));
+	assert_true(hnv_pa_is_v6(p->mappings[1].pa));
+	assert_true(hnv_pa6_find(remote, &h));
+	assert_int_equal(p->mappings[1].pa, h);
+	hnv_policy_free(p);
+
+	/* An IPv6-only host. */
+	root = J(BASE);
+	set(root, "host.pa", J("['2001:db8:2::20/64']"));
+	json_object_del(json_object_get(root, "host"), "gateway");
+	set(root, "mappings.0.pa", J("'2001:db8:2::10'"));
+	set(root, "mappings.1.pa", J("'2001:db8:2::11'"));
+	p = load_ok(root);
+	assert_int_equal(p->host.n_pa, 1);
+	hnv_policy_free(p);
+}
+
+static void
+test_ipv6_pa_errors(void **state)
+{
+	static const struct {
+		const char *path, *value, *error;
+	} cases[] = {
+		{"host.pa", "['192.168.2.20/24', 'fe80::1/64']",
+			"$.host.pa[1]: fe80::1 is not a unicast IPv6 address a PA can have (not "
+			"::, "
+			"::1, multicast, link-local or IPv4-mapped)"},
+		{"host.pa", "['192.168.2.20/24', 'ff02::1/64']",
+			"$.host.pa[1]: ff02::1 is not a unicast IPv6 address a PA can have (not "
+			"::, "
+			"::1, multicast, link-local or IPv4-mapped)"},
+		{"host.pa", "['192.168.2.20/24', '2001:db8:2::/64']",
+			"$.host.pa[1]: 2001:db8:2:: is the subnet-router anycast address of its "
+			"prefix"},
+		{"host.pa", "['192.168.2.20/24', '2001:db8:2::20/64', '2001:db8:2::20/64']",
+			"$.host.pa[2]: duplicate PA 2001:db8:2::20 (also at $.host.pa[1])"},
+		{"host.pa", "['192.168.2.20/24', '2001:db8:2::20/129']",
+			"$.host.pa[1]: prefix length 129 out of range 1..128"},
+		{"host.gateway6", "'2001:db8:3::1'",
+			"$.host.gateway6: 2001:db8:3::1 is not inside any IPv6 PA prefix of "
+			"$.host.pa"},
+		{"host.gateway6", "'192.168.2.1'",
+			"$.host.gateway6: malformed IPv6 address '192.168.2.1'"},
+		{"mappings.0.pa", "'2001:db8:9::10'",
+			"$.mappings[0].pa: 2001:db8:9::10 is an IPv6 PA, and $.host.pa has none to "
+			"send "
+			"from"},
+		{"mappings.0.pa", "'::ffff:192.168.1.10'",
+			"$.mappings[0].pa: ::ffff:192.168.1.10 is not a unicast IPv6 address a PA "
+			"can "
+			"have (not ::, ::1, multicast, link-local or IPv4-mapped)"},
+		{"mappings.0.pa", "'2001:db8::zz'",
+			"$.mappings[0].pa: malformed PA '2001:db8::zz' (expected IPv4 or IPv6)"},
+	};
+	char want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *root = J(BASE);
+
+		if (strncmp(cases[i].path, "host.gateway6", 13) == 0)
+			set(root, "host.pa", J("['192.168.2.20/24', '2001:db8:2::20/64']"));
+		set(root, cases[i].path, J(cases[i].value));
+		snprintf(want, sizeof(want), "t.json: %s", cases[i].error);
+		expect_error(root, -EINVAL, want);
+	}
+	/* A team of two needs two PAs of each family it has. */
+	{
+		json_t *root = team_base();
+
+		set(root, "host.pa",
+			J("['192.168.2.20/24', '192.168.2.21/24', '2001:db8:2::20/64']"));
+		expect_error(root, -EINVAL,
+			"t.json: $.host.pa: 1 IPv6 PAs for a team of 2 uplinks: each uplink "
+			"sources "
+			"tunnels from its own PA (the i-th of a family for uplink[i])");
+	}
+}
+
 static void
 test_nic_team_errors(void **state)
 {
@@ -524,8 +625,8 @@ test_nic_team_errors(void **state)
 	root = team_base();
 	set(root, "host.pa", J("['192.168.2.20/24']"));
 	expect_error(root, -EINVAL,
-		"t.json: $.host.pa: 1 PAs for a team of 2 uplinks: each uplink sources tunnels "
-		"from its own PA (pa[i] for uplink[i])");
+		"t.json: $.host.pa: 1 IPv4 PAs for a team of 2 uplinks: each uplink sources "
+		"tunnels from its own PA (the i-th of a family for uplink[i])");
 	root = team_base();
 	set(root, "host.uplink", J("['uplink', 'uplink']"));
 	expect_error(root, -EINVAL, "t.json: $.host.uplink[1]: port 'uplink' is in the team twice");
@@ -582,7 +683,8 @@ test_malformed_ip(void **state)
 	(void)state;
 
 	set(root, "mappings.0.pa", J("'10.1.1'"));
-	expect_error(root, -EINVAL, "t.json: $.mappings[0].pa: malformed IPv4 address '10.1.1'");
+	expect_error(root, -EINVAL,
+		"t.json: $.mappings[0].pa: malformed PA '10.1.1' (expected IPv4 or IPv6)");
 	root = J(BASE);
 	set(root, "vm_nics.0.ip", J("'10.1.1.12 '"));
 	expect_error(root, -EINVAL, "t.json: $.vm_nics[0].ip: malformed IPv4 address '10.1.1.12 '");
@@ -768,7 +870,8 @@ test_host_gateway_off_pa_prefix(void **state)
 
 	set(root, "host.gateway", J("'192.168.1.1'"));
 	expect_error(root, -EINVAL,
-		"t.json: $.host.gateway: 192.168.1.1 is not inside any PA prefix of $.host.pa");
+		"t.json: $.host.gateway: 192.168.1.1 is not inside any IPv4 PA prefix of "
+		"$.host.pa");
 }
 
 static void
@@ -2094,6 +2197,8 @@ main(void)
 		cmocka_unit_test(test_vnic_on_uplink),
 		cmocka_unit_test(test_nic_team),
 		cmocka_unit_test(test_nic_team_errors),
+		cmocka_unit_test(test_ipv6_pas),
+		cmocka_unit_test(test_ipv6_pa_errors),
 		cmocka_unit_test(test_port_bound_twice),
 		cmocka_unit_test(test_vhost_user_port_yields_model),
 		cmocka_unit_test(test_vhost_user_port_errors),
