@@ -11,8 +11,9 @@ import ipaddress
 import json
 import os
 
-from scapy.all import (ARP, GRE, IP, UDP, VXLAN, Ether, ICMPv6NDOptMTU,  # noqa: F401
-                       ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, ICMPv6ND_RA, IPv6, Raw,
+from scapy.all import (ARP, GRE, IP, UDP, VXLAN, Dot1Q, Ether,  # noqa: F401
+                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6NDOptDstLLAddr,
+                       ICMPv6NDOptMTU, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr, IPv6, Raw,
                        wrpcap)
 
 VXLAN_PORT = 4789
@@ -78,6 +79,58 @@ def nvgre(inner, src_mac, dst_mac, src_ip, dst_ip, vsid, flow_id=None):
             / IP(src=src_ip, dst=dst_ip, ttl=64, flags="DF", id=0, tos=0, proto=47)
             / GRE(key_present=1, proto=0x6558, key=(vsid << 8) | flow_id)
             / Raw(b))
+
+
+def vxlan6(inner, src_mac, dst_mac, src6, dst6, vni, vlan=None):
+    """A VXLAN packet over IPv6 as dpdk-hnv must send it: hop limit 64,
+    traffic class 0, the flow label the low 20 bits of the entropy (RFC
+    6438), the UDP checksum computed (RFC 8200; scapy computes it)."""
+    b = bytes(inner)
+    h = inner_hash(b)
+    l2 = Ether(src=src_mac, dst=dst_mac)
+    if vlan is not None:
+        l2 = l2 / Dot1Q(vlan=vlan)
+    return (l2 / IPv6(src=src6, dst=dst6, hlim=64, tc=0, fl=h & 0xFFFFF)
+            / UDP(sport=49152 + (h & 0x3FFF), dport=VXLAN_PORT)
+            / VXLAN(flags=0x08, vni=vni) / Raw(b))
+
+
+def nvgre6(inner, src_mac, dst_mac, src6, dst6, vsid, vlan=None):
+    """An NVGRE packet over IPv6 as dpdk-hnv must send it."""
+    b = bytes(inner)
+    h = inner_hash(b)
+    l2 = Ether(src=src_mac, dst=dst_mac)
+    if vlan is not None:
+        l2 = l2 / Dot1Q(vlan=vlan)
+    return (l2 / IPv6(src=src6, dst=dst6, hlim=64, tc=0, fl=h & 0xFFFFF, nh=47)
+            / GRE(key_present=1, proto=0x6558, key=(vsid << 8) | (h & 0xFF)) / Raw(b))
+
+
+def solicited_node(ip6):
+    """The solicited-node group of @ip6 and its multicast MAC (RFC 4291)."""
+    low = ipaddress.IPv6Address(ip6).packed[13:]
+    group = str(ipaddress.IPv6Address(bytes.fromhex("ff0200000000000000000001ff") + low))
+    return group, "33:33:ff:" + ":".join(f"{x:02x}" for x in low)
+
+
+def nd_solicit(src_mac, src6, target6, vlan=None):
+    """A Neighbor Solicitation for @target6 (to its solicited-node group)."""
+    group, gmac = solicited_node(target6)
+    l2 = Ether(src=src_mac, dst=gmac)
+    if vlan is not None:
+        l2 = l2 / Dot1Q(vlan=vlan)
+    return (l2 / IPv6(src=src6, dst=group, hlim=255) / ICMPv6ND_NS(tgt=target6)
+            / ICMPv6NDOptSrcLLAddr(lladdr=src_mac))
+
+
+def nd_advert(src_mac, src6, dst_mac, dst6, vlan=None, solicited=True):
+    """A Neighbor Advertisement of @src6 at @src_mac (the answer to an NS)."""
+    l2 = Ether(src=src_mac, dst=dst_mac)
+    if vlan is not None:
+        l2 = l2 / Dot1Q(vlan=vlan)
+    return (l2 / IPv6(src=src6, dst=dst6, hlim=255)
+            / ICMPv6ND_NA(R=0, S=1 if solicited else 0, O=1, tgt=src6)
+            / ICMPv6NDOptDstLLAddr(lladdr=src_mac))
 
 
 def ll6(mac):
