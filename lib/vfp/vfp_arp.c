@@ -42,6 +42,44 @@ put_frame(struct rte_mbuf *m, const uint8_t *frame, uint32_t len, uint16_t vlan)
 	return true;
 }
 
+/* Learn (or refresh) the MAC of next hop @ip on @member from what it says
+ * about itself, unless the policy fixed it: this program's policy, or the
+ * one being published, which pins the shared entry before we see it.
+ * True if a next hop took it. */
+static bool
+learn(struct vfp_switch *sw, const struct vfp_program *p, unsigned int member, rte_be32_t ip,
+	const struct rte_ether_addr *mac)
+{
+	bool learned = false;
+
+	if (!rte_is_unicast_ether_addr(mac))
+		return false;
+	for (unsigned int i = 0; i < p->n_nh; i++) {
+		const struct vfp_nexthop *nh = &p->nh[i];
+
+		if (nh->ip == ip && nh->member == member && !nh->pinned &&
+			!sw->neigh[nh->slot].pinned) {
+			vfp_neigh_learn(sw, nh->slot, mac);
+			learned = true;
+		}
+	}
+	return learned;
+}
+
+/* An uplink ARP or ND frame @m not answered: absorbed if it taught a next
+ * hop, else dropped as @why. */
+static void
+absorb(struct vfp_lcore *lc, uint16_t port, struct rte_mbuf *m, bool learned,
+	enum hnv_drop_reason why)
+{
+	if (learned) {
+		lc->stats[port].consumed++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	vfp_drop(lc, port, m, why);
+}
+
 /* The Neighbor Solicitation for IPv6 next hop @nb from @member. */
 static bool
 nd_solicit(const struct vfp_program *p, const struct arp_proxy_neigh *nb, unsigned int member,
@@ -195,18 +233,7 @@ vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lc
 		vfp_drop(lc, port, m, HNV_DROP_ARP_NOT_FOR_US);
 		return;
 	}
-	/* Learn (or refresh) a next hop from anything it says about itself,
-	 * unless the policy fixed its MAC: this program's policy, or the one
-	 * being published, which pins the shared entry before we see it. */
-	for (unsigned int i = 0; i < p->n_nh; i++) {
-		const struct vfp_nexthop *nh = &p->nh[i];
-
-		if (nh->ip == a.spa && nh->member == p->ports[port].member && !nh->pinned &&
-			!sw->neigh[nh->slot].pinned && rte_is_unicast_ether_addr(&a.sha)) {
-			vfp_neigh_learn(sw, nh->slot, &a.sha);
-			learned = true;
-		}
-	}
+	learned = learn(sw, p, p->ports[port].member, a.spa, &a.sha);
 	/* Each member answers for its own PA (and member 0 for PAs beyond the
 	 * team's), with its MAC: a PA's traffic comes in where it goes out. */
 	if (a.op == RTE_ARP_OP_REQUEST && vfp_pa_member(p, a.tpa) == p->ports[port].member &&
@@ -216,12 +243,7 @@ vfp_arp_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lc
 		vfp_enqueue(lc, port, m);
 		return;
 	}
-	if (learned) {
-		lc->stats[port].consumed++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	vfp_drop(lc, port, m, HNV_DROP_ARP_NOT_FOR_US);
+	absorb(lc, port, m, learned, HNV_DROP_ARP_NOT_FOR_US);
 }
 
 /* The frame of @m without its 802.1Q tag, if it has one (ingress checked
@@ -271,17 +293,8 @@ vfp_nd_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lco
 		self = nd.ip_src;
 		mac = &nd.sll;
 	}
-	if (self != NULL && rte_is_unicast_ether_addr(mac) && hnv_pa6_find(self, &who)) {
-		for (unsigned int i = 0; i < p->n_nh; i++) {
-			const struct vfp_nexthop *nh = &p->nh[i];
-
-			if (nh->ip == who && nh->member == member && !nh->pinned &&
-				!sw->neigh[nh->slot].pinned) {
-				vfp_neigh_learn(sw, nh->slot, mac);
-				learned = true;
-			}
-		}
-	}
+	if (self != NULL && hnv_pa6_find(self, &who))
+		learned = learn(sw, p, member, who, mac);
 	/* Each member answers for its own PA, as with ARP. */
 	if (nd.kind == ND_NS && hnv_pa6_find(nd.target, &target) &&
 		vfp_pa_member(p, target) == (int)member &&
@@ -291,10 +304,5 @@ vfp_nd_uplink(struct vfp_switch *sw, const struct vfp_program *p, struct vfp_lco
 		vfp_enqueue(lc, port, m);
 		return;
 	}
-	if (learned) {
-		lc->stats[port].consumed++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	vfp_drop(lc, port, m, HNV_DROP_ND_NOT_FOR_US);
+	absorb(lc, port, m, learned, HNV_DROP_ND_NOT_FOR_US);
 }

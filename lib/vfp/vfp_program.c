@@ -120,7 +120,7 @@ vfp_program_create(struct vfp_switch *sw, const struct vfp_host_params *hp)
 		src_pa[fam][n_fam[fam]++] = hp->pa[i];
 	}
 	for (unsigned int fam = 0; fam < 2; fam++) {
-		if (n_fam[fam] != 0 && n_fam[fam] < RTE_MAX(hp->n_uplinks, 1)) {
+		if (n_fam[fam] != 0 && n_fam[fam] < RTE_MAX(hp->n_uplinks, 1u)) {
 			rte_errno = EINVAL;
 			return NULL;
 		}

@@ -119,6 +119,12 @@ round_trip(const uint8_t *data, size_t size)
 
 	memset(&ri, 0, sizeof(ri));
 	rc = encap_parse(pkt, (uint32_t)t.len + inner_len, &ri);
+	if (((const uint8_t *)&o.src_ip)[0] >= 224) {
+		/* Multicast, broadcast, class E: a source no PA has is refused. */
+		FUZZ_CHECK(rc == ENCAP_ERR_BAD_IP);
+		free(pkt);
+		return;
+	}
 	if (inner_len < 14) {
 		/* An inner frame shorter than Ethernet is refused, never accepted. */
 		FUZZ_CHECK(rc == ENCAP_ERR_TRUNCATED);
