@@ -274,9 +274,9 @@ outer_pas(const struct vfp_program *p, const struct encap_rx_info *info, rte_be3
 {
 	rte_be32_t dst;
 
-	if (!info->ipv6) {
+	if (!info->ipv6) { /* an IPv4 address never names an IPv6 PA */
 		*src = info->src_ip;
-		return vfp_is_our_pa(p, info->dst_ip);
+		return !hnv_pa_is_v6(info->dst_ip) && vfp_is_our_pa(p, info->dst_ip);
 	}
 	if (!hnv_pa6_find(info->dst6, &dst) || !vfp_is_our_pa(p, dst))
 		return false;
