@@ -88,6 +88,12 @@ mkdir -p "$WORK/ovs"
 # ---------------------------------------------------------------- topology
 teardown
 ns_add "${NS[@]}"
+# No IPv6: the kernels' own router solicitations and MLD reports, untagged
+# on the trunk, would be counted (rightly) as wrong_vlan drops.
+for n in "${NS[@]}"; do
+	ip netns exec "$n" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+done
 ip link add h1o-up netns hnv-ovs-h1 type veth peer name h2o-up netns hnv-ovs-h2
 ip link add h1o-sql netns hnv-ovs-h1 type veth peer name eth0 netns hnv-ovs-sql
 ip link add h2o-web netns hnv-ovs-h2 type veth peer name eth0 netns hnv-ovs-web
@@ -164,41 +170,8 @@ check "packet capture started" [ "$caps_ok" -eq 1 ]
 check "web pings sql (dpdk-hnv NVGRE -> OVS)" ping_ok hnv-ovs-web 10.1.1.11
 check "sql pings web (OVS NVGRE -> dpdk-hnv)" ping_ok hnv-ovs-sql 10.1.1.12
 
-# tcp_transfer SERVER_NS SERVER_IP CLIENT_NS: 1 MB from the client to a
-# server that answers with its SHA-256; true if the client agrees.
-tcp_transfer() {
-	local sns=$1 sip=$2 cns=$3 port=5001 out
-	ip netns exec "$sns" timeout 30 "$PY" -c '
-import hashlib, socket, sys
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
-print("listening", flush=True)
-c, _ = s.accept(); h = hashlib.sha256(); n = 0
-while n < 1 << 20:
-    b = c.recv(65536)
-    if not b: break
-    h.update(b); n += len(b)
-c.sendall(h.hexdigest().encode()); c.close()
-' "$sip" "$port" >"$WORK/tcp-$sns.out" 2>&1 &
-	local spid=$!
-	for _ in $(seq 1 50); do
-		grep -qs listening "$WORK/tcp-$sns.out" && break
-		sleep 0.1
-	done
-	out=$(ip netns exec "$cns" timeout 30 "$PY" -c '
-import hashlib, os, socket, sys
-data = os.urandom(1 << 20)
-c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
-c.sendall(data)
-got = c.recv(64).decode()
-print("ok" if got == hashlib.sha256(data).hexdigest() else "mismatch " + got)
-' "$sip" "$port" 2>&1) || true
-	wait "$spid" 2>/dev/null || true
-	echo "$out" >"$WORK/tcp-$cns.out"
-	[ "$out" = ok ]
-}
-check "TCP, 1 MB web -> sql, SHA-256 agrees" tcp_transfer hnv-ovs-sql 10.1.1.11 hnv-ovs-web
-check "TCP, 1 MB sql -> web, SHA-256 agrees" tcp_transfer hnv-ovs-web 10.1.1.12 hnv-ovs-sql
+check "TCP, 1 MB web -> sql, SHA-256 agrees" tcp_hash_ok hnv-ovs-sql 10.1.1.11 hnv-ovs-web
+check "TCP, 1 MB sql -> web, SHA-256 agrees" tcp_hash_ok hnv-ovs-web 10.1.1.12 hnv-ovs-sql
 stop_captures
 
 # ---------------------------------------------------------------- the wire
@@ -250,5 +223,6 @@ check "port uplink: encapsulated >= 500 (1 MB of TCP one way and the ACKs of the
 	counter_ge uplink encapsulated 500
 check "port uplink: decapsulated >= 500" counter_ge uplink decapsulated 500
 check "port uplink: no tunnel or VLAN drops" bash -c \
-	"! grep -E '^[[:space:]]*(tunnel_|wrong_vlan|not_our_)[a-z_]*[[:space:]]+[1-9]' '$WORK/hnv.out'"
+	"! grep -E '^[[:space:]]*drop (tunnel_[a-z_]*|wrong_vlan|not_our_pa|spoofed_pa|unknown_vni):' \
+		'$WORK/hnv.out'"
 summary

@@ -7,10 +7,11 @@
 # and dpdk-hnv start (topology_up, hnv_ready), the EXIT trap of the
 # interop tests and its log dump (overlay_cleanup, show_hnv_log), the packet
 # captures (start_capture, stop_captures, read_capture), the tenant checks
-# (ping_ok, neigh_is, arp_stayed_local, never_sees), the namespaces of the
-# tests with topologies of their own (ns_add, ns_del, vm_up), DPDK telemetry
-# (telemetry) and dpdk-hnv's printed counters (counter_block, counter,
-# counter_ge). What is specific to one test stays in that test.
+# (ping_ok, tcp_hash_ok, neigh_is, arp_stayed_local, never_sees), the
+# namespaces of the tests with topologies of their own (ns_add, ns_del,
+# vm_up), DPDK telemetry (telemetry) and dpdk-hnv's printed counters
+# (counter_block, counter, counter_ge). What is specific to one test stays
+# in that test.
 #
 # Sourced, not run: "$(dirname "$0")/../lib/overlay.sh", after `set -euo
 # pipefail`. It sets PASS, FAIL, SUMMARY_DONE (summary has run) and
@@ -25,7 +26,8 @@
 #   STOP_POLLS      stop_pid waits STOP_POLLS x 0.2 s after each signal
 #   TOPO            scripts/topology.sh; topology_up sets TOPO_UP=1
 #   HNV_PID         dpdk-hnv's pid ("" once reaped); READY_TIMEOUT seconds
-#   CAPTURE_TIMEOUT seconds each tcpdump may run at the most
+#   CAPTURE_TIMEOUT seconds each tcpdump may run at the most;
+#                   CAPTURE_SNAPLEN bytes it keeps of a frame (default 256)
 #   PING_INTERVAL   ping_ok's seconds between echo requests
 #   PY              python3; TELEMETRY_SOCK dpdk-hnv's dpdk_telemetry.v2
 #   COUNTER_FROM    sed address where counter's block of $WORK/hnv.out
@@ -170,7 +172,7 @@ start_capture() {
 	local ns=$1 ifc=$2 file=$3
 	shift 3
 	ip netns exec "$ns" timeout "$CAPTURE_TIMEOUT" tcpdump -i "$ifc" -nn -U -Z root \
-		-s 256 -w "$file" "$@" 2>"$file.err" &
+		-s "${CAPTURE_SNAPLEN:-256}" -w "$file" "$@" 2>"$file.err" &
 	CAP_PIDS+=("$!")
 	for _ in $(seq 1 50); do
 		grep -qs 'listening on' "$file.err" && return 0
@@ -233,6 +235,41 @@ ping_ok() {
 	echo "    # $ns ping $dst: $rx of 5 replies" >&2
 	indent <<<"$out" >&2
 	return 1
+}
+
+# tcp_hash_ok SERVER_NS SERVER_IP CLIENT_NS: 1 MB of TCP from the client to
+# a server that answers with its SHA-256; true if the client agrees. Logs in
+# $WORK/tcp-NS.out.
+tcp_hash_ok() {
+	local sns=$1 sip=$2 cns=$3 port=5001 out
+	ip netns exec "$sns" timeout 30 "$PY" -c '
+import hashlib, socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(1)
+print("listening", flush=True)
+c, _ = s.accept(); h = hashlib.sha256(); n = 0
+while n < 1 << 20:
+    b = c.recv(65536)
+    if not b: break
+    h.update(b); n += len(b)
+c.sendall(h.hexdigest().encode()); c.close()
+' "$sip" "$port" >"$WORK/tcp-$sns.out" 2>&1 &
+	local spid=$!
+	for _ in $(seq 1 50); do
+		grep -qs listening "$WORK/tcp-$sns.out" && break
+		sleep 0.1
+	done
+	out=$(ip netns exec "$cns" timeout 30 "$PY" -c '
+import hashlib, os, socket, sys
+data = os.urandom(1 << 20)
+c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+c.sendall(data)
+got = c.recv(64).decode()
+print("ok" if got == hashlib.sha256(data).hexdigest() else "mismatch " + got)
+' "$sip" "$port" 2>&1) || true
+	wait "$spid" 2>/dev/null || true
+	echo "$out" >"$WORK/tcp-$cns.out"
+	[ "$out" = ok ]
 }
 
 # neigh_is NS IP MAC: the VM's neighbour entry for IP has lladdr MAC.
