@@ -114,6 +114,14 @@ build_ip(uint8_t *b, const struct encap_outer *o, uint8_t proto)
 		build_ipv4(b, o, proto);
 }
 
+static inline uint16_t
+cksum_fold(uint32_t sum)
+{
+	sum = (sum >> 16) + (sum & 0xffff);
+	sum = (sum >> 16) + (sum & 0xffff);
+	return (uint16_t)sum;
+}
+
 int
 encap_template_build(struct encap_template *t, enum encap_type type, const struct encap_outer *o,
 	uint32_t vsid, uint16_t entropy)
@@ -140,6 +148,10 @@ encap_template_build(struct encap_template *t, enum encap_type type, const struc
 		l4[UDP_HLEN] = VXLAN_FLAG_I;            /* flags, then 3 reserved bytes */
 		hnv_wr32(l4 + UDP_HLEN + 4, vsid << 8); /* VNI, 1 reserved byte */
 		t->len = (uint8_t)(t->l4_off + UDP_HLEN + VXLAN_HLEN);
+		if (o->ipv6) /* length and checksum are still 0 here */
+			t->udp6_sum = cksum_fold(rte_raw_cksum(t->bytes + t->l3_off + 8, 32) +
+						 rte_cpu_to_be_16(IPPROTO_UDP) +
+						 rte_raw_cksum(l4, UDP_HLEN + VXLAN_HLEN));
 	} else {
 		build_ip(t->bytes + t->l3_off, o, IPPROTO_GRE);
 		hnv_wr16(l4, GRE_FLAG_K); /* only K, version 0 */
@@ -148,14 +160,6 @@ encap_template_build(struct encap_template *t, enum encap_type type, const struc
 		t->len = (uint8_t)(t->l4_off + GRE_HLEN + GRE_KEY_LEN);
 	}
 	return 0;
-}
-
-static inline uint16_t
-cksum_fold(uint32_t sum)
-{
-	sum = (sum >> 16) + (sum & 0xffff);
-	sum = (sum >> 16) + (sum & 0xffff);
-	return (uint16_t)sum;
 }
 
 /* IPv6: the payload length, and the UDP length (the same) for VXLAN. */
@@ -217,18 +221,15 @@ void
 encap_template_udp6_cksum(const struct encap_template *t, uint8_t *dst, uint16_t inner_sum)
 {
 	uint8_t *udp = dst + t->l4_off;
-	uint8_t tail[8] = {0, 0, udp[4], udp[5], 0, 0, 0, IPPROTO_UDP};
-	uint32_t sum;
-	uint16_t ck;
+	uint16_t ulen, ck;
 
 	if (!t->ipv6 || t->type != ENCAP_TYPE_VXLAN)
 		return;
-	hnv_wr16(udp + 6, 0);
-	sum = rte_raw_cksum(dst + t->l3_off + 8, 32);
-	sum += rte_raw_cksum(tail, sizeof(tail));
-	sum += rte_raw_cksum(udp, UDP_HLEN + VXLAN_HLEN);
-	sum += inner_sum;
-	ck = (uint16_t)~cksum_fold(sum);
+	/* Like rte_raw_cksum(), words as they lie in memory (the sum is
+	 * byte-order independent, RFC 1071); the UDP length counts twice, in
+	 * the pseudo-header and in the header. */
+	memcpy(&ulen, udp + 4, 2);
+	ck = (uint16_t)~cksum_fold((uint32_t)t->udp6_sum + ulen * 2u + inner_sum);
 	if (ck == 0)
 		ck = 0xffff;
 	memcpy(udp + 6, &ck, 2);

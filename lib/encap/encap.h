@@ -63,6 +63,10 @@ struct encap_template {
 	uint8_t l4_off; /**< offset of UDP (VXLAN) or GRE (NVGRE) */
 	uint8_t type;   /**< enum encap_type */
 	uint8_t ipv6;   /**< the outer header is IPv6 */
+	/** IPv6 VXLAN: the one's complement sum of what the UDP checksum
+	 * covers that no packet changes (addresses, next header, ports,
+	 * VXLAN header), folded; the lengths and the frame are added per packet. */
+	uint16_t udp6_sum;
 };
 
 /** Result of parsing a received packet on the PA side. */

@@ -457,11 +457,11 @@ parse_host(struct ctx *c, json_t *o)
 		h->has_gateway_mac = true;
 	}
 	if (rc == 0 && (v = json_object_get(o, "gateway6")) != NULL) {
-		uint8_t a[16];
-
-		rc = pj_v_ipv6(c, "gateway6", v, a);
-		if (rc == 0)
-			rc = pj_v_pa(c, "gateway6", v, &h->gateway6);
+		rc = pj_v_pa(c, "gateway6", v, &h->gateway6);
+		if (rc == 0 && !hnv_pa_is_v6(h->gateway6))
+			rc = pj_fail(c, "gateway6",
+				"'%s' is an IPv4 address (host.gateway is for those)",
+				json_string_value(v));
 		if (rc == 0)
 			rc = check_host_gateway6(c, h);
 	}

@@ -579,7 +579,8 @@ test_ipv6_pa_errors(void **state)
 			"$.host.gateway6: 2001:db8:3::1 is not inside any IPv6 PA prefix of "
 			"$.host.pa"},
 		{"host.gateway6", "'192.168.2.1'",
-			"$.host.gateway6: malformed IPv6 address '192.168.2.1'"},
+			"$.host.gateway6: '192.168.2.1' is an IPv4 address (host.gateway is for "
+			"those)"},
 		{"mappings.0.pa", "'2001:db8:9::10'",
 			"$.mappings[0].pa: 2001:db8:9::10 is an IPv6 PA, and $.host.pa has none to "
 			"send "
